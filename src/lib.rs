@@ -1,0 +1,9 @@
+//! archsim: a system-design sandbox built on a deterministic discrete-event simulator.
+//!
+//! `model` (scenario files), `sim` (the engine), `metrics` (histograms, series, reports) and `analysis`
+//! never import the UI and never read the wall clock; the desktop app, the web app and the CLI all drive
+//! the same [`sim::Simulation::step_until`].
+
+pub mod metrics;
+pub mod model;
+pub mod sim;

@@ -1,0 +1,152 @@
+//! The run report: what the CLI prints, `--json` writes and the app's results panel shows.
+//! Field names are stable and documented in `docs/report-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// Request outcomes, counted per request issued after the warm-up.
+/// Conservation: `offered = succeeded + failed + timed_out + rejected + in_flight`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestCounts {
+    /// Requests the clients issued.
+    pub offered: u64,
+    /// Answered successfully within the client's timeout.
+    pub succeeded: u64,
+    /// Answered with an error (a node's `error_probability`, or nowhere to route).
+    pub failed: u64,
+    /// The client gave up (its timeout passed first); the servers may still be working on it.
+    pub timed_out: u64,
+    /// Refused because a queue was full.
+    pub rejected: u64,
+    /// Issued but not yet resolved when the run stopped.
+    pub in_flight: u64,
+}
+
+/// Latency percentiles in milliseconds, from an hdrhistogram (3 significant digits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LatencySummary {
+    /// Number of samples.
+    pub count: u64,
+    /// Arithmetic mean (exact, not from buckets).
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest sample.
+    pub max: f64,
+}
+
+/// Per-node results over the measured window (after warm-up).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeReport {
+    /// Node id.
+    pub id: String,
+    /// Kind, snake_case (`"service"`, `"load_balancer"`...).
+    pub kind: String,
+    /// Time-averaged busy workers / total workers (0 for kinds without workers).
+    pub utilization: f64,
+    /// Time-averaged number waiting (for a queue node: its backlog).
+    pub mean_queue_len: f64,
+    /// Most waiting at once.
+    pub max_queue_len: u64,
+    /// Requests that reached the node.
+    pub arrivals: u64,
+    /// Requests the node answered (successfully or with an error).
+    pub completed: u64,
+    /// Requests refused because its queue was full.
+    pub rejected: u64,
+    /// Requests that failed here (error probability, or no route).
+    pub failed: u64,
+    /// Completions per second.
+    pub throughput_rps: f64,
+    /// Time-averaged requests at the node (waiting + in service + waiting on downstream calls): Little's L.
+    pub mean_in_system: f64,
+    /// Time from arrival at the node to its response leaving it (for a queue: to the acknowledgement).
+    pub latency_ms: LatencySummary,
+    /// For a queue: time from enqueue until a consumer finished processing the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_ms: Option<LatencySummary>,
+}
+
+/// Time series in fixed buckets. Every vector has one entry per bucket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeriesReport {
+    /// Bucket width in seconds (1 s unless the run was long enough to coarsen it).
+    pub bucket_s: f64,
+    /// Start of each bucket, seconds of simulated time.
+    pub t_s: Vec<f64>,
+    /// Requests issued per second.
+    pub offered_rps: Vec<f64>,
+    /// Successful responses per second.
+    pub succeeded_rps: Vec<f64>,
+    /// Errors per second.
+    pub failed_rps: Vec<f64>,
+    /// Client timeouts per second.
+    pub timed_out_rps: Vec<f64>,
+    /// Rejections per second.
+    pub rejected_rps: Vec<f64>,
+    /// End-to-end latency percentiles of requests that completed in the bucket (NaN when none did).
+    pub p50_ms: Vec<f64>,
+    /// 95th percentile.
+    pub p95_ms: Vec<f64>,
+    /// 99th percentile.
+    pub p99_ms: Vec<f64>,
+    /// Per node, in scenario order.
+    pub nodes: Vec<NodeSeries>,
+}
+
+/// One node's time series.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeSeries {
+    /// Node id.
+    pub id: String,
+    /// Time-averaged utilization in the bucket.
+    pub utilization: Vec<f64>,
+    /// Time-averaged queue length in the bucket.
+    pub queue_len: Vec<f64>,
+    /// Completions per second.
+    pub throughput_rps: Vec<f64>,
+    /// 99th percentile of the node's own latency (NaN when nothing completed).
+    pub p99_ms: Vec<f64>,
+}
+
+/// A complete run report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// RNG seed used.
+    pub seed: u64,
+    /// Load multiplier applied to every client's rate.
+    pub load: f64,
+    /// Simulated time reached, seconds.
+    pub sim_time_s: f64,
+    /// Warm-up excluded from the summary, seconds.
+    pub warmup_s: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Request outcomes.
+    pub requests: RequestCounts,
+    /// End-to-end latency of successful requests.
+    pub latency_ms: LatencySummary,
+    /// Successful requests per second over the measured window.
+    pub throughput_rps: f64,
+    /// Requests issued per second over the measured window.
+    pub offered_rps: f64,
+    /// Per node, in scenario order.
+    pub nodes: Vec<NodeReport>,
+    /// Time series.
+    pub series: SeriesReport,
+    /// Wall-clock seconds the run took (filled in by the caller; the engine never reads the clock).
+    pub wall_time_s: f64,
+}

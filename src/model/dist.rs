@@ -1,0 +1,217 @@
+//! Probability distributions for service times and network latencies.
+
+use serde::{Deserialize, Serialize};
+
+/// A non-negative random duration in **milliseconds** (the field that holds it carries `_ms` in its name).
+///
+/// Sampling uses `rand_distr` built on the pure-Rust `libm`, so a seed gives the same values natively and in WASM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Dist {
+    /// Always `value`.
+    Constant { value: f64 },
+    /// Exponential with the given mean (memoryless: the M in M/M/1).
+    Exponential { mean: f64 },
+    /// Uniform on `[min, max]`.
+    Uniform { min: f64, max: f64 },
+    /// Normal, truncated at 0 by resampling (so short tails stay realistic).
+    Normal { mean: f64, std_dev: f64 },
+    /// Log-normal described by the mean and standard deviation **of the duration itself** (not of its log).
+    LogNormal { mean: f64, std_dev: f64 },
+    /// Pareto (heavy tail) with minimum `scale` and tail index `shape` (mean is finite only for shape > 1).
+    Pareto { scale: f64, shape: f64 },
+}
+
+impl Default for Dist {
+    fn default() -> Self {
+        Self::Constant { value: 0.0 }
+    }
+}
+
+impl Dist {
+    /// Short names of every variant, in the order the UI lists them.
+    pub const NAMES: [&'static str; 6] = [
+        "Constant",
+        "Exponential",
+        "Uniform",
+        "Normal",
+        "LogNormal",
+        "Pareto",
+    ];
+
+    /// A constant duration.
+    pub fn constant(value: f64) -> Self {
+        Self::Constant { value }
+    }
+
+    /// An exponential duration with this mean.
+    pub fn exp(mean: f64) -> Self {
+        Self::Exponential { mean }
+    }
+
+    /// The variant's name, as written in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Constant { .. } => "Constant",
+            Self::Exponential { .. } => "Exponential",
+            Self::Uniform { .. } => "Uniform",
+            Self::Normal { .. } => "Normal",
+            Self::LogNormal { .. } => "LogNormal",
+            Self::Pareto { .. } => "Pareto",
+        }
+    }
+
+    /// A distribution of the named kind with the same mean as `self` (for the UI's distribution picker).
+    pub fn with_kind(&self, name: &str) -> Self {
+        let m = self.mean().filter(|m| m.is_finite()).unwrap_or(1.0).max(0.0);
+        match name {
+            "Constant" => Self::Constant { value: m },
+            "Exponential" => Self::Exponential { mean: m },
+            "Uniform" => Self::Uniform {
+                min: 0.0,
+                max: 2.0 * m,
+            },
+            "Normal" => Self::Normal {
+                mean: m,
+                std_dev: m / 4.0,
+            },
+            "LogNormal" => Self::LogNormal {
+                mean: m,
+                std_dev: m,
+            },
+            _ => Self::Pareto {
+                scale: m / 2.0,
+                shape: 2.0,
+            },
+        }
+    }
+
+    /// The theoretical mean, if finite. Truncation of the normal at 0 is ignored (it matters only when
+    /// `std_dev` is comparable to `mean`).
+    pub fn mean(&self) -> Option<f64> {
+        match *self {
+            Self::Constant { value } => Some(value),
+            Self::Exponential { mean } => Some(mean),
+            Self::Uniform { min, max } => Some((min + max) / 2.0),
+            Self::Normal { mean, .. } => Some(mean),
+            Self::LogNormal { mean, .. } => Some(mean),
+            Self::Pareto { scale, shape } => (shape > 1.0).then(|| shape * scale / (shape - 1.0)),
+        }
+    }
+
+    /// The theoretical second moment E\[S²\], if finite (used by Pollaczek-Khinchine estimates).
+    pub fn second_moment(&self) -> Option<f64> {
+        match *self {
+            Self::Constant { value } => Some(value * value),
+            Self::Exponential { mean } => Some(2.0 * mean * mean),
+            Self::Uniform { min, max } => Some((min * min + min * max + max * max) / 3.0),
+            Self::Normal { mean, std_dev } | Self::LogNormal { mean, std_dev } => {
+                Some(mean * mean + std_dev * std_dev)
+            }
+            Self::Pareto { scale, shape } => {
+                (shape > 2.0).then(|| shape * scale * scale / (shape - 2.0))
+            }
+        }
+    }
+
+    /// Multiplies every time parameter by `factor` (used for slow-downs and unit changes).
+    pub fn scaled(&self, factor: f64) -> Self {
+        match *self {
+            Self::Constant { value } => Self::Constant {
+                value: value * factor,
+            },
+            Self::Exponential { mean } => Self::Exponential {
+                mean: mean * factor,
+            },
+            Self::Uniform { min, max } => Self::Uniform {
+                min: min * factor,
+                max: max * factor,
+            },
+            Self::Normal { mean, std_dev } => Self::Normal {
+                mean: mean * factor,
+                std_dev: std_dev * factor,
+            },
+            Self::LogNormal { mean, std_dev } => Self::LogNormal {
+                mean: mean * factor,
+                std_dev: std_dev * factor,
+            },
+            Self::Pareto { scale, shape } => Self::Pareto {
+                scale: scale * factor,
+                shape,
+            },
+        }
+    }
+
+    /// The named numeric parameters, for validation messages and `--set` overrides.
+    pub fn params(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            Self::Constant { value } => vec![("value", value)],
+            Self::Exponential { mean } => vec![("mean", mean)],
+            Self::Uniform { min, max } => vec![("min", min), ("max", max)],
+            Self::Normal { mean, std_dev } | Self::LogNormal { mean, std_dev } => {
+                vec![("mean", mean), ("std_dev", std_dev)]
+            }
+            Self::Pareto { scale, shape } => vec![("scale", scale), ("shape", shape)],
+        }
+    }
+
+    /// Mutable access to the named numeric parameters (for editors and overrides).
+    pub fn params_mut(&mut self) -> Vec<(&'static str, &mut f64)> {
+        match self {
+            Self::Constant { value } => vec![("value", value)],
+            Self::Exponential { mean } => vec![("mean", mean)],
+            Self::Uniform { min, max } => vec![("min", min), ("max", max)],
+            Self::Normal { mean, std_dev } | Self::LogNormal { mean, std_dev } => {
+                vec![("mean", mean), ("std_dev", std_dev)]
+            }
+            Self::Pareto { scale, shape } => vec![("scale", scale), ("shape", shape)],
+        }
+    }
+
+    /// Checks the parameters; returns the problem in words, naming the parameter, value and allowed range.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, v) in self.params() {
+            if !v.is_finite() {
+                return Err(format!("{name} is {v}; it must be a finite number"));
+            }
+        }
+        let nonneg = |name: &str, v: f64| {
+            if v < 0.0 {
+                Err(format!("{name} is {v}; it must be >= 0"))
+            } else {
+                Ok(())
+            }
+        };
+        let positive = |name: &str, v: f64| {
+            if v <= 0.0 {
+                Err(format!("{name} is {v}; it must be > 0"))
+            } else {
+                Ok(())
+            }
+        };
+        match *self {
+            Self::Constant { value } => nonneg("value", value),
+            Self::Exponential { mean } => nonneg("mean", mean),
+            Self::Uniform { min, max } => {
+                nonneg("min", min)?;
+                if max < min {
+                    Err(format!("max is {max}; it must be >= min ({min})"))
+                } else {
+                    Ok(())
+                }
+            }
+            Self::Normal { mean, std_dev } => {
+                nonneg("mean", mean)?;
+                nonneg("std_dev", std_dev)
+            }
+            Self::LogNormal { mean, std_dev } => {
+                positive("mean", mean)?;
+                nonneg("std_dev", std_dev)
+            }
+            Self::Pareto { scale, shape } => {
+                positive("scale", scale)?;
+                positive("shape", shape)
+            }
+        }
+    }
+}

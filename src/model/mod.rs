@@ -1,0 +1,22 @@
+//! The scenario model: types, RON load/save, validation. Never imports the UI or reads the clock.
+
+mod dist;
+mod error;
+mod io;
+mod node;
+mod overrides;
+mod scenario;
+mod validate;
+
+pub use dist::Dist;
+pub use error::{Problem, ScenarioError};
+pub use io::{from_str, load, parse, to_string};
+#[cfg(not(target_arch = "wasm32"))]
+pub use io::save;
+pub use node::{
+    Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
+    LoadBalancerParams, Node, NodeKind, QueueParams, ServiceParams,
+};
+pub use overrides::apply_override;
+pub use scenario::{Edge, FORMAT_VERSION, Fault, Scenario, default_edge_latency};
+pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, validate};

@@ -1,0 +1,318 @@
+//! Node kinds and their parameters. Every default is documented here and in `docs/scenario-format.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Dist;
+
+/// One component of the architecture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Unique name, used by edges, `--set` and reports.
+    pub id: String,
+    /// What the node is, with its parameters.
+    pub kind: NodeKind,
+    /// Where the node sits on the canvas (purely visual). Default: none (the app lays it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos: Option<(f32, f32)>,
+}
+
+/// What a node is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum NodeKind {
+    /// Traffic source: open-loop arrivals.
+    Client(ClientParams),
+    /// Application server: replicas x workers, a bounded FIFO queue, calls downstream in sequence.
+    Service(ServiceParams),
+    /// Spreads requests over its outgoing edges.
+    LoadBalancer(LoadBalancerParams),
+    /// Look-aside cache: hits answer here, misses go on to the store behind it.
+    Cache(CacheParams),
+    /// Connection-pooled database with optional read replicas.
+    Database(DatabaseParams),
+    /// Message broker: acknowledges producers once stored; consumers pull asynchronously.
+    Queue(QueueParams),
+}
+
+/// The kinds, in palette order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum KindTag {
+    /// See [`NodeKind::Client`].
+    Client,
+    /// See [`NodeKind::Service`].
+    Service,
+    /// See [`NodeKind::LoadBalancer`].
+    LoadBalancer,
+    /// See [`NodeKind::Cache`].
+    Cache,
+    /// See [`NodeKind::Database`].
+    Database,
+    /// See [`NodeKind::Queue`].
+    Queue,
+}
+
+impl KindTag {
+    /// Every kind, in palette order.
+    pub const ALL: [KindTag; 6] = [
+        KindTag::Client,
+        KindTag::LoadBalancer,
+        KindTag::Service,
+        KindTag::Cache,
+        KindTag::Queue,
+        KindTag::Database,
+    ];
+
+    /// The snake_case name used in reports (`"load_balancer"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindTag::Client => "client",
+            KindTag::Service => "service",
+            KindTag::LoadBalancer => "load_balancer",
+            KindTag::Cache => "cache",
+            KindTag::Database => "database",
+            KindTag::Queue => "queue",
+        }
+    }
+
+    /// Parameters a new node of this kind starts with.
+    pub fn default_kind(self) -> NodeKind {
+        match self {
+            KindTag::Client => NodeKind::Client(ClientParams::default()),
+            KindTag::Service => NodeKind::Service(ServiceParams::default()),
+            KindTag::LoadBalancer => NodeKind::LoadBalancer(LoadBalancerParams::default()),
+            KindTag::Cache => NodeKind::Cache(CacheParams::default()),
+            KindTag::Database => NodeKind::Database(DatabaseParams::default()),
+            KindTag::Queue => NodeKind::Queue(QueueParams::default()),
+        }
+    }
+
+    /// May an edge start at a node of this kind? (Databases answer; they never call out.)
+    pub fn may_call_out(self) -> bool {
+        !matches!(self, KindTag::Database)
+    }
+
+    /// May an edge end at a node of this kind? (Clients only originate traffic.)
+    pub fn may_be_called(self) -> bool {
+        !matches!(self, KindTag::Client)
+    }
+}
+
+impl NodeKind {
+    /// The kind without its parameters.
+    pub fn tag(&self) -> KindTag {
+        match self {
+            NodeKind::Client(_) => KindTag::Client,
+            NodeKind::Service(_) => KindTag::Service,
+            NodeKind::LoadBalancer(_) => KindTag::LoadBalancer,
+            NodeKind::Cache(_) => KindTag::Cache,
+            NodeKind::Database(_) => KindTag::Database,
+            NodeKind::Queue(_) => KindTag::Queue,
+        }
+    }
+}
+
+/// How a client's requests arrive.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Arrival {
+    /// Poisson process: exponential gaps (the M in M/M/1). The default.
+    #[default]
+    Poisson,
+    /// Evenly spaced arrivals (the D in D/M/1).
+    Constant,
+    /// On/off bursts: Poisson arrivals during `on_s` seconds, silence for `off_s`; the rate during a burst is
+    /// raised so that the long-run mean stays `rate_rps`.
+    Bursty { on_s: f64, off_s: f64 },
+}
+
+/// A request class with its share of a client's traffic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassWeight {
+    /// Class name, e.g. `"read"` or `"write"`; edges and caches can filter on it.
+    pub name: String,
+    /// Relative weight (need not sum to 1).
+    pub weight: f64,
+}
+
+/// A traffic source. Defaults: 100 requests/s Poisson, one class `"default"`, no timeout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientParams {
+    /// Mean arrival rate in requests per second (multiplied by `--load`).
+    pub rate_rps: f64,
+    /// Arrival process.
+    pub arrival: Arrival,
+    /// Mix of request classes. Default: `[(name: "default", weight: 1.0)]`.
+    pub classes: Vec<ClassWeight>,
+    /// The client gives up after this long (the servers keep working). Default: none (waits forever).
+    pub timeout_ms: Option<f64>,
+}
+
+impl Default for ClientParams {
+    fn default() -> Self {
+        Self {
+            rate_rps: 100.0,
+            arrival: Arrival::Poisson,
+            classes: vec![ClassWeight {
+                name: "default".into(),
+                weight: 1.0,
+            }],
+            timeout_ms: None,
+        }
+    }
+}
+
+/// An application server. Defaults: 1 replica x 8 workers, queue of 100 per replica, exponential 10 ms.
+///
+/// A worker holds the request for its own service time and then for each downstream call, made in sequence
+/// over the outgoing edges (in file order, skipping edges whose class filter excludes the request): a
+/// thread-per-request server, so a slow dependency backs up into its callers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceParams {
+    /// Identical instances; arrivals are spread over them round-robin, each has its own workers and queue.
+    pub replicas: u32,
+    /// Concurrent requests per replica.
+    pub workers: u32,
+    /// Waiting requests per replica before new ones are rejected. 0 rejects whenever all workers are busy.
+    pub queue_capacity: u32,
+    /// CPU time per request, before its downstream calls.
+    pub service_time_ms: Dist,
+    /// Probability that a request fails here (after its service time, without calling downstream).
+    pub error_probability: f64,
+}
+
+impl Default for ServiceParams {
+    fn default() -> Self {
+        Self {
+            replicas: 1,
+            workers: 8,
+            queue_capacity: 100,
+            service_time_ms: Dist::exp(10.0),
+            error_probability: 0.0,
+        }
+    }
+}
+
+/// Load-balancing policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LbPolicy {
+    /// Each backend in turn. The default.
+    #[default]
+    RoundRobin,
+    /// A backend drawn uniformly at random.
+    Random,
+    /// The backend with the fewest requests in flight from this balancer (ties: first in edge order).
+    LeastConnections,
+    /// Two backends drawn at random, the one with fewer in flight wins (Mitzenmacher's power of two choices).
+    PowerOfTwo,
+}
+
+impl LbPolicy {
+    /// Every policy, for pickers.
+    pub const ALL: [LbPolicy; 4] = [
+        LbPolicy::RoundRobin,
+        LbPolicy::Random,
+        LbPolicy::LeastConnections,
+        LbPolicy::PowerOfTwo,
+    ];
+}
+
+/// A load balancer. It adds no processing time of its own (edge latency still applies).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadBalancerParams {
+    /// How a backend is chosen among the outgoing edges that accept the request's class.
+    pub policy: LbPolicy,
+}
+
+/// A cache. Defaults: hit ratio 0.8, 64 concurrent lookups, exponential 1 ms, unbounded-ish queue of 1000.
+///
+/// Hits answer after the lookup. Misses go on, after the lookup, to the first outgoing edge that accepts the
+/// class (the backing store); the response comes back through the cache.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheParams {
+    /// Probability that a lookup hits, for classes not listed in `class_hit_ratio`.
+    pub hit_ratio: f64,
+    /// Per-class hit ratios, e.g. `{"write": 0.0}`.
+    pub class_hit_ratio: BTreeMap<String, f64>,
+    /// Lookup time (hit or miss).
+    pub hit_latency_ms: Dist,
+    /// Concurrent lookups.
+    pub workers: u32,
+    /// Waiting lookups before new ones are rejected.
+    pub queue_capacity: u32,
+}
+
+impl Default for CacheParams {
+    fn default() -> Self {
+        Self {
+            hit_ratio: 0.8,
+            class_hit_ratio: BTreeMap::new(),
+            hit_latency_ms: Dist::exp(1.0),
+            workers: 64,
+            queue_capacity: 1000,
+        }
+    }
+}
+
+/// A database. Defaults: 16 connections, queue of 200, reads exponential 5 ms, writes exponential 15 ms,
+/// no read replicas, class `"write"` is a write.
+///
+/// Writes go to the primary. Reads go round-robin over the read replicas, or to the primary if there are none.
+/// Each instance (primary or replica) has its own pool and queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseParams {
+    /// Connections per instance (concurrent queries).
+    pub pool_size: u32,
+    /// Waiting queries per instance before new ones are rejected.
+    pub queue_capacity: u32,
+    /// Time per read query.
+    pub read_time_ms: Dist,
+    /// Time per write query.
+    pub write_time_ms: Dist,
+    /// Read replicas beside the primary.
+    pub read_replicas: u32,
+    /// Request classes that are writes.
+    pub write_classes: Vec<String>,
+}
+
+impl Default for DatabaseParams {
+    fn default() -> Self {
+        Self {
+            pool_size: 16,
+            queue_capacity: 200,
+            read_time_ms: Dist::exp(5.0),
+            write_time_ms: Dist::exp(15.0),
+            read_replicas: 0,
+            write_classes: vec!["write".into()],
+        }
+    }
+}
+
+/// A message broker. Defaults: backlog of 100,000, constant 1 ms to store.
+///
+/// The producer is acknowledged once the message is stored. Consumers are the services on the queue's
+/// outgoing edges: each pulls a message whenever one of its workers is free, so the backlog lives here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueParams {
+    /// Messages held before new ones are rejected.
+    pub capacity: u32,
+    /// Time to store a message before acknowledging it.
+    pub ack_latency_ms: Dist,
+}
+
+impl Default for QueueParams {
+    fn default() -> Self {
+        Self {
+            capacity: 100_000,
+            ack_latency_ms: Dist::constant(1.0),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! `--set NODE.FIELD=VALUE`: change any numeric or enum parameter of a node, checked like the file.
+
+use serde_json::Value;
+
+use super::{Node, NodeKind, Scenario, ScenarioError};
+
+/// Applies one override such as `api.replicas=4`, `api.service_time_ms.mean=12`, `lb.policy=PowerOfTwo`
+/// or `db.read_time_ms=Exponential(mean: 3)`. The result still needs [`super::validate`].
+pub fn apply_override(scenario: &mut Scenario, spec: &str) -> Result<(), ScenarioError> {
+    let err = |message: String| ScenarioError::Override {
+        spec: spec.to_owned(),
+        message,
+    };
+    let (path, value) = spec
+        .split_once('=')
+        .ok_or_else(|| err("expected NODE.FIELD=VALUE".into()))?;
+    let (node_id, field) = path
+        .split_once('.')
+        .ok_or_else(|| err("expected NODE.FIELD=VALUE (no '.' between node and field)".into()))?;
+    let known: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
+    let node = scenario
+        .node_mut(node_id.trim())
+        .ok_or_else(|| err(format!("no node '{node_id}' (nodes: {})", known.join(", "))))?;
+    set_field(node, field.trim(), value.trim()).map_err(err)
+}
+
+fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
+    let mut json = serde_json::to_value(&node.kind).map_err(|e| e.to_string())?;
+    // `{"Service": {...}}`: step inside the variant.
+    let params = json
+        .as_object_mut()
+        .and_then(|o| o.values_mut().next())
+        .ok_or("node kind has no parameters")?;
+    let mut slot = params;
+    let parts: Vec<&str> = field.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        slot = descend(slot, part).ok_or_else(|| {
+            let here = parts[..i].join(".");
+            format!(
+                "'{}' has no field '{part}' (fields: {})",
+                if here.is_empty() { node.id.clone() } else { format!("{}.{here}", node.id) },
+                field_names(slot_clone(&json_of(&node.kind), &parts[..i]).as_ref())
+            )
+        })?;
+    }
+    *slot = parse_value(value, slot)?;
+    let kind: NodeKind = serde_json::from_value(json).map_err(|e| format!("value '{value}' does not fit: {e}"))?;
+    node.kind = kind;
+    Ok(())
+}
+
+fn json_of(kind: &NodeKind) -> Value {
+    serde_json::to_value(kind).unwrap_or(Value::Null)
+}
+
+fn slot_clone(root: &Value, parts: &[&str]) -> Option<Value> {
+    let mut v = root.as_object()?.values().next()?.clone();
+    for p in parts {
+        v = descend(&mut v, p)?.clone();
+    }
+    Some(v)
+}
+
+fn field_names(v: Option<&Value>) -> String {
+    match v.map(unwrap_variant) {
+        Some(Value::Object(o)) => o.keys().cloned().collect::<Vec<_>>().join(", "),
+        _ => "none".into(),
+    }
+}
+
+fn unwrap_variant(v: &Value) -> &Value {
+    match v {
+        Value::Object(o) if o.len() == 1 && o.keys().all(|k| k.starts_with(char::is_uppercase)) => {
+            o.values().next().unwrap_or(v)
+        }
+        _ => v,
+    }
+}
+
+/// One step down: into an object field, through an enum variant wrapper (`{"Exponential": {"mean": ..}}`).
+fn descend<'a>(v: &'a mut Value, part: &str) -> Option<&'a mut Value> {
+    let Value::Object(o) = v else { return None };
+    if o.contains_key(part) {
+        return o.get_mut(part);
+    }
+    if o.len() == 1 && o.keys().all(|k| k.starts_with(char::is_uppercase)) {
+        return descend(o.values_mut().next()?, part);
+    }
+    None
+}
+
+/// A number, `true`/`false`, `none`, a unit variant name, or a RON value such as `Exponential(mean: 3)`.
+fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
+    if let Ok(x) = text.parse::<f64>() {
+        if !x.is_finite() {
+            return Err(format!("value '{text}' is not a finite number"));
+        }
+        return Ok(serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null));
+    }
+    match text {
+        "true" => return Ok(Value::Bool(true)),
+        "false" => return Ok(Value::Bool(false)),
+        "none" | "None" => return Ok(Value::Null),
+        _ => {}
+    }
+    if text.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Ok(Value::String(text.to_owned()));
+    }
+    // Structured values: parse as RON into a Dist or Arrival (the only structured parameters).
+    let opts = ron::Options::default();
+    if let Ok(d) = opts.from_str::<super::Dist>(text) {
+        return serde_json::to_value(d).map_err(|e| e.to_string());
+    }
+    if let Ok(a) = opts.from_str::<super::Arrival>(text) {
+        return serde_json::to_value(a).map_err(|e| e.to_string());
+    }
+    let _ = old;
+    Err(format!("cannot read value '{text}': expected a number, a name, or e.g. Exponential(mean: 5.0)"))
+}

@@ -1,0 +1,116 @@
+//! The scenario: everything a simulation run needs, as written in a `.ron` file.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Dist, Node};
+
+/// The scenario format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A complete, self-contained description of an architecture and its workload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version (currently 1). Files from a newer version are refused rather than misread.
+    pub version: u32,
+    /// Display name.
+    pub name: String,
+    /// What the design is, where its numbers come from, and what to try.
+    pub description: String,
+    /// Simulated time to run, in seconds. Default 60.
+    pub duration_s: f64,
+    /// Initial simulated time excluded from the summary statistics, in seconds. Default 5.
+    pub warmup_s: f64,
+    /// RNG seed: the same scenario and seed give byte-identical results everywhere. Default 1.
+    pub seed: u64,
+    /// The components.
+    pub nodes: Vec<Node>,
+    /// Directed connections: who calls whom.
+    pub edges: Vec<Edge>,
+    /// Timed fault injections (crash, slow-down, partition...). Reserved: must be empty in format version 1.
+    pub faults: Vec<Fault>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            version: FORMAT_VERSION,
+            name: "Untitled".into(),
+            description: String::new(),
+            duration_s: 60.0,
+            warmup_s: 5.0,
+            seed: 1,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// The default one-way network latency of an edge: 0.25 ms, a typical same-zone hop.
+pub fn default_edge_latency() -> Dist {
+    Dist::constant(0.25)
+}
+
+/// A directed connection from a caller to a callee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Edge {
+    /// Caller node id.
+    pub from: String,
+    /// Callee node id.
+    pub to: String,
+    /// One-way network latency, applied to the request and again to the response. Default constant 0.25 ms.
+    #[serde(default = "default_edge_latency")]
+    pub latency_ms: Dist,
+    /// Request classes this edge carries; empty (the default) means all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+}
+
+impl Edge {
+    /// An edge with default latency and no class filter.
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            from: from.into(),
+            to: to.into(),
+            latency_ms: default_edge_latency(),
+            classes: Vec::new(),
+        }
+    }
+
+    /// Does this edge carry requests of `class`?
+    pub fn carries(&self, class: &str) -> bool {
+        self.classes.is_empty() || self.classes.iter().any(|c| c == class)
+    }
+}
+
+/// A timed fault. Faults are specified in a later format revision; version 1 keeps the place so that files
+/// written now stay valid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// When the fault starts, in seconds of simulated time.
+    pub at_s: f64,
+    /// How long it lasts, in seconds.
+    pub duration_s: f64,
+    /// The node or edge (`"a->b"`) it hits.
+    pub target: String,
+}
+
+impl Scenario {
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// Mutable access to the node with this id.
+    pub fn node_mut(&mut self, id: &str) -> Option<&mut Node> {
+        self.nodes.iter_mut().find(|n| n.id == id)
+    }
+
+    /// Index of the node with this id.
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+}

@@ -1,0 +1,303 @@
+//! Meaning-level checks: every problem names its node or edge, the field, the value and what is allowed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::graph::DiGraph;
+
+use super::{
+    Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario,
+};
+
+/// Largest simulated duration accepted, in seconds (one week): beyond that a run is a mistake, not a plan.
+pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
+/// Largest client rate accepted, in requests per second.
+pub const MAX_RATE_RPS: f64 = 10_000_000.0;
+/// Largest replica, worker, pool or queue count accepted.
+pub const MAX_COUNT: u32 = 1_000_000;
+
+/// Checks a scenario and returns every problem found (empty when valid).
+pub fn validate(s: &Scenario) -> Vec<Problem> {
+    let mut p = Vec::new();
+    let top = "scenario";
+    if s.version > FORMAT_VERSION {
+        p.push(Problem::new(
+            top,
+            "version",
+            format!(
+                "is {}; this archsim reads versions up to {FORMAT_VERSION} (the file was written by a newer archsim)",
+                s.version
+            ),
+        ));
+    } else if s.version == 0 {
+        p.push(Problem::new(top, "version", "is 0; allowed: 1"));
+    }
+    if !(s.duration_s.is_finite() && s.duration_s > 0.0 && s.duration_s <= MAX_DURATION_S) {
+        p.push(Problem::new(
+            top,
+            "duration_s",
+            format!("is {}; allowed: > 0 and <= {MAX_DURATION_S}", s.duration_s),
+        ));
+    }
+    if !(s.warmup_s.is_finite() && s.warmup_s >= 0.0 && s.warmup_s < s.duration_s.max(0.0)) {
+        p.push(Problem::new(
+            top,
+            "warmup_s",
+            format!("is {}; allowed: >= 0 and < duration_s ({})", s.warmup_s, s.duration_s),
+        ));
+    }
+    if !s.faults.is_empty() {
+        p.push(Problem::new(
+            top,
+            "faults",
+            format!(
+                "has {} entries; fault injection is not in format version {FORMAT_VERSION}: leave it empty",
+                s.faults.len()
+            ),
+        ));
+    }
+    if s.nodes.is_empty() {
+        p.push(Problem::new(top, "nodes", "is empty; a scenario needs at least a client and a node it calls"));
+    }
+
+    let mut ids = BTreeMap::new();
+    for (i, n) in s.nodes.iter().enumerate() {
+        if n.id.trim().is_empty() {
+            p.push(Problem::new(format!("node #{}", i + 1), "id", "is empty; give every node a unique name"));
+        } else if n.id.contains("->") || n.id.contains('.') {
+            p.push(Problem::new(
+                format!("node '{}'", n.id),
+                "id",
+                "contains '.' or '->'; those separate node and field in `--set` and edge names",
+            ));
+        } else if ids.insert(n.id.as_str(), i).is_some() {
+            p.push(Problem::new(format!("node '{}'", n.id), "id", "is used by more than one node; ids must be unique"));
+        }
+    }
+
+    // Classes that some client emits: edge filters naming anything else are typos.
+    let emitted: BTreeSet<&str> = s
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+
+    let mut out_edges: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut seen_edges = BTreeSet::new();
+    for (i, e) in s.edges.iter().enumerate() {
+        let place = format!("edge '{} -> {}'", e.from, e.to);
+        let from = ids.get(e.from.as_str()).map(|&i| s.nodes[i].kind.tag());
+        let to = ids.get(e.to.as_str()).map(|&i| s.nodes[i].kind.tag());
+        match from {
+            None => p.push(Problem::new(&place, "from", format!("names node '{}', which does not exist", e.from))),
+            Some(tag) if !tag.may_call_out() => p.push(Problem::new(
+                &place,
+                "from",
+                format!("'{}' is a {}; a {} answers requests and never calls out", e.from, tag.as_str(), tag.as_str()),
+            )),
+            _ => {}
+        }
+        match to {
+            None => p.push(Problem::new(&place, "to", format!("names node '{}', which does not exist", e.to))),
+            Some(tag) if !tag.may_be_called() => p.push(Problem::new(
+                &place,
+                "to",
+                format!("'{}' is a client; clients only send traffic, nothing can call them", e.to),
+            )),
+            _ => {}
+        }
+        if let (Some(KindTag::Queue), Some(t)) = (from, to)
+            && t != KindTag::Service
+        {
+            p.push(Problem::new(
+                &place,
+                "to",
+                format!("'{}' is a {}; a queue's consumers must be services (worker pools)", e.to, t.as_str()),
+            ));
+        }
+        if e.from == e.to {
+            p.push(Problem::new(&place, "to", "is the node itself; a node cannot call itself"));
+        }
+        if !seen_edges.insert((e.from.as_str(), e.to.as_str())) {
+            p.push(Problem::new(&place, "", "appears twice; list each connection once (use `classes` to filter)"));
+        }
+        check_dist(&mut p, &place, "latency_ms", &e.latency_ms);
+        for c in &e.classes {
+            if !emitted.contains(c.as_str()) {
+                p.push(Problem::new(
+                    &place,
+                    "classes",
+                    format!("names class '{c}', which no client sends (known: {})", list(&emitted)),
+                ));
+            }
+        }
+        out_edges.entry(e.from.as_str()).or_default().push(i);
+    }
+
+    for n in &s.nodes {
+        check_node(&mut p, s, n, out_edges.get(n.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), &emitted);
+    }
+
+    if p.is_empty() && has_cycle(s) {
+        p.push(Problem::new(
+            top,
+            "edges",
+            "form a cycle; a request would travel around it forever (break the loop)",
+        ));
+    }
+    p
+}
+
+fn list(set: &BTreeSet<&str>) -> String {
+    if set.is_empty() {
+        "none".into()
+    } else {
+        set.iter().copied().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn has_cycle(s: &Scenario) -> bool {
+    let mut g = DiGraph::<(), ()>::new();
+    let idx: Vec<_> = s.nodes.iter().map(|_| g.add_node(())).collect();
+    for e in &s.edges {
+        if let (Some(a), Some(b)) = (s.node_index(&e.from), s.node_index(&e.to)) {
+            g.add_edge(idx[a], idx[b], ());
+        }
+    }
+    petgraph::algo::is_cyclic_directed(&g)
+}
+
+fn check_dist(p: &mut Vec<Problem>, place: &str, field: &str, d: &Dist) {
+    if let Err(m) = d.check() {
+        p.push(Problem::new(place, format!("{field}.{}", d.name()), m));
+    }
+}
+
+fn check_count(p: &mut Vec<Problem>, place: &str, field: &str, v: u32, min: u32) {
+    if v < min || v > MAX_COUNT {
+        p.push(Problem::new(place, field, format!("is {v}; allowed: {min} to {MAX_COUNT}")));
+    }
+}
+
+fn check_prob(p: &mut Vec<Problem>, place: &str, field: &str, v: f64) {
+    if !(0.0..=1.0).contains(&v) {
+        p.push(Problem::new(place, field, format!("is {v}; a probability must be between 0 and 1")));
+    }
+}
+
+fn check_node(
+    p: &mut Vec<Problem>,
+    s: &Scenario,
+    n: &super::Node,
+    outs: &[usize],
+    emitted: &BTreeSet<&str>,
+) {
+    let place = format!("node '{}'", n.id);
+    let place = place.as_str();
+    match &n.kind {
+        NodeKind::Client(c) => {
+            if !(c.rate_rps.is_finite() && (0.0..=MAX_RATE_RPS).contains(&c.rate_rps)) {
+                p.push(Problem::new(
+                    place,
+                    "rate_rps",
+                    format!("is {}; allowed: 0 to {MAX_RATE_RPS} requests/s", c.rate_rps),
+                ));
+            }
+            if let Arrival::Bursty { on_s, off_s } = c.arrival {
+                if !(on_s.is_finite() && on_s > 0.0) {
+                    p.push(Problem::new(place, "arrival.Bursty.on_s", format!("is {on_s}; it must be > 0 seconds")));
+                }
+                if !(off_s.is_finite() && off_s >= 0.0) {
+                    p.push(Problem::new(place, "arrival.Bursty.off_s", format!("is {off_s}; it must be >= 0 seconds")));
+                }
+            }
+            if c.classes.is_empty() {
+                p.push(Problem::new(place, "classes", "is empty; list at least one request class"));
+            }
+            let mut total = 0.0;
+            for cw in &c.classes {
+                if !(cw.weight.is_finite() && cw.weight >= 0.0) {
+                    p.push(Problem::new(
+                        place,
+                        "classes",
+                        format!("class '{}' has weight {}; weights must be >= 0", cw.name, cw.weight),
+                    ));
+                } else {
+                    total += cw.weight;
+                }
+            }
+            if !c.classes.is_empty() && total <= 0.0 {
+                p.push(Problem::new(place, "classes", "weights sum to 0; at least one class needs a positive weight"));
+            }
+            if let Some(t) = c.timeout_ms
+                && !(t.is_finite() && t > 0.0)
+            {
+                p.push(Problem::new(place, "timeout_ms", format!("is {t}; it must be > 0 ms (or omitted for none)")));
+            }
+            for cw in &c.classes {
+                if !outs.iter().any(|&i| s.edges[i].carries(&cw.name)) {
+                    p.push(Problem::new(
+                        place,
+                        "classes",
+                        format!("class '{}' has no outgoing edge that carries it; connect the client to an entry node", cw.name),
+                    ));
+                }
+            }
+        }
+        NodeKind::Service(sv) => {
+            check_count(p, place, "replicas", sv.replicas, 1);
+            check_count(p, place, "workers", sv.workers, 1);
+            check_count(p, place, "queue_capacity", sv.queue_capacity, 0);
+            check_dist(p, place, "service_time_ms", &sv.service_time_ms);
+            check_prob(p, place, "error_probability", sv.error_probability);
+        }
+        NodeKind::LoadBalancer(_) => {
+            if outs.is_empty() {
+                p.push(Problem::new(place, "edges", "a load balancer needs at least one outgoing edge (its backends)"));
+            }
+        }
+        NodeKind::Cache(c) => {
+            check_prob(p, place, "hit_ratio", c.hit_ratio);
+            for (class, &r) in &c.class_hit_ratio {
+                check_prob(p, place, &format!("class_hit_ratio[\"{class}\"]"), r);
+                if !emitted.contains(class.as_str()) {
+                    p.push(Problem::new(
+                        place,
+                        "class_hit_ratio",
+                        format!("names class '{class}', which no client sends (known: {})", list(emitted)),
+                    ));
+                }
+            }
+            check_dist(p, place, "hit_latency_ms", &c.hit_latency_ms);
+            check_count(p, place, "workers", c.workers, 1);
+            check_count(p, place, "queue_capacity", c.queue_capacity, 0);
+            let misses = c.hit_ratio < 1.0 || c.class_hit_ratio.values().any(|&r| r < 1.0);
+            if misses && outs.is_empty() {
+                p.push(Problem::new(
+                    place,
+                    "edges",
+                    "misses have nowhere to go; connect the cache to its backing store (or set hit_ratio to 1)",
+                ));
+            }
+        }
+        NodeKind::Database(d) => {
+            check_count(p, place, "pool_size", d.pool_size, 1);
+            check_count(p, place, "queue_capacity", d.queue_capacity, 0);
+            check_dist(p, place, "read_time_ms", &d.read_time_ms);
+            check_dist(p, place, "write_time_ms", &d.write_time_ms);
+            if d.read_replicas > 1000 {
+                p.push(Problem::new(place, "read_replicas", format!("is {}; allowed: 0 to 1000", d.read_replicas)));
+            }
+        }
+        NodeKind::Queue(q) => {
+            check_count(p, place, "capacity", q.capacity, 1);
+            check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);
+            if outs.is_empty() {
+                p.push(Problem::new(place, "edges", "a queue needs at least one consumer (an outgoing edge to a service)"));
+            }
+        }
+    }
+}
