@@ -1,13 +1,20 @@
 //! The discrete-event engine. Build-then-run: [`Simulation::new`], then [`Simulation::step_until`] in slices
 //! (the app) or [`Simulation::run_to_end`] (the CLI). Integer nanosecond clock; events at the same time run in
-//! the order they were scheduled; a seeded PCG RNG per node. No wall clock, no threads, no UI.
+//! the order they were scheduled; a seeded PCG stream per node. No wall clock, no threads, no UI.
 
+mod engine;
+mod event;
+mod report;
+mod sampler;
 mod snapshot;
+mod world;
 
+pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
-use crate::metrics::Report;
-use crate::model::{Scenario, ScenarioError};
+use crate::metrics::{Bucket, Report};
+use crate::model::{Scenario, ScenarioError, validate};
+use world::World;
 
 /// Nanoseconds per second.
 pub const NS_PER_S: u64 = 1_000_000_000;
@@ -16,75 +23,145 @@ pub const NS_PER_MS: u64 = 1_000_000;
 
 /// Converts seconds to the engine's nanosecond clock (saturating).
 pub fn secs_to_ns(s: f64) -> u64 {
-    (s * NS_PER_S as f64).round().clamp(0.0, u64::MAX as f64) as u64
+    (s * NS_PER_S as f64).round().clamp(0.0, u64::MAX as f64 / 2.0) as u64
+}
+
+fn metrics_bucket(nodes: usize, edges: usize) -> Bucket {
+    Bucket {
+        nodes: vec![Default::default(); nodes],
+        edge_sends: vec![0; edges],
+        ..Default::default()
+    }
 }
 
 /// A running simulation of one scenario: one world struct owns all of its state.
 pub struct Simulation {
-    _todo: (),
+    world: World,
 }
 
 impl Simulation {
     /// Validates the scenario and builds the world at time 0 with load multiplier 1.
     pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
-        let _ = scenario;
-        todo!()
+        let problems = validate(scenario);
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid {
+                file: scenario.name.clone(),
+                problems,
+            });
+        }
+        Ok(Self {
+            world: World::build(scenario),
+        })
     }
+
     /// Multiplies every client's rate by `load` from now on (1 = as written; 10 = the 10x stress test).
+    /// Arrivals already scheduled keep their time; the gaps after them use the new rate. Values that are
+    /// not finite or are negative count as 0 (no traffic).
     pub fn set_load(&mut self, load: f64) {
-        let _ = load;
-        todo!()
+        let load = if load.is_finite() && load > 0.0 { load } else { 0.0 };
+        self.world.load = load;
+        for i in 0..self.world.nodes.len() {
+            let idle = matches!(&self.world.nodes[i].beh, world::Behaviour::Client(c) if !c.scheduled);
+            if idle {
+                self.world.schedule_client(i as u32);
+            }
+        }
     }
+
     /// The current load multiplier.
     pub fn load(&self) -> f64 {
-        todo!()
+        self.world.load
     }
+
     /// Current simulated time, ns.
     pub fn time_ns(&self) -> u64 {
-        todo!()
+        self.world.now
     }
+
     /// End of the run (the scenario's duration), ns.
     pub fn end_ns(&self) -> u64 {
-        todo!()
+        self.world.end_ns
     }
+
     /// Has the simulation reached its end time?
     pub fn is_finished(&self) -> bool {
-        todo!()
+        self.world.now >= self.world.end_ns
     }
+
     /// Events processed so far.
     pub fn events(&self) -> u64 {
-        todo!()
+        self.world.events
     }
+
     /// Processes every event up to and including `time_ns` (capped at the end), then sets the clock there.
     pub fn step_until(&mut self, time_ns: u64) {
-        let _ = time_ns;
-        todo!()
+        self.step_events(time_ns, u64::MAX);
     }
+
     /// Like [`Self::step_until`] but stops after `max_events` events (for a per-frame time budget);
-    /// returns the number processed.
+    /// returns the number processed. The clock moves to `time_ns` only if every event up to it ran.
     pub fn step_events(&mut self, time_ns: u64, max_events: u64) -> u64 {
-        let _ = (time_ns, max_events);
-        todo!()
+        let w = &mut self.world;
+        let until = time_ns.min(w.end_ns);
+        let mut n = 0;
+        while n < max_events {
+            match w.queue.peek_time() {
+                Some(t) if t <= until => {}
+                _ => break,
+            }
+            let Some(ev) = w.queue.pop() else { break };
+            let t = ev.time_ns();
+            while t >= w.bucket_end_ns {
+                w.close_bucket();
+            }
+            w.now = t;
+            w.dispatch(ev);
+            n += 1;
+        }
+        w.events += n;
+        let drained = w.queue.peek_time().is_none_or(|t| t > until);
+        if drained && until > w.now {
+            while until >= w.bucket_end_ns {
+                w.close_bucket();
+            }
+            w.now = until;
+        }
+        n
     }
+
+    /// Processes exactly one event (if any is due before the end); returns whether one ran.
+    pub fn step(&mut self) -> bool {
+        let end = self.world.end_ns;
+        self.step_events(end, 1) == 1
+    }
+
     /// Runs to the scenario's end.
     pub fn run_to_end(&mut self) {
-        todo!()
+        let end = self.world.end_ns;
+        self.step_until(end);
     }
+
     /// The live state, cheaply.
     pub fn snapshot(&self) -> Snapshot {
-        todo!()
+        self.world.snapshot()
     }
+
     /// The full report so far (percentiles, per-node table, time series). `wall_time_s` is left 0.
     pub fn report(&self) -> Report {
-        todo!()
+        self.world.report()
     }
+
     /// Turns on sampling of in-transit requests for animation (off by default: it costs a little).
     pub fn set_dot_sampling(&mut self, on: bool) {
-        let _ = on;
-        todo!()
+        self.world.dots_on = on;
+        if !on {
+            self.world.dots.clear();
+        }
     }
+
     /// Recently sampled in-transit requests; draw those with `depart_ns <= now < arrive_ns`.
     pub fn dots(&self) -> Vec<TransitDot> {
-        todo!()
+        let now = self.world.now;
+        self.world.dots.iter().filter(|d| d.arrive_ns > now).copied().collect()
     }
 }

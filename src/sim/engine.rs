@@ -1,0 +1,692 @@
+//! Event handlers: how a request travels down the graph and its response back up.
+
+use super::event::{Event, Kind};
+use super::sampler::{unit, SimRng};
+use super::snapshot::{DotOutcome, TransitDot};
+use super::world::{Behaviour, Call, NONE, Outcome, Req, World, MAX_DOTS};
+use crate::model::{Arrival, LbPolicy};
+use rand_distr::{Distribution, Exp1};
+
+impl World {
+    /// Runs one event.
+    pub(crate) fn dispatch(&mut self, ev: Event) {
+        match ev.kind {
+            Kind::ClientNext => self.client_next(ev.a),
+            Kind::Arrive => self.arrive(ev.a),
+            Kind::Done => self.done(ev.a),
+            Kind::Response => self.response(ev.a, Outcome::from_u8(ev.outcome)),
+            Kind::ClientResponse => self.client_response(ev.a, Outcome::from_u8(ev.outcome)),
+            Kind::Timeout => self.timeout(ev.a),
+            Kind::ConsumerStart => self.consumer_start(ev.a),
+            Kind::WarmupEnd => self.warmup_end(),
+        }
+    }
+
+    // ---- clients -------------------------------------------------------------------------------------
+
+    /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
+    pub(crate) fn schedule_client(&mut self, c: u32) {
+        let load = self.load;
+        let now = self.now;
+        let node = &mut self.nodes[c as usize];
+        let Behaviour::Client(cl) = &mut node.beh else { return };
+        let rate = cl.rate_rps * load;
+        if !(rate > 0.0 && rate.is_finite()) {
+            cl.scheduled = false;
+            return;
+        }
+        let at = match cl.arrival {
+            Arrival::Poisson => now + exp_gap_ns(&mut node.rng, rate),
+            Arrival::Constant => now + (1e9 / rate).round().max(1.0) as u64,
+            Arrival::Bursty { on_s, off_s } => {
+                let on = super::secs_to_ns(on_s).max(1);
+                let period = on + super::secs_to_ns(off_s);
+                let burst_rate = rate * (period as f64 / on as f64);
+                // Poisson within on-windows; memorylessness lets a gap that crosses a silence restart at the
+                // next window's start.
+                let mut t = now;
+                loop {
+                    let phase = t % period;
+                    if phase >= on {
+                        t += period - phase;
+                        continue;
+                    }
+                    let next = t + exp_gap_ns(&mut node.rng, burst_rate);
+                    let window_end = t - phase + on;
+                    if next < window_end {
+                        break next;
+                    }
+                    t = window_end + (period - on);
+                }
+            }
+        };
+        cl.scheduled = true;
+        self.queue.push(at, Kind::ClientNext, c, 0);
+    }
+
+    fn client_next(&mut self, c: u32) {
+        let now = self.now;
+        let (class, timeout_ns) = {
+            let node = &mut self.nodes[c as usize];
+            let Behaviour::Client(cl) = &node.beh else { return };
+            let total = cl.class_cum.last().map(|x| x.0).unwrap_or(0.0);
+            let u = unit(&mut node.rng) * total;
+            let class = cl
+                .class_cum
+                .iter()
+                .find(|(cum, _)| u < *cum)
+                .or(cl.class_cum.last())
+                .map(|x| x.1)
+                .unwrap_or(0);
+            (class, cl.timeout_ns)
+        };
+        let measured = now >= self.warmup_ns;
+        // The client's hold, plus the pending timer's: a slot is reused only after its timer fired.
+        let req = self.alloc_req(Req {
+            issued_ns: now,
+            refs: 1 + timeout_ns.is_some() as u32,
+            measured,
+            resolved: false,
+        });
+        if measured {
+            self.counts.offered += 1;
+            self.counts.in_flight += 1;
+        }
+        self.bucket.offered += 1;
+        match self.nodes[c as usize].routes[class as usize].first().copied() {
+            Some(edge) => {
+                let to = self.edges[edge as usize].to;
+                let call = self.alloc_call(req, NONE, to, edge, class);
+                self.send(c, call, edge, Kind::Arrive, DotOutcome::Ok);
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+            }
+            None => {
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+                self.resolve(req, Outcome::Failed)
+            }
+        }
+        self.schedule_client(c);
+    }
+
+    fn timeout(&mut self, req: u32) {
+        let r = &mut self.reqs[req as usize];
+        if !r.resolved {
+            r.resolved = true;
+            if r.measured {
+                self.counts.timed_out += 1;
+                self.counts.in_flight -= 1;
+            }
+            self.bucket.timed_out += 1;
+            self.release_req(req); // the client's hold
+        }
+        self.release_req(req); // the timer's hold
+    }
+
+    fn client_response(&mut self, call: u32, outcome: Outcome) {
+        let req = self.calls[call as usize].req;
+        self.free_call(call);
+        if !self.reqs[req as usize].resolved {
+            self.resolve(req, outcome);
+        }
+    }
+
+    /// The client has its answer.
+    fn resolve(&mut self, req: u32, outcome: Outcome) {
+        let r = &mut self.reqs[req as usize];
+        r.resolved = true;
+        let latency = self.now - r.issued_ns;
+        let measured = r.measured;
+        match outcome {
+            Outcome::Ok => {
+                self.bucket.succeeded += 1;
+                self.bucket_latency.record_ns(latency);
+                if measured {
+                    self.counts.succeeded += 1;
+                    self.latency.record_ns(latency);
+                }
+            }
+            Outcome::Failed => {
+                self.bucket.failed += 1;
+                if measured {
+                    self.counts.failed += 1;
+                }
+            }
+            Outcome::Rejected => {
+                self.bucket.rejected += 1;
+                if measured {
+                    self.counts.rejected += 1;
+                }
+            }
+        }
+        if measured {
+            self.counts.in_flight -= 1;
+        }
+        self.release_req(req);
+    }
+
+    // ---- arrivals and work ---------------------------------------------------------------------------
+
+    fn arrive(&mut self, call: u32) {
+        let now = self.now;
+        let c = &mut self.calls[call as usize];
+        c.arrive_ns = now;
+        let (n, class) = (c.node, c.class);
+        let node = &mut self.nodes[n as usize];
+        node.touch(now);
+        node.in_sys += 1;
+        node.stats.arrivals += 1;
+        match &mut node.beh {
+            Behaviour::Service { .. } | Behaviour::Cache { .. } => {
+                let inst = node.rr % node.instances.len() as u32;
+                node.rr = node.rr.wrapping_add(1);
+                self.admit(call, inst);
+            }
+            Behaviour::Database { is_write, replicas, .. } => {
+                let inst = if *replicas == 0 || is_write[class as usize] {
+                    0
+                } else {
+                    let i = 1 + node.rr % *replicas;
+                    node.rr = node.rr.wrapping_add(1);
+                    i
+                };
+                self.admit(call, inst);
+            }
+            Behaviour::Lb { .. } => self.balance(call),
+            Behaviour::Queue { ack, .. } => {
+                let t = ack.sample(&mut node.rng);
+                self.queue.push(now + t, Kind::Done, call, 0);
+            }
+            Behaviour::Client(_) => self.respond(call, Outcome::Failed),
+        }
+    }
+
+    /// A worker takes the call now, it waits in line, or it is turned away.
+    fn admit(&mut self, call: u32, inst: u32) {
+        let n = self.calls[call as usize].node as usize;
+        let node = &mut self.nodes[n];
+        let workers = node.workers;
+        let cap = node.queue_cap as usize;
+        let i = &mut node.instances[inst as usize];
+        self.calls[call as usize].instance = inst as u16;
+        if i.busy < workers {
+            i.busy += 1;
+            node.busy += 1;
+            self.start_work(call);
+        } else if i.queue.len() < cap {
+            i.queue.push_back(call);
+            node.queued += 1;
+            let q = node.queue_len();
+            if q > node.stats.max_queue {
+                node.stats.max_queue = q;
+            }
+        } else {
+            node.stats.rejected += 1;
+            self.respond(call, Outcome::Rejected);
+        }
+    }
+
+    /// Samples the node's own work for a call that holds a worker.
+    fn start_work(&mut self, call: u32) {
+        let c = self.calls[call as usize];
+        let node = &mut self.nodes[c.node as usize];
+        let t = match &node.beh {
+            Behaviour::Service { work, .. } | Behaviour::Cache { work, .. } => work.sample(&mut node.rng),
+            Behaviour::Database { read, write, is_write, .. } => {
+                if is_write[c.class as usize] {
+                    write.sample(&mut node.rng)
+                } else {
+                    read.sample(&mut node.rng)
+                }
+            }
+            _ => 0,
+        };
+        self.queue.push(self.now + t, Kind::Done, call, 0);
+    }
+
+    /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
+    fn release_worker(&mut self, n: u32, inst: u32) {
+        let now = self.now;
+        let node = &mut self.nodes[n as usize];
+        node.touch(now);
+        if let Some(next) = node.instances[inst as usize].queue.pop_front() {
+            node.queued -= 1;
+            self.start_work(next);
+            return;
+        }
+        if let Behaviour::Service { sources, .. } = &node.beh {
+            for k in 0..sources.len() {
+                let (q, edge) = match &self.nodes[n as usize].beh {
+                    Behaviour::Service { sources, .. } => sources[k],
+                    _ => unreachable!(),
+                };
+                let qn = &mut self.nodes[q as usize];
+                qn.touch(now);
+                let msg = match &mut qn.beh {
+                    Behaviour::Queue { backlog, .. } => backlog.pop_front(),
+                    _ => None,
+                };
+                if let Some(msg) = msg {
+                    self.deliver_message(q, msg, n, inst, edge);
+                    return;
+                }
+            }
+        }
+        let node = &mut self.nodes[n as usize];
+        node.instances[inst as usize].busy -= 1;
+        node.busy -= 1;
+    }
+
+    fn done(&mut self, call: u32) {
+        let c = self.calls[call as usize];
+        let n = c.node as usize;
+        let node = &mut self.nodes[n];
+        match &node.beh {
+            Behaviour::Service { error_p, .. } => {
+                if *error_p > 0.0 && unit(&mut node.rng) < *error_p {
+                    node.stats.failed += 1;
+                    self.release_worker(c.node, c.instance as u32);
+                    self.respond(call, Outcome::Failed);
+                } else {
+                    self.calls[call as usize].step = 0;
+                    self.next_downstream(call);
+                }
+            }
+            Behaviour::Cache { hit_by_class, .. } => {
+                let hit = unit(&mut node.rng) < hit_by_class[c.class as usize];
+                let backing = node.routes[c.class as usize].first().copied();
+                self.release_worker(c.node, c.instance as u32);
+                match (hit, backing) {
+                    (true, _) => self.respond(call, Outcome::Ok),
+                    (false, Some(edge)) => self.call_child(call, edge),
+                    (false, None) => {
+                        self.nodes[n].stats.failed += 1;
+                        self.respond(call, Outcome::Failed)
+                    }
+                }
+            }
+            Behaviour::Database { .. } => {
+                self.release_worker(c.node, c.instance as u32);
+                self.respond(call, Outcome::Ok);
+            }
+            Behaviour::Queue { backlog, capacity, .. } => {
+                if backlog.len() >= *capacity as usize {
+                    node.stats.rejected += 1;
+                    self.respond(call, Outcome::Rejected);
+                } else {
+                    let msg = self.alloc_call(c.req, NONE, c.node, NONE, c.class);
+                    self.calls[msg as usize].arrive_ns = self.now;
+                    self.respond(call, Outcome::Ok);
+                    self.enqueue_message(c.node, msg);
+                }
+            }
+            Behaviour::Lb { .. } | Behaviour::Client(_) => {}
+        }
+    }
+
+    /// A service makes its next downstream call, or answers when none is left.
+    fn next_downstream(&mut self, call: u32) {
+        let c = self.calls[call as usize];
+        let route = &self.nodes[c.node as usize].routes[c.class as usize];
+        match route.get(c.step as usize).copied() {
+            Some(edge) => {
+                self.calls[call as usize].step += 1;
+                self.call_child(call, edge);
+            }
+            None => {
+                self.release_worker(c.node, c.instance as u32);
+                self.respond(call, Outcome::Ok);
+            }
+        }
+    }
+
+    fn balance(&mut self, call: u32) {
+        let c = self.calls[call as usize];
+        let n = c.node as usize;
+        let node = &mut self.nodes[n];
+        let route = &node.routes[c.class as usize];
+        let Behaviour::Lb { policy, outstanding, rr } = &mut node.beh else { return };
+        if route.is_empty() {
+            node.stats.failed += 1;
+            self.respond(call, Outcome::Failed);
+            return;
+        }
+        let len = route.len() as u32;
+        let slot = match policy {
+            LbPolicy::RoundRobin => {
+                let s = *rr % len;
+                *rr = rr.wrapping_add(1);
+                s
+            }
+            LbPolicy::Random => pick(&mut node.rng, len),
+            LbPolicy::LeastConnections => {
+                let mut best = 0;
+                for (i, &e) in route.iter().enumerate() {
+                    if outstanding[e as usize] < outstanding[route[best] as usize] {
+                        best = i;
+                    }
+                }
+                best as u32
+            }
+            LbPolicy::PowerOfTwo => {
+                let a = pick(&mut node.rng, len);
+                if len == 1 {
+                    a
+                } else {
+                    let b = (a + 1 + pick(&mut node.rng, len - 1)) % len;
+                    if outstanding[route[b as usize] as usize] < outstanding[route[a as usize] as usize] {
+                        b
+                    } else {
+                        a
+                    }
+                }
+            }
+        };
+        let edge = route[slot as usize];
+        outstanding[edge as usize] += 1;
+        self.calls[call as usize].step = slot as u16;
+        self.call_child(call, edge);
+    }
+
+    /// Sends a child call over `edge` on behalf of `parent`.
+    fn call_child(&mut self, parent: u32, edge: u32) {
+        let p = self.calls[parent as usize];
+        let to = self.edges[edge as usize].to;
+        let child = self.alloc_call(p.req, parent, to, edge, p.class);
+        self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
+    }
+
+    fn response(&mut self, parent: u32, outcome: Outcome) {
+        let p = self.calls[parent as usize];
+        let node = &mut self.nodes[p.node as usize];
+        match &mut node.beh {
+            Behaviour::Service { .. } => {
+                if outcome == Outcome::Ok {
+                    self.next_downstream(parent);
+                } else {
+                    // A failed dependency fails the request; the worker is free again.
+                    self.release_worker(p.node, p.instance as u32);
+                    self.respond(parent, outcome);
+                }
+            }
+            Behaviour::Lb { outstanding, .. } => {
+                let edge = node.routes[p.class as usize][p.step as usize];
+                outstanding[edge as usize] -= 1;
+                self.respond(parent, outcome);
+            }
+            Behaviour::Cache { .. } => self.respond(parent, outcome),
+            Behaviour::Queue { lag, lost, .. } => {
+                // A consumer finished a message.
+                if outcome == Outcome::Ok {
+                    lag.record_ns(self.now - p.arrive_ns);
+                } else {
+                    *lost += 1;
+                }
+                self.free_call(parent);
+            }
+            Behaviour::Database { .. } | Behaviour::Client(_) => {}
+        }
+    }
+
+    /// The node is finished with a call: record it and send the response back over the edge it came by.
+    fn respond(&mut self, call: u32, outcome: Outcome) {
+        let now = self.now;
+        let c = self.calls[call as usize];
+        let node = &mut self.nodes[c.node as usize];
+        node.touch(now);
+        node.in_sys -= 1;
+        if outcome != Outcome::Rejected {
+            let lat = now - c.arrive_ns;
+            node.stats.completed += 1;
+            node.stats.latency.record_ns(lat);
+            node.stats.bucket_completed += 1;
+            node.stats.bucket_latency.record_ns(lat);
+        }
+        let dot = match outcome {
+            Outcome::Ok if self.reqs[c.req as usize].resolved => DotOutcome::Timeout,
+            Outcome::Ok => DotOutcome::Ok,
+            Outcome::Failed => DotOutcome::Error,
+            Outcome::Rejected => DotOutcome::Rejected,
+        };
+        if c.parent == NONE {
+            self.send_back(c.node, call, c.via_edge, Kind::ClientResponse, outcome, dot);
+        } else {
+            // The parent outlives this call (it waits for it), so the response event names the parent.
+            self.free_call(call);
+            self.send_back(c.node, c.parent, c.via_edge, Kind::Response, outcome, dot);
+        }
+    }
+
+    // ---- queues --------------------------------------------------------------------------------------
+
+    /// A stored message goes to a consumer with a free worker, or waits in the backlog.
+    fn enqueue_message(&mut self, q: u32, msg: u32) {
+        let now = self.now;
+        let (k, start) = match &mut self.nodes[q as usize].beh {
+            Behaviour::Queue { consumers, rr, .. } => {
+                let s = *rr;
+                *rr = rr.wrapping_add(1);
+                (consumers.len() as u32, s)
+            }
+            _ => return,
+        };
+        for j in 0..k {
+            let (cn, edge) = match &self.nodes[q as usize].beh {
+                Behaviour::Queue { consumers, .. } => consumers[((start + j) % k) as usize],
+                _ => return,
+            };
+            let node = &self.nodes[cn as usize];
+            let free = node.instances.iter().position(|i| i.busy < node.workers && i.queue.is_empty());
+            if let Some(inst) = free {
+                let node = &mut self.nodes[cn as usize];
+                node.touch(now);
+                node.instances[inst].busy += 1;
+                node.busy += 1;
+                self.deliver_message(q, msg, cn, inst as u32, edge);
+                return;
+            }
+        }
+        let node = &mut self.nodes[q as usize];
+        node.touch(now);
+        if let Behaviour::Queue { backlog, .. } = &mut node.beh {
+            backlog.push_back(msg);
+        }
+        let len = node.queue_len();
+        if len > node.stats.max_queue {
+            node.stats.max_queue = len;
+        }
+    }
+
+    /// Hands a message to a consumer worker already reserved for it (`busy` counted).
+    fn deliver_message(&mut self, q: u32, msg: u32, consumer: u32, inst: u32, edge: u32) {
+        let m = self.calls[msg as usize];
+        let child = self.alloc_call(m.req, msg, consumer, edge, m.class);
+        self.calls[child as usize].instance = inst as u16;
+        self.send(q, child, edge, Kind::ConsumerStart, DotOutcome::Ok);
+    }
+
+    fn consumer_start(&mut self, call: u32) {
+        let now = self.now;
+        let c = &mut self.calls[call as usize];
+        c.arrive_ns = now;
+        let node = &mut self.nodes[c.node as usize];
+        node.touch(now);
+        node.in_sys += 1;
+        node.stats.arrivals += 1;
+        self.start_work(call);
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------------
+
+    /// Schedules `kind` for `call` after the edge's latency, sampled from the sender's stream.
+    /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
+    /// result, half the events for the theory scenarios and benchmarks.
+    fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
+        let e = &mut self.edges[edge as usize];
+        e.bucket_sends += 1;
+        if e.zero_latency {
+            return self.deliver(kind, call, 0);
+        }
+        let lat = e.latency.sample(&mut self.nodes[sender as usize].rng);
+        self.sample_dot(edge, false, lat, dot);
+        self.queue.push(self.now + lat, kind, call, 0);
+    }
+
+    fn send_back(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, outcome: Outcome, dot: DotOutcome) {
+        if self.edges[edge as usize].zero_latency {
+            return self.deliver(kind, call, outcome as u8);
+        }
+        let lat = self.edges[edge as usize].latency.sample(&mut self.nodes[sender as usize].rng);
+        self.sample_dot(edge, true, lat, dot);
+        self.queue.push(self.now + lat, kind, call, outcome as u8);
+    }
+
+    #[inline]
+    fn deliver(&mut self, kind: Kind, a: u32, outcome: u8) {
+        match kind {
+            Kind::Arrive => self.arrive(a),
+            Kind::Response => self.response(a, Outcome::from_u8(outcome)),
+            Kind::ClientResponse => self.client_response(a, Outcome::from_u8(outcome)),
+            Kind::ConsumerStart => self.consumer_start(a),
+            _ => unreachable!("only hops are sent over edges"),
+        }
+    }
+
+    #[inline]
+    fn sample_dot(&mut self, edge: u32, response: bool, lat: u64, outcome: DotOutcome) {
+        if !self.dots_on {
+            return;
+        }
+        self.dot_counter = self.dot_counter.wrapping_add(1);
+        if self.dot_counter % 8 != 0 && outcome == DotOutcome::Ok {
+            return;
+        }
+        if self.dots.len() >= MAX_DOTS {
+            self.dots.pop_front();
+        }
+        self.dots.push_back(TransitDot {
+            edge: edge as usize,
+            response,
+            depart_ns: self.now,
+            arrive_ns: self.now + lat.max(1),
+            outcome,
+        });
+    }
+
+    fn alloc_req(&mut self, r: Req) -> u32 {
+        if let Some(i) = self.free_reqs.pop() {
+            self.reqs[i as usize] = r;
+            i
+        } else {
+            self.reqs.push(r);
+            (self.reqs.len() - 1) as u32
+        }
+    }
+
+    /// Drops the client's hold on a request.
+    fn release_req(&mut self, req: u32) {
+        let r = &mut self.reqs[req as usize];
+        r.refs -= 1;
+        if r.refs == 0 {
+            self.free_reqs.push(req);
+        }
+    }
+
+    fn alloc_call(&mut self, req: u32, parent: u32, node: u32, via_edge: u32, class: u8) -> u32 {
+        self.reqs[req as usize].refs += 1;
+        let c = Call {
+            req,
+            parent,
+            node,
+            via_edge,
+            arrive_ns: self.now,
+            class,
+            instance: 0,
+            step: 0,
+        };
+        if let Some(i) = self.free_calls.pop() {
+            self.calls[i as usize] = c;
+            i
+        } else {
+            self.calls.push(c);
+            (self.calls.len() - 1) as u32
+        }
+    }
+
+    fn free_call(&mut self, call: u32) {
+        let req = self.calls[call as usize].req;
+        self.free_calls.push(call);
+        self.release_req(req);
+    }
+
+    // ---- statistics ----------------------------------------------------------------------------------
+
+    fn warmup_end(&mut self) {
+        let now = self.now;
+        for node in &mut self.nodes {
+            node.touch(now);
+            let s = &mut node.stats;
+            s.warm = [s.area_busy, s.area_queue, s.area_sys];
+            s.arrivals = 0;
+            s.completed = 0;
+            s.rejected = 0;
+            s.failed = 0;
+            s.latency.reset();
+            s.max_queue = node.queued as u64;
+            if let Behaviour::Queue { lag, lost, backlog, .. } = &mut node.beh {
+                lag.reset();
+                *lost = 0;
+                node.stats.max_queue = backlog.len() as u64;
+            }
+        }
+    }
+
+    /// Closes the bucket ending at `bucket_end_ns` and opens the next.
+    pub(crate) fn close_bucket(&mut self) {
+        let end = self.bucket_end_ns;
+        let width = self.series.width_ns();
+        let w = width as f64;
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            node.touch(end);
+            let s = &mut node.stats;
+            let cap = node.workers as f64 * node.instances.len() as f64;
+            let nb = &mut self.bucket.nodes[i];
+            nb.utilization = if cap > 0.0 { ((s.area_busy - s.bucket0[0]) / w / cap) as f32 } else { 0.0 };
+            nb.queue_len = ((s.area_queue - s.bucket0[1]) / w) as f32;
+            nb.completed = s.bucket_completed;
+            nb.p99_ms = s.bucket_latency.quantile_ms(0.99) as f32;
+            s.bucket0 = [s.area_busy, s.area_queue];
+            s.bucket_completed = 0;
+            s.bucket_latency.reset();
+        }
+        for (i, e) in self.edges.iter_mut().enumerate() {
+            self.bucket.edge_sends[i] = e.bucket_sends;
+            e.bucket_sends = 0;
+        }
+        self.bucket.p50_ms = self.bucket_latency.quantile_ms(0.5) as f32;
+        self.bucket.p95_ms = self.bucket_latency.quantile_ms(0.95) as f32;
+        self.bucket.p99_ms = self.bucket_latency.quantile_ms(0.99) as f32;
+        self.bucket_latency.reset();
+        let fresh = super::metrics_bucket(self.nodes.len(), self.edges.len());
+        let closed = std::mem::replace(&mut self.bucket, fresh);
+        self.series.push(closed);
+        self.bucket_end_ns = end + self.series.width_ns();
+    }
+}
+
+/// An exponential gap for a Poisson process of `rate_rps`, ns (at least 1, so time always advances).
+#[inline]
+fn exp_gap_ns(rng: &mut SimRng, rate_rps: f64) -> u64 {
+    let e: f64 = Exp1.sample(rng);
+    super::sampler::to_ns(e * 1e9 / rate_rps).max(1)
+}
+
+/// Uniform integer in `0..n` (n > 0), by Lemire's multiply-shift (bias below 2^-32 for small n).
+#[inline]
+fn pick(rng: &mut SimRng, n: u32) -> u32 {
+    use rand::Rng;
+    ((rng.next_u32() as u64 * n as u64) >> 32) as u32
+}

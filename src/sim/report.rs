@@ -1,0 +1,134 @@
+//! Turning the world's counters into a [`Report`] and a [`Snapshot`].
+
+use super::snapshot::{EdgeLive, NodeLive, Snapshot};
+use super::world::{Behaviour, World};
+use crate::metrics::{NodeReport, NodeSeries, Report, SeriesReport};
+
+impl World {
+    /// The measured window: from the end of the warm-up (or 0) to now, seconds.
+    fn window_s(&self) -> f64 {
+        self.now.saturating_sub(self.warmup_ns.min(self.now)) as f64 / 1e9
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let last = self.series.buckets().last();
+        let width_s = self.series.width_ns() as f64 / 1e9;
+        Snapshot {
+            time_ns: self.now,
+            events: self.events,
+            requests: self.counts,
+            nodes: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let cap = n.capacity();
+                    NodeLive {
+                        kind: Some(n.tag),
+                        utilization: if cap > 0 { n.busy as f64 / cap as f64 } else { 0.0 },
+                        queue_len: n.queue_len(),
+                        queue_capacity: match &n.beh {
+                            Behaviour::Queue { capacity, .. } => *capacity as u64,
+                            _ => n.queue_cap as u64 * n.instances.len() as u64,
+                        },
+                        in_flight: n.in_sys as u64,
+                        up: true,
+                        throughput_rps: last.map_or(0.0, |b| b.nodes[i].completed as f64 / width_s),
+                        p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
+                    }
+                })
+                .collect(),
+            edges: (0..self.edges.len())
+                .map(|i| EdgeLive {
+                    throughput_rps: last.map_or(0.0, |b| b.edge_sends[i] as f64 / width_s),
+                })
+                .collect(),
+        }
+    }
+
+    pub(crate) fn report(&self) -> Report {
+        let window_s = self.window_s();
+        let per_s = |x: u64| if window_s > 0.0 { x as f64 / window_s } else { 0.0 };
+        let window_ns = window_s * 1e9;
+        let nodes = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let s = &n.stats;
+                // Areas brought up to now without mutating.
+                let dt = (self.now - s.last_ns) as f64;
+                let busy = s.area_busy + n.busy as f64 * dt - s.warm[0];
+                let queue = s.area_queue + n.queue_len() as f64 * dt - s.warm[1];
+                let sys = s.area_sys + n.in_sys as f64 * dt - s.warm[2];
+                let cap = n.capacity() as f64;
+                let avg = |a: f64| if window_ns > 0.0 { a / window_ns } else { 0.0 };
+                NodeReport {
+                    id: self.ids[i].clone(),
+                    kind: n.tag.as_str().to_owned(),
+                    utilization: if cap > 0.0 { avg(busy) / cap } else { 0.0 },
+                    mean_queue_len: avg(queue),
+                    max_queue_len: s.max_queue,
+                    arrivals: s.arrivals,
+                    completed: s.completed,
+                    rejected: s.rejected,
+                    failed: s.failed,
+                    throughput_rps: per_s(s.completed),
+                    mean_in_system: avg(sys),
+                    latency_ms: s.latency.summary(),
+                    lag_ms: match &n.beh {
+                        Behaviour::Queue { lag, .. } => Some(lag.summary()),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        Report {
+            scenario: self.name.clone(),
+            seed: self.seed,
+            load: self.load,
+            sim_time_s: self.now as f64 / 1e9,
+            warmup_s: self.warmup_ns as f64 / 1e9,
+            events: self.events,
+            requests: self.counts,
+            latency_ms: self.latency.summary(),
+            throughput_rps: per_s(self.counts.succeeded),
+            offered_rps: per_s(self.counts.offered),
+            nodes,
+            series: self.series_report(),
+            wall_time_s: 0.0,
+        }
+    }
+
+    fn series_report(&self) -> SeriesReport {
+        let buckets = self.series.buckets();
+        let width_s = self.series.width_ns() as f64 / 1e9;
+        let rate = |f: &dyn Fn(&crate::metrics::Bucket) -> u32| -> Vec<f64> {
+            buckets.iter().map(|b| f(b) as f64 / width_s).collect()
+        };
+        let ms = |f: &dyn Fn(&crate::metrics::Bucket) -> f32| -> Vec<f64> {
+            buckets.iter().map(|b| f(b) as f64).collect()
+        };
+        SeriesReport {
+            bucket_s: width_s,
+            t_s: (0..buckets.len()).map(|i| i as f64 * width_s).collect(),
+            offered_rps: rate(&|b| b.offered),
+            succeeded_rps: rate(&|b| b.succeeded),
+            failed_rps: rate(&|b| b.failed),
+            timed_out_rps: rate(&|b| b.timed_out),
+            rejected_rps: rate(&|b| b.rejected),
+            p50_ms: ms(&|b| b.p50_ms),
+            p95_ms: ms(&|b| b.p95_ms),
+            p99_ms: ms(&|b| b.p99_ms),
+            nodes: (0..self.nodes.len())
+                .map(|i| NodeSeries {
+                    id: self.ids[i].clone(),
+                    utilization: buckets.iter().map(|b| b.nodes[i].utilization as f64).collect(),
+                    queue_len: buckets.iter().map(|b| b.nodes[i].queue_len as f64).collect(),
+                    throughput_rps: buckets.iter().map(|b| b.nodes[i].completed as f64 / width_s).collect(),
+                    p99_ms: buckets.iter().map(|b| b.nodes[i].p99_ms as f64).collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! The world: all simulation state, owned by one struct, and how it is built from a scenario.
+
+use std::collections::VecDeque;
+
+use super::event::{EventQueue, Kind};
+use super::sampler::{SimRng, Sampler, stream};
+use super::snapshot::TransitDot;
+use crate::metrics::{Bucket, Latency, RequestCounts, Series};
+use crate::model::{Arrival, KindTag, LbPolicy, NodeKind, Scenario};
+
+/// "No index": a call with no parent answers its client.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// How a call ended, as carried back up the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Outcome {
+    Ok = 0,
+    Failed = 1,
+    Rejected = 2,
+}
+
+impl Outcome {
+    pub(crate) fn from_u8(v: u8) -> Self {
+        match v {
+            0 => Self::Ok,
+            1 => Self::Failed,
+            _ => Self::Rejected,
+        }
+    }
+}
+
+/// One hop of a request: the work one node does for it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call {
+    /// The client request it serves.
+    pub req: u32,
+    /// The call waiting for this one's response; `NONE` when the client is.
+    pub parent: u32,
+    /// The node doing the work.
+    pub node: u32,
+    /// The edge it arrived over (`NONE` for a message stored in a queue).
+    pub via_edge: u32,
+    /// When it reached the node (for a stored message: when it was stored).
+    pub arrive_ns: u64,
+    /// Request class index.
+    pub class: u8,
+    /// Replica / database instance serving it.
+    pub instance: u16,
+    /// Progress: next downstream call (service) or chosen backend slot (load balancer).
+    pub step: u16,
+}
+
+/// A client request, alive while the client waits or any call still works for it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Req {
+    pub issued_ns: u64,
+    /// Live calls, plus one while the client still waits.
+    pub refs: u32,
+    /// Issued after the warm-up: counts in the summary.
+    pub measured: bool,
+    /// The client has its answer (or gave up).
+    pub resolved: bool,
+}
+
+/// One replica or database instance: its workers and waiting line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Instance {
+    pub busy: u32,
+    pub queue: VecDeque<u32>,
+}
+
+/// A traffic source's compiled parameters.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientRt {
+    pub rate_rps: f64,
+    pub arrival: Arrival,
+    /// Cumulative weights with their class index.
+    pub class_cum: Vec<(f64, u8)>,
+    pub timeout_ns: Option<u64>,
+    /// Is a `ClientNext` pending?
+    pub scheduled: bool,
+}
+
+/// Kind-specific behaviour and state.
+#[derive(Clone, Debug)]
+pub(crate) enum Behaviour {
+    Client(ClientRt),
+    Service {
+        work: Sampler,
+        error_p: f64,
+        /// Queues this service consumes from, with the edge from each.
+        sources: Vec<(u32, u32)>,
+    },
+    Lb {
+        policy: LbPolicy,
+        /// Requests in flight per edge index (only edges out of this balancer are used).
+        outstanding: Vec<u32>,
+        rr: u32,
+    },
+    Cache {
+        work: Sampler,
+        hit_by_class: Vec<f64>,
+    },
+    Database {
+        read: Sampler,
+        write: Sampler,
+        is_write: Vec<bool>,
+        replicas: u32,
+    },
+    Queue {
+        ack: Sampler,
+        backlog: VecDeque<u32>,
+        capacity: u32,
+        /// Consumers (service node, edge index), in edge order.
+        consumers: Vec<(u32, u32)>,
+        rr: u32,
+        lag: Latency,
+        lost: u64,
+    },
+}
+
+/// Per-node statistics. Areas are cumulative from time 0; the summary subtracts their value at the end of
+/// the warm-up and each series bucket subtracts its value at the bucket's start.
+#[derive(Clone, Debug)]
+pub(crate) struct NodeStats {
+    pub last_ns: u64,
+    pub area_busy: f64,
+    pub area_queue: f64,
+    pub area_sys: f64,
+    pub warm: [f64; 3],
+    pub bucket0: [f64; 2],
+    pub max_queue: u64,
+    pub arrivals: u64,
+    pub completed: u64,
+    pub rejected: u64,
+    pub failed: u64,
+    pub latency: Latency,
+    pub bucket_latency: Latency,
+    pub bucket_completed: u32,
+}
+
+impl NodeStats {
+    fn new() -> Self {
+        Self {
+            last_ns: 0,
+            area_busy: 0.0,
+            area_queue: 0.0,
+            area_sys: 0.0,
+            warm: [0.0; 3],
+            bucket0: [0.0; 2],
+            max_queue: 0,
+            arrivals: 0,
+            completed: 0,
+            rejected: 0,
+            failed: 0,
+            latency: Latency::precise(),
+            bucket_latency: Latency::coarse(),
+            bucket_completed: 0,
+        }
+    }
+}
+
+/// One node at run time.
+#[derive(Clone, Debug)]
+pub(crate) struct NodeRt {
+    pub tag: KindTag,
+    pub beh: Behaviour,
+    pub instances: Vec<Instance>,
+    pub workers: u32,
+    pub queue_cap: u32,
+    pub rr: u32,
+    /// Per class: outgoing edges that carry it, in file order.
+    pub routes: Vec<Vec<u32>>,
+    pub rng: SimRng,
+    pub busy: u32,
+    pub queued: u32,
+    pub in_sys: u32,
+    pub stats: NodeStats,
+}
+
+impl NodeRt {
+    /// Total workers (0 for kinds without any).
+    pub fn capacity(&self) -> u32 {
+        self.workers * self.instances.len() as u32
+    }
+
+    /// Brings the time-weighted areas up to `now`.
+    #[inline]
+    pub fn touch(&mut self, now: u64) {
+        let dt = (now - self.stats.last_ns) as f64;
+        if dt > 0.0 {
+            self.stats.area_busy += self.busy as f64 * dt;
+            self.stats.area_queue += self.queue_len() as f64 * dt;
+            self.stats.area_sys += self.in_sys as f64 * dt;
+            self.stats.last_ns = now;
+        }
+    }
+
+    /// Waiting requests (a queue node: its backlog).
+    #[inline]
+    pub fn queue_len(&self) -> u64 {
+        match &self.beh {
+            Behaviour::Queue { backlog, .. } => backlog.len() as u64,
+            _ => self.queued as u64,
+        }
+    }
+}
+
+/// A compiled edge.
+#[derive(Clone, Debug)]
+pub(crate) struct EdgeRt {
+    pub to: u32,
+    pub latency: Sampler,
+    /// Latency is the constant 0: hops are delivered without an event.
+    pub zero_latency: bool,
+    pub bucket_sends: u32,
+}
+
+/// All simulation state.
+pub(crate) struct World {
+    pub name: String,
+    /// Node ids, in scenario order.
+    pub ids: Vec<String>,
+    pub seed: u64,
+    pub load: f64,
+    pub now: u64,
+    pub end_ns: u64,
+    pub warmup_ns: u64,
+    pub events: u64,
+    pub queue: EventQueue,
+    pub nodes: Vec<NodeRt>,
+    pub edges: Vec<EdgeRt>,
+    pub calls: Vec<Call>,
+    pub free_calls: Vec<u32>,
+    pub reqs: Vec<Req>,
+    pub free_reqs: Vec<u32>,
+    /// Summary counts (requests issued after the warm-up).
+    pub counts: RequestCounts,
+    pub latency: Latency,
+    /// The bucket being filled, and where it ends.
+    pub bucket: Bucket,
+    pub bucket_latency: Latency,
+    pub bucket_end_ns: u64,
+    pub series: Series,
+    pub dots_on: bool,
+    pub dots: VecDeque<TransitDot>,
+    pub dot_counter: u32,
+}
+
+/// Most sampled in-transit dots kept.
+pub(crate) const MAX_DOTS: usize = 512;
+
+impl World {
+    /// Builds the world for a validated scenario.
+    pub fn build(s: &Scenario) -> Self {
+        let mut classes: Vec<String> = Vec::new();
+        let class_of = |name: &str, classes: &mut Vec<String>| -> u8 {
+            if let Some(i) = classes.iter().position(|c| c == name) {
+                i as u8
+            } else {
+                classes.push(name.to_owned());
+                (classes.len() - 1) as u8
+            }
+        };
+        for n in &s.nodes {
+            if let NodeKind::Client(c) = &n.kind {
+                for cw in &c.classes {
+                    class_of(&cw.name, &mut classes);
+                }
+            }
+        }
+        let n_classes = classes.len().max(1);
+        let index = |id: &str| s.node_index(id).map(|i| i as u32).unwrap_or(NONE);
+
+        let edges: Vec<EdgeRt> = s
+            .edges
+            .iter()
+            .map(|e| EdgeRt {
+                to: index(&e.to),
+                latency: Sampler::new(&e.latency_ms),
+                zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
+                bucket_sends: 0,
+            })
+            .collect();
+
+        let mut nodes = Vec::with_capacity(s.nodes.len());
+        for (ni, n) in s.nodes.iter().enumerate() {
+            let routes: Vec<Vec<u32>> = (0..n_classes)
+                .map(|ci| {
+                    s.edges
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| {
+                            index(&e.from) == ni as u32
+                                && classes.get(ci).is_none_or(|c| e.carries(c))
+                        })
+                        .map(|(i, _)| i as u32)
+                        .collect()
+                })
+                .collect();
+            let (beh, instances, workers, queue_cap) = match &n.kind {
+                NodeKind::Client(c) => {
+                    let mut cum = 0.0;
+                    let class_cum = c
+                        .classes
+                        .iter()
+                        .map(|cw| {
+                            cum += cw.weight;
+                            (cum, classes.iter().position(|x| *x == cw.name).unwrap_or(0) as u8)
+                        })
+                        .collect();
+                    let rt = ClientRt {
+                        rate_rps: c.rate_rps,
+                        arrival: c.arrival.clone(),
+                        class_cum,
+                        timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
+                        scheduled: false,
+                    };
+                    (Behaviour::Client(rt), 0, 0, 0)
+                }
+                NodeKind::Service(p) => (
+                    Behaviour::Service {
+                        work: Sampler::new(&p.service_time_ms),
+                        error_p: p.error_probability,
+                        sources: s
+                            .edges
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| {
+                                e.to == n.id
+                                    && s.node(&e.from).is_some_and(|f| f.kind.tag() == KindTag::Queue)
+                            })
+                            .map(|(i, e)| (index(&e.from), i as u32))
+                            .collect(),
+                    },
+                    p.replicas,
+                    p.workers,
+                    p.queue_capacity,
+                ),
+                NodeKind::LoadBalancer(p) => (
+                    Behaviour::Lb {
+                        policy: p.policy,
+                        outstanding: vec![0; s.edges.len()],
+                        rr: 0,
+                    },
+                    0,
+                    0,
+                    0,
+                ),
+                NodeKind::Cache(p) => (
+                    Behaviour::Cache {
+                        work: Sampler::new(&p.hit_latency_ms),
+                        hit_by_class: (0..n_classes)
+                            .map(|ci| {
+                                classes
+                                    .get(ci)
+                                    .and_then(|c| p.class_hit_ratio.get(c))
+                                    .copied()
+                                    .unwrap_or(p.hit_ratio)
+                            })
+                            .collect(),
+                    },
+                    1,
+                    p.workers,
+                    p.queue_capacity,
+                ),
+                NodeKind::Database(p) => (
+                    Behaviour::Database {
+                        read: Sampler::new(&p.read_time_ms),
+                        write: Sampler::new(&p.write_time_ms),
+                        is_write: (0..n_classes)
+                            .map(|ci| classes.get(ci).is_some_and(|c| p.write_classes.contains(c)))
+                            .collect(),
+                        replicas: p.read_replicas,
+                    },
+                    1 + p.read_replicas,
+                    p.pool_size,
+                    p.queue_capacity,
+                ),
+                NodeKind::Queue(p) => (
+                    Behaviour::Queue {
+                        ack: Sampler::new(&p.ack_latency_ms),
+                        backlog: VecDeque::new(),
+                        capacity: p.capacity,
+                        consumers: s
+                            .edges
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| e.from == n.id)
+                            .map(|(i, e)| (index(&e.to), i as u32))
+                            .collect(),
+                        rr: 0,
+                        lag: Latency::precise(),
+                        lost: 0,
+                    },
+                    0,
+                    0,
+                    0,
+                ),
+            };
+            nodes.push(NodeRt {
+                tag: n.kind.tag(),
+                beh,
+                instances: (0..instances).map(|_| Instance::default()).collect(),
+                workers,
+                queue_cap,
+                rr: 0,
+                routes,
+                rng: stream(s.seed, &n.id),
+                busy: 0,
+                queued: 0,
+                in_sys: 0,
+                stats: NodeStats::new(),
+            });
+        }
+
+        let bucket = Bucket {
+            nodes: vec![Default::default(); nodes.len()],
+            edge_sends: vec![0; edges.len()],
+            ..Default::default()
+        };
+        let mut w = World {
+            name: s.name.clone(),
+            ids: s.nodes.iter().map(|n| n.id.clone()).collect(),
+            seed: s.seed,
+            load: 1.0,
+            now: 0,
+            end_ns: super::secs_to_ns(s.duration_s),
+            warmup_ns: super::secs_to_ns(s.warmup_s),
+            events: 0,
+            queue: EventQueue::default(),
+            nodes,
+            edges,
+            calls: Vec::new(),
+            free_calls: Vec::new(),
+            reqs: Vec::new(),
+            free_reqs: Vec::new(),
+            counts: RequestCounts::default(),
+            latency: Latency::precise(),
+            bucket,
+            bucket_latency: Latency::coarse(),
+            bucket_end_ns: super::NS_PER_S,
+            series: Series::new(super::NS_PER_S),
+            dots_on: false,
+            dots: VecDeque::new(),
+            dot_counter: 0,
+        };
+        if w.warmup_ns > 0 {
+            w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
+        }
+        for i in 0..w.nodes.len() {
+            if matches!(w.nodes[i].beh, Behaviour::Client(_)) {
+                w.schedule_client(i as u32);
+            }
+        }
+        w
+    }
+}

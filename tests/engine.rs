@@ -1,0 +1,134 @@
+//! Engine invariants: conservation, Little's law, determinism, slicing.
+
+use archsim::metrics::Report;
+use archsim::model::{self, Scenario};
+use archsim::sim::{NS_PER_S, Simulation};
+
+fn preset(name: &str) -> Scenario {
+    model::load(std::path::Path::new(&format!("scenarios/{name}.ron"))).unwrap()
+}
+
+fn run(s: &Scenario, load: f64) -> Report {
+    let mut sim = Simulation::new(s).unwrap();
+    sim.set_load(load);
+    sim.run_to_end();
+    sim.report()
+}
+
+fn presets() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.extension()? == "ron").then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn conservation_holds_on_every_preset_at_1x_and_10x() {
+    for name in presets() {
+        for load in [1.0, 10.0] {
+            let r = run(&preset(&name), load);
+            let c = r.requests;
+            assert!(c.offered > 0, "{name} at {load}x issued nothing");
+            assert_eq!(
+                c.offered,
+                c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight,
+                "{name} at {load}x: {c:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ten_x_breaks_every_preset_visibly() {
+    for name in presets() {
+        let r1 = run(&preset(&name), 1.0);
+        let r10 = run(&preset(&name), 10.0);
+        let busiest = |r: &Report| r.nodes.iter().map(|n| n.utilization).fold(0.0, f64::max);
+        assert!(busiest(&r1) < 0.8, "{name} should be healthy at 1x, busiest node at {:.2}", busiest(&r1));
+        let bad = |r: &Report| (r.requests.offered - r.requests.succeeded) as f64 / r.requests.offered as f64;
+        assert!(
+            busiest(&r10) > 0.95 || bad(&r10) > 0.05,
+            "{name} at 10x should saturate something: busiest {:.2}, unsuccessful {:.3}",
+            busiest(&r10),
+            bad(&r10)
+        );
+        assert!(bad(&r1) < 0.01, "{name} at 1x loses {:.3} of its requests", bad(&r1));
+    }
+}
+
+#[test]
+fn littles_law_holds_for_every_node_of_a_preset() {
+    let r = run(&preset("url_shortener"), 1.0);
+    let window_s = r.sim_time_s - r.warmup_s;
+    for n in r.nodes.iter().filter(|n| n.kind != "client") {
+        let lambda = n.completed as f64 / window_s;
+        let l_from_w = lambda * n.latency_ms.mean / 1000.0;
+        let err = (n.mean_in_system - l_from_w).abs();
+        assert!(
+            err <= 0.02 * n.mean_in_system + 0.01,
+            "{}: L = {:.4} but lambda W = {:.4}",
+            n.id,
+            n.mean_in_system,
+            l_from_w
+        );
+        assert!(n.mean_in_system > 0.0, "{} saw no traffic", n.id);
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_json_and_other_seeds_differ() {
+    let s = preset("url_shortener");
+    let a = serde_json::to_string(&run(&s, 1.0)).unwrap();
+    let b = serde_json::to_string(&run(&s, 1.0)).unwrap();
+    assert_eq!(a, b);
+    let mut s2 = s.clone();
+    s2.seed += 1;
+    let c = serde_json::to_string(&run(&s2, 1.0)).unwrap();
+    assert_ne!(a, c);
+}
+
+#[test]
+fn stepping_in_slices_gives_the_same_result_as_one_run() {
+    let s = preset("news_feed");
+    let whole = run(&s, 3.0);
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.set_load(3.0);
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += NS_PER_S / 7;
+        sim.step_until(t);
+        let _ = sim.snapshot();
+    }
+    assert_eq!(serde_json::to_string(&sim.report()).unwrap(), serde_json::to_string(&whole).unwrap());
+}
+
+#[test]
+fn timeouts_are_abandonment_while_servers_keep_working() {
+    let mut s = preset("url_shortener");
+    s.duration_s = 20.0;
+    // At 10x the app queue holds requests for ~50 ms; a 70 ms client timeout abandons many of them.
+    model::apply_override(&mut s, "users.timeout_ms=70").unwrap();
+    let r = run(&s, 10.0);
+    assert!(r.requests.timed_out > 0, "10x should time some requests out: {:?}", r.requests);
+    // The servers completed more calls than clients received successes: abandoned work still ran.
+    let app = r.nodes.iter().find(|n| n.id == "app").unwrap();
+    assert!(app.completed > r.requests.succeeded, "{} vs {}", app.completed, r.requests.succeeded);
+}
+
+#[test]
+fn series_cover_the_run_in_one_second_buckets() {
+    let s = preset("job_scheduler");
+    let r = run(&s, 1.0);
+    assert_eq!(r.series.bucket_s, 1.0);
+    assert_eq!(r.series.t_s.len() as f64, s.duration_s);
+    let offered: f64 = r.series.offered_rps.iter().sum();
+    assert!(offered > 0.0);
+    for n in &r.series.nodes {
+        assert_eq!(n.utilization.len(), r.series.t_s.len());
+    }
+}
