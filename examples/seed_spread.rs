@@ -5,7 +5,10 @@ use archsim::model;
 use archsim::sim::Simulation;
 
 fn main() {
-    let seeds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seeds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let cases = [
         ("scenarios/theory/mm1_rho05.ron", 20.0),
         ("scenarios/theory/mm1_rho08.ron", 50.0),

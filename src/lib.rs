@@ -4,6 +4,11 @@
 //! never import the UI and never read the wall clock; the desktop app, the web app and the CLI all drive
 //! the same [`sim::Simulation::step_until`].
 
+pub mod analysis;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod metrics;
 pub mod model;
 pub mod sim;
+#[cfg(feature = "gui")]
+pub mod ui;

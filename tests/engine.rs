@@ -49,15 +49,25 @@ fn ten_x_breaks_every_preset_visibly() {
         let r1 = run(&preset(&name), 1.0);
         let r10 = run(&preset(&name), 10.0);
         let busiest = |r: &Report| r.nodes.iter().map(|n| n.utilization).fold(0.0, f64::max);
-        assert!(busiest(&r1) < 0.8, "{name} should be healthy at 1x, busiest node at {:.2}", busiest(&r1));
-        let bad = |r: &Report| (r.requests.offered - r.requests.succeeded) as f64 / r.requests.offered as f64;
+        assert!(
+            busiest(&r1) < 0.8,
+            "{name} should be healthy at 1x, busiest node at {:.2}",
+            busiest(&r1)
+        );
+        let bad = |r: &Report| {
+            (r.requests.offered - r.requests.succeeded) as f64 / r.requests.offered as f64
+        };
         assert!(
             busiest(&r10) > 0.95 || bad(&r10) > 0.05,
             "{name} at 10x should saturate something: busiest {:.2}, unsuccessful {:.3}",
             busiest(&r10),
             bad(&r10)
         );
-        assert!(bad(&r1) < 0.01, "{name} at 1x loses {:.3} of its requests", bad(&r1));
+        assert!(
+            bad(&r1) < 0.01,
+            "{name} at 1x loses {:.3} of its requests",
+            bad(&r1)
+        );
     }
 }
 
@@ -104,7 +114,10 @@ fn stepping_in_slices_gives_the_same_result_as_one_run() {
         sim.step_until(t);
         let _ = sim.snapshot();
     }
-    assert_eq!(serde_json::to_string(&sim.report()).unwrap(), serde_json::to_string(&whole).unwrap());
+    assert_eq!(
+        serde_json::to_string(&sim.report()).unwrap(),
+        serde_json::to_string(&whole).unwrap()
+    );
 }
 
 #[test]
@@ -114,10 +127,19 @@ fn timeouts_are_abandonment_while_servers_keep_working() {
     // At 10x the app queue holds requests for ~50 ms; a 70 ms client timeout abandons many of them.
     model::apply_override(&mut s, "users.timeout_ms=70").unwrap();
     let r = run(&s, 10.0);
-    assert!(r.requests.timed_out > 0, "10x should time some requests out: {:?}", r.requests);
+    assert!(
+        r.requests.timed_out > 0,
+        "10x should time some requests out: {:?}",
+        r.requests
+    );
     // The servers completed more calls than clients received successes: abandoned work still ran.
     let app = r.nodes.iter().find(|n| n.id == "app").unwrap();
-    assert!(app.completed > r.requests.succeeded, "{} vs {}", app.completed, r.requests.succeeded);
+    assert!(
+        app.completed > r.requests.succeeded,
+        "{} vs {}",
+        app.completed,
+        r.requests.succeeded
+    );
 }
 
 #[test]
@@ -131,4 +153,16 @@ fn series_cover_the_run_in_one_second_buckets() {
     for n in &r.series.nodes {
         assert_eq!(n.utilization.len(), r.series.t_s.len());
     }
+}
+
+#[test]
+fn a_report_survives_a_json_round_trip() {
+    let mut s = preset("job_scheduler");
+    s.duration_s = 10.0;
+    s.warmup_s = 1.0;
+    let r = run(&s, 1.0);
+    let text = serde_json::to_string(&r).unwrap();
+    let back: Report = serde_json::from_str(&text).unwrap();
+    // NaN != NaN, so compare the re-serialized text.
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
 }

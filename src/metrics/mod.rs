@@ -1,9 +1,11 @@
 //! Metrics: latency histograms, time series, reports. No UI, no clock.
 
+mod bucket_hist;
 mod latency;
 mod report;
 mod series;
 
+pub use bucket_hist::BucketHist;
 pub use latency::Latency;
 pub use report::{LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport};
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};

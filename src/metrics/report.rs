@@ -58,7 +58,8 @@ pub struct NodeReport {
     pub max_queue_len: u64,
     /// Requests that reached the node.
     pub arrivals: u64,
-    /// Requests the node answered (successfully or with an error).
+    /// Requests the node answered, whatever the outcome (including errors and rejections from further
+    /// down); its own refusals are in `rejected`. `arrivals = completed + rejected + still at the node`.
     pub completed: u64,
     /// Requests refused because its queue was full.
     pub rejected: u64,
@@ -93,11 +94,15 @@ pub struct SeriesReport {
     pub timed_out_rps: Vec<f64>,
     /// Rejections per second.
     pub rejected_rps: Vec<f64>,
-    /// End-to-end latency percentiles of requests that completed in the bucket (NaN when none did).
+    /// End-to-end latency percentiles of requests that completed in the bucket (NaN, `null` in JSON, when
+    /// none did).
+    #[serde(deserialize_with = "nullable_f64s")]
     pub p50_ms: Vec<f64>,
     /// 95th percentile.
+    #[serde(deserialize_with = "nullable_f64s")]
     pub p95_ms: Vec<f64>,
     /// 99th percentile.
+    #[serde(deserialize_with = "nullable_f64s")]
     pub p99_ms: Vec<f64>,
     /// Per node, in scenario order.
     pub nodes: Vec<NodeSeries>,
@@ -115,7 +120,8 @@ pub struct NodeSeries {
     pub queue_len: Vec<f64>,
     /// Completions per second.
     pub throughput_rps: Vec<f64>,
-    /// 99th percentile of the node's own latency (NaN when nothing completed).
+    /// 99th percentile of the node's own latency (NaN, `null` in JSON, when nothing completed).
+    #[serde(deserialize_with = "nullable_f64s")]
     pub p99_ms: Vec<f64>,
 }
 
@@ -149,4 +155,10 @@ pub struct Report {
     pub series: SeriesReport,
     /// Wall-clock seconds the run took (filled in by the caller; the engine never reads the clock).
     pub wall_time_s: f64,
+}
+
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.
+fn nullable_f64s<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
 }

@@ -91,7 +91,15 @@ impl Series {
 /// Counters add and utilizations average exactly; a merged percentile is the larger of the two, an upper
 /// bound (percentiles of a union cannot be recovered from percentiles of the parts).
 fn merge(a: Bucket, b: Bucket) -> Bucket {
-    let fmax = |x: f32, y: f32| if x.is_nan() { y } else if y.is_nan() { x } else { x.max(y) };
+    let fmax = |x: f32, y: f32| {
+        if x.is_nan() {
+            y
+        } else if y.is_nan() {
+            x
+        } else {
+            x.max(y)
+        }
+    };
     Bucket {
         offered: a.offered + b.offered,
         succeeded: a.succeeded + b.succeeded,
@@ -112,6 +120,11 @@ fn merge(a: Bucket, b: Bucket) -> Bucket {
                 p99_ms: fmax(x.p99_ms, y.p99_ms),
             })
             .collect(),
-        edge_sends: a.edge_sends.iter().zip(&b.edge_sends).map(|(x, y)| x + y).collect(),
+        edge_sends: a
+            .edge_sends
+            .iter()
+            .zip(&b.edge_sends)
+            .map(|(x, y)| x + y)
+            .collect(),
     }
 }

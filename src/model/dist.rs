@@ -63,7 +63,11 @@ impl Dist {
 
     /// A distribution of the named kind with the same mean as `self` (for the UI's distribution picker).
     pub fn with_kind(&self, name: &str) -> Self {
-        let m = self.mean().filter(|m| m.is_finite()).unwrap_or(1.0).max(0.0);
+        let m = self
+            .mean()
+            .filter(|m| m.is_finite())
+            .unwrap_or(1.0)
+            .max(0.0);
         match name {
             "Constant" => Self::Constant { value: m },
             "Exponential" => Self::Exponential { mean: m },
@@ -170,47 +174,40 @@ impl Dist {
 
     /// Checks the parameters; returns the problem in words, naming the parameter, value and allowed range.
     pub fn check(&self) -> Result<(), String> {
+        match self.problem() {
+            Some((name, message)) => Err(format!("{name} {message}")),
+            None => Ok(()),
+        }
+    }
+
+    /// The first bad parameter, as its name and "is VALUE; allowed ..." (validation puts the name in the
+    /// field path, e.g. `service_time_ms.mean`, the same path `--set` uses).
+    pub(super) fn problem(&self) -> Option<(&'static str, String)> {
         for (name, v) in self.params() {
             if !v.is_finite() {
-                return Err(format!("{name} is {v}; it must be a finite number"));
+                return Some((name, format!("is {v}; it must be a finite number")));
             }
         }
-        let nonneg = |name: &str, v: f64| {
-            if v < 0.0 {
-                Err(format!("{name} is {v}; it must be >= 0"))
-            } else {
-                Ok(())
-            }
+        let nonneg = |name: &'static str, v: f64| {
+            (v < 0.0).then(|| (name, format!("is {v}; it must be >= 0")))
         };
-        let positive = |name: &str, v: f64| {
-            if v <= 0.0 {
-                Err(format!("{name} is {v}; it must be > 0"))
-            } else {
-                Ok(())
-            }
+        let positive = |name: &'static str, v: f64| {
+            (v <= 0.0).then(|| (name, format!("is {v}; it must be > 0")))
         };
         match *self {
             Self::Constant { value } => nonneg("value", value),
             Self::Exponential { mean } => nonneg("mean", mean),
-            Self::Uniform { min, max } => {
-                nonneg("min", min)?;
-                if max < min {
-                    Err(format!("max is {max}; it must be >= min ({min})"))
-                } else {
-                    Ok(())
-                }
-            }
+            Self::Uniform { min, max } => nonneg("min", min).or_else(|| {
+                (max < min).then(|| ("max", format!("is {max}; it must be >= min ({min})")))
+            }),
             Self::Normal { mean, std_dev } => {
-                nonneg("mean", mean)?;
-                nonneg("std_dev", std_dev)
+                nonneg("mean", mean).or_else(|| nonneg("std_dev", std_dev))
             }
             Self::LogNormal { mean, std_dev } => {
-                positive("mean", mean)?;
-                nonneg("std_dev", std_dev)
+                positive("mean", mean).or_else(|| nonneg("std_dev", std_dev))
             }
             Self::Pareto { scale, shape } => {
-                positive("scale", scale)?;
-                positive("shape", shape)
+                positive("scale", scale).or_else(|| positive("shape", shape))
             }
         }
     }

@@ -15,7 +15,11 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at `place`, `field`.
-    pub fn new(place: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        place: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             place: place.into(),
             field: field.into(),
@@ -36,7 +40,11 @@ impl fmt::Display for Problem {
         if self.field.is_empty() {
             write!(f, "{}: {}", self.place, self.message)
         } else {
-            write!(f, "{}, field `{}`: {}", self.place, self.field, self.message)
+            write!(
+                f,
+                "{}, field `{}`: {}",
+                self.place, self.field, self.message
+            )
         }
     }
 }

@@ -3,27 +3,86 @@
 use std::path::Path;
 
 use ron::extensions::Extensions;
+use serde::Deserialize;
 
-use super::{Scenario, ScenarioError, validate};
+use super::validate::newer_version_problem;
+use super::{FORMAT_VERSION, Scenario, ScenarioError, validate};
 
 /// RON options shared by reading and writing: newtype variants and `Some` may be written bare, so files say
 /// `kind: Service(replicas: 2)` and `timeout_ms: 500.0` rather than `Service((replicas: 2))` and `Some(500.0)`.
 fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(
-        Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME | Extensions::UNWRAP_NEWTYPES,
+        Extensions::UNWRAP_VARIANT_NEWTYPES
+            | Extensions::IMPLICIT_SOME
+            | Extensions::UNWRAP_NEWTYPES,
     )
 }
 
 /// Parses scenario text without checking its meaning. `file` names the source in errors.
+///
+/// A file from a newer archsim that this version cannot parse (it may use fields added since) is reported as
+/// a version problem rather than as a puzzling "unexpected field".
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    ron_options()
-        .from_str::<Scenario>(text)
-        .map_err(|e| ScenarioError::Syntax {
+    ron_options().from_str::<Scenario>(text).map_err(|e| {
+        if let Some(version) = newer_version(text) {
+            return ScenarioError::Invalid {
+                file: file.to_owned(),
+                problems: vec![newer_version_problem(version)],
+            };
+        }
+        let (line, col) = (e.span.start.line, e.span.start.col);
+        let mut message = e.code.to_string();
+        // RON's value errors ("Integer is out of bounds", "Expected float") do not say which field.
+        if let Some(field) = field_at(text, line, col)
+            && !message.contains(&format!("`{field}`"))
+        {
+            message = format!("{message} (field `{field}`)");
+        }
+        ScenarioError::Syntax {
             file: file.to_owned(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })
+            line,
+            col,
+            message,
+        }
+    })
+}
+
+/// The field whose value is at 1-based `line:col`, as in `replicas: -1` with the position on `-1`; `None` when
+/// the position is not inside a plain `name: value` on that line.
+fn field_at(text: &str, line: usize, col: usize) -> Option<&str> {
+    let src = text.lines().nth(line.checked_sub(1)?)?;
+    let end = src
+        .char_indices()
+        .nth(col.checked_sub(1)?)
+        .map_or(src.len(), |(i, _)| i);
+    let before = &src[..end];
+    let colon = before.rfind(':')?;
+    if before[colon + 1..].contains([',', '(', ')', '[', ']', '{', '}', '"']) {
+        return None;
+    }
+    let head = before[..colon].trim_end();
+    let start = head
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = &head[start..];
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then_some(name)
+}
+
+/// Just the top-level `version`, every other field skipped whatever its shape.
+#[derive(Deserialize)]
+struct VersionOnly {
+    #[serde(default)]
+    version: u32,
+}
+
+/// The file's format version if it is newer than this build reads, found by a lenient second parse.
+fn newer_version(text: &str) -> Option<u32> {
+    ron_options()
+        .from_str::<VersionOnly>(text)
+        .ok()
+        .map(|v| v.version)
+        .filter(|&v| v > FORMAT_VERSION)
 }
 
 /// Parses and validates scenario text. `file` names the source in errors.
@@ -75,7 +134,10 @@ pub fn save(scenario: &Scenario, path: &Path) -> Result<(), ScenarioError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

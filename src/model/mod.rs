@@ -5,14 +5,15 @@ mod error;
 mod io;
 mod node;
 mod overrides;
+pub mod presets;
 mod scenario;
 mod validate;
 
 pub use dist::Dist;
 pub use error::{Problem, ScenarioError};
-pub use io::{from_str, load, parse, to_string};
 #[cfg(not(target_arch = "wasm32"))]
 pub use io::save;
+pub use io::{from_str, load, parse, to_string};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
     LoadBalancerParams, Node, NodeKind, QueueParams, ServiceParams,

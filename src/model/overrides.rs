@@ -38,13 +38,20 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
             let here = parts[..i].join(".");
             format!(
                 "'{}' has no field '{part}' (fields: {})",
-                if here.is_empty() { node.id.clone() } else { format!("{}.{here}", node.id) },
+                if here.is_empty() {
+                    node.id.clone()
+                } else {
+                    format!("{}.{here}", node.id)
+                },
                 field_names(slot_clone(&json_of(&node.kind), &parts[..i]).as_ref())
             )
         })?;
     }
-    *slot = parse_value(value, slot)?;
-    let kind: NodeKind = serde_json::from_value(json).map_err(|e| format!("value '{value}' does not fit: {e}"))?;
+    // Value problems use the same `node 'x', field `y`: ...` shape as validation.
+    let place = |m: String| format!("node '{}', field `{field}`: {m}", node.id);
+    *slot = parse_value(value, slot).map_err(place)?;
+    let kind: NodeKind = serde_json::from_value(json)
+        .map_err(|e| place(format!("value '{value}' does not fit: {e}")))?;
     node.kind = kind;
     Ok(())
 }
@@ -90,12 +97,26 @@ fn descend<'a>(v: &'a mut Value, part: &str) -> Option<&'a mut Value> {
 }
 
 /// A number, `true`/`false`, `none`, a unit variant name, or a RON value such as `Exponential(mean: 3)`.
+/// `old` is the value being replaced: it tells a count (unsigned integer) from a float.
 fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
     if let Ok(x) = text.parse::<f64>() {
         if !x.is_finite() {
             return Err(format!("value '{text}' is not a finite number"));
         }
-        return Ok(serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null));
+        // Counts (replicas, workers...) are unsigned integers, and serde_json will not read 4.0 as one: hand
+        // over an integer, and say plainly why -1 or 2.5 cannot be a count.
+        if old.is_u64() {
+            if x < 0.0 || x.fract() != 0.0 {
+                return Err(format!("is {text}; a count must be a whole number >= 0"));
+            }
+            if x > f64::from(u32::MAX) {
+                return Err(format!("is {text}; a count must be at most {}", u32::MAX));
+            }
+            return Ok(Value::from(x as u64));
+        }
+        return Ok(serde_json::Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null));
     }
     match text {
         "true" => return Ok(Value::Bool(true)),
@@ -114,6 +135,7 @@ fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
     if let Ok(a) = opts.from_str::<super::Arrival>(text) {
         return serde_json::to_value(a).map_err(|e| e.to_string());
     }
-    let _ = old;
-    Err(format!("cannot read value '{text}': expected a number, a name, or e.g. Exponential(mean: 5.0)"))
+    Err(format!(
+        "cannot read value '{text}': expected a number, a name, or e.g. Exponential(mean: 5.0)"
+    ))
 }

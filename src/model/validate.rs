@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::DiGraph;
 
-use super::{
-    Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario,
-};
+use super::{Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario};
 
 /// Largest simulated duration accepted, in seconds (one week): beyond that a run is a mistake, not a plan.
 pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
@@ -20,14 +18,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut p = Vec::new();
     let top = "scenario";
     if s.version > FORMAT_VERSION {
-        p.push(Problem::new(
-            top,
-            "version",
-            format!(
-                "is {}; this archsim reads versions up to {FORMAT_VERSION} (the file was written by a newer archsim)",
-                s.version
-            ),
-        ));
+        p.push(newer_version_problem(s.version));
     } else if s.version == 0 {
         p.push(Problem::new(top, "version", "is 0; allowed: 1"));
     }
@@ -42,7 +33,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         p.push(Problem::new(
             top,
             "warmup_s",
-            format!("is {}; allowed: >= 0 and < duration_s ({})", s.warmup_s, s.duration_s),
+            format!(
+                "is {}; allowed: >= 0 and < duration_s ({})",
+                s.warmup_s, s.duration_s
+            ),
         ));
     }
     if !s.faults.is_empty() {
@@ -56,13 +50,21 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         ));
     }
     if s.nodes.is_empty() {
-        p.push(Problem::new(top, "nodes", "is empty; a scenario needs at least a client and a node it calls"));
+        p.push(Problem::new(
+            top,
+            "nodes",
+            "is empty; a scenario needs at least a client and a node it calls",
+        ));
     }
 
     let mut ids = BTreeMap::new();
     for (i, n) in s.nodes.iter().enumerate() {
         if n.id.trim().is_empty() {
-            p.push(Problem::new(format!("node #{}", i + 1), "id", "is empty; give every node a unique name"));
+            p.push(Problem::new(
+                format!("node #{}", i + 1),
+                "id",
+                "is empty; give every node a unique name",
+            ));
         } else if n.id.contains("->") || n.id.contains('.') {
             p.push(Problem::new(
                 format!("node '{}'", n.id),
@@ -70,7 +72,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 "contains '.' or '->'; those separate node and field in `--set` and edge names",
             ));
         } else if ids.insert(n.id.as_str(), i).is_some() {
-            p.push(Problem::new(format!("node '{}'", n.id), "id", "is used by more than one node; ids must be unique"));
+            p.push(Problem::new(
+                format!("node '{}'", n.id),
+                "id",
+                "is used by more than one node; ids must be unique",
+            ));
         }
     }
 
@@ -92,20 +98,36 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         let from = ids.get(e.from.as_str()).map(|&i| s.nodes[i].kind.tag());
         let to = ids.get(e.to.as_str()).map(|&i| s.nodes[i].kind.tag());
         match from {
-            None => p.push(Problem::new(&place, "from", format!("names node '{}', which does not exist", e.from))),
+            None => p.push(Problem::new(
+                &place,
+                "from",
+                format!("names node '{}', which does not exist", e.from),
+            )),
             Some(tag) if !tag.may_call_out() => p.push(Problem::new(
                 &place,
                 "from",
-                format!("'{}' is a {}; a {} answers requests and never calls out", e.from, tag.as_str(), tag.as_str()),
+                format!(
+                    "'{}' is a {}; a {} answers requests and never calls out",
+                    e.from,
+                    tag.as_str(),
+                    tag.as_str()
+                ),
             )),
             _ => {}
         }
         match to {
-            None => p.push(Problem::new(&place, "to", format!("names node '{}', which does not exist", e.to))),
+            None => p.push(Problem::new(
+                &place,
+                "to",
+                format!("names node '{}', which does not exist", e.to),
+            )),
             Some(tag) if !tag.may_be_called() => p.push(Problem::new(
                 &place,
                 "to",
-                format!("'{}' is a client; clients only send traffic, nothing can call them", e.to),
+                format!(
+                    "'{}' is a client; clients only send traffic, nothing can call them",
+                    e.to
+                ),
             )),
             _ => {}
         }
@@ -115,14 +137,26 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             p.push(Problem::new(
                 &place,
                 "to",
-                format!("'{}' is a {}; a queue's consumers must be services (worker pools)", e.to, t.as_str()),
+                format!(
+                    "'{}' is a {}; a queue's consumers must be services (worker pools)",
+                    e.to,
+                    t.as_str()
+                ),
             ));
         }
         if e.from == e.to {
-            p.push(Problem::new(&place, "to", "is the node itself; a node cannot call itself"));
+            p.push(Problem::new(
+                &place,
+                "to",
+                "is the node itself; a node cannot call itself",
+            ));
         }
         if !seen_edges.insert((e.from.as_str(), e.to.as_str())) {
-            p.push(Problem::new(&place, "", "appears twice; list each connection once (use `classes` to filter)"));
+            p.push(Problem::new(
+                &place,
+                "",
+                "appears twice; list each connection once (use `classes` to filter)",
+            ));
         }
         check_dist(&mut p, &place, "latency_ms", &e.latency_ms);
         for c in &e.classes {
@@ -130,7 +164,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 p.push(Problem::new(
                     &place,
                     "classes",
-                    format!("names class '{c}', which no client sends (known: {})", list(&emitted)),
+                    format!(
+                        "names class '{c}', which no client sends (known: {})",
+                        list(&emitted)
+                    ),
                 ));
             }
         }
@@ -138,7 +175,16 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     for n in &s.nodes {
-        check_node(&mut p, s, n, out_edges.get(n.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), &emitted);
+        check_node(
+            &mut p,
+            s,
+            n,
+            out_edges
+                .get(n.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+            &emitted,
+        );
     }
 
     if p.is_empty() && has_cycle(s) {
@@ -149,6 +195,17 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         ));
     }
     p
+}
+
+/// The problem for a file written by a newer archsim (also used when such a file does not even parse).
+pub(super) fn newer_version_problem(version: u32) -> Problem {
+    Problem::new(
+        "scenario",
+        "version",
+        format!(
+            "is {version}; this archsim reads versions up to {FORMAT_VERSION} (the file was written by a newer archsim: update archsim)"
+        ),
+    )
 }
 
 fn list(set: &BTreeSet<&str>) -> String {
@@ -171,20 +228,32 @@ fn has_cycle(s: &Scenario) -> bool {
 }
 
 fn check_dist(p: &mut Vec<Problem>, place: &str, field: &str, d: &Dist) {
-    if let Err(m) = d.check() {
-        p.push(Problem::new(place, format!("{field}.{}", d.name()), m));
+    if let Some((param, m)) = d.problem() {
+        p.push(Problem::new(
+            place,
+            format!("{field}.{param}"),
+            format!("{m} ({} distribution)", d.name()),
+        ));
     }
 }
 
 fn check_count(p: &mut Vec<Problem>, place: &str, field: &str, v: u32, min: u32) {
     if v < min || v > MAX_COUNT {
-        p.push(Problem::new(place, field, format!("is {v}; allowed: {min} to {MAX_COUNT}")));
+        p.push(Problem::new(
+            place,
+            field,
+            format!("is {v}; allowed: {min} to {MAX_COUNT}"),
+        ));
     }
 }
 
 fn check_prob(p: &mut Vec<Problem>, place: &str, field: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) {
-        p.push(Problem::new(place, field, format!("is {v}; a probability must be between 0 and 1")));
+        p.push(Problem::new(
+            place,
+            field,
+            format!("is {v}; a probability must be between 0 and 1"),
+        ));
     }
 }
 
@@ -208,14 +277,26 @@ fn check_node(
             }
             if let Arrival::Bursty { on_s, off_s } = c.arrival {
                 if !(on_s.is_finite() && on_s > 0.0) {
-                    p.push(Problem::new(place, "arrival.Bursty.on_s", format!("is {on_s}; it must be > 0 seconds")));
+                    p.push(Problem::new(
+                        place,
+                        "arrival.on_s",
+                        format!("is {on_s}; it must be > 0 seconds"),
+                    ));
                 }
                 if !(off_s.is_finite() && off_s >= 0.0) {
-                    p.push(Problem::new(place, "arrival.Bursty.off_s", format!("is {off_s}; it must be >= 0 seconds")));
+                    p.push(Problem::new(
+                        place,
+                        "arrival.off_s",
+                        format!("is {off_s}; it must be >= 0 seconds"),
+                    ));
                 }
             }
             if c.classes.is_empty() {
-                p.push(Problem::new(place, "classes", "is empty; list at least one request class"));
+                p.push(Problem::new(
+                    place,
+                    "classes",
+                    "is empty; list at least one request class",
+                ));
             }
             let mut total = 0.0;
             for cw in &c.classes {
@@ -223,19 +304,30 @@ fn check_node(
                     p.push(Problem::new(
                         place,
                         "classes",
-                        format!("class '{}' has weight {}; weights must be >= 0", cw.name, cw.weight),
+                        format!(
+                            "class '{}' has weight {}; weights must be >= 0",
+                            cw.name, cw.weight
+                        ),
                     ));
                 } else {
                     total += cw.weight;
                 }
             }
             if !c.classes.is_empty() && total <= 0.0 {
-                p.push(Problem::new(place, "classes", "weights sum to 0; at least one class needs a positive weight"));
+                p.push(Problem::new(
+                    place,
+                    "classes",
+                    "weights sum to 0; at least one class needs a positive weight",
+                ));
             }
             if let Some(t) = c.timeout_ms
                 && !(t.is_finite() && t > 0.0)
             {
-                p.push(Problem::new(place, "timeout_ms", format!("is {t}; it must be > 0 ms (or omitted for none)")));
+                p.push(Problem::new(
+                    place,
+                    "timeout_ms",
+                    format!("is {t}; it must be > 0 ms (or omitted for none)"),
+                ));
             }
             for cw in &c.classes {
                 if !outs.iter().any(|&i| s.edges[i].carries(&cw.name)) {
@@ -256,7 +348,11 @@ fn check_node(
         }
         NodeKind::LoadBalancer(_) => {
             if outs.is_empty() {
-                p.push(Problem::new(place, "edges", "a load balancer needs at least one outgoing edge (its backends)"));
+                p.push(Problem::new(
+                    place,
+                    "edges",
+                    "a load balancer needs at least one outgoing edge (its backends)",
+                ));
             }
         }
         NodeKind::Cache(c) => {
@@ -267,7 +363,10 @@ fn check_node(
                     p.push(Problem::new(
                         place,
                         "class_hit_ratio",
-                        format!("names class '{class}', which no client sends (known: {})", list(emitted)),
+                        format!(
+                            "names class '{class}', which no client sends (known: {})",
+                            list(emitted)
+                        ),
                     ));
                 }
             }
@@ -289,14 +388,22 @@ fn check_node(
             check_dist(p, place, "read_time_ms", &d.read_time_ms);
             check_dist(p, place, "write_time_ms", &d.write_time_ms);
             if d.read_replicas > 1000 {
-                p.push(Problem::new(place, "read_replicas", format!("is {}; allowed: 0 to 1000", d.read_replicas)));
+                p.push(Problem::new(
+                    place,
+                    "read_replicas",
+                    format!("is {}; allowed: 0 to 1000", d.read_replicas),
+                ));
             }
         }
         NodeKind::Queue(q) => {
             check_count(p, place, "capacity", q.capacity, 1);
             check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);
             if outs.is_empty() {
-                p.push(Problem::new(place, "edges", "a queue needs at least one consumer (an outgoing edge to a service)"));
+                p.push(Problem::new(
+                    place,
+                    "edges",
+                    "a queue needs at least one consumer (an outgoing edge to a service)",
+                ));
             }
         }
     }

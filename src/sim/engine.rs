@@ -1,9 +1,9 @@
 //! Event handlers: how a request travels down the graph and its response back up.
 
 use super::event::{Event, Kind};
-use super::sampler::{unit, SimRng};
+use super::sampler::{SimRng, unit};
 use super::snapshot::{DotOutcome, TransitDot};
-use super::world::{Behaviour, Call, NONE, Outcome, Req, World, MAX_DOTS};
+use super::world::{Behaviour, Call, MAX_DOTS, NONE, Outcome, Req, World};
 use crate::model::{Arrival, LbPolicy};
 use rand_distr::{Distribution, Exp1};
 
@@ -29,15 +29,20 @@ impl World {
         let load = self.load;
         let now = self.now;
         let node = &mut self.nodes[c as usize];
-        let Behaviour::Client(cl) = &mut node.beh else { return };
+        let Behaviour::Client(cl) = &mut node.beh else {
+            return;
+        };
         let rate = cl.rate_rps * load;
         if !(rate > 0.0 && rate.is_finite()) {
             cl.scheduled = false;
             return;
         }
         let at = match cl.arrival {
-            Arrival::Poisson => now + exp_gap_ns(&mut node.rng, rate),
-            Arrival::Constant => now + (1e9 / rate).round().max(1.0) as u64,
+            Arrival::Poisson => {
+                let e: f64 = Exp1.sample(&mut node.rng);
+                now + super::sampler::to_ns(e * cl.mean_gap_ns).max(1)
+            }
+            Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
             Arrival::Bursty { on_s, off_s } => {
                 let on = super::secs_to_ns(on_s).max(1);
                 let period = on + super::secs_to_ns(off_s);
@@ -68,7 +73,9 @@ impl World {
         let now = self.now;
         let (class, timeout_ns) = {
             let node = &mut self.nodes[c as usize];
-            let Behaviour::Client(cl) = &node.beh else { return };
+            let Behaviour::Client(cl) = &node.beh else {
+                return;
+            };
             let total = cl.class_cum.last().map(|x| x.0).unwrap_or(0.0);
             let u = unit(&mut node.rng) * total;
             let class = cl
@@ -93,7 +100,10 @@ impl World {
             self.counts.in_flight += 1;
         }
         self.bucket.offered += 1;
-        match self.nodes[c as usize].routes[class as usize].first().copied() {
+        match self.nodes[c as usize].routes[class as usize]
+            .first()
+            .copied()
+        {
             Some(edge) => {
                 let to = self.edges[edge as usize].to;
                 let call = self.alloc_call(req, NONE, to, edge, class);
@@ -185,7 +195,9 @@ impl World {
                 node.rr = node.rr.wrapping_add(1);
                 self.admit(call, inst);
             }
-            Behaviour::Database { is_write, replicas, .. } => {
+            Behaviour::Database {
+                is_write, replicas, ..
+            } => {
                 let inst = if *replicas == 0 || is_write[class as usize] {
                     0
                 } else {
@@ -224,18 +236,24 @@ impl World {
                 node.stats.max_queue = q;
             }
         } else {
-            node.stats.rejected += 1;
-            self.respond(call, Outcome::Rejected);
+            self.reject(call);
         }
     }
 
     /// Samples the node's own work for a call that holds a worker.
-    fn start_work(&mut self, call: u32) {
+    pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
         let t = match &node.beh {
-            Behaviour::Service { work, .. } | Behaviour::Cache { work, .. } => work.sample(&mut node.rng),
-            Behaviour::Database { read, write, is_write, .. } => {
+            Behaviour::Service { work, .. } | Behaviour::Cache { work, .. } => {
+                work.sample(&mut node.rng)
+            }
+            Behaviour::Database {
+                read,
+                write,
+                is_write,
+                ..
+            } => {
                 if is_write[c.class as usize] {
                     write.sample(&mut node.rng)
                 } else {
@@ -312,10 +330,11 @@ impl World {
                 self.release_worker(c.node, c.instance as u32);
                 self.respond(call, Outcome::Ok);
             }
-            Behaviour::Queue { backlog, capacity, .. } => {
+            Behaviour::Queue {
+                backlog, capacity, ..
+            } => {
                 if backlog.len() >= *capacity as usize {
-                    node.stats.rejected += 1;
-                    self.respond(call, Outcome::Rejected);
+                    self.reject(call);
                 } else {
                     let msg = self.alloc_call(c.req, NONE, c.node, NONE, c.class);
                     self.calls[msg as usize].arrive_ns = self.now;
@@ -348,7 +367,14 @@ impl World {
         let n = c.node as usize;
         let node = &mut self.nodes[n];
         let route = &node.routes[c.class as usize];
-        let Behaviour::Lb { policy, outstanding, rr } = &mut node.beh else { return };
+        let Behaviour::Lb {
+            policy,
+            outstanding,
+            rr,
+        } = &mut node.beh
+        else {
+            return;
+        };
         if route.is_empty() {
             node.stats.failed += 1;
             self.respond(call, Outcome::Failed);
@@ -377,7 +403,9 @@ impl World {
                     a
                 } else {
                     let b = (a + 1 + pick(&mut node.rng, len - 1)) % len;
-                    if outstanding[route[b as usize] as usize] < outstanding[route[a as usize] as usize] {
+                    if outstanding[route[b as usize] as usize]
+                        < outstanding[route[a as usize] as usize]
+                    {
                         b
                     } else {
                         a
@@ -431,14 +459,27 @@ impl World {
         }
     }
 
-    /// The node is finished with a call: record it and send the response back over the edge it came by.
+    /// The node turns a call away (its queue is full): counted as its rejection, not as a completion.
+    fn reject(&mut self, call: u32) {
+        self.nodes[self.calls[call as usize].node as usize]
+            .stats
+            .rejected += 1;
+        self.answer(call, Outcome::Rejected, false);
+    }
+
+    /// The node is finished with a call (whatever the outcome, including a rejection from further down).
     fn respond(&mut self, call: u32, outcome: Outcome) {
+        self.answer(call, outcome, true);
+    }
+
+    /// Records the answer and sends it back over the edge the call came by.
+    fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
         node.touch(now);
         node.in_sys -= 1;
-        if outcome != Outcome::Rejected {
+        if completed {
             let lat = now - c.arrive_ns;
             node.stats.completed += 1;
             node.stats.latency.record_ns(lat);
@@ -460,71 +501,12 @@ impl World {
         }
     }
 
-    // ---- queues --------------------------------------------------------------------------------------
-
-    /// A stored message goes to a consumer with a free worker, or waits in the backlog.
-    fn enqueue_message(&mut self, q: u32, msg: u32) {
-        let now = self.now;
-        let (k, start) = match &mut self.nodes[q as usize].beh {
-            Behaviour::Queue { consumers, rr, .. } => {
-                let s = *rr;
-                *rr = rr.wrapping_add(1);
-                (consumers.len() as u32, s)
-            }
-            _ => return,
-        };
-        for j in 0..k {
-            let (cn, edge) = match &self.nodes[q as usize].beh {
-                Behaviour::Queue { consumers, .. } => consumers[((start + j) % k) as usize],
-                _ => return,
-            };
-            let node = &self.nodes[cn as usize];
-            let free = node.instances.iter().position(|i| i.busy < node.workers && i.queue.is_empty());
-            if let Some(inst) = free {
-                let node = &mut self.nodes[cn as usize];
-                node.touch(now);
-                node.instances[inst].busy += 1;
-                node.busy += 1;
-                self.deliver_message(q, msg, cn, inst as u32, edge);
-                return;
-            }
-        }
-        let node = &mut self.nodes[q as usize];
-        node.touch(now);
-        if let Behaviour::Queue { backlog, .. } = &mut node.beh {
-            backlog.push_back(msg);
-        }
-        let len = node.queue_len();
-        if len > node.stats.max_queue {
-            node.stats.max_queue = len;
-        }
-    }
-
-    /// Hands a message to a consumer worker already reserved for it (`busy` counted).
-    fn deliver_message(&mut self, q: u32, msg: u32, consumer: u32, inst: u32, edge: u32) {
-        let m = self.calls[msg as usize];
-        let child = self.alloc_call(m.req, msg, consumer, edge, m.class);
-        self.calls[child as usize].instance = inst as u16;
-        self.send(q, child, edge, Kind::ConsumerStart, DotOutcome::Ok);
-    }
-
-    fn consumer_start(&mut self, call: u32) {
-        let now = self.now;
-        let c = &mut self.calls[call as usize];
-        c.arrive_ns = now;
-        let node = &mut self.nodes[c.node as usize];
-        node.touch(now);
-        node.in_sys += 1;
-        node.stats.arrivals += 1;
-        self.start_work(call);
-    }
-
     // ---- plumbing ------------------------------------------------------------------------------------
 
     /// Schedules `kind` for `call` after the edge's latency, sampled from the sender's stream.
     /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
     /// result, half the events for the theory scenarios and benchmarks.
-    fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
+    pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
         if e.zero_latency {
@@ -535,11 +517,21 @@ impl World {
         self.queue.push(self.now + lat, kind, call, 0);
     }
 
-    fn send_back(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, outcome: Outcome, dot: DotOutcome) {
+    fn send_back(
+        &mut self,
+        sender: u32,
+        call: u32,
+        edge: u32,
+        kind: Kind,
+        outcome: Outcome,
+        dot: DotOutcome,
+    ) {
         if self.edges[edge as usize].zero_latency {
             return self.deliver(kind, call, outcome as u8);
         }
-        let lat = self.edges[edge as usize].latency.sample(&mut self.nodes[sender as usize].rng);
+        let lat = self.edges[edge as usize]
+            .latency
+            .sample(&mut self.nodes[sender as usize].rng);
         self.sample_dot(edge, true, lat, dot);
         self.queue.push(self.now + lat, kind, call, outcome as u8);
     }
@@ -561,7 +553,7 @@ impl World {
             return;
         }
         self.dot_counter = self.dot_counter.wrapping_add(1);
-        if self.dot_counter % 8 != 0 && outcome == DotOutcome::Ok {
+        if !self.dot_counter.is_multiple_of(8) && outcome == DotOutcome::Ok {
             return;
         }
         if self.dots.len() >= MAX_DOTS {
@@ -595,7 +587,14 @@ impl World {
         }
     }
 
-    fn alloc_call(&mut self, req: u32, parent: u32, node: u32, via_edge: u32, class: u8) -> u32 {
+    pub(crate) fn alloc_call(
+        &mut self,
+        req: u32,
+        parent: u32,
+        node: u32,
+        via_edge: u32,
+        class: u8,
+    ) -> u32 {
         self.reqs[req as usize].refs += 1;
         let c = Call {
             req,
@@ -620,60 +619,6 @@ impl World {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
         self.release_req(req);
-    }
-
-    // ---- statistics ----------------------------------------------------------------------------------
-
-    fn warmup_end(&mut self) {
-        let now = self.now;
-        for node in &mut self.nodes {
-            node.touch(now);
-            let s = &mut node.stats;
-            s.warm = [s.area_busy, s.area_queue, s.area_sys];
-            s.arrivals = 0;
-            s.completed = 0;
-            s.rejected = 0;
-            s.failed = 0;
-            s.latency.reset();
-            s.max_queue = node.queued as u64;
-            if let Behaviour::Queue { lag, lost, backlog, .. } = &mut node.beh {
-                lag.reset();
-                *lost = 0;
-                node.stats.max_queue = backlog.len() as u64;
-            }
-        }
-    }
-
-    /// Closes the bucket ending at `bucket_end_ns` and opens the next.
-    pub(crate) fn close_bucket(&mut self) {
-        let end = self.bucket_end_ns;
-        let width = self.series.width_ns();
-        let w = width as f64;
-        for (i, node) in self.nodes.iter_mut().enumerate() {
-            node.touch(end);
-            let s = &mut node.stats;
-            let cap = node.workers as f64 * node.instances.len() as f64;
-            let nb = &mut self.bucket.nodes[i];
-            nb.utilization = if cap > 0.0 { ((s.area_busy - s.bucket0[0]) / w / cap) as f32 } else { 0.0 };
-            nb.queue_len = ((s.area_queue - s.bucket0[1]) / w) as f32;
-            nb.completed = s.bucket_completed;
-            nb.p99_ms = s.bucket_latency.quantile_ms(0.99) as f32;
-            s.bucket0 = [s.area_busy, s.area_queue];
-            s.bucket_completed = 0;
-            s.bucket_latency.reset();
-        }
-        for (i, e) in self.edges.iter_mut().enumerate() {
-            self.bucket.edge_sends[i] = e.bucket_sends;
-            e.bucket_sends = 0;
-        }
-        self.bucket.p50_ms = self.bucket_latency.quantile_ms(0.5) as f32;
-        self.bucket.p95_ms = self.bucket_latency.quantile_ms(0.95) as f32;
-        self.bucket.p99_ms = self.bucket_latency.quantile_ms(0.99) as f32;
-        self.bucket_latency.reset();
-        let fresh = super::metrics_bucket(self.nodes.len(), self.edges.len());
-        let closed = std::mem::replace(&mut self.bucket, fresh);
-        self.series.push(closed);
-        self.bucket_end_ns = end + self.series.width_ns();
     }
 }
 

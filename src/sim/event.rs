@@ -94,12 +94,14 @@ impl EventQueue {
         self.heap.peek().map(Event::time_ns)
     }
 
-    /// Removes the earliest event.
+    /// Removes the earliest event if it is due at or before `until_ns`.
     #[inline]
-    pub fn pop(&mut self) -> Option<Event> {
-        self.heap.pop()
+    pub fn pop_until(&mut self, until_ns: u64) -> Option<Event> {
+        match self.heap.peek() {
+            Some(top) if top.time_ns <= until_ns => self.heap.pop(),
+            _ => None,
+        }
     }
-
 }
 
 #[cfg(test)]
@@ -113,7 +115,7 @@ mod tests {
         q.push(3, Kind::Arrive, 2, 0);
         q.push(5, Kind::Arrive, 3, 0);
         q.push(3, Kind::Arrive, 4, 0);
-        let order: Vec<u32> = std::iter::from_fn(|| q.pop().map(|e| e.a)).collect();
+        let order: Vec<u32> = std::iter::from_fn(|| q.pop_until(u64::MAX).map(|e| e.a)).collect();
         assert_eq!(order, vec![2, 4, 1, 3]);
     }
 }

@@ -4,9 +4,11 @@
 
 mod engine;
 mod event;
+mod queues;
 mod report;
 mod sampler;
 mod snapshot;
+mod stats;
 mod world;
 
 pub use sampler::{SimRng, stable_hash, stream};
@@ -23,7 +25,9 @@ pub const NS_PER_MS: u64 = 1_000_000;
 
 /// Converts seconds to the engine's nanosecond clock (saturating).
 pub fn secs_to_ns(s: f64) -> u64 {
-    (s * NS_PER_S as f64).round().clamp(0.0, u64::MAX as f64 / 2.0) as u64
+    (s * NS_PER_S as f64)
+        .round()
+        .clamp(0.0, u64::MAX as f64 / 2.0) as u64
 }
 
 fn metrics_bucket(nodes: usize, edges: usize) -> Bucket {
@@ -58,10 +62,20 @@ impl Simulation {
     /// Arrivals already scheduled keep their time; the gaps after them use the new rate. Values that are
     /// not finite or are negative count as 0 (no traffic).
     pub fn set_load(&mut self, load: f64) {
-        let load = if load.is_finite() && load > 0.0 { load } else { 0.0 };
+        let load = if load.is_finite() && load > 0.0 {
+            load
+        } else {
+            0.0
+        };
         self.world.load = load;
         for i in 0..self.world.nodes.len() {
-            let idle = matches!(&self.world.nodes[i].beh, world::Behaviour::Client(c) if !c.scheduled);
+            let idle = match &mut self.world.nodes[i].beh {
+                world::Behaviour::Client(c) => {
+                    c.mean_gap_ns = 1e9 / (c.rate_rps * load);
+                    !c.scheduled
+                }
+                _ => false,
+            };
             if idle {
                 self.world.schedule_client(i as u32);
             }
@@ -105,11 +119,9 @@ impl Simulation {
         let until = time_ns.min(w.end_ns);
         let mut n = 0;
         while n < max_events {
-            match w.queue.peek_time() {
-                Some(t) if t <= until => {}
-                _ => break,
-            }
-            let Some(ev) = w.queue.pop() else { break };
+            let Some(ev) = w.queue.pop_until(until) else {
+                break;
+            };
             let t = ev.time_ns();
             while t >= w.bucket_end_ns {
                 w.close_bucket();
@@ -162,6 +174,11 @@ impl Simulation {
     /// Recently sampled in-transit requests; draw those with `depart_ns <= now < arrive_ns`.
     pub fn dots(&self) -> Vec<TransitDot> {
         let now = self.world.now;
-        self.world.dots.iter().filter(|d| d.arrive_ns > now).copied().collect()
+        self.world
+            .dots
+            .iter()
+            .filter(|d| d.arrive_ns > now)
+            .copied()
+            .collect()
     }
 }

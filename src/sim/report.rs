@@ -25,7 +25,11 @@ impl World {
                     let cap = n.capacity();
                     NodeLive {
                         kind: Some(n.tag),
-                        utilization: if cap > 0 { n.busy as f64 / cap as f64 } else { 0.0 },
+                        utilization: if cap > 0 {
+                            n.busy as f64 / cap as f64
+                        } else {
+                            0.0
+                        },
                         queue_len: n.queue_len(),
                         queue_capacity: match &n.beh {
                             Behaviour::Queue { capacity, .. } => *capacity as u64,
@@ -48,7 +52,13 @@ impl World {
 
     pub(crate) fn report(&self) -> Report {
         let window_s = self.window_s();
-        let per_s = |x: u64| if window_s > 0.0 { x as f64 / window_s } else { 0.0 };
+        let per_s = |x: u64| {
+            if window_s > 0.0 {
+                x as f64 / window_s
+            } else {
+                0.0
+            }
+        };
         let window_ns = window_s * 1e9;
         let nodes = self
             .nodes
@@ -123,9 +133,18 @@ impl World {
             nodes: (0..self.nodes.len())
                 .map(|i| NodeSeries {
                     id: self.ids[i].clone(),
-                    utilization: buckets.iter().map(|b| b.nodes[i].utilization as f64).collect(),
-                    queue_len: buckets.iter().map(|b| b.nodes[i].queue_len as f64).collect(),
-                    throughput_rps: buckets.iter().map(|b| b.nodes[i].completed as f64 / width_s).collect(),
+                    utilization: buckets
+                        .iter()
+                        .map(|b| b.nodes[i].utilization as f64)
+                        .collect(),
+                    queue_len: buckets
+                        .iter()
+                        .map(|b| b.nodes[i].queue_len as f64)
+                        .collect(),
+                    throughput_rps: buckets
+                        .iter()
+                        .map(|b| b.nodes[i].completed as f64 / width_s)
+                        .collect(),
                     p99_ms: buckets.iter().map(|b| b.nodes[i].p99_ms as f64).collect(),
                 })
                 .collect(),

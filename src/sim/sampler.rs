@@ -13,7 +13,9 @@ pub type SimRng = Pcg64Mcg;
 
 /// FNV-1a: a stable hash (unlike std's hasher, guaranteed not to change between Rust versions).
 pub fn stable_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The stream for one named component: depends only on the seed and the name, so adding a node leaves the
@@ -62,17 +64,18 @@ impl Sampler {
             Dist::Exponential { mean } => Self::Exponential(mean * NS_PER_MS),
             Dist::Uniform { min, max } => Self::Uniform(min * NS_PER_MS, (max - min) * NS_PER_MS),
             Dist::Normal { mean, std_dev } => Self::Normal(mean * NS_PER_MS, std_dev * NS_PER_MS),
-            Dist::LogNormal { mean, std_dev } => match LogNormal::from_mean_cv(mean, std_dev / mean) {
-                Ok(d) => Self::LogNormal(d),
-                Err(_) => Self::Constant((mean * NS_PER_MS).round() as u64),
-            },
+            Dist::LogNormal { mean, std_dev } => {
+                match LogNormal::from_mean_cv(mean, std_dev / mean) {
+                    Ok(d) => Self::LogNormal(d),
+                    Err(_) => Self::Constant((mean * NS_PER_MS).round() as u64),
+                }
+            }
             Dist::Pareto { scale, shape } => match Pareto::new(scale, shape) {
                 Ok(d) => Self::Pareto(d),
                 Err(_) => Self::Constant((scale * NS_PER_MS).round() as u64),
             },
         }
     }
-
 
     /// Draws one duration, ns.
     #[inline]

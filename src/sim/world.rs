@@ -3,9 +3,9 @@
 use std::collections::VecDeque;
 
 use super::event::{EventQueue, Kind};
-use super::sampler::{SimRng, Sampler, stream};
+use super::sampler::{Sampler, SimRng, stream};
 use super::snapshot::TransitDot;
-use crate::metrics::{Bucket, Latency, RequestCounts, Series};
+use crate::metrics::{Bucket, BucketHist, Latency, RequestCounts, Series};
 use crate::model::{Arrival, KindTag, LbPolicy, NodeKind, Scenario};
 
 /// "No index": a call with no parent answers its client.
@@ -78,6 +78,8 @@ pub(crate) struct ClientRt {
     /// Cumulative weights with their class index.
     pub class_cum: Vec<(f64, u8)>,
     pub timeout_ns: Option<u64>,
+    /// Mean gap between arrivals at the current load, ns (infinite when the rate is 0).
+    pub mean_gap_ns: f64,
     /// Is a `ClientNext` pending?
     pub scheduled: bool,
 }
@@ -136,7 +138,7 @@ pub(crate) struct NodeStats {
     pub rejected: u64,
     pub failed: u64,
     pub latency: Latency,
-    pub bucket_latency: Latency,
+    pub bucket_latency: BucketHist,
     pub bucket_completed: u32,
 }
 
@@ -154,8 +156,8 @@ impl NodeStats {
             completed: 0,
             rejected: 0,
             failed: 0,
-            latency: Latency::precise(),
-            bucket_latency: Latency::coarse(),
+            latency: Latency::per_node(),
+            bucket_latency: BucketHist::default(),
             bucket_completed: 0,
         }
     }
@@ -240,7 +242,7 @@ pub(crate) struct World {
     pub latency: Latency,
     /// The bucket being filled, and where it ends.
     pub bucket: Bucket,
-    pub bucket_latency: Latency,
+    pub bucket_latency: BucketHist,
     pub bucket_end_ns: u64,
     pub series: Series,
     pub dots_on: bool,
@@ -307,7 +309,10 @@ impl World {
                         .iter()
                         .map(|cw| {
                             cum += cw.weight;
-                            (cum, classes.iter().position(|x| *x == cw.name).unwrap_or(0) as u8)
+                            (
+                                cum,
+                                classes.iter().position(|x| *x == cw.name).unwrap_or(0) as u8,
+                            )
                         })
                         .collect();
                     let rt = ClientRt {
@@ -315,6 +320,7 @@ impl World {
                         arrival: c.arrival.clone(),
                         class_cum,
                         timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
+                        mean_gap_ns: 1e9 / c.rate_rps,
                         scheduled: false,
                     };
                     (Behaviour::Client(rt), 0, 0, 0)
@@ -329,7 +335,8 @@ impl World {
                             .enumerate()
                             .filter(|(_, e)| {
                                 e.to == n.id
-                                    && s.node(&e.from).is_some_and(|f| f.kind.tag() == KindTag::Queue)
+                                    && s.node(&e.from)
+                                        .is_some_and(|f| f.kind.tag() == KindTag::Queue)
                             })
                             .map(|(i, e)| (index(&e.from), i as u32))
                             .collect(),
@@ -439,7 +446,7 @@ impl World {
             counts: RequestCounts::default(),
             latency: Latency::precise(),
             bucket,
-            bucket_latency: Latency::coarse(),
+            bucket_latency: BucketHist::default(),
             bucket_end_ns: super::NS_PER_S,
             series: Series::new(super::NS_PER_S),
             dots_on: false,

@@ -1,0 +1,330 @@
+//! The headless command line: `list`, `validate`, `run`, `bench`. Native only (clap, indicatif, child
+//! processes); `src/main.rs` just calls [`main`].
+//!
+//! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap).
+
+mod bench;
+mod run;
+mod text;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::model::{self, Scenario, ScenarioError, presets};
+
+pub use bench::{Workload, workload_scenario};
+pub use text::format_report;
+
+/// `archsim`: draw an architecture, simulate it, read its percentiles and where it saturates.
+#[derive(Debug, Parser)]
+#[command(name = "archsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without one, the desktop app opens (when built with the `gui` feature).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in preset scenarios.
+    List,
+    /// Check scenario files and print every problem; exit 1 if any file is invalid.
+    Validate {
+        /// Scenario files (or preset names).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+    },
+    /// Simulate a scenario and print its report.
+    Run(RunArgs),
+    /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
+    Bench(BenchArgs),
+}
+
+/// Options of `archsim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file, or a preset name such as `url_shortener` (see `archsim list`).
+    #[arg(value_name = "FILE")]
+    pub scenario: String,
+    /// RNG seed (replaces the scenario's).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Multiplies every client's rate, e.g. 10 for a 10x stress test (> 0).
+    #[arg(long, allow_negative_numbers = true, value_name = "X", value_parser = parse_load)]
+    pub load: Option<f64>,
+    /// Simulated seconds to run (replaces the scenario's `duration_s`).
+    #[arg(long, allow_negative_numbers = true, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Initial seconds excluded from the statistics (replaces the scenario's `warmup_s`).
+    #[arg(long, allow_negative_numbers = true, value_name = "S")]
+    pub warmup: Option<f64>,
+    /// Changes a node parameter, e.g. `app.replicas=4` or `db.read_time_ms.mean=8` (repeatable).
+    #[arg(long = "set", value_name = "NODE.FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// Also writes the full report as JSON to PATH; `-` writes it to stdout instead of the text report.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `archsim bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Workloads to run (default: all).
+    #[arg(value_enum, ignore_case = true)]
+    pub workloads: Vec<Workload>,
+    /// 100,000 customers per workload instead of 1,000,000.
+    #[arg(long)]
+    pub quick: bool,
+    /// Runs one workload in this process and prints its result as JSON (used by the parent, so that each
+    /// workload's peak memory is its own).
+    #[arg(long, hide = true, value_enum, ignore_case = true)]
+    pub one: Option<Workload>,
+}
+
+/// Everything that stops a command; printed once by [`main`], exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Loading, validating or overriding the scenario failed.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The argument is neither an existing file nor a preset.
+    #[error("{name}: no such file, and no preset of that name (presets: {presets})")]
+    NotFound {
+        /// The argument as given.
+        name: String,
+        /// The preset names, comma-separated.
+        presets: String,
+    },
+    /// Writing output failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// Where (`stdout` or a path).
+        path: String,
+        /// The operating-system error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A benchmark child process failed.
+    #[error("benchmark {workload}: {message}")]
+    Bench {
+        /// W1, W2 or W3.
+        workload: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The desktop app could not start.
+    #[error("{0}")]
+    Gui(String),
+}
+
+/// Parses the process arguments and runs the command. Usage errors exit 2 (clap prints them).
+pub fn main() -> ExitCode {
+    run_cli(Cli::parse())
+}
+
+/// Runs parsed arguments; prints any error once, on stderr.
+pub fn run_cli(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => no_command(),
+        Some(Command::List) => list(),
+        Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Bench(args)) => bench::bench(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "gui")]
+fn no_command() -> Result<ExitCode, CliError> {
+    crate::ui::run_native().map_err(CliError::Gui)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn no_command() -> Result<ExitCode, CliError> {
+    use clap::CommandFactory as _;
+    // Headless build: nothing to open, so say what there is; exit 2 like any missing-argument usage error.
+    let help = Cli::command().render_help();
+    eprintln!(
+        "{help}\n(this archsim was built without the `gui` feature, so there is no desktop app)"
+    );
+    Ok(ExitCode::from(2))
+}
+
+fn list() -> Result<ExitCode, CliError> {
+    let rows: Vec<(&str, String)> = presets::presets()
+        .iter()
+        .map(|p| {
+            let summary = match p.scenario() {
+                Ok(s) => one_line_summary(&s),
+                Err(e) => format!("(does not load: {e})"),
+            };
+            (p.name, summary)
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::from("Preset scenarios (simulate one with `archsim run NAME`):\n");
+    for (name, summary) in rows {
+        out.push_str(&format!("  {name:<width$}  {summary}\n"));
+    }
+    write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `Name: first clause of the description`, cut to fit a terminal line.
+fn one_line_summary(s: &Scenario) -> String {
+    const MAX_CHARS: usize = 100;
+    let desc = s.description.trim();
+    let clause_end = [". ", ": ", "; ", "\n"]
+        .iter()
+        .filter_map(|sep| desc.find(sep))
+        .min()
+        .unwrap_or(desc.len());
+    let clause = desc[..clause_end].trim_end_matches('.');
+    let line = if clause.is_empty() {
+        s.name.clone()
+    } else {
+        format!("{}: {clause}", s.name)
+    };
+    if line.chars().count() <= MAX_CHARS {
+        line
+    } else {
+        let cut: String = line.chars().take(MAX_CHARS - 3).collect();
+        let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+        format!("{cut}...")
+    }
+}
+
+fn validate(files: &[String]) -> Result<ExitCode, CliError> {
+    let mut all_ok = true;
+    for arg in files {
+        let checked = read_scenario(arg)
+            .and_then(|(scenario, label)| check(&scenario, &label).map(|()| label));
+        match checked {
+            Ok(label) => write_stdout(&format!("{label}: ok\n"))?,
+            Err(e) => {
+                all_ok = false;
+                eprintln!("{e}");
+            }
+        }
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Reads and parses (without validating) a scenario file, or a preset when no such file exists.
+/// Returns the scenario and the label that names it in messages.
+fn read_scenario(arg: &str) -> Result<(Scenario, String), CliError> {
+    let path = Path::new(arg);
+    if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            file: arg.to_owned(),
+            source,
+        })?;
+        return Ok((model::parse(&text, arg)?, arg.to_owned()));
+    }
+    match presets::preset(arg) {
+        Some(p) => Ok((model::parse(p.text, p.file)?, p.file.to_owned())),
+        None => Err(CliError::NotFound {
+            name: arg.to_owned(),
+            presets: presets::presets()
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// Validates, turning problems into the model's error (which names the file and every problem).
+fn check(scenario: &Scenario, label: &str) -> Result<(), CliError> {
+    let problems = model::validate(scenario);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid {
+            file: label.to_owned(),
+            problems,
+        }
+        .into())
+    }
+}
+
+/// `--load` must be a positive, finite multiplier; anything else is a usage error.
+fn parse_load(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if x.is_finite() && x > 0.0 {
+        Ok(x)
+    } else {
+        Err(format!(
+            "{x} is not allowed; the load multiplier must be > 0 and finite"
+        ))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`archsim list | head -1`) is not an error.
+fn write_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Write {
+            path: "stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn load_must_be_positive_and_finite() {
+        assert_eq!(parse_load("2.5"), Ok(2.5));
+        for bad in ["0", "-1", "inf", "NaN", "x"] {
+            assert!(parse_load(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn summary_is_one_short_line() {
+        let s = Scenario {
+            name: "Demo".into(),
+            description: "A small thing: with details. More.".into(),
+            ..Scenario::default()
+        };
+        assert_eq!(one_line_summary(&s), "Demo: A small thing");
+        let long = Scenario {
+            description: "word ".repeat(50),
+            ..s
+        };
+        let line = one_line_summary(&long);
+        assert!(
+            line.chars().count() <= 100 && line.ends_with("..."),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,457 @@
+//! The human-readable run report: outcomes, end-to-end latency, an aligned node table that makes a
+//! saturated node stand out, and one line naming the busiest node.
+
+use std::fmt::Write as _;
+
+use crate::metrics::{LatencySummary, NodeReport, Report};
+
+/// Utilization at or above this marks a node as saturated: queues grow without bound near 1.
+pub const SATURATED_UTILIZATION: f64 = 0.97;
+/// At or above this utilization a node that is also turning requests away is saturated too.
+pub const REJECTING_UTILIZATION: f64 = 0.9;
+/// Busy: not saturated, but waiting time grows steeply from here (at 0.8, M/M/1 waits 4 service times).
+pub const BUSY_UTILIZATION: f64 = 0.8;
+
+/// Formats a report for the terminal. Deterministic: nodes appear in scenario order.
+pub fn format_report(r: &Report) -> String {
+    let mut out = String::new();
+    let measured_s = (r.sim_time_s - r.warmup_s).max(0.0);
+    let _ = writeln!(
+        out,
+        "{}: {} s simulated ({} s warm-up excluded, {} s measured), seed {}, load {}x",
+        r.scenario,
+        number(r.sim_time_s),
+        number(r.warmup_s),
+        number(measured_s),
+        r.seed,
+        number(r.load)
+    );
+    let events_per_s = if r.wall_time_s > 0.0 {
+        r.events as f64 / r.wall_time_s
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "{} events in {:.2} s wall time ({} events/s)",
+        thousands(r.events),
+        r.wall_time_s,
+        thousands(events_per_s.round() as u64)
+    );
+
+    out.push('\n');
+    requests_section(&mut out, r);
+    out.push('\n');
+    let _ = writeln!(out, "End-to-end latency of successful requests, ms:");
+    let _ = writeln!(out, "  {}", latency_line(&r.latency_ms));
+    out.push('\n');
+    nodes_section(&mut out, &r.nodes);
+    out
+}
+
+fn requests_section(out: &mut String, r: &Report) {
+    let q = &r.requests;
+    let share = |n: u64| {
+        if q.offered == 0 {
+            "-".to_owned()
+        } else {
+            format!("{:.2}%", 100.0 * n as f64 / q.offered as f64)
+        }
+    };
+    let rows = [
+        ("succeeded", q.succeeded),
+        ("failed", q.failed),
+        ("timed out", q.timed_out),
+        ("rejected", q.rejected),
+        ("in flight", q.in_flight),
+    ];
+    let _ = writeln!(out, "Requests:");
+    let mut t = Table::new(&[
+        ("", Align::Left),
+        ("count", Align::Right),
+        ("share", Align::Right),
+    ]);
+    t.row(vec!["offered".into(), thousands(q.offered), String::new()]);
+    for (name, n) in rows {
+        t.row(vec![name.into(), thousands(n), share(n)]);
+    }
+    out.push_str(&t.render("  "));
+    let _ = writeln!(
+        out,
+        "Throughput: {} successful requests/s (offered {}/s)",
+        rate(r.throughput_rps),
+        rate(r.offered_rps)
+    );
+}
+
+fn latency_line(l: &LatencySummary) -> String {
+    if l.count == 0 {
+        return "none completed".into();
+    }
+    format!(
+        "mean {}   p50 {}   p90 {}   p99 {}   p99.9 {}   max {}   ({} samples)",
+        ms(l.mean),
+        ms(l.p50),
+        ms(l.p90),
+        ms(l.p99),
+        ms(l.p999),
+        ms(l.max),
+        thousands(l.count)
+    )
+}
+
+/// Kinds whose utilization and queue mean something (they have workers or a backlog).
+fn has_workers(kind: &str) -> bool {
+    matches!(kind, "service" | "cache" | "database")
+}
+
+fn has_queue(kind: &str) -> bool {
+    has_workers(kind) || kind == "queue"
+}
+
+fn nodes_section(out: &mut String, nodes: &[NodeReport]) {
+    let show_lag = nodes.iter().any(|n| n.lag_ms.is_some());
+    let mut cols = vec![
+        ("id", Align::Left),
+        ("kind", Align::Left),
+        ("util", Align::Right),
+        ("", Align::Left),
+        ("queue mean", Align::Right),
+        ("queue max", Align::Right),
+        ("arrivals", Align::Right),
+        ("completed", Align::Right),
+        ("rejected", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p99 ms", Align::Right),
+    ];
+    if show_lag {
+        cols.push(("lag p50 ms", Align::Right));
+        cols.push(("lag p99 ms", Align::Right));
+    }
+    let mut t = Table::new(&cols);
+    // A stable queue at 90% is busy, not saturated: saturated means (almost) always busy, or busy while
+    // turning requests away.
+    let saturated = |n: &NodeReport| {
+        has_workers(&n.kind)
+            && (n.utilization >= SATURATED_UTILIZATION
+                || (n.utilization >= REJECTING_UTILIZATION && n.rejected > 0))
+    };
+    for n in nodes {
+        let (util, mark) = if has_workers(&n.kind) {
+            (
+                format!("{:.1}%", 100.0 * n.utilization),
+                if saturated(n) { "!" } else { "" },
+            )
+        } else {
+            ("-".to_owned(), "")
+        };
+        let (q_mean, q_max) = if has_queue(&n.kind) {
+            (
+                format!("{:.2}", n.mean_queue_len),
+                thousands(n.max_queue_len),
+            )
+        } else {
+            ("-".to_owned(), "-".to_owned())
+        };
+        let pct = |l: &LatencySummary, p: f64| if l.count == 0 { "-".to_owned() } else { ms(p) };
+        // A client only originates traffic: its outcomes are the Requests section above.
+        let count = |v: u64| {
+            if n.kind == "client" && v == 0 {
+                "-".to_owned()
+            } else {
+                thousands(v)
+            }
+        };
+        let mut row = vec![
+            n.id.clone(),
+            n.kind.clone(),
+            util,
+            mark.to_owned(),
+            q_mean,
+            q_max,
+            count(n.arrivals),
+            count(n.completed),
+            count(n.rejected),
+            pct(&n.latency_ms, n.latency_ms.p50),
+            pct(&n.latency_ms, n.latency_ms.p99),
+        ];
+        if show_lag {
+            match &n.lag_ms {
+                Some(l) => {
+                    row.push(pct(l, l.p50));
+                    row.push(pct(l, l.p99));
+                }
+                None => row.extend(["-".to_owned(), "-".to_owned()]),
+            }
+        }
+        t.row(row);
+    }
+    let _ = writeln!(out, "Nodes:");
+    out.push_str(&t.render("  "));
+
+    let hot: Vec<&str> = nodes
+        .iter()
+        .filter(|n| saturated(n))
+        .map(|n| n.id.as_str())
+        .collect();
+    if !hot.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ! = SATURATED (utilization >= {:.0}%, or >= {:.0}% while rejecting): {}",
+            100.0 * SATURATED_UTILIZATION,
+            100.0 * REJECTING_UTILIZATION,
+            hot.join(", ")
+        );
+    }
+    // Ties go to the first node in scenario order, so the line is deterministic.
+    let busiest = nodes.iter().filter(|n| has_workers(&n.kind)).fold(
+        None::<&NodeReport>,
+        |best, n| match best {
+            Some(b) if b.utilization >= n.utilization => Some(b),
+            _ => Some(n),
+        },
+    );
+    match busiest {
+        Some(b) if saturated(b) => {
+            let _ = writeln!(
+                out,
+                "Busiest node: {} ({}) at {:.1}% utilization: SATURATED, it limits throughput and its queue grows.",
+                b.id,
+                b.kind,
+                100.0 * b.utilization
+            );
+        }
+        Some(b) if b.utilization >= BUSY_UTILIZATION => {
+            let _ = writeln!(
+                out,
+                "Busiest node: {} ({}) at {:.1}% utilization: busy, not saturated; queueing delay grows steeply from here.",
+                b.id,
+                b.kind,
+                100.0 * b.utilization
+            );
+        }
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "Busiest node: {} ({}) at {:.1}% utilization; no node is saturated.",
+                b.id,
+                b.kind,
+                100.0 * b.utilization
+            );
+        }
+        None => {}
+    }
+}
+
+/// Column alignment.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A plain-text table: column widths fit the widest cell; trailing spaces are trimmed.
+struct Table {
+    headers: Vec<(String, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(headers: &[(&str, Align)]) -> Self {
+        Self {
+            headers: headers.iter().map(|&(h, a)| (h.to_owned(), a)).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        self.rows.push(cells);
+    }
+
+    fn render(&self, indent: &str) -> String {
+        let width = |s: &str| s.chars().count();
+        let widths: Vec<usize> = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _))| {
+                self.rows
+                    .iter()
+                    .map(|r| width(&r[i]))
+                    .chain([width(h)])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<&str>| {
+            let mut s = indent.to_owned();
+            for (i, cell) in cells.iter().enumerate() {
+                let w = widths[i];
+                if w == 0 {
+                    continue;
+                }
+                // The unnamed marker column hugs the column before it.
+                if i > 0 && !self.headers[i].0.is_empty() {
+                    s.push_str("  ");
+                }
+                match self.headers[i].1 {
+                    Align::Left => {
+                        let _ = write!(s, "{cell:<w$}");
+                    }
+                    Align::Right => {
+                        let _ = write!(s, "{cell:>w$}");
+                    }
+                }
+            }
+            s.trim_end().to_owned() + "\n"
+        };
+        let mut out = line(self.headers.iter().map(|(h, _)| h.as_str()).collect());
+        for r in &self.rows {
+            out.push_str(&line(r.iter().map(String::as_str).collect()));
+        }
+        out
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate with one decimal and thousands separators.
+fn rate(x: f64) -> String {
+    if !x.is_finite() || x < 0.0 {
+        return "-".into();
+    }
+    let tenths = (x * 10.0).round() as u64;
+    format!("{}.{}", thousands(tenths / 10), tenths % 10)
+}
+
+/// Milliseconds with about three significant digits (the histograms keep three).
+fn ms(x: f64) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x < 1.0 {
+        format!("{x:.3}")
+    } else if x < 10.0 {
+        format!("{x:.2}")
+    } else if x < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// A plain number without needless decimals: `60`, `2.5`.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{}", (x * 1000.0).round() / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::RequestCounts;
+
+    fn node(id: &str, kind: &str, utilization: f64) -> NodeReport {
+        NodeReport {
+            id: id.into(),
+            kind: kind.into(),
+            utilization,
+            latency_ms: LatencySummary {
+                count: 10,
+                p50: 1.5,
+                p99: 12.25,
+                ..LatencySummary::default()
+            },
+            ..NodeReport::default()
+        }
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(rate(1996.44), "1,996.4");
+        assert_eq!(ms(0.5), "0.500");
+        assert_eq!(ms(15.06), "15.1");
+        assert_eq!(ms(f64::NAN), "-");
+        assert_eq!(number(60.0), "60");
+        assert_eq!(number(2.5), "2.5");
+    }
+
+    #[test]
+    fn saturated_node_stands_out_and_busiest_is_named() {
+        let r = Report {
+            scenario: "Demo".into(),
+            requests: RequestCounts {
+                offered: 200,
+                succeeded: 150,
+                rejected: 50,
+                ..RequestCounts::default()
+            },
+            nodes: vec![
+                node("users", "client", 0.0),
+                node("app", "service", 0.97),
+                node("db", "database", 0.4),
+            ],
+            ..Report::default()
+        };
+        let text = format_report(&r);
+        assert!(text.contains("75.00%") && text.contains("25.00%"), "{text}");
+        let app_line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("app"))
+            .unwrap();
+        assert!(app_line.contains("97.0%!"), "{app_line}");
+        assert!(
+            text.contains("SATURATED (utilization >= 97%, or >= 90% while rejecting): app"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Busiest node: app (service) at 97.0% utilization: SATURATED"),
+            "{text}"
+        );
+        // Columns line up: every table row has the `kind` column at the same offset.
+        let offsets: Vec<usize> = ["client", "service", "database"]
+            .iter()
+            .map(|k| {
+                text.lines()
+                    .find(|l| l.contains(k))
+                    .unwrap()
+                    .find(k)
+                    .unwrap()
+            })
+            .collect();
+        assert!(offsets.windows(2).all(|w| w[0] == w[1]), "{text}");
+    }
+
+    #[test]
+    fn calm_system_says_nothing_is_saturated() {
+        let r = Report {
+            nodes: vec![node("a", "service", 0.3), node("b", "service", 0.3)],
+            ..Report::default()
+        };
+        let text = format_report(&r);
+        assert!(
+            text.contains("Busiest node: a (service) at 30.0% utilization; no node is saturated"),
+            "{text}"
+        );
+        assert!(!text.contains('!'), "{text}");
+        assert!(text.contains("none completed"), "{text}");
+    }
+}

@@ -1,0 +1,602 @@
+//! The app: owns the document, selection, canvas, inspector and run; lays out the panels each frame,
+//! collects the commands they return and applies them afterwards (see `app_apply.rs`).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use crate::model::{KindTag, Problem, Scenario, presets, validate};
+
+use super::canvas::{Canvas, CanvasInput};
+use super::command::{Command, Selection};
+use super::document::Document;
+use super::file_dialog::PathDialog;
+use super::inspector::Inspector;
+use super::presets_ui::PresetPicker;
+use super::problems::problems_ui;
+use super::runner::{RunState, Runner, SPEEDS};
+use super::theme::{self, Theme};
+use super::{charts, help, palette, results, toolbar};
+
+/// The preset the app opens with.
+pub const START_PRESET: &str = "url_shortener";
+
+/// Bottom panel tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BottomTab {
+    /// Charts over simulated time.
+    #[default]
+    Charts,
+    /// The report summary.
+    Results,
+    /// Validation problems.
+    Problems,
+}
+
+/// What is kept between sessions (eframe persistence).
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The scenario, as RON text.
+    pub scenario: String,
+    /// Its file.
+    pub path: Option<String>,
+    /// Had unsaved changes.
+    pub dirty: bool,
+    /// Camera and snap.
+    pub canvas: Canvas,
+    /// Dark mode.
+    pub dark: bool,
+    /// Index into [`SPEEDS`].
+    pub speed_index: usize,
+    /// Load multiplier.
+    pub load: f64,
+    /// Frame-time overlay.
+    pub show_debug: bool,
+    /// Kind added by double-click.
+    pub add_kind: KindTag,
+    /// Bottom tab.
+    pub tab: BottomTab,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Self {
+            scenario: String::new(),
+            path: None,
+            dirty: false,
+            canvas: Canvas::default(),
+            dark: true,
+            speed_index: 3,
+            load: 1.0,
+            show_debug: false,
+            add_kind: KindTag::Service,
+            tab: BottomTab::Charts,
+        }
+    }
+}
+
+/// The archsim desktop (and web) app.
+pub struct App {
+    pub(super) doc: Document,
+    pub(super) selection: Selection,
+    pub(super) canvas: Canvas,
+    pub(super) inspector: Inspector,
+    pub(super) runner: Runner,
+    pub(super) add_kind: KindTag,
+    pub(super) dark: bool,
+    pub(super) tab: BottomTab,
+    pub(super) show_help: bool,
+    pub(super) show_presets: bool,
+    pub(super) preset_picker: PresetPicker,
+    pub(super) show_debug: bool,
+    pub(super) dialog: Option<PathDialog>,
+    /// A command waiting for "discard unsaved changes?".
+    pub(super) confirm: Option<Command>,
+    pub(super) toasts: Vec<(String, f64)>,
+    /// Messages from background work (the PNG export callback).
+    pub(super) inbox: Arc<Mutex<Vec<String>>>,
+    pub(super) allow_close: bool,
+    problems: Vec<Problem>,
+    problems_gen: Option<u64>,
+    last_frame: Option<Instant>,
+    frame_ms: f64,
+    applied_dark: Option<bool>,
+}
+
+/// The start-up preset (or an empty scenario if it somehow does not parse).
+pub fn start_scenario() -> Scenario {
+    presets::preset(START_PRESET)
+        .and_then(|p| crate::model::parse(p.text, p.file).ok())
+        .unwrap_or_default()
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::with_scenario(start_scenario(), None)
+    }
+}
+
+impl App {
+    /// An app showing `scenario` (clean), with default settings.
+    pub fn with_scenario(scenario: Scenario, path: Option<String>) -> Self {
+        let mut canvas = Canvas::default();
+        canvas.fit_requested = true;
+        Self {
+            doc: Document::new(scenario, path),
+            selection: Selection::default(),
+            canvas,
+            inspector: Inspector::default(),
+            runner: Runner::default(),
+            add_kind: KindTag::Service,
+            dark: true,
+            tab: BottomTab::Charts,
+            show_help: false,
+            show_presets: false,
+            preset_picker: PresetPicker::default(),
+            show_debug: false,
+            dialog: None,
+            confirm: None,
+            toasts: Vec::new(),
+            inbox: Arc::default(),
+            allow_close: false,
+            problems: Vec::new(),
+            problems_gen: None,
+            last_frame: None,
+            frame_ms: 0.0,
+            applied_dark: None,
+        }
+    }
+
+    /// Restores the last session, or starts with the preset.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let persisted: Option<Persisted> = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        match persisted {
+            Some(p) => Self::from_persisted(p),
+            None => Self::default(),
+        }
+    }
+
+    /// Rebuilds the app from saved state; a scenario that no longer parses falls back to the preset.
+    pub fn from_persisted(p: Persisted) -> Self {
+        let parsed = (!p.scenario.is_empty())
+            .then(|| crate::model::parse(&p.scenario, "last session").ok())
+            .flatten();
+        let mut app = match parsed {
+            Some(s) => {
+                let mut app = Self::with_scenario(s.clone(), None);
+                app.doc = Document::restored(s, p.path.clone(), p.dirty);
+                app.canvas = p.canvas;
+                app
+            }
+            None => Self::default(),
+        };
+        app.dark = p.dark;
+        app.runner.speed = SPEEDS.get(p.speed_index).copied().unwrap_or(10.0);
+        app.runner.load = if p.load.is_finite() {
+            p.load.clamp(0.1, 20.0)
+        } else {
+            1.0
+        };
+        app.show_debug = p.show_debug;
+        app.add_kind = p.add_kind;
+        app.tab = p.tab;
+        app
+    }
+
+    /// What to keep for next time.
+    pub fn persisted(&self) -> Persisted {
+        Persisted {
+            scenario: crate::model::to_string(&self.doc.scenario),
+            path: self.doc.path.clone(),
+            dirty: self.doc.is_dirty(),
+            canvas: self.canvas.persisted(),
+            dark: self.dark,
+            speed_index: SPEEDS
+                .iter()
+                .position(|s| *s == self.runner.speed)
+                .unwrap_or(3),
+            load: self.runner.load,
+            show_debug: self.show_debug,
+            add_kind: self.add_kind,
+            tab: self.tab,
+        }
+    }
+
+    /// The scenario being edited.
+    pub fn scenario(&self) -> &Scenario {
+        &self.doc.scenario
+    }
+
+    /// The selection.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The run.
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// Unsaved changes?
+    pub fn is_dirty(&self) -> bool {
+        self.doc.is_dirty()
+    }
+
+    /// Validation problems of the current scenario (cached per edit).
+    pub fn problems(&mut self) -> &[Problem] {
+        if self.problems_gen != Some(self.doc.generation) {
+            self.problems = validate(&self.doc.scenario);
+            self.problems_gen = Some(self.doc.generation);
+        }
+        &self.problems
+    }
+
+    /// Shows a message for a few seconds.
+    pub(super) fn toast(&mut self, ctx: &egui::Context, msg: impl Into<String>) {
+        let now = ctx.input(|i| i.time);
+        self.toasts.push((msg.into(), now + 4.0));
+        if self.toasts.len() > 4 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// Draws the whole app and applies what was asked. Used by eframe and by the UI tests.
+    pub fn ui_root(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if self.applied_dark != Some(self.dark) {
+            theme::apply(&ctx, self.dark);
+            self.applied_dark = Some(self.dark);
+        }
+        let now = Instant::now();
+        // Wall time since the last frame drives the simulation clock (stable_dt can lag behind real frames).
+        let mut dt = ctx.input(|i| i.stable_dt) as f64;
+        if let Some(prev) = self.last_frame {
+            let wall = prev.elapsed().as_secs_f64();
+            self.frame_ms = 0.9 * self.frame_ms + 0.1 * wall * 1000.0;
+            dt = wall;
+        }
+        self.runner.tick(dt, 0.006);
+        let mut out = Vec::new();
+        self.shortcuts(&ctx, &mut out);
+        self.panels_ui(ui, &mut out);
+        self.windows(&ctx, &mut out);
+        for cmd in out {
+            self.apply(&ctx, cmd);
+        }
+        let inbox: Vec<String> = self
+            .inbox
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default();
+        for m in inbox {
+            self.toast(&ctx, m);
+        }
+        if self.runner.state == RunState::Running || self.runner.restart_pending() {
+            ctx.request_repaint();
+        }
+        self.last_frame = Some(now);
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        let typing = ctx.egui_wants_keyboard_input() || self.dialog.is_some();
+        let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
+        let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&cmd_shift(Key::S)) {
+                out.push(Command::SaveAsDialog);
+            }
+            if i.consume_shortcut(&cmd(Key::S)) {
+                out.push(Command::Save);
+            }
+            if i.consume_shortcut(&cmd(Key::O)) {
+                out.push(Command::OpenDialog);
+            }
+            if i.consume_shortcut(&cmd(Key::N)) {
+                out.push(Command::New);
+            }
+            if i.consume_shortcut(&cmd(Key::P)) {
+                out.push(Command::ShowPresets);
+            }
+            if i.consume_shortcut(&cmd(Key::Q)) {
+                out.push(Command::Quit);
+            }
+            if typing {
+                return;
+            }
+            if i.consume_shortcut(&cmd_shift(Key::Z)) || i.consume_shortcut(&cmd(Key::Y)) {
+                out.push(Command::Redo);
+            }
+            if i.consume_shortcut(&cmd(Key::Z)) {
+                out.push(Command::Undo);
+            }
+            if i.consume_shortcut(&cmd(Key::D)) {
+                out.push(Command::DuplicateSelection);
+            }
+            if i.consume_shortcut(&cmd(Key::A)) {
+                out.push(Command::SelectAll);
+            }
+            let plain = |i: &mut egui::InputState, k| i.consume_key(Modifiers::NONE, k);
+            if plain(i, Key::Space) {
+                out.push(Command::ToggleRun);
+            }
+            if plain(i, Key::Delete) || plain(i, Key::Backspace) {
+                out.push(Command::DeleteSelection);
+            }
+            if plain(i, Key::F) {
+                out.push(Command::FitView);
+            }
+            if plain(i, Key::S) {
+                out.push(Command::Step);
+            }
+            if plain(i, Key::R) {
+                out.push(Command::Reset);
+            }
+            if plain(i, Key::F2) {
+                out.push(Command::FocusRename);
+            }
+            if plain(i, Key::F1) {
+                out.push(Command::ToggleHelp);
+            }
+            if plain(i, Key::F12) {
+                out.push(Command::ToggleDebug);
+            }
+            if plain(i, Key::Escape) {
+                out.push(Command::Select(Selection::default()));
+            }
+        });
+    }
+
+    fn panels_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        let title_dirty = if self.doc.is_dirty() { " •" } else { "" };
+        let menu = toolbar::MenuState {
+            can_undo: self.doc.can_undo(),
+            can_redo: self.doc.can_redo(),
+            has_selection: !self.selection.is_empty(),
+            has_report: self.runner.report.is_some(),
+            snap: self.canvas.snap,
+            dark: self.dark,
+        };
+        let title = RichText::new(format!("{}{title_dirty}", self.doc.title())).strong();
+        let hover = self
+            .doc
+            .path
+            .clone()
+            .unwrap_or_else(|| "not saved to a file yet".into());
+        egui::Panel::top("menu").show(ui, |ui| {
+            toolbar::menu_ui(ui, &menu, title, &hover, out);
+        });
+        egui::Panel::top("run")
+            .frame(
+                egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(8, 6)),
+            )
+            .show(ui, |ui| {
+                toolbar::run_controls_ui(ui, &self.runner, &self.doc.scenario, out);
+            });
+        egui::Panel::left("palette")
+            .exact_size(150.0)
+            .resizable(false)
+            .show(ui, |ui| {
+                let center = self
+                    .canvas
+                    .last_rect
+                    .map(|r| self.canvas.view.to_world(r, r.center()))
+                    .map(super::view::snap)
+                    .unwrap_or(egui::pos2(300.0, 300.0));
+                palette::palette_ui(ui, &mut self.add_kind, (center.x, center.y), out);
+            });
+        self.problems();
+        egui::Panel::right("inspector")
+            .default_size(300.0)
+            .size_range(240.0..=520.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                self.inspector.inspector_ui(
+                    ui,
+                    &self.doc.scenario,
+                    &self.selection,
+                    &self.runner,
+                    &self.problems,
+                    out,
+                );
+            });
+        let n_problems = self.problems.len();
+        egui::Panel::bottom("bottom")
+            .exact_size(270.0)
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.tab, BottomTab::Charts, "Charts");
+                    ui.selectable_value(&mut self.tab, BottomTab::Results, "Results");
+                    let t = Theme::from_visuals(ui.visuals());
+                    let label = if n_problems == 0 {
+                        RichText::new("No problems").color(t.ok)
+                    } else {
+                        RichText::new(format!("Problems ({n_problems})")).color(t.error)
+                    };
+                    ui.selectable_value(&mut self.tab, BottomTab::Problems, label);
+                });
+                ui.separator();
+                match self.tab {
+                    BottomTab::Charts => charts::charts_ui(
+                        ui,
+                        self.runner.report.as_ref(),
+                        self.selection.single_node(),
+                    ),
+                    BottomTab::Results => results::results_ui(ui, self.runner.report.as_ref()),
+                    BottomTab::Problems => problems_ui(ui, &self.problems, out),
+                }
+            });
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let problem_nodes: BTreeSet<String> = self
+                .problems
+                .iter()
+                .filter_map(|p| p.node_id().map(str::to_owned))
+                .collect();
+            let input = CanvasInput {
+                scenario: &self.doc.scenario,
+                selection: &self.selection,
+                runner: &self.runner,
+                problem_nodes: &problem_nodes,
+                add_kind: self.add_kind,
+            };
+            self.canvas.canvas_ui(ui, &input, out);
+            if self.show_debug {
+                self.debug_overlay(ui);
+            }
+            self.toasts_ui(ui);
+        });
+    }
+
+    fn debug_overlay(&self, ui: &mut Ui) {
+        let Some(rect) = self.canvas.last_rect else {
+            return;
+        };
+        let t = Theme::from_visuals(ui.visuals());
+        let snap = self.runner.snapshot.as_ref();
+        let text = format!(
+            "frame {:.1} ms{}\nsim slice {:.1} ms\nevents {}\nnodes {}  edges {}\ndots {}",
+            self.frame_ms,
+            if self.frame_ms > 16.7 { "  (slow)" } else { "" },
+            self.runner.slice_ms,
+            snap.map_or(0, |s| s.events),
+            self.doc.scenario.nodes.len(),
+            self.doc.scenario.edges.len(),
+            self.runner.dots.len()
+        );
+        let painter = ui.painter_at(rect);
+        let galley = painter.layout_no_wrap(
+            text,
+            egui::FontId::monospace(11.0),
+            if self.frame_ms > 16.7 { t.warn } else { t.text },
+        );
+        let r = egui::Rect::from_min_size(
+            rect.right_top() + egui::vec2(-galley.size().x - 18.0, 8.0),
+            galley.size() + egui::vec2(12.0, 8.0),
+        );
+        painter.rect_filled(r, 6.0, t.badge_bg);
+        painter.galley(
+            r.min + egui::vec2(6.0, 4.0),
+            galley,
+            egui::Color32::PLACEHOLDER,
+        );
+    }
+
+    fn toasts_ui(&mut self, ui: &mut Ui) {
+        let now = ui.input(|i| i.time);
+        self.toasts.retain(|(_, until)| *until > now);
+        let Some(rect) = self.canvas.last_rect else {
+            return;
+        };
+        if self.toasts.is_empty() {
+            return;
+        }
+        let t = Theme::from_visuals(ui.visuals());
+        let mut y = rect.bottom() - 30.0;
+        for (msg, _) in self.toasts.iter().rev() {
+            let painter = ui.painter_at(rect);
+            let galley =
+                painter.layout(msg.clone(), egui::FontId::proportional(13.0), t.text, 420.0);
+            let size = galley.size() + egui::vec2(20.0, 12.0);
+            let r = egui::Rect::from_min_size(egui::pos2(rect.left() + 12.0, y - size.y), size);
+            painter.rect_filled(r, 8.0, t.badge_bg);
+            painter.rect_stroke(
+                r,
+                8.0,
+                egui::Stroke::new(1.0, t.node_border),
+                egui::StrokeKind::Inside,
+            );
+            painter.galley(
+                r.min + egui::vec2(10.0, 6.0),
+                galley,
+                egui::Color32::PLACEHOLDER,
+            );
+            y -= size.y + 6.0;
+        }
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(250));
+    }
+
+    fn windows(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        if self.show_help {
+            let mut open = true;
+            egui::Window::new("Keyboard shortcuts")
+                .open(&mut open)
+                .resizable(false)
+                .collapsible(false)
+                .show(ctx, help::help_ui);
+            self.show_help = open;
+        }
+        if self.show_presets {
+            let mut open = true;
+            egui::Window::new("Presets")
+                .open(&mut open)
+                .default_width(520.0)
+                .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    self.preset_picker.presets_ui(ui, out);
+                });
+            self.show_presets = open && !out.iter().any(|c| matches!(c, Command::LoadPreset(_)));
+        }
+        if let Some(d) = self.dialog.as_mut()
+            && let Some(result) = d.show(ctx)
+        {
+            self.dialog = None;
+            out.extend(result);
+        }
+        if let Some(pending) = self.confirm.clone() {
+            let modal = egui::Modal::new(egui::Id::unique("confirm_discard")).show(ctx, |ui| {
+                ui.set_width(380.0);
+                ui.heading("Unsaved changes");
+                ui.label(format!(
+                    "'{}' has changes that are not saved. Discard them?",
+                    self.doc.title()
+                ));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Save first").clicked() {
+                        out.push(Command::Save);
+                        self.confirm = None;
+                    }
+                    if ui.button("Discard changes").clicked() {
+                        out.push(Command::Discarding(Box::new(pending.clone())));
+                        self.confirm = None;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.confirm = None;
+                    }
+                });
+            });
+            if modal.should_close() {
+                self.confirm = None;
+            }
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.doc.is_dirty()
+            && !self.allow_close
+            && self.doc.path.is_some()
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm = Some(Command::Quit);
+        }
+        self.ui_root(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+    }
+}

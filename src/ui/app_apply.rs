@@ -1,0 +1,314 @@
+//! Applying commands: the one place where the scenario, the selection and the run change.
+
+use egui::Context;
+
+use crate::model::{Scenario, presets};
+
+use super::app::App;
+use super::command::{Command, ExportKind, Selection};
+use super::document::Document;
+use super::edit::Edit;
+use super::file_dialog::{PathDialog, Purpose};
+use super::runner::RunState;
+
+impl App {
+    /// Applies one command (public so tests and scripts can drive the app exactly like the UI does).
+    pub fn apply(&mut self, ctx: &Context, cmd: Command) {
+        if cmd.loses_changes() && self.doc.is_dirty() {
+            self.confirm = Some(cmd);
+            return;
+        }
+        match cmd {
+            Command::Edit(edit) => self.edit(ctx, edit),
+            Command::EndGesture => self.doc.end_gesture(),
+            Command::Undo => {
+                if self.doc.undo() {
+                    self.after_history();
+                } else {
+                    self.toast(ctx, "Nothing to undo");
+                }
+            }
+            Command::Redo => {
+                if self.doc.redo() {
+                    self.after_history();
+                } else {
+                    self.toast(ctx, "Nothing to redo");
+                }
+            }
+            Command::Select(sel) => self.selection = sel,
+            Command::SelectAll => {
+                self.selection = Selection {
+                    nodes: self
+                        .doc
+                        .scenario
+                        .nodes
+                        .iter()
+                        .map(|n| n.id.clone())
+                        .collect(),
+                    ..Selection::default()
+                }
+            }
+            Command::DeleteSelection => {
+                if !self.selection.is_empty() {
+                    let nodes = self.selection.nodes.iter().cloned().collect();
+                    let edges = self.selection.edges.iter().cloned().collect();
+                    self.edit(ctx, Edit::Delete { nodes, edges });
+                    self.selection = Selection::default();
+                }
+            }
+            Command::DuplicateSelection => {
+                if !self.selection.nodes.is_empty() {
+                    self.edit(
+                        ctx,
+                        Edit::Duplicate(self.selection.nodes.iter().cloned().collect()),
+                    );
+                }
+            }
+            Command::FocusRename => {
+                if self.selection.single_node().is_some() {
+                    self.inspector.focus_rename = true;
+                }
+            }
+            Command::New => self.replace(Document::new(Scenario::default(), None)),
+            Command::OpenDialog => {
+                if cfg!(not(target_arch = "wasm32")) {
+                    self.dialog = Some(PathDialog::new(
+                        Purpose::Open,
+                        self.doc.path.clone().unwrap_or_default(),
+                    ));
+                }
+            }
+            Command::Open(path) => self.open(ctx, &path),
+            Command::LoadPreset(name) => {
+                match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {
+                    Some(Ok(s)) => {
+                        self.replace(Document::new(s, None));
+                        self.toast(ctx, format!("Loaded preset '{name}'"));
+                    }
+                    Some(Err(e)) => self.toast(ctx, e.to_string()),
+                    None => self.toast(ctx, format!("There is no preset '{name}'")),
+                }
+            }
+            Command::ShowPresets => {
+                self.show_presets = true;
+                self.preset_picker.opened();
+            }
+            Command::Save => match self.doc.path.clone() {
+                Some(p) => self.save_to(ctx, p),
+                None => self.apply(ctx, Command::SaveAsDialog),
+            },
+            Command::SaveAsDialog => {
+                if cfg!(not(target_arch = "wasm32")) {
+                    let default =
+                        self.doc.path.clone().unwrap_or_else(|| {
+                            format!("{}.ron", file_stem(&self.doc.scenario.name))
+                        });
+                    self.dialog = Some(PathDialog::new(Purpose::SaveAs, default));
+                }
+            }
+            Command::SaveAs(path) => {
+                let path = if std::path::Path::new(&path).extension().is_none() {
+                    format!("{path}.ron")
+                } else {
+                    path
+                };
+                self.save_to(ctx, path);
+            }
+            Command::ExportDialog(kind) => {
+                if cfg!(not(target_arch = "wasm32")) {
+                    let default = format!(
+                        "{}-{}.{}",
+                        file_stem(&self.doc.scenario.name),
+                        if kind == ExportKind::Png {
+                            "canvas"
+                        } else {
+                            "report"
+                        },
+                        kind.ext()
+                    );
+                    self.dialog = Some(PathDialog::new(Purpose::Export(kind), default));
+                }
+            }
+            Command::Export(kind, path) => self.export(ctx, kind, path),
+            Command::Run => self.runner.run(&self.doc.scenario),
+            Command::Pause => self.runner.pause(),
+            Command::ToggleRun => {
+                if self.runner.state == RunState::Running {
+                    self.runner.pause();
+                } else {
+                    self.runner.run(&self.doc.scenario);
+                }
+            }
+            Command::Step => self.runner.step(&self.doc.scenario),
+            Command::Reset => self.runner.reset(),
+            Command::SetLoad(l) => self.runner.set_load(l),
+            Command::SetSpeed(s) => self.runner.speed = s,
+            Command::FitView => self.canvas.fit_requested = true,
+            Command::SetSnap(on) => self.canvas.snap = on,
+            Command::SetDark(on) => self.dark = on,
+            Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::ToggleDebug => self.show_debug = !self.show_debug,
+            Command::Notify(m) => self.toast(ctx, m),
+            Command::Discarding(inner) => {
+                let inner = *inner;
+                if matches!(inner, Command::Quit) {
+                    self.quit(ctx);
+                } else {
+                    // Apply without asking again: the person chose to discard.
+                    let was = self.doc.scenario.clone();
+                    self.doc = Document::new(was, self.doc.path.clone());
+                    self.apply(ctx, inner);
+                }
+            }
+            Command::Quit => self.quit(ctx),
+        }
+    }
+
+    fn quit(&mut self, ctx: &Context) {
+        self.allow_close = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    fn edit(&mut self, ctx: &Context, edit: Edit) {
+        let visual = edit.is_visual_only();
+        match self.doc.apply(edit) {
+            Ok(applied) => {
+                if !applied.select_nodes.is_empty() {
+                    self.selection = Selection {
+                        nodes: applied.select_nodes.into_iter().collect(),
+                        ..Selection::default()
+                    };
+                } else if let Some((f, t)) = applied.select_edge {
+                    self.selection = Selection::edge(f, t);
+                }
+                self.prune_selection();
+                if !visual {
+                    self.runner.scenario_changed(&self.doc.scenario);
+                }
+            }
+            Err(why) => self.toast(ctx, why),
+        }
+    }
+
+    fn after_history(&mut self) {
+        self.prune_selection();
+        self.runner.scenario_changed(&self.doc.scenario);
+    }
+
+    /// Drops selected things that no longer exist.
+    fn prune_selection(&mut self) {
+        let s = &self.doc.scenario;
+        self.selection.nodes.retain(|id| s.node(id).is_some());
+        self.selection
+            .edges
+            .retain(|(f, t)| s.edges.iter().any(|e| &e.from == f && &e.to == t));
+    }
+
+    fn replace(&mut self, doc: Document) {
+        self.doc = doc;
+        self.selection = Selection::default();
+        self.runner.reset();
+        self.canvas.fit_requested = true;
+    }
+
+    fn open(&mut self, ctx: &Context, path: &str) {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return self.toast(ctx, format!("Cannot open {path}: {e}")),
+            };
+            match crate::model::parse(&text, path) {
+                Ok(s) => {
+                    self.replace(Document::new(s, Some(path.to_owned())));
+                    self.toast(ctx, format!("Opened {path}"));
+                }
+                Err(e) => self.toast(ctx, e.to_string()),
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        self.toast(
+            ctx,
+            format!("Opening files ({path}) is not available in the browser"),
+        );
+    }
+
+    fn save_to(&mut self, ctx: &Context, path: String) {
+        #[cfg(not(target_arch = "wasm32"))]
+        match crate::model::save(&self.doc.scenario, std::path::Path::new(&path)) {
+            Ok(()) => {
+                self.toast(ctx, format!("Saved {path}"));
+                self.doc.mark_saved(path);
+            }
+            Err(e) => self.toast(ctx, format!("Not saved: {e}")),
+        }
+        #[cfg(target_arch = "wasm32")]
+        self.toast(
+            ctx,
+            format!("Saving files ({path}) is not available in the browser"),
+        );
+    }
+
+    fn export(&mut self, ctx: &Context, kind: ExportKind, path: String) {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use super::export;
+            match kind {
+                ExportKind::Json | ExportKind::Csv => {
+                    let Some(r) = self.runner.report.as_ref() else {
+                        return self.toast(ctx, "Nothing to export yet: run the simulation first");
+                    };
+                    let text = if kind == ExportKind::Json {
+                        export::report_json(r)
+                    } else {
+                        export::series_csv(r)
+                    };
+                    let msg = match export::write_atomic(&path, text.as_bytes()) {
+                        Ok(()) => format!("Exported {path}"),
+                        Err(e) => format!("Export failed: {e}"),
+                    };
+                    self.toast(ctx, msg);
+                }
+                ExportKind::Png => {
+                    let Some(rect) = self.canvas.last_rect else {
+                        return self.toast(ctx, "The canvas is not visible");
+                    };
+                    let ppp = ctx.pixels_per_point();
+                    let inbox = self.inbox.clone();
+                    let repaint = ctx.clone();
+                    ctx.request_screenshot(move |img| {
+                        let msg = match export::save_png(&img, rect, ppp, &path) {
+                            Ok(()) => format!("Exported {path}"),
+                            Err(e) => format!("PNG export failed: {e}"),
+                        };
+                        if let Ok(mut v) = inbox.lock() {
+                            v.push(msg);
+                        }
+                        repaint.request_repaint();
+                    });
+                }
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = (kind, path);
+            self.toast(ctx, "Export is not available in the browser yet");
+        }
+    }
+}
+
+/// A file-name-friendly version of a scenario name.
+fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_').to_owned();
+    if s.is_empty() { "scenario".into() } else { s }
+}

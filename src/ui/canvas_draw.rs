@@ -1,0 +1,373 @@
+//! Painting the diagram: grid, edges, request dots, nodes with their live state.
+
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, Vec2, pos2,
+    vec2,
+};
+
+use crate::model::{Arrival, Edge, Node, NodeKind};
+use crate::sim::{NodeLive, TransitDot};
+
+use super::theme::{self, Theme};
+use super::view::View;
+use super::{format, icons};
+
+/// How a node is highlighted.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NodeFlags {
+    /// Selected.
+    pub selected: bool,
+    /// Under the pointer.
+    pub hovered: bool,
+    /// Has validation problems.
+    pub problem: bool,
+    /// A valid target for the connection being dragged (Some(true)) or a refused one (Some(false)).
+    pub connect_target: Option<bool>,
+    /// Show the connect handle.
+    pub handle: bool,
+}
+
+/// Dots on the background, every grid step (skipped when too dense).
+pub fn paint_grid(painter: &Painter, canvas: Rect, view: &View, t: &Theme) {
+    painter.rect_filled(canvas, 0.0, t.canvas_bg);
+    let mut step = theme::GRID * view.zoom();
+    while step < 12.0 {
+        step *= 2.0;
+    }
+    let origin = view.to_screen(canvas, Pos2::ZERO);
+    let x0 = origin.x + ((canvas.left() - origin.x) / step).ceil() * step;
+    let y0 = origin.y + ((canvas.top() - origin.y) / step).ceil() * step;
+    let r = (1.1 * view.zoom().sqrt()).clamp(0.8, 1.6);
+    let mut y = y0;
+    while y < canvas.bottom() {
+        let mut x = x0;
+        while x < canvas.right() {
+            painter.circle_filled(pos2(x, y), r, t.grid);
+            x += step;
+        }
+        y += step;
+    }
+}
+
+/// The screen segment an edge is drawn along (node border to node border), or `None` if the boxes overlap.
+pub fn edge_segment(a: Rect, b: Rect) -> Option<(Pos2, Pos2)> {
+    if a.intersects(b) {
+        return None;
+    }
+    Some((
+        icons::border_point(a, b.center()),
+        icons::border_point(b, a.center()),
+    ))
+}
+
+/// Distance from `p` to the segment `a-b`.
+pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let len2 = ab.length_sq();
+    if len2 < 1e-6 {
+        return p.distance(a);
+    }
+    let t = ((p - a).dot(ab) / len2).clamp(0.0, 1.0);
+    p.distance(a + ab * t)
+}
+
+/// An edge with its arrow head, class-filter label and (when running) throughput.
+pub fn paint_edge(
+    painter: &Painter,
+    seg: (Pos2, Pos2),
+    edge: &Edge,
+    rps: Option<f64>,
+    selected: bool,
+    zoom: f32,
+    t: &Theme,
+) {
+    let (a, b) = seg;
+    let stroke = t.edge_stroke(rps.unwrap_or(0.0), zoom, selected);
+    let dir = (b - a).normalized();
+    let head = (8.0 + stroke.width * 1.5) * zoom.sqrt();
+    painter.line_segment([a, b - dir * head * 0.8], stroke);
+    icons::arrow_head(painter, b, dir, head, stroke.color);
+    let mut label = String::new();
+    if !edge.classes.is_empty() {
+        label = edge.classes.join(", ");
+    }
+    if let Some(r) = rps.filter(|r| *r > 0.0) {
+        if !label.is_empty() {
+            label.push_str("  ");
+        }
+        label.push_str(&format!("{}/s", format::rate(r)));
+    }
+    if !label.is_empty() && zoom > 0.45 {
+        let mid = a + (b - a) * 0.5;
+        let normal = vec2(-dir.y, dir.x);
+        let normal = if normal.y > 0.0 { -normal } else { normal };
+        let font = FontId::proportional(10.5 * zoom.sqrt());
+        let galley = painter.layout_no_wrap(
+            label,
+            font,
+            if selected { t.selection } else { t.weak_text },
+        );
+        let pos = mid + normal * (galley.size().y * 0.5 + 4.0);
+        let rect = Rect::from_center_size(pos, galley.size() + vec2(8.0, 2.0));
+        painter.rect_filled(rect, 4.0, t.badge_bg);
+        painter.galley(rect.min + vec2(4.0, 1.0), galley, Color32::PLACEHOLDER);
+    }
+}
+
+/// Sampled requests in flight on an edge: each dot slides from sender to receiver.
+pub fn paint_dot(
+    painter: &Painter,
+    seg: (Pos2, Pos2),
+    dot: &TransitDot,
+    now_ns: u64,
+    zoom: f32,
+    t: &Theme,
+) {
+    let span = dot.arrive_ns.saturating_sub(dot.depart_ns).max(1) as f64;
+    let f = (now_ns.saturating_sub(dot.depart_ns) as f64 / span).clamp(0.0, 1.0) as f32;
+    let (a, b) = if dot.response { (seg.1, seg.0) } else { seg };
+    let dir = (b - a).normalized();
+    let side = vec2(-dir.y, dir.x) * 3.0 * zoom.sqrt();
+    let p = a + (b - a) * f + if dot.response { side } else { -side };
+    painter.circle_filled(
+        p,
+        2.6 * zoom.sqrt().max(0.8),
+        t.dot_color(dot.outcome, dot.response),
+    );
+}
+
+/// One line describing a node's main parameters.
+pub fn subtitle(node: &Node) -> String {
+    match &node.kind {
+        NodeKind::Client(c) => {
+            let arrival = match c.arrival {
+                Arrival::Poisson => "Poisson",
+                Arrival::Constant => "constant",
+                Arrival::Bursty { .. } => "bursty",
+            };
+            format!("{}/s {arrival}", format::rate(c.rate_rps))
+        }
+        NodeKind::Service(s) => format!("{} × {} workers", s.replicas, s.workers),
+        NodeKind::LoadBalancer(l) => match l.policy {
+            crate::model::LbPolicy::RoundRobin => "round robin".into(),
+            crate::model::LbPolicy::Random => "random".into(),
+            crate::model::LbPolicy::LeastConnections => "least connections".into(),
+            crate::model::LbPolicy::PowerOfTwo => "power of two".into(),
+        },
+        NodeKind::Cache(c) => format!("hit {}", format::pct(c.hit_ratio)),
+        NodeKind::Database(d) => {
+            if d.read_replicas > 0 {
+                format!("pool {} · {} repl.", d.pool_size, d.read_replicas)
+            } else {
+                format!("pool {}", d.pool_size)
+            }
+        }
+        NodeKind::Queue(q) => format!("capacity {}", format::rate(q.capacity as f64)),
+    }
+}
+
+/// A node box: kind stripe and icon, name, parameters; when running, a state tint, queue bar and badge.
+/// `sending_rps`: for a client, the live rate on its outgoing edges (shown instead of its own completions).
+#[allow(clippy::too_many_arguments)]
+pub fn paint_node(
+    painter: &Painter,
+    rect: Rect,
+    node: &Node,
+    live: Option<&NodeLive>,
+    sending_rps: Option<f64>,
+    flags: NodeFlags,
+    zoom: f32,
+    t: &Theme,
+) {
+    let kind = node.kind.tag();
+    let accent = theme::kind_color(kind);
+    let r = theme::NODE_ROUNDING * zoom;
+    let down = live.is_some_and(|l| !l.up);
+    let state = live.map(|l| {
+        if down {
+            t.down
+        } else {
+            t.utilization_color(l.utilization)
+        }
+    });
+    let fill = match state {
+        Some(c) => t.node_fill(c),
+        None => t.node_bg,
+    };
+    // Shadow, body, kind stripe.
+    painter.rect_filled(rect.translate(vec2(0.0, 2.0 * zoom)), r, t.shadow);
+    painter.rect_filled(rect, r, fill);
+    let stripe = Rect::from_min_size(rect.min, vec2(5.0 * zoom, rect.height()));
+    painter.rect_filled(
+        stripe,
+        CornerRadius {
+            nw: r as u8,
+            sw: r as u8,
+            ne: 0,
+            se: 0,
+        },
+        accent,
+    );
+    let (border_w, border) = if flags.connect_target == Some(true) {
+        (2.5, t.ok)
+    } else if flags.connect_target == Some(false) {
+        (2.5, t.error)
+    } else if flags.selected {
+        (2.5, t.selection)
+    } else if let Some(c) =
+        state.filter(|_| live.is_some_and(|l| l.utilization >= theme::SATURATED || down))
+    {
+        (2.0, c)
+    } else if flags.hovered {
+        (1.5, t.hover)
+    } else {
+        (1.0, t.node_border)
+    };
+    painter.rect_stroke(rect, r, Stroke::new(border_w, border), StrokeKind::Inside);
+
+    // Icon and text.
+    let icon_size = 26.0 * zoom;
+    let icon_center = pos2(
+        rect.left() + 8.0 * zoom + icon_size / 2.0 + 2.0 * zoom,
+        rect.center().y - 2.0 * zoom,
+    );
+    icons::paint_icon(
+        painter,
+        kind,
+        icons::icon_rect(icon_center, icon_size),
+        accent,
+    );
+    if zoom > 0.35 {
+        let text_x = icon_center.x + icon_size / 2.0 + 8.0 * zoom;
+        let max_w = rect.right() - text_x - 4.0 * zoom;
+        let name = elide(painter, &node.id, FontId::proportional(14.0 * zoom), max_w);
+        painter.text(
+            pos2(text_x, rect.center().y - 9.0 * zoom),
+            Align2::LEFT_CENTER,
+            name,
+            FontId::proportional(14.0 * zoom),
+            t.text,
+        );
+        let sub = elide(
+            painter,
+            &subtitle(node),
+            FontId::proportional(11.0 * zoom),
+            max_w,
+        );
+        painter.text(
+            pos2(text_x, rect.center().y + 9.0 * zoom),
+            Align2::LEFT_CENTER,
+            sub,
+            FontId::proportional(11.0 * zoom),
+            t.weak_text,
+        );
+    }
+
+    if let Some(l) = live {
+        // Queue fill bar along the bottom.
+        if l.queue_capacity > 0 {
+            let frac = (l.queue_len as f32 / l.queue_capacity as f32).clamp(0.0, 1.0);
+            let bar = Rect::from_min_max(
+                pos2(rect.left() + 10.0 * zoom, rect.bottom() - 7.0 * zoom),
+                pos2(rect.right() - 10.0 * zoom, rect.bottom() - 4.0 * zoom),
+            );
+            painter.rect_filled(bar, 2.0, t.bar_bg);
+            if frac > 0.0 {
+                let filled =
+                    Rect::from_min_size(bar.min, vec2(bar.width() * frac.max(0.02), bar.height()));
+                painter.rect_filled(filled, 2.0, t.utilization_color(frac as f64));
+            }
+        }
+        // Badge above: throughput and p99, or DOWN.
+        let text = if down {
+            "DOWN".to_owned()
+        } else {
+            let mut s = match sending_rps {
+                Some(r) => format!("sending {}/s", format::rate(r)),
+                None => format!("{}/s", format::rate(l.throughput_rps)),
+            };
+            if l.p99_ms.is_finite() {
+                s.push_str(&format!(" · p99 {}", format::ms(l.p99_ms)));
+            }
+            if l.queue_len > 0 {
+                s.push_str(&format!(" · q {}", l.queue_len));
+            }
+            s
+        };
+        if zoom > 0.4 {
+            let font = FontId::proportional(10.5 * zoom.sqrt());
+            let galley = painter.layout_no_wrap(text, font, if down { t.error } else { t.text });
+            let size = galley.size() + vec2(10.0, 4.0);
+            let badge = Rect::from_min_size(
+                pos2(rect.center().x - size.x / 2.0, rect.top() - size.y - 4.0),
+                size,
+            );
+            painter.rect_filled(badge, 6.0, t.badge_bg);
+            let dot_c = state.unwrap_or(t.calm);
+            painter.rect_stroke(badge, 6.0, Stroke::new(1.0, dot_c), StrokeKind::Inside);
+            painter.galley(badge.min + vec2(5.0, 2.0), galley, Color32::PLACEHOLDER);
+        }
+        // Utilization figure in the corner.
+        if zoom > 0.6 && l.utilization > 0.0 && !down {
+            painter.text(
+                pos2(rect.right() - 6.0 * zoom, rect.top() + 5.0 * zoom),
+                Align2::RIGHT_TOP,
+                format::pct(l.utilization),
+                FontId::proportional(10.0 * zoom),
+                state.unwrap_or(t.weak_text),
+            );
+        }
+    }
+
+    if flags.problem {
+        let c = pos2(rect.right() - 2.0, rect.top() + 2.0);
+        painter.circle_filled(c, 8.0 * zoom.sqrt(), t.error);
+        painter.text(
+            c,
+            Align2::CENTER_CENTER,
+            "!",
+            FontId::proportional(12.0 * zoom.sqrt()),
+            t.on_marker,
+        );
+    }
+    if flags.handle {
+        let h = handle_pos(rect);
+        painter.circle_filled(h, theme::HANDLE_RADIUS, t.node_bg);
+        painter.circle_stroke(h, theme::HANDLE_RADIUS, Stroke::new(2.0, accent));
+    }
+}
+
+/// Where a node's connect handle sits (screen).
+pub fn handle_pos(rect: Rect) -> Pos2 {
+    pos2(rect.right(), rect.center().y)
+}
+
+fn elide(painter: &Painter, text: &str, font: FontId, max_w: f32) -> String {
+    let width = |s: &str| {
+        painter
+            .layout_no_wrap(s.to_owned(), font.clone(), Color32::PLACEHOLDER)
+            .size()
+            .x
+    };
+    if width(text) <= max_w {
+        return text.to_owned();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if width(&s) <= max_w {
+            return s;
+        }
+    }
+    String::new()
+}
+
+/// A floating hint near the pointer (refused connection, tips).
+pub fn paint_hint(painter: &Painter, at: Pos2, text: &str, color: Color32, t: &Theme) {
+    let galley = painter.layout(text.to_owned(), FontId::proportional(13.0), color, 320.0);
+    let rect = Rect::from_min_size(at + Vec2::new(14.0, 14.0), galley.size() + vec2(14.0, 10.0));
+    painter.rect_filled(rect, 6.0, t.badge_bg);
+    painter.rect_stroke(rect, 6.0, Stroke::new(1.0, color), StrokeKind::Inside);
+    painter.galley(rect.min + vec2(7.0, 5.0), galley, Color32::PLACEHOLDER);
+}

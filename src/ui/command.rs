@@ -1,0 +1,154 @@
+//! What the UI asks for. Panels push commands while drawing; the app applies them after the frame is drawn,
+//! so every scenario change goes through one place (and through undo/redo).
+
+use std::collections::BTreeSet;
+
+use super::edit::Edit;
+
+/// The selected nodes and edges (edges by their endpoints, which are unique).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Node ids.
+    pub nodes: BTreeSet<String>,
+    /// Edges as `(from, to)`.
+    pub edges: BTreeSet<(String, String)>,
+}
+
+impl Selection {
+    /// Just this node.
+    pub fn node(id: impl Into<String>) -> Self {
+        Self {
+            nodes: [id.into()].into(),
+            ..Self::default()
+        }
+    }
+
+    /// Just this edge.
+    pub fn edge(from: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            edges: [(from.into(), to.into())].into(),
+            ..Self::default()
+        }
+    }
+
+    /// Nothing selected?
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.edges.is_empty()
+    }
+
+    /// The single selected node, if exactly one node (and no edge) is selected.
+    pub fn single_node(&self) -> Option<&str> {
+        (self.nodes.len() == 1 && self.edges.is_empty())
+            .then(|| self.nodes.iter().next().map(String::as_str))?
+    }
+
+    /// The single selected edge, if exactly one edge (and no node) is selected.
+    pub fn single_edge(&self) -> Option<&(String, String)> {
+        (self.edges.len() == 1 && self.nodes.is_empty()).then(|| self.edges.iter().next())?
+    }
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The full report as JSON (same as the CLI's `--json`).
+    Json,
+    /// The time series as CSV.
+    Csv,
+    /// The canvas as a PNG image.
+    Png,
+}
+
+impl ExportKind {
+    /// File extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            ExportKind::Json => "json",
+            ExportKind::Csv => "csv",
+            ExportKind::Png => "png",
+        }
+    }
+}
+
+/// Everything the UI can ask the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Change the scenario (undoable).
+    Edit(Edit),
+    /// The current drag or slider gesture ended (the next edit starts a new undo step).
+    EndGesture,
+    /// Undo the last edit.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
+    /// Replace the selection.
+    Select(Selection),
+    /// Select every node.
+    SelectAll,
+    /// Delete the selected nodes and edges.
+    DeleteSelection,
+    /// Duplicate the selected nodes.
+    DuplicateSelection,
+    /// Put the keyboard focus on the inspector's name field.
+    FocusRename,
+    /// New empty scenario (asks first if there are unsaved changes).
+    New,
+    /// Ask for a path to open.
+    OpenDialog,
+    /// Open this file (asks first if there are unsaved changes).
+    Open(String),
+    /// Load this preset by name (asks first if there are unsaved changes).
+    LoadPreset(String),
+    /// Show the preset picker.
+    ShowPresets,
+    /// Save to the current path (or ask for one).
+    Save,
+    /// Ask for a path to save to.
+    SaveAsDialog,
+    /// Save to this path.
+    SaveAs(String),
+    /// Ask for a path to export to.
+    ExportDialog(ExportKind),
+    /// Export to this path.
+    Export(ExportKind, String),
+    /// Run or resume.
+    Run,
+    /// Pause.
+    Pause,
+    /// Run if paused, pause if running.
+    ToggleRun,
+    /// Advance a tenth of a simulated second.
+    Step,
+    /// Throw the run away.
+    Reset,
+    /// Set the load multiplier.
+    SetLoad(f64),
+    /// Set the speed (simulated seconds per wall second; infinity = max).
+    SetSpeed(f64),
+    /// Zoom to fit every node.
+    FitView,
+    /// Snap to grid on or off.
+    SetSnap(bool),
+    /// Dark (true) or light mode.
+    SetDark(bool),
+    /// Show or hide the help panel.
+    ToggleHelp,
+    /// Show or hide the frame-time overlay.
+    ToggleDebug,
+    /// Show a message for a few seconds.
+    Notify(String),
+    /// Carry out a command that would lose unsaved changes, without asking.
+    Discarding(Box<Command>),
+    /// Quit the app (asks first if there are unsaved changes).
+    Quit,
+}
+
+impl Command {
+    /// Does this command throw the current scenario away?
+    pub fn loses_changes(&self) -> bool {
+        matches!(
+            self,
+            Command::New | Command::Open(_) | Command::LoadPreset(_) | Command::Quit
+        )
+    }
+}

@@ -1,0 +1,422 @@
+//! Edits: every change to the scenario, as data. Applying one never panics; a refused edit says why in words.
+
+use crate::model::{Edge, KindTag, Node, NodeKind, Scenario};
+
+use super::theme;
+
+/// One undoable change to the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// A new node of this kind centred at this world position (id chosen automatically).
+    AddNode {
+        /// Kind.
+        kind: KindTag,
+        /// Centre, world units.
+        pos: (f32, f32),
+    },
+    /// A new edge `from -> to`, if the connection rules allow it.
+    Connect {
+        /// Caller.
+        from: String,
+        /// Callee.
+        to: String,
+    },
+    /// Removes nodes (with their edges) and edges.
+    Delete {
+        /// Node ids.
+        nodes: Vec<String>,
+        /// Edges as `(from, to)`.
+        edges: Vec<(String, String)>,
+    },
+    /// Sets node centres (moves, snapping, layout).
+    SetPositions(Vec<(String, (f32, f32))>),
+    /// Copies nodes (and the edges among them) beside the originals.
+    Duplicate(Vec<String>),
+    /// Renames a node; edges follow.
+    Rename {
+        /// Current id.
+        old: String,
+        /// New id.
+        new: String,
+    },
+    /// Replaces a node's kind and parameters.
+    SetKind {
+        /// Node id.
+        id: String,
+        /// New parameters.
+        kind: NodeKind,
+    },
+    /// Replaces the edge `from -> to` (latency, class filter).
+    SetEdge {
+        /// Caller.
+        from: String,
+        /// Callee.
+        to: String,
+        /// The new edge (its endpoints must stay the same).
+        edge: Edge,
+    },
+    /// Scenario-level fields: name, description, duration, warm-up, seed.
+    SetMeta {
+        /// Name.
+        name: String,
+        /// Description.
+        description: String,
+        /// Simulated seconds.
+        duration_s: f64,
+        /// Warm-up seconds.
+        warmup_s: f64,
+        /// RNG seed.
+        seed: u64,
+    },
+}
+
+/// What an applied edit means for the selection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// Node ids to select afterwards (empty: leave the selection alone).
+    pub select_nodes: Vec<String>,
+    /// Edge to select afterwards.
+    pub select_edge: Option<(String, String)>,
+}
+
+impl Edit {
+    /// Edits with the same key, one after another, make a single undo step (a drag, a slider).
+    pub fn merge_key(&self) -> Option<String> {
+        match self {
+            Edit::SetPositions(p) => Some(format!(
+                "move:{}",
+                p.iter()
+                    .map(|(id, _)| id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )),
+            Edit::SetKind { id, .. } => Some(format!("kind:{id}")),
+            Edit::SetEdge { from, to, .. } => Some(format!("edge:{from}->{to}")),
+            Edit::SetMeta { .. } => Some("meta".into()),
+            _ => None,
+        }
+    }
+
+    /// Does this edit change only the drawing (positions), not what is simulated?
+    pub fn is_visual_only(&self) -> bool {
+        matches!(self, Edit::SetPositions(_))
+    }
+
+    /// Applies the edit. On error the scenario is unchanged.
+    pub fn apply(self, s: &mut Scenario) -> Result<Applied, String> {
+        match self {
+            Edit::AddNode { kind, pos } => {
+                if !(pos.0.is_finite() && pos.1.is_finite()) {
+                    return Err("cannot place a node at a position that is not a number".into());
+                }
+                let id = unique_id(s, kind.as_str());
+                s.nodes.push(Node {
+                    id: id.clone(),
+                    kind: kind.default_kind(),
+                    pos: Some(pos),
+                });
+                Ok(Applied {
+                    select_nodes: vec![id],
+                    ..Default::default()
+                })
+            }
+            Edit::Connect { from, to } => {
+                if let Some(why) = connection_problem(s, &from, &to) {
+                    return Err(why);
+                }
+                s.edges.push(Edge::new(from.clone(), to.clone()));
+                Ok(Applied {
+                    select_edge: Some((from, to)),
+                    ..Default::default()
+                })
+            }
+            Edit::Delete { nodes, edges } => {
+                s.nodes.retain(|n| !nodes.contains(&n.id));
+                s.edges.retain(|e| {
+                    !nodes.contains(&e.from)
+                        && !nodes.contains(&e.to)
+                        && !edges.iter().any(|(f, t)| *f == e.from && *t == e.to)
+                });
+                Ok(Applied::default())
+            }
+            Edit::SetPositions(list) => {
+                for (id, p) in list {
+                    if let Some(n) = s.node_mut(&id)
+                        && p.0.is_finite()
+                        && p.1.is_finite()
+                    {
+                        n.pos = Some(p);
+                    }
+                }
+                Ok(Applied::default())
+            }
+            Edit::Duplicate(ids) => {
+                let mut renamed = Vec::new();
+                for id in &ids {
+                    let Some(n) = s.node(id).cloned() else {
+                        continue;
+                    };
+                    let new_id = unique_id(s, &n.id);
+                    let pos = n
+                        .pos
+                        .map(|(x, y)| (x + 2.0 * theme::GRID, y + 2.0 * theme::GRID));
+                    s.nodes.push(Node {
+                        id: new_id.clone(),
+                        pos,
+                        ..n
+                    });
+                    renamed.push((id.clone(), new_id));
+                }
+                let map = |id: &str| {
+                    renamed
+                        .iter()
+                        .find(|(o, _)| o == id)
+                        .map(|(_, n)| n.clone())
+                };
+                let copies: Vec<Edge> = s
+                    .edges
+                    .iter()
+                    .filter_map(|e| {
+                        Some(Edge {
+                            from: map(&e.from)?,
+                            to: map(&e.to)?,
+                            ..e.clone()
+                        })
+                    })
+                    .collect();
+                s.edges.extend(copies);
+                Ok(Applied {
+                    select_nodes: renamed.into_iter().map(|(_, n)| n).collect(),
+                    ..Default::default()
+                })
+            }
+            Edit::Rename { old, new } => {
+                let new = new.trim().to_owned();
+                if new == old {
+                    return Ok(Applied::default());
+                }
+                if let Some(why) = id_problem(&new) {
+                    return Err(why);
+                }
+                if s.node(&new).is_some() {
+                    return Err(format!(
+                        "a node called '{new}' already exists; ids must be unique"
+                    ));
+                }
+                let Some(n) = s.node_mut(&old) else {
+                    return Err(format!("there is no node '{old}' any more"));
+                };
+                n.id = new.clone();
+                for e in &mut s.edges {
+                    if e.from == old {
+                        e.from = new.clone();
+                    }
+                    if e.to == old {
+                        e.to = new.clone();
+                    }
+                }
+                Ok(Applied {
+                    select_nodes: vec![new],
+                    ..Default::default()
+                })
+            }
+            Edit::SetKind { id, kind } => {
+                let Some(n) = s.node_mut(&id) else {
+                    return Err(format!("there is no node '{id}' any more"));
+                };
+                if n.kind.tag() != kind.tag() {
+                    return Err("a node's kind cannot change; delete it and add a new one".into());
+                }
+                n.kind = kind;
+                Ok(Applied::default())
+            }
+            Edit::SetEdge { from, to, edge } => {
+                if edge.from != from || edge.to != to {
+                    return Err(
+                        "an edge's endpoints cannot change; delete it and connect again".into(),
+                    );
+                }
+                let Some(e) = s.edges.iter_mut().find(|e| e.from == from && e.to == to) else {
+                    return Err(format!("there is no edge '{from} -> {to}' any more"));
+                };
+                *e = edge;
+                Ok(Applied::default())
+            }
+            Edit::SetMeta {
+                name,
+                description,
+                duration_s,
+                warmup_s,
+                seed,
+            } => {
+                s.name = name;
+                s.description = description;
+                s.duration_s = duration_s;
+                s.warmup_s = warmup_s;
+                s.seed = seed;
+                Ok(Applied::default())
+            }
+        }
+    }
+}
+
+/// Why `from -> to` may not be connected, in words, using the same rules as validation; `None` if it may.
+pub fn connection_problem(s: &Scenario, from: &str, to: &str) -> Option<String> {
+    let (Some(a), Some(b)) = (s.node(from), s.node(to)) else {
+        return Some("both ends must be existing nodes".into());
+    };
+    let (ta, tb) = (a.kind.tag(), b.kind.tag());
+    if from == to {
+        return Some("a node cannot call itself".into());
+    }
+    if !ta.may_call_out() {
+        return Some(format!(
+            "'{from}' is a {}: it answers requests and never calls out",
+            theme::kind_label(ta).to_lowercase()
+        ));
+    }
+    if !tb.may_be_called() {
+        return Some(format!(
+            "'{to}' is a client: clients only send traffic, nothing can call them"
+        ));
+    }
+    if ta == KindTag::Queue && tb != KindTag::Service {
+        return Some(format!(
+            "a queue's consumers must be services; '{to}' is a {}",
+            theme::kind_label(tb).to_lowercase()
+        ));
+    }
+    if s.edges.iter().any(|e| e.from == from && e.to == to) {
+        return Some(format!("'{from}' already calls '{to}'"));
+    }
+    if reaches(s, to, from) {
+        return Some(format!(
+            "'{to}' already leads back to '{from}': this would make a loop"
+        ));
+    }
+    None
+}
+
+/// Is there a path `a -> ... -> b`?
+fn reaches(s: &Scenario, a: &str, b: &str) -> bool {
+    let mut stack = vec![a];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        if n == b {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(
+                s.edges
+                    .iter()
+                    .filter(|e| e.from == n)
+                    .map(|e| e.to.as_str()),
+            );
+        }
+    }
+    false
+}
+
+/// Why `id` is not a usable node id, if it is not.
+pub fn id_problem(id: &str) -> Option<String> {
+    if id.trim().is_empty() {
+        Some("a node needs a name".into())
+    } else if id.contains("->") || id.contains('.') {
+        Some("names cannot contain '.' or '->'".into())
+    } else {
+        None
+    }
+}
+
+/// `base`, or `base2`, `base3`... whichever is free.
+pub fn unique_id(s: &Scenario, base: &str) -> String {
+    let stem = base.trim_end_matches(|c: char| c.is_ascii_digit());
+    let stem = if stem.is_empty() { "node" } else { stem };
+    if s.node(base).is_none() && !base.is_empty() {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|i| format!("{stem}{i}"))
+        .find(|id| s.node(id).is_none())
+        .unwrap_or_else(|| stem.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two() -> Scenario {
+        let mut s = Scenario::default();
+        Edit::AddNode {
+            kind: KindTag::Client,
+            pos: (0.0, 0.0),
+        }
+        .apply(&mut s)
+        .unwrap();
+        Edit::AddNode {
+            kind: KindTag::Database,
+            pos: (200.0, 0.0),
+        }
+        .apply(&mut s)
+        .unwrap();
+        s
+    }
+
+    #[test]
+    fn connection_rules_match_validation() {
+        let s = two();
+        assert!(connection_problem(&s, "client", "database").is_none());
+        assert!(connection_problem(&s, "database", "client").is_some());
+        assert!(connection_problem(&s, "client", "client").is_some());
+    }
+
+    #[test]
+    fn rename_moves_edges_and_refuses_bad_names() {
+        let mut s = two();
+        Edit::Connect {
+            from: "client".into(),
+            to: "database".into(),
+        }
+        .apply(&mut s)
+        .unwrap();
+        Edit::Rename {
+            old: "database".into(),
+            new: "db".into(),
+        }
+        .apply(&mut s)
+        .unwrap();
+        assert_eq!(s.edges[0].to, "db");
+        assert!(
+            Edit::Rename {
+                old: "db".into(),
+                new: "a.b".into()
+            }
+            .apply(&mut s)
+            .is_err()
+        );
+        assert!(
+            Edit::Rename {
+                old: "db".into(),
+                new: "client".into()
+            }
+            .apply(&mut s)
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn duplicate_copies_inner_edges() {
+        let mut s = two();
+        Edit::Connect {
+            from: "client".into(),
+            to: "database".into(),
+        }
+        .apply(&mut s)
+        .unwrap();
+        let a = Edit::Duplicate(vec!["client".into(), "database".into()])
+            .apply(&mut s)
+            .unwrap();
+        assert_eq!(a.select_nodes, vec!["client2", "database2"]);
+        assert_eq!(s.edges.len(), 2);
+    }
+}

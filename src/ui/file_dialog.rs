@@ -1,0 +1,138 @@
+//! A small in-app path dialog (no native file dialog: rfd would bring GTK or a portal, and neither works
+//! under Xvfb or in the browser). Lists the `.ron` files nearby to pick from.
+
+use egui::{Context, RichText};
+
+use super::command::{Command, ExportKind};
+
+/// What the chosen path is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Open a scenario.
+    Open,
+    /// Save the scenario.
+    SaveAs,
+    /// Export.
+    Export(ExportKind),
+}
+
+/// An open path dialog.
+pub struct PathDialog {
+    purpose: Purpose,
+    path: String,
+    files: Vec<String>,
+    focus: bool,
+}
+
+impl PathDialog {
+    /// A dialog for `purpose`, starting with `path`.
+    pub fn new(purpose: Purpose, path: String) -> Self {
+        let files = if purpose == Purpose::Open {
+            nearby_scenarios()
+        } else {
+            Vec::new()
+        };
+        Self {
+            purpose,
+            path,
+            files,
+            focus: true,
+        }
+    }
+
+    /// Shows the dialog; returns `Some(None)` when cancelled, `Some(Some(cmd))` when confirmed.
+    pub fn show(&mut self, ctx: &Context) -> Option<Option<Command>> {
+        let title = match self.purpose {
+            Purpose::Open => "Open scenario",
+            Purpose::SaveAs => "Save scenario as",
+            Purpose::Export(ExportKind::Json) => "Export report (JSON)",
+            Purpose::Export(ExportKind::Csv) => "Export time series (CSV)",
+            Purpose::Export(ExportKind::Png) => "Export canvas (PNG)",
+        };
+        let mut result = None;
+        let modal = egui::Modal::new(egui::Id::unique("path_dialog")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.heading(title);
+            ui.add_space(6.0);
+            let l = ui.label("Path");
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut self.path).desired_width(f32::INFINITY))
+                .labelled_by(l.id);
+            if self.focus {
+                r.request_focus();
+                self.focus = false;
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if !self.files.is_empty() {
+                ui.add_space(6.0);
+                ui.label(RichText::new("Scenario files here:").weak());
+                egui::ScrollArea::vertical()
+                    .max_height(180.0)
+                    .show(ui, |ui| {
+                        for f in &self.files {
+                            if ui.selectable_label(self.path == *f, f).clicked() {
+                                self.path = f.clone();
+                            }
+                        }
+                    });
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                let ok = ui.button(if self.purpose == Purpose::Open {
+                    "Open"
+                } else {
+                    "Save"
+                });
+                if ok.clicked() || enter {
+                    let p = self.path.trim().to_owned();
+                    result = Some(if p.is_empty() {
+                        None
+                    } else {
+                        Some(match self.purpose {
+                            Purpose::Open => Command::Open(p),
+                            Purpose::SaveAs => Command::SaveAs(p),
+                            Purpose::Export(k) => Command::Export(k, p),
+                        })
+                    });
+                }
+                if ui.button("Cancel").clicked() {
+                    result = Some(None);
+                }
+            });
+        });
+        if modal.should_close() && result.is_none() {
+            result = Some(None);
+        }
+        result
+    }
+}
+
+/// `.ron` files in the current directory and in `scenarios/`.
+fn nearby_scenarios() -> Vec<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let mut out = Vec::new();
+        for dir in [".", "scenarios"] {
+            if let Ok(rd) = std::fs::read_dir(dir) {
+                for e in rd.flatten() {
+                    let p = e.path();
+                    if p.extension().is_some_and(|x| x == "ron") {
+                        let s = if dir == "." {
+                            p.file_name().map(|f| f.to_string_lossy().into_owned())
+                        } else {
+                            Some(format!(
+                                "{dir}/{}",
+                                p.file_name().unwrap_or_default().to_string_lossy()
+                            ))
+                        };
+                        out.extend(s);
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+    #[cfg(target_arch = "wasm32")]
+    Vec::new()
+}

@@ -1,0 +1,598 @@
+//! The inspector: edits the selected node's or edge's parameters (or the scenario's) and shows its problems.
+
+use egui::{DragValue, RichText, Slider, SliderClamping, Ui};
+
+use crate::model::{Arrival, ClassWeight, LbPolicy, NodeKind, Problem, Scenario};
+
+use super::command::{Command, Selection};
+use super::edit::Edit;
+use super::runner::Runner;
+use super::theme::{self, Theme};
+use super::{dist_ui::dist_ui, format};
+
+/// Inspector state: the name being typed (committed on Enter or when focus leaves).
+#[derive(Default)]
+pub struct Inspector {
+    rename: Option<(String, String)>,
+    /// Put the keyboard focus on the name field next frame.
+    pub focus_rename: bool,
+}
+
+/// A labelled row in a two-column grid; returns whether the widget changed.
+fn row(ui: &mut Ui, label: &str, hint: &str, add: impl FnOnce(&mut Ui) -> egui::Response) -> bool {
+    let l = ui.label(label).on_hover_text(hint);
+    let r = add(ui).labelled_by(l.id).on_hover_text(hint);
+    ui.end_row();
+    r.changed()
+}
+
+fn count(ui: &mut Ui, label: &str, hint: &str, v: &mut u32, max_slider: u32) -> bool {
+    row(ui, label, hint, |ui| {
+        ui.add(
+            Slider::new(v, 0..=max_slider)
+                .logarithmic(max_slider > 100)
+                .clamping(SliderClamping::Never),
+        )
+    })
+}
+
+fn prob(ui: &mut Ui, label: &str, hint: &str, v: &mut f64) -> bool {
+    row(ui, label, hint, |ui| {
+        ui.add(Slider::new(v, 0.0..=1.0).clamping(SliderClamping::Never))
+    })
+}
+
+impl Inspector {
+    /// Draws the inspector for the current selection.
+    pub fn inspector_ui(
+        &mut self,
+        ui: &mut Ui,
+        s: &Scenario,
+        sel: &Selection,
+        runner: &Runner,
+        problems: &[Problem],
+        out: &mut Vec<Command>,
+    ) {
+        let t = Theme::from_visuals(ui.visuals());
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if let Some(id) = sel.single_node()
+                    && s.node(id).is_some()
+                {
+                    self.node_ui(ui, s, id, runner, problems, out, &t);
+                } else if let Some((from, to)) = sel.single_edge()
+                    && let Some(e) = s.edges.iter().find(|e| &e.from == from && &e.to == to)
+                {
+                    ui.heading(format!("{from} -> {to}"));
+                    ui.label(RichText::new("Connection").weak());
+                    ui.add_space(theme::SECTION_GAP);
+                    let mut edge = e.clone();
+                    let mut changed =
+                        dist_ui(ui, "Network latency (one way)", &mut edge.latency_ms);
+                    ui.add_space(theme::SECTION_GAP);
+                    ui.label("Carries request classes:")
+                        .on_hover_text("None ticked: the edge carries every class");
+                    let mut classes: Vec<String> = s
+                        .nodes
+                        .iter()
+                        .filter_map(|n| match &n.kind {
+                            NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.clone())),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect();
+                    classes.sort();
+                    classes.dedup();
+                    for c in &classes {
+                        let mut on = edge.classes.contains(c);
+                        if ui.checkbox(&mut on, c).changed() {
+                            if on {
+                                edge.classes.push(c.clone());
+                            } else {
+                                edge.classes.retain(|x| x != c);
+                            }
+                            changed = true;
+                        }
+                    }
+                    if edge.classes.is_empty() {
+                        ui.label(RichText::new("(all classes)").weak());
+                    }
+                    if changed {
+                        out.push(Command::Edit(Edit::SetEdge {
+                            from: from.clone(),
+                            to: to.clone(),
+                            edge,
+                        }));
+                    }
+                    problems_ui(ui, problems, &format!("edge '{from} -> {to}'"), &t);
+                    ui.add_space(theme::SECTION_GAP);
+                    if ui
+                        .button("Delete connection")
+                        .on_hover_text("Delete (Del)")
+                        .clicked()
+                    {
+                        out.push(Command::DeleteSelection);
+                    }
+                } else if sel.is_empty() {
+                    scenario_ui(ui, s, problems, out, &t);
+                } else {
+                    ui.heading(format!(
+                        "{} nodes, {} connections selected",
+                        sel.nodes.len(),
+                        sel.edges.len()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {
+                            out.push(Command::DuplicateSelection);
+                        }
+                        if ui.button("Delete").on_hover_text("Del").clicked() {
+                            out.push(Command::DeleteSelection);
+                        }
+                    });
+                }
+            });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn node_ui(
+        &mut self,
+        ui: &mut Ui,
+        s: &Scenario,
+        id: &str,
+        runner: &Runner,
+        problems: &[Problem],
+        out: &mut Vec<Command>,
+        t: &Theme,
+    ) {
+        let Some(node) = s.node(id) else { return };
+        let kind = node.kind.tag();
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(26.0, 26.0), egui::Sense::hover());
+            super::icons::paint_icon(ui.painter(), kind, rect, theme::kind_color(kind));
+            ui.heading(theme::kind_label(kind));
+        });
+        ui.add_space(4.0);
+        // Name: typed into a buffer, committed on Enter or focus loss.
+        if self.rename.as_ref().is_none_or(|(of, _)| of != id) {
+            self.rename = Some((id.to_owned(), id.to_owned()));
+        }
+        let mut commit = None;
+        if let Some((_, text)) = self.rename.as_mut() {
+            ui.horizontal(|ui| {
+                let l = ui.label("Name");
+                let r = ui
+                    .add(egui::TextEdit::singleline(text).desired_width(160.0))
+                    .labelled_by(l.id)
+                    .on_hover_text("F2 or double-click a node to rename");
+                if self.focus_rename {
+                    r.request_focus();
+                    self.focus_rename = false;
+                }
+                if r.lost_focus() && text != id {
+                    commit = Some(text.clone());
+                }
+            });
+        }
+        if let Some(new) = commit {
+            self.rename = None;
+            out.push(Command::Edit(Edit::Rename {
+                old: id.to_owned(),
+                new,
+            }));
+        }
+        ui.add_space(theme::SECTION_GAP);
+
+        let mut k = node.kind.clone();
+        let mut changed = false;
+        egui::Grid::new("params")
+            .num_columns(2)
+            .spacing([10.0, 8.0])
+            .show(ui, |ui| match &mut k {
+                NodeKind::Client(c) => {
+                    changed |= row(
+                        ui,
+                        "Rate",
+                        "Mean arrival rate (multiplied by the load slider)",
+                        |ui| {
+                            ui.add(
+                                Slider::new(&mut c.rate_rps, 0.0..=100_000.0)
+                                    .logarithmic(true)
+                                    .suffix(" req/s")
+                                    .clamping(SliderClamping::Never),
+                            )
+                        },
+                    );
+                    let names = ["Poisson", "Constant", "Bursty"];
+                    let cur = match c.arrival {
+                        Arrival::Poisson => 0,
+                        Arrival::Constant => 1,
+                        Arrival::Bursty { .. } => 2,
+                    };
+                    let l = ui.label("Arrivals");
+                    egui::ComboBox::from_id_salt("arrival")
+                        .selected_text(names[cur])
+                        .show_ui(ui, |ui| {
+                            for (i, n) in names.iter().enumerate() {
+                                if ui.selectable_label(i == cur, *n).clicked() && i != cur {
+                                    c.arrival = match i {
+                                        0 => Arrival::Poisson,
+                                        1 => Arrival::Constant,
+                                        _ => Arrival::Bursty {
+                                            on_s: 5.0,
+                                            off_s: 5.0,
+                                        },
+                                    };
+                                    changed = true;
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    if let Arrival::Bursty { on_s, off_s } = &mut c.arrival {
+                        changed |= row(ui, "  burst on", "Seconds of traffic per burst", |ui| {
+                            ui.add(
+                                DragValue::new(on_s)
+                                    .clamp_existing_to_range(false)
+                                    .speed(0.1)
+                                    .range(0.001..=3600.0)
+                                    .suffix(" s"),
+                            )
+                        });
+                        changed |= row(
+                            ui,
+                            "  burst off",
+                            "Seconds of silence between bursts",
+                            |ui| {
+                                ui.add(
+                                    DragValue::new(off_s)
+                                        .clamp_existing_to_range(false)
+                                        .speed(0.1)
+                                        .range(0.0..=3600.0)
+                                        .suffix(" s"),
+                                )
+                            },
+                        );
+                    }
+                    let mut has_timeout = c.timeout_ms.is_some();
+                    let l = ui.label("Timeout");
+                    ui.horizontal(|ui| {
+                        if ui
+                            .checkbox(&mut has_timeout, "")
+                            .labelled_by(l.id)
+                            .changed()
+                        {
+                            c.timeout_ms = has_timeout.then_some(1000.0);
+                            changed = true;
+                        }
+                        if let Some(tm) = c.timeout_ms.as_mut() {
+                            changed |= ui
+                                .add(
+                                    DragValue::new(tm)
+                                        .clamp_existing_to_range(false)
+                                        .speed(10.0)
+                                        .range(0.001..=3_600_000.0)
+                                        .suffix(" ms"),
+                                )
+                                .labelled_by(l.id)
+                                .changed();
+                        }
+                    });
+                    ui.end_row();
+                }
+                NodeKind::Service(sv) => {
+                    changed |= count(
+                        ui,
+                        "Replicas",
+                        "Identical instances; arrivals go round-robin",
+                        &mut sv.replicas,
+                        64,
+                    );
+                    changed |= count(
+                        ui,
+                        "Workers",
+                        "Concurrent requests per replica (held during downstream calls)",
+                        &mut sv.workers,
+                        256,
+                    );
+                    changed |= count(
+                        ui,
+                        "Queue",
+                        "Waiting requests per replica before rejecting",
+                        &mut sv.queue_capacity,
+                        10_000,
+                    );
+                    changed |= prob(
+                        ui,
+                        "Error rate",
+                        "Probability a request fails here",
+                        &mut sv.error_probability,
+                    );
+                }
+                NodeKind::LoadBalancer(lb) => {
+                    let l = ui.label("Policy");
+                    egui::ComboBox::from_id_salt("policy")
+                        .selected_text(format!("{:?}", lb.policy))
+                        .show_ui(ui, |ui| {
+                            for p in LbPolicy::ALL {
+                                changed |= ui
+                                    .selectable_value(&mut lb.policy, p, format!("{p:?}"))
+                                    .changed();
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                }
+                NodeKind::Cache(c) => {
+                    changed |= prob(
+                        ui,
+                        "Hit ratio",
+                        "Share of lookups answered here",
+                        &mut c.hit_ratio,
+                    );
+                    changed |= count(ui, "Workers", "Concurrent lookups", &mut c.workers, 1024);
+                    changed |= count(
+                        ui,
+                        "Queue",
+                        "Waiting lookups before rejecting",
+                        &mut c.queue_capacity,
+                        100_000,
+                    );
+                }
+                NodeKind::Database(d) => {
+                    changed |= count(
+                        ui,
+                        "Pool size",
+                        "Connections per instance (concurrent queries)",
+                        &mut d.pool_size,
+                        256,
+                    );
+                    changed |= count(
+                        ui,
+                        "Read replicas",
+                        "Reads spread over these; writes go to the primary",
+                        &mut d.read_replicas,
+                        16,
+                    );
+                    changed |= count(
+                        ui,
+                        "Queue",
+                        "Waiting queries per instance before rejecting",
+                        &mut d.queue_capacity,
+                        10_000,
+                    );
+                }
+                NodeKind::Queue(q) => {
+                    changed |= count(
+                        ui,
+                        "Capacity",
+                        "Messages held before rejecting",
+                        &mut q.capacity,
+                        1_000_000,
+                    );
+                }
+            });
+        ui.add_space(theme::SECTION_GAP);
+        match &mut k {
+            NodeKind::Service(sv) => {
+                changed |= dist_ui(ui, "Service time", &mut sv.service_time_ms)
+            }
+            NodeKind::Cache(c) => changed |= dist_ui(ui, "Lookup time", &mut c.hit_latency_ms),
+            NodeKind::Database(d) => {
+                changed |= dist_ui(ui, "Read time", &mut d.read_time_ms);
+                changed |= dist_ui(ui, "Write time", &mut d.write_time_ms);
+                let mut text = d.write_classes.join(", ");
+                ui.horizontal(|ui| {
+                    let l = ui.label("Write classes");
+                    if ui
+                        .text_edit_singleline(&mut text)
+                        .labelled_by(l.id)
+                        .on_hover_text("Comma-separated request classes that are writes")
+                        .changed()
+                    {
+                        d.write_classes = text
+                            .split(',')
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty())
+                            .collect();
+                        changed = true;
+                    }
+                });
+            }
+            NodeKind::Queue(q) => changed |= dist_ui(ui, "Store time", &mut q.ack_latency_ms),
+            NodeKind::Client(c) => changed |= classes_ui(ui, &mut c.classes),
+            NodeKind::LoadBalancer(_) => {}
+        }
+        if changed {
+            out.push(Command::Edit(Edit::SetKind {
+                id: id.to_owned(),
+                kind: k,
+            }));
+        }
+        problems_ui(ui, problems, &format!("node '{id}'"), t);
+        live_ui(ui, runner, id);
+        ui.add_space(theme::SECTION_GAP);
+        ui.horizontal(|ui| {
+            if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {
+                out.push(Command::DuplicateSelection);
+            }
+            if ui.button("Delete").on_hover_text("Del").clicked() {
+                out.push(Command::DeleteSelection);
+            }
+        });
+    }
+}
+
+fn classes_ui(ui: &mut Ui, classes: &mut Vec<ClassWeight>) -> bool {
+    let mut changed = false;
+    ui.label("Request classes (name, weight)");
+    let mut remove = None;
+    for (i, c) in classes.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            changed |= ui
+                .add(egui::TextEdit::singleline(&mut c.name).desired_width(90.0))
+                .on_hover_text("class name")
+                .changed();
+            changed |= ui
+                .add(
+                    DragValue::new(&mut c.weight)
+                        .clamp_existing_to_range(false)
+                        .speed(0.5)
+                        .range(0.0..=1e6),
+                )
+                .on_hover_text("relative weight")
+                .changed();
+            if ui
+                .small_button("Remove")
+                .on_hover_text("Remove this class")
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        classes.remove(i);
+        changed = true;
+    }
+    if ui.small_button("+ class").clicked() {
+        classes.push(ClassWeight {
+            name: format!("class{}", classes.len() + 1),
+            weight: 1.0,
+        });
+        changed = true;
+    }
+    changed
+}
+
+/// Problems for `place`, in words.
+fn problems_ui(ui: &mut Ui, problems: &[Problem], place: &str, t: &Theme) {
+    let mine: Vec<&Problem> = problems.iter().filter(|p| p.place == place).collect();
+    if mine.is_empty() {
+        return;
+    }
+    ui.add_space(theme::SECTION_GAP);
+    for p in mine {
+        let text = if p.field.is_empty() {
+            p.message.clone()
+        } else {
+            format!("{}: {}", p.field, p.message)
+        };
+        ui.label(RichText::new(format!("• {text}")).color(t.error));
+    }
+}
+
+/// The selected node's live numbers.
+fn live_ui(ui: &mut Ui, runner: &Runner, id: &str) {
+    let Some(l) = runner
+        .snapshot
+        .as_ref()
+        .filter(|_| runner.has_sim())
+        .and_then(|s| s.nodes.get(runner.node_index(id)?))
+    else {
+        return;
+    };
+    ui.add_space(theme::SECTION_GAP);
+    ui.separator();
+    ui.strong("Live");
+    egui::Grid::new("live").num_columns(2).show(ui, |ui| {
+        ui.label("Utilization");
+        ui.label(format::pct(l.utilization));
+        ui.end_row();
+        ui.label("Queue");
+        ui.label(if l.queue_capacity > 0 {
+            format!("{} / {}", l.queue_len, l.queue_capacity)
+        } else {
+            l.queue_len.to_string()
+        });
+        ui.end_row();
+        ui.label("In flight");
+        ui.label(l.in_flight.to_string());
+        ui.end_row();
+        ui.label("Throughput");
+        ui.label(format!("{}/s", format::rate(l.throughput_rps)));
+        ui.end_row();
+        ui.label("p99");
+        ui.label(format::ms(l.p99_ms));
+        ui.end_row();
+    });
+}
+
+/// Scenario-level settings (nothing selected).
+fn scenario_ui(ui: &mut Ui, s: &Scenario, problems: &[Problem], out: &mut Vec<Command>, t: &Theme) {
+    ui.heading("Scenario");
+    ui.add_space(4.0);
+    let (mut name, mut description, mut duration, mut warmup, mut seed) = (
+        s.name.clone(),
+        s.description.clone(),
+        s.duration_s,
+        s.warmup_s,
+        s.seed,
+    );
+    let mut changed = false;
+    egui::Grid::new("meta")
+        .num_columns(2)
+        .spacing([10.0, 8.0])
+        .show(ui, |ui| {
+            changed |= row(ui, "Name", "Display name", |ui| {
+                ui.text_edit_singleline(&mut name)
+            });
+            changed |= row(ui, "Duration", "Simulated time to run", |ui| {
+                ui.add(
+                    DragValue::new(&mut duration)
+                        .clamp_existing_to_range(false)
+                        .speed(1.0)
+                        .range(0.1..=604_800.0)
+                        .suffix(" s"),
+                )
+            });
+            changed |= row(
+                ui,
+                "Warm-up",
+                "Initial time left out of the summary",
+                |ui| {
+                    ui.add(
+                        DragValue::new(&mut warmup)
+                            .clamp_existing_to_range(false)
+                            .speed(0.5)
+                            .range(0.0..=604_800.0)
+                            .suffix(" s"),
+                    )
+                },
+            );
+            changed |= row(ui, "Seed", "Same scenario + seed = same results", |ui| {
+                ui.add(DragValue::new(&mut seed).clamp_existing_to_range(false))
+            });
+        });
+    ui.add_space(4.0);
+    let l = ui.label("Description");
+    changed |= ui
+        .add(
+            egui::TextEdit::multiline(&mut description)
+                .desired_rows(6)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(l.id)
+        .changed();
+    if changed {
+        out.push(Command::Edit(Edit::SetMeta {
+            name,
+            description,
+            duration_s: duration,
+            warmup_s: warmup,
+            seed,
+        }));
+    }
+    problems_ui(ui, problems, "scenario", t);
+    ui.add_space(theme::SECTION_GAP);
+    ui.label(
+        RichText::new(format!(
+            "{} nodes, {} connections. Select a node or connection to edit it.",
+            s.nodes.len(),
+            s.edges.len()
+        ))
+        .weak(),
+    );
+}

@@ -1,0 +1,55 @@
+//! The desktop (and web) app: egui only, kept thin. Panels draw and return [`Command`]s; the [`App`] applies
+//! them after drawing, so every scenario change is an [`Edit`] with undo/redo. Colours live in [`theme`].
+
+mod app;
+mod app_apply;
+mod canvas;
+mod canvas_draw;
+mod charts;
+mod command;
+mod dist_ui;
+mod document;
+mod edit;
+mod export;
+mod file_dialog;
+mod format;
+mod help;
+mod icons;
+mod inspector;
+mod palette;
+mod presets_ui;
+mod problems;
+mod results;
+mod runner;
+mod theme;
+mod toolbar;
+mod view;
+
+pub use app::{App, BottomTab, Persisted, START_PRESET};
+pub use command::{Command, ExportKind, Selection};
+pub use edit::{Edit, connection_problem};
+pub use export::{report_json, series_csv};
+pub use runner::{RunState, Runner};
+
+/// Window title.
+pub const TITLE: &str = "archsim";
+
+/// Opens the desktop app (the URL-shortener preset, or the last session's state) and runs it until closed.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_native() -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(TITLE)
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0]),
+        ..Default::default()
+    };
+    eframe::run_native(TITLE, options, Box::new(|cc| Ok(Box::new(App::new(cc))))).map_err(|e| {
+        let msg = e.to_string();
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            format!("cannot open a window: no display (set DISPLAY, or run under Xvfb). ({msg})")
+        } else {
+            format!("cannot open the window: {msg}")
+        }
+    })
+}

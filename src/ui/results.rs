@@ -1,0 +1,81 @@
+//! The results panel: the same summary as the CLI report, as tables.
+
+use egui::{RichText, Ui};
+
+use crate::metrics::Report;
+
+use super::format;
+use super::theme::{self, Theme};
+
+/// Summary, request outcomes, latency and the per-node table.
+pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
+    let Some(r) = report else {
+        ui.label(RichText::new("No results yet: run the simulation.").weak());
+        return;
+    };
+    let t = Theme::from_visuals(ui.visuals());
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(&r.scenario);
+            ui.label(format!(
+                "seed {} · load {:.2}x · {:.1} s simulated (warm-up {:.0} s excluded) · {} events",
+                r.seed,
+                r.load,
+                r.sim_time_s,
+                r.warmup_s,
+                format::thousands(r.events)
+            ));
+        });
+        ui.add_space(4.0);
+        let q = &r.requests;
+        let frac = |n: u64| if q.offered > 0 { format!(" ({:.2}%)", 100.0 * n as f64 / q.offered as f64) } else { String::new() };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Requests: {} offered ({}/s)", format::thousands(q.offered), format::rate(r.offered_rps)));
+            ui.label(RichText::new(format!("{} ok{}", format::thousands(q.succeeded), frac(q.succeeded))).color(t.ok));
+            let bad = |n: u64, what: &str| RichText::new(format!("{} {what}{}", format::thousands(n), frac(n))).color(if n > 0 { t.error } else { t.weak_text });
+            ui.label(bad(q.failed, "errors"));
+            ui.label(bad(q.timed_out, "timed out"));
+            ui.label(bad(q.rejected, "rejected"));
+            ui.label(format!("{} in flight", format::thousands(q.in_flight)));
+        });
+        let l = &r.latency_ms;
+        ui.label(format!(
+            "Latency (successes): p50 {} · p90 {} · p99 {} · p99.9 {} · max {} · mean {}   Throughput {}/s",
+            format::ms(l.p50),
+            format::ms(l.p90),
+            format::ms(l.p99),
+            format::ms(l.p999),
+            format::ms(l.max),
+            format::ms(l.mean),
+            format::rate(r.throughput_rps)
+        ));
+        ui.add_space(theme::SECTION_GAP);
+        egui::Grid::new("nodes_table").striped(true).num_columns(9).spacing([14.0, 4.0]).show(ui, |ui| {
+            for h in ["node", "kind", "util", "queue avg/max", "arrivals", "rejected", "failed", "throughput", "p50 / p99"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for n in &r.nodes {
+                ui.label(&n.id);
+                ui.label(&n.kind);
+                ui.label(RichText::new(format::pct(n.utilization)).color(t.utilization_color(n.utilization)));
+                ui.label(format!("{:.1} / {}", n.mean_queue_len, n.max_queue_len));
+                ui.label(format::thousands(n.arrivals));
+                ui.label(format::thousands(n.rejected));
+                ui.label(format::thousands(n.failed));
+                ui.label(format!("{}/s", format::rate(n.throughput_rps)));
+                ui.label(format!("{} / {}", format::ms(n.latency_ms.p50), format::ms(n.latency_ms.p99)));
+                ui.end_row();
+            }
+        });
+        if let Some(busiest) = r.nodes.iter().filter(|n| n.utilization > 0.0).max_by(|a, b| a.utilization.total_cmp(&b.utilization)) {
+            ui.add_space(4.0);
+            let text = if busiest.utilization >= theme::SATURATED {
+                format!("Saturated: '{}' is {} busy: it is the bottleneck.", busiest.id, format::pct(busiest.utilization))
+            } else {
+                format!("Busiest: '{}' at {}; nothing is saturated.", busiest.id, format::pct(busiest.utilization))
+            };
+            ui.label(RichText::new(text).color(t.utilization_color(busiest.utilization)));
+        }
+    });
+}
