@@ -166,3 +166,77 @@ fn a_report_survives_a_json_round_trip() {
     // NaN != NaN, so compare the re-serialized text.
     assert_eq!(serde_json::to_string(&back).unwrap(), text);
 }
+
+#[test]
+fn scaling_up_mid_run_recovers_without_a_restart() {
+    let s = preset("url_shortener");
+    let app = s.node_index("app").unwrap();
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.set_load(10.0);
+    sim.step_until(20 * NS_PER_S);
+    let before = sim.report();
+    assert!(
+        *before.series.nodes[app].utilization.last().unwrap() > 0.99,
+        "app saturated at 10x"
+    );
+    assert!(*before.series.rejected_rps.last().unwrap() > 1000.0);
+
+    let mut bigger = s.clone();
+    model::apply_override(&mut bigger, "app.replicas=12").unwrap();
+    model::apply_override(&mut bigger, "app.workers=32").unwrap();
+    assert!(
+        sim.update_params(&bigger).unwrap(),
+        "a parameter change applies live"
+    );
+    assert_eq!(sim.time_ns(), 20 * NS_PER_S, "no restart");
+    sim.run_to_end();
+    let r = sim.report();
+    let last_util = r.series.nodes[app]
+        .utilization
+        .iter()
+        .rev()
+        .take(10)
+        .cloned()
+        .fold(0.0, f64::max);
+    assert!(
+        last_util < 0.5,
+        "app should be calm after scaling up, was {last_util:.2}"
+    );
+    let late_rejects: f64 = r.series.rejected_rps.iter().rev().take(10).sum();
+    assert_eq!(late_rejects, 0.0);
+    let c = r.requests;
+    assert_eq!(
+        c.offered,
+        c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight
+    );
+
+    let mut other = bigger.clone();
+    other.seed += 1;
+    assert!(
+        !sim.update_params(&other).unwrap(),
+        "a structural change needs a rebuild"
+    );
+}
+
+#[test]
+fn scaling_down_mid_run_drains_the_retired_replicas() {
+    let s = preset("url_shortener");
+    let app = s.node_index("app").unwrap();
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.step_until(10 * NS_PER_S);
+    let mut smaller = s.clone();
+    model::apply_override(&mut smaller, "app.replicas=1").unwrap();
+    model::apply_override(&mut smaller, "app.workers=4").unwrap();
+    assert!(sim.update_params(&smaller).unwrap());
+    sim.run_to_end();
+    let r = sim.report();
+    let c = r.requests;
+    assert_eq!(
+        c.offered,
+        c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight
+    );
+    // 4 workers at ~2000 rps x ~4 ms of work each: saturated, and never above 100%.
+    let util = &r.series.nodes[app].utilization;
+    assert!(util.iter().all(|&u| u <= 1.0 + 1e-9), "{util:?}");
+    assert!(*util.last().unwrap() > 0.99);
+}

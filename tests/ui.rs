@@ -167,7 +167,8 @@ fn ten_x_load_saturates_the_app_tier_and_more_replicas_fix_it() {
         r.snapshot.as_ref().unwrap().nodes[i].utilization
     };
     assert!(util(&h) > 0.9, "app utilization {} at 10x", util(&h));
-    // Raise replicas in the inspector's model: the run restarts with the change.
+    // Raise replicas in the inspector's model: the change applies live, the run goes on from where it was.
+    let t_edit = h.state().runner().time_s();
     let mut kind = h.state().scenario().node("app").unwrap().kind.clone();
     if let archsim::model::NodeKind::Service(s) = &mut kind {
         s.replicas = 40;
@@ -180,9 +181,17 @@ fn ten_x_load_saturates_the_app_tier_and_more_replicas_fix_it() {
             kind,
         }),
     );
+    assert!(
+        !h.state().runner().restart_pending(),
+        "a parameter edit needs no restart"
+    );
+    assert!(
+        h.state().runner().time_s() >= t_edit,
+        "the clock did not go back to 0"
+    );
     for _ in 0..400 {
         h.run_steps(1);
-        if !h.state().runner().restart_pending() && h.state().runner().time_s() >= 10.0 {
+        if h.state().runner().time_s() >= t_edit + 5.0 {
             break;
         }
     }

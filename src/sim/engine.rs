@@ -191,7 +191,7 @@ impl World {
         node.stats.arrivals += 1;
         match &mut node.beh {
             Behaviour::Service { .. } | Behaviour::Cache { .. } => {
-                let inst = node.rr % node.instances.len() as u32;
+                let inst = node.rr % node.active;
                 node.rr = node.rr.wrapping_add(1);
                 self.admit(call, inst);
             }
@@ -266,36 +266,76 @@ impl World {
     }
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
+    /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
     fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
-        if let Some(next) = node.instances[inst as usize].queue.pop_front() {
+        let over = node.instances[inst as usize].busy > node.workers;
+        if !over && let Some(next) = node.instances[inst as usize].queue.pop_front() {
             node.queued -= 1;
             self.start_work(next);
             return;
         }
-        if let Behaviour::Service { sources, .. } = &node.beh {
-            for k in 0..sources.len() {
-                let (q, edge) = match &self.nodes[n as usize].beh {
-                    Behaviour::Service { sources, .. } => sources[k],
-                    _ => unreachable!(),
-                };
-                let qn = &mut self.nodes[q as usize];
-                qn.touch(now);
-                let msg = match &mut qn.beh {
-                    Behaviour::Queue { backlog, .. } => backlog.pop_front(),
-                    _ => None,
-                };
-                if let Some(msg) = msg {
-                    self.deliver_message(q, msg, n, inst, edge);
-                    return;
-                }
-            }
+        if !over && inst < node.active && self.pull_message(n, inst) {
+            return;
         }
         let node = &mut self.nodes[n as usize];
         node.instances[inst as usize].busy -= 1;
         node.busy -= 1;
+    }
+
+    /// Gives a free worker of a consumer service a message from one of its queues; false if none waits.
+    fn pull_message(&mut self, n: u32, inst: u32) -> bool {
+        let now = self.now;
+        let sources = match &self.nodes[n as usize].beh {
+            Behaviour::Service { sources, .. } => sources.len(),
+            _ => 0,
+        };
+        for k in 0..sources {
+            let (q, edge) = match &self.nodes[n as usize].beh {
+                Behaviour::Service { sources, .. } => sources[k],
+                _ => return false,
+            };
+            let qn = &mut self.nodes[q as usize];
+            qn.touch(now);
+            let msg = match &mut qn.beh {
+                Behaviour::Queue { backlog, .. } => backlog.pop_front(),
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                self.deliver_message(q, msg, n, inst, edge);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Puts idle workers to work on waiting calls and queued messages (after capacity grew mid-run).
+    pub(crate) fn fill_free_workers(&mut self, n: u32) {
+        let now = self.now;
+        self.nodes[n as usize].touch(now);
+        for inst in 0..self.nodes[n as usize].active {
+            loop {
+                let node = &mut self.nodes[n as usize];
+                let workers = node.workers;
+                let i = &mut node.instances[inst as usize];
+                if i.busy >= workers {
+                    break;
+                }
+                i.busy += 1;
+                node.busy += 1;
+                if let Some(next) = node.instances[inst as usize].queue.pop_front() {
+                    node.queued -= 1;
+                    self.start_work(next);
+                } else if !self.pull_message(n, inst) {
+                    let node = &mut self.nodes[n as usize];
+                    node.instances[inst as usize].busy -= 1;
+                    node.busy -= 1;
+                    break;
+                }
+            }
+        }
     }
 
     fn done(&mut self, call: u32) {

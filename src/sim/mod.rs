@@ -9,6 +9,7 @@ mod report;
 mod sampler;
 mod snapshot;
 mod stats;
+mod update;
 mod world;
 
 pub use sampler::{SimRng, stable_hash, stream};
@@ -41,6 +42,8 @@ fn metrics_bucket(nodes: usize, edges: usize) -> Bucket {
 /// A running simulation of one scenario: one world struct owns all of its state.
 pub struct Simulation {
     world: World,
+    /// The scenario it was built from, with any live parameter changes applied.
+    scenario: Scenario,
 }
 
 impl Simulation {
@@ -55,7 +58,30 @@ impl Simulation {
         }
         Ok(Self {
             world: World::build(scenario),
+            scenario: scenario.clone(),
         })
+    }
+
+    /// Applies edited parameters mid-run (replicas, workers, queue sizes, distributions, hit ratios, rates,
+    /// policies, edge latencies), keeping everything in flight. Returns `Ok(false)`, changing nothing, when
+    /// the structure differs (nodes, edges, classes, duration, warm-up or seed): rebuild with
+    /// [`Self::new`] then. Extra capacity takes waiting work at once; after a scale-down the retired
+    /// replicas or workers finish what they hold and take nothing new.
+    pub fn update_params(&mut self, scenario: &Scenario) -> Result<bool, ScenarioError> {
+        let problems = validate(scenario);
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid {
+                file: scenario.name.clone(),
+                problems,
+            });
+        }
+        if !update::same_structure(&self.scenario, scenario) {
+            return Ok(false);
+        }
+        self.world.take_params(World::build(scenario));
+        self.world.name = scenario.name.clone();
+        self.scenario = scenario.clone();
+        Ok(true)
     }
 
     /// Multiplies every client's rate by `load` from now on (1 = as written; 10 = the 10x stress test).

@@ -33,7 +33,7 @@ impl World {
                         queue_len: n.queue_len(),
                         queue_capacity: match &n.beh {
                             Behaviour::Queue { capacity, .. } => *capacity as u64,
-                            _ => n.queue_cap as u64 * n.instances.len() as u64,
+                            _ => n.queue_cap as u64 * n.active as u64,
                         },
                         in_flight: n.in_sys as u64,
                         up: true,
@@ -76,7 +76,12 @@ impl World {
                 NodeReport {
                     id: self.ids[i].clone(),
                     kind: n.tag.as_str().to_owned(),
-                    utilization: if cap > 0.0 { avg(busy) / cap } else { 0.0 },
+                    // Work still held by replicas retired mid-run counts as full, not as more than 100%.
+                    utilization: if cap > 0.0 {
+                        (avg(busy) / cap).min(1.0)
+                    } else {
+                        0.0
+                    },
                     mean_queue_len: avg(queue),
                     max_queue_len: s.max_queue,
                     arrivals: s.arrivals,

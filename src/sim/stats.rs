@@ -33,11 +33,11 @@ impl World {
         let w = width as f64;
         for (i, node) in self.nodes.iter_mut().enumerate() {
             node.touch(end);
+            let cap = node.capacity() as f64;
             let s = &mut node.stats;
-            let cap = node.workers as f64 * node.instances.len() as f64;
             let nb = &mut self.bucket.nodes[i];
             nb.utilization = if cap > 0.0 {
-                ((s.area_busy - s.bucket0[0]) / w / cap) as f32
+                ((s.area_busy - s.bucket0[0]) / w / cap).min(1.0) as f32
             } else {
                 0.0
             };

@@ -169,6 +169,8 @@ pub(crate) struct NodeRt {
     pub tag: KindTag,
     pub beh: Behaviour,
     pub instances: Vec<Instance>,
+    /// Instances that take new work; the rest (after a live scale-down) only finish what they hold.
+    pub active: u32,
     pub workers: u32,
     pub queue_cap: u32,
     pub rr: u32,
@@ -184,7 +186,7 @@ pub(crate) struct NodeRt {
 impl NodeRt {
     /// Total workers (0 for kinds without any).
     pub fn capacity(&self) -> u32 {
-        self.workers * self.instances.len() as u32
+        self.workers * self.active
     }
 
     /// Brings the time-weighted areas up to `now`.
@@ -410,6 +412,7 @@ impl World {
                 tag: n.kind.tag(),
                 beh,
                 instances: (0..instances).map(|_| Instance::default()).collect(),
+                active: instances,
                 workers,
                 queue_cap,
                 rr: 0,

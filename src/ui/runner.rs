@@ -60,7 +60,7 @@ pub struct Runner {
     wall_s: f64,
     /// Simulated and wall seconds since the achieved speed was last measured.
     window: (f64, f64),
-    /// A scenario change waiting to be applied (restarts the run), with the wall time it arrived.
+    /// A structural change waiting to be applied (restarts the run), with the wall time it arrived.
     pending: Option<(Scenario, f64)>,
 }
 
@@ -241,8 +241,8 @@ impl Runner {
         }
     }
 
-    /// The edited scenario changed in a way that matters to the simulation: restart with it shortly
-    /// (after edits pause for a moment, so a dragged slider does not restart every frame).
+    /// The edited scenario changed in a way that matters to the simulation: apply it live when only
+    /// parameters changed, otherwise restart with it shortly (after edits pause for a moment).
     pub fn scenario_changed(&mut self, scenario: &Scenario) {
         let strip = |s: &Scenario| {
             let mut s = s.clone();
@@ -255,8 +255,21 @@ impl Runner {
             .is_some_and(|r| strip(r) == strip(scenario));
         if same {
             self.pending = None;
-        } else if self.sim.is_some() {
-            self.pending = Some((scenario.clone(), self.wall_s));
+            return;
+        }
+        let Some(sim) = self.sim.as_mut() else { return };
+        // Parameter edits apply live, so "add replicas and watch it recover" happens mid-run; structural
+        // edits (nodes, edges, classes) restart shortly, after the edits pause.
+        match guarded("applying the edit", || sim.update_params(scenario)) {
+            Ok(Ok(true)) => {
+                self.run_scenario = Some(scenario.clone());
+                self.pending = None;
+                self.refresh(true);
+            }
+            Ok(Ok(false)) => self.pending = Some((scenario.clone(), self.wall_s)),
+            // Invalid while being edited: keep running the last valid design; the inspector shows why.
+            Ok(Err(_)) => self.pending = None,
+            Err(e) => self.fail(e),
         }
     }
 

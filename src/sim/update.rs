@@ -1,0 +1,127 @@
+//! Changing parameters mid-run: the app's inspector edits a running simulation without restarting it.
+
+use super::world::{Behaviour, World};
+use crate::model::{NodeKind, Scenario};
+
+/// Can `b` be applied to a world built from `a` without rebuilding? Only parameters may differ: the same
+/// nodes (ids and kinds, in order), the same edges (ends and class filters), the same request classes,
+/// duration, warm-up and seed.
+pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
+    let classes = |s: &Scenario| -> Vec<Vec<String>> {
+        s.nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Client(c) => c.classes.iter().map(|c| c.name.clone()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    a.duration_s == b.duration_s
+        && a.warmup_s == b.warmup_s
+        && a.seed == b.seed
+        && a.nodes.len() == b.nodes.len()
+        && a.nodes
+            .iter()
+            .zip(&b.nodes)
+            .all(|(x, y)| x.id == y.id && x.kind.tag() == y.kind.tag())
+        && a.edges.len() == b.edges.len()
+        && a.edges
+            .iter()
+            .zip(&b.edges)
+            .all(|(x, y)| x.from == y.from && x.to == y.to && x.classes == y.classes)
+        && classes(a) == classes(b)
+}
+
+impl World {
+    /// Takes every parameter from `fresh` (a world just built from the edited scenario) and keeps all live
+    /// state: requests in flight, queues, statistics, random streams.
+    pub(crate) fn take_params(&mut self, fresh: World) {
+        for (e, f) in self.edges.iter_mut().zip(fresh.edges) {
+            e.latency = f.latency;
+            e.zero_latency = f.zero_latency;
+        }
+        let load = self.load;
+        for (i, (n, f)) in self.nodes.iter_mut().zip(fresh.nodes).enumerate() {
+            n.touch(self.now);
+            n.workers = f.workers;
+            n.queue_cap = f.queue_cap;
+            n.active = f.instances.len() as u32;
+            while n.instances.len() < f.instances.len() {
+                n.instances.push(Default::default());
+            }
+            match (&mut n.beh, f.beh) {
+                (Behaviour::Client(c), Behaviour::Client(g)) => {
+                    c.rate_rps = g.rate_rps;
+                    c.arrival = g.arrival;
+                    c.class_cum = g.class_cum;
+                    c.timeout_ns = g.timeout_ns;
+                    c.mean_gap_ns = 1e9 / (g.rate_rps * load);
+                }
+                (
+                    Behaviour::Service { work, error_p, .. },
+                    Behaviour::Service {
+                        work: w,
+                        error_p: p,
+                        ..
+                    },
+                ) => {
+                    *work = w;
+                    *error_p = p;
+                }
+                (Behaviour::Lb { policy, .. }, Behaviour::Lb { policy: p, .. }) => *policy = p,
+                (
+                    Behaviour::Cache { work, hit_by_class },
+                    Behaviour::Cache {
+                        work: w,
+                        hit_by_class: h,
+                    },
+                ) => {
+                    *work = w;
+                    *hit_by_class = h;
+                }
+                (
+                    Behaviour::Database {
+                        read,
+                        write,
+                        is_write,
+                        replicas,
+                    },
+                    Behaviour::Database {
+                        read: r,
+                        write: w,
+                        is_write: iw,
+                        replicas: rep,
+                    },
+                ) => {
+                    *read = r;
+                    *write = w;
+                    *is_write = iw;
+                    *replicas = rep;
+                }
+                (
+                    Behaviour::Queue { ack, capacity, .. },
+                    Behaviour::Queue {
+                        ack: a,
+                        capacity: c,
+                        ..
+                    },
+                ) => {
+                    *ack = a;
+                    *capacity = c;
+                }
+                _ => debug_assert!(
+                    false,
+                    "node {i} changed kind; same_structure should have refused"
+                ),
+            }
+        }
+        // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
+        for n in 0..self.nodes.len() as u32 {
+            self.fill_free_workers(n);
+            let idle = matches!(&self.nodes[n as usize].beh, Behaviour::Client(c) if !c.scheduled);
+            if idle {
+                self.schedule_client(n);
+            }
+        }
+    }
+}
