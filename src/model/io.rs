@@ -120,16 +120,20 @@ pub fn to_string(scenario: &Scenario) -> String {
         .expect("a Scenario always serializes: it holds only strings, numbers, lists and maps")
 }
 
-/// Writes a scenario file atomically: to a temporary file beside it, then renamed over it, so a crash
-/// mid-save never leaves a half-written file.
+/// Writes a scenario file atomically (see [`write_atomic`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn save(scenario: &Scenario, path: &Path) -> Result<(), ScenarioError> {
-    use std::io::Write as _;
-    let io_err = |source| ScenarioError::Io {
+    write_atomic(path, to_string(scenario).as_bytes()).map_err(|source| ScenarioError::Io {
         file: path.display().to_string(),
         source,
-    };
-    let text = to_string(scenario);
+    })
+}
+
+/// Writes a file atomically: to a temporary file beside it, then renamed over it, so a crash mid-write
+/// never leaves a half-written file. Used for scenarios and every export.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -141,12 +145,12 @@ pub fn save(scenario: &Scenario, path: &Path) -> Result<(), ScenarioError> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(io_err)
+    result
 }

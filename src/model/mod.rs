@@ -11,9 +11,9 @@ mod validate;
 
 pub use dist::Dist;
 pub use error::{Problem, ScenarioError};
-#[cfg(not(target_arch = "wasm32"))]
-pub use io::save;
 pub use io::{from_str, load, parse, to_string};
+#[cfg(not(target_arch = "wasm32"))]
+pub use io::{save, write_atomic};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
     LoadBalancerParams, Node, NodeKind, QueueParams, ServiceParams,

@@ -55,27 +55,8 @@ pub fn series_csv(r: &Report) -> String {
 /// Writes a file atomically (temporary file beside it, then renamed over it).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write as _;
-    let p = std::path::Path::new(path);
-    let dir = p
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let r = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, p)
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r.map_err(|e| format!("{path}: {e}"))
+    crate::model::write_atomic(std::path::Path::new(path), bytes)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 /// Crops a screenshot to `region` (points) and writes it as PNG.
