@@ -1,9 +1,10 @@
-//! Seeded random streams and compiled distributions. Everything here is portable: PCG generators with a
-//! fixed algorithm and `rand_distr` on the pure-Rust `libm`, so a seed gives bit-identical samples on every
-//! platform, natively and in WASM.
+//! Seeded random streams and compiled distributions. Everything here aims to be portable: PCG generators
+//! with a fixed algorithm, `rand_distr`'s ziggurat samplers, and `libm` (pure Rust) wherever a
+//! transcendental function's result becomes a duration, so a seed gives the same samples natively and in
+//! WASM. (The ziggurats call `exp` only to accept or reject in their rare wedge cases.)
 
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Exp1, LogNormal, Pareto, StandardNormal};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 
 use crate::model::Dist;
@@ -48,10 +49,10 @@ pub enum Sampler {
     Uniform(f64, f64),
     /// Normal (mean, sd) in ns, truncated at 0.
     Normal(f64, f64),
-    /// Log-normal, in ms, scaled to ns after sampling.
-    LogNormal(LogNormal<f64>),
-    /// Pareto, in ms.
-    Pareto(Pareto<f64>),
+    /// Log-normal: `exp(mu + sigma z)` ms with z standard normal.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Pareto by inversion: `scale * u^(-1/shape)` ms.
+    Pareto { scale: f64, inv_shape: f64 },
 }
 
 const NS_PER_MS: f64 = 1e6;
@@ -65,14 +66,17 @@ impl Sampler {
             Dist::Uniform { min, max } => Self::Uniform(min * NS_PER_MS, (max - min) * NS_PER_MS),
             Dist::Normal { mean, std_dev } => Self::Normal(mean * NS_PER_MS, std_dev * NS_PER_MS),
             Dist::LogNormal { mean, std_dev } => {
-                match LogNormal::from_mean_cv(mean, std_dev / mean) {
-                    Ok(d) => Self::LogNormal(d),
-                    Err(_) => Self::Constant((mean * NS_PER_MS).round() as u64),
+                // Moments of the duration -> parameters of its logarithm.
+                let cv = std_dev / mean;
+                let sigma2 = libm::log1p(cv * cv);
+                Self::LogNormal {
+                    mu: libm::log(mean) - sigma2 / 2.0,
+                    sigma: libm::sqrt(sigma2),
                 }
             }
-            Dist::Pareto { scale, shape } => match Pareto::new(scale, shape) {
-                Ok(d) => Self::Pareto(d),
-                Err(_) => Self::Constant((scale * NS_PER_MS).round() as u64),
+            Dist::Pareto { scale, shape } => Self::Pareto {
+                scale,
+                inv_shape: 1.0 / shape,
             },
         }
     }
@@ -99,9 +103,70 @@ impl Sampler {
                 }
                 x.max(0.0)
             }
-            Self::LogNormal(d) => d.sample(rng) * NS_PER_MS,
-            Self::Pareto(d) => d.sample(rng) * NS_PER_MS,
+            // `libm` directly, not num-traits: feature unification can route num-traits to the platform's
+            // libm, whose last bit may differ from WASM's; these values feed the clock directly.
+            Self::LogNormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                libm::exp(mu + sigma * z) * NS_PER_MS
+            }
+            Self::Pareto { scale, inv_shape } => {
+                // 1 - u is in (0, 1], so the power is finite.
+                scale * libm::pow(1.0 - unit(rng), -inv_shape) * NS_PER_MS
+            }
         };
         to_ns(ns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_of(d: &Dist, n: usize) -> f64 {
+        let s = Sampler::new(d);
+        let mut rng = stream(3, "test");
+        (0..n).map(|_| s.sample(&mut rng) as f64 / 1e6).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn sample_means_match_the_declared_means() {
+        for d in [
+            Dist::exp(10.0),
+            Dist::Uniform { min: 2.0, max: 6.0 },
+            Dist::Normal {
+                mean: 10.0,
+                std_dev: 2.0,
+            },
+            Dist::LogNormal {
+                mean: 4.0,
+                std_dev: 3.0,
+            },
+            Dist::Pareto {
+                scale: 1.0,
+                shape: 3.0,
+            },
+        ] {
+            let want = d.mean().unwrap();
+            let got = mean_of(&d, 400_000);
+            assert!(
+                (got - want).abs() / want < 0.01,
+                "{d:?}: sample mean {got}, declared {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_normal_standard_deviation_is_the_declared_one() {
+        let s = Sampler::new(&Dist::LogNormal {
+            mean: 4.0,
+            std_dev: 3.0,
+        });
+        let mut rng = stream(5, "sd");
+        let xs: Vec<f64> = (0..400_000)
+            .map(|_| s.sample(&mut rng) as f64 / 1e6)
+            .collect();
+        let m = xs.iter().sum::<f64>() / xs.len() as f64;
+        let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
+        assert!((sd - 3.0).abs() / 3.0 < 0.03, "sd {sd}");
     }
 }
