@@ -240,3 +240,35 @@ fn scaling_down_mid_run_drains_the_retired_replicas() {
     assert!(util.iter().all(|&u| u <= 1.0 + 1e-9), "{util:?}");
     assert!(*util.last().unwrap() > 0.99);
 }
+
+#[test]
+fn bursty_arrivals_keep_the_mean_rate_and_are_silent_between_bursts() {
+    let s = model::from_str(
+        r#"(
+            name: "bursty", duration_s: 400.0, warmup_s: 0.0, seed: 3,
+            nodes: [
+                (id: "c", kind: Client(rate_rps: 400.0, arrival: Bursty(on_s: 1.0, off_s: 3.0))),
+                (id: "s", kind: Service(workers: 64, service_time_ms: Constant(value: 1.0))),
+            ],
+            edges: [(from: "c", to: "s")],
+        )"#,
+        "bursty",
+    )
+    .unwrap();
+    let r = run(&s, 1.0);
+    let mean_rps = r.requests.offered as f64 / 400.0;
+    assert!(
+        (mean_rps - 400.0).abs() / 400.0 < 0.02,
+        "long-run rate {mean_rps}"
+    );
+    for (i, &o) in r.series.offered_rps.iter().enumerate() {
+        if i % 4 == 0 {
+            assert!(
+                o > 1300.0,
+                "burst bucket {i} offered {o}/s (expected about 1600)"
+            );
+        } else {
+            assert_eq!(o, 0.0, "silent bucket {i} offered {o}/s");
+        }
+    }
+}

@@ -38,15 +38,13 @@ impl World {
             return;
         }
         let at = match cl.arrival {
-            Arrival::Poisson => {
-                let e: f64 = Exp1.sample(&mut node.rng);
-                now + super::sampler::to_ns(e * cl.mean_gap_ns).max(1)
-            }
+            Arrival::Poisson => now + exp_gap_ns(&mut node.rng, cl.mean_gap_ns),
             Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
             Arrival::Bursty { on_s, off_s } => {
                 let on = super::secs_to_ns(on_s).max(1);
                 let period = on + super::secs_to_ns(off_s);
-                let burst_rate = rate * (period as f64 / on as f64);
+                // Faster during bursts so the long-run mean rate stays the configured one.
+                let burst_gap_ns = cl.mean_gap_ns * (on as f64 / period as f64);
                 // Poisson within on-windows; memorylessness lets a gap that crosses a silence restart at the
                 // next window's start.
                 let mut t = now;
@@ -56,7 +54,7 @@ impl World {
                         t += period - phase;
                         continue;
                     }
-                    let next = t + exp_gap_ns(&mut node.rng, burst_rate);
+                    let next = t + exp_gap_ns(&mut node.rng, burst_gap_ns);
                     let window_end = t - phase + on;
                     if next < window_end {
                         break next;
@@ -662,11 +660,11 @@ impl World {
     }
 }
 
-/// An exponential gap for a Poisson process of `rate_rps`, ns (at least 1, so time always advances).
+/// An exponential gap with mean `mean_gap_ns` (a Poisson process), at least 1 ns so time always advances.
 #[inline]
-fn exp_gap_ns(rng: &mut SimRng, rate_rps: f64) -> u64 {
+fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
     let e: f64 = Exp1.sample(rng);
-    super::sampler::to_ns(e * 1e9 / rate_rps).max(1)
+    super::sampler::to_ns(e * mean_gap_ns).max(1)
 }
 
 /// Uniform integer in `0..n` (n > 0), by Lemire's multiply-shift (bias below 2^-32 for small n).

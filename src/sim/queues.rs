@@ -27,6 +27,7 @@ impl World {
             let free = node
                 .instances
                 .iter()
+                .take(node.active as usize) // replicas retired by a live scale-down take nothing new
                 .position(|i| i.busy < node.workers && i.queue.is_empty());
             if let Some(inst) = free {
                 let node = &mut self.nodes[cn as usize];
