@@ -6,6 +6,7 @@
 mod bench;
 mod run;
 mod text;
+pub mod ui_workload;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -40,8 +41,33 @@ pub enum Command {
     },
     /// Simulate a scenario and print its report.
     Run(RunArgs),
+    /// Open the desktop app on a scenario file or preset (`archsim` alone reopens the last session).
+    #[cfg(feature = "gui")]
+    Open(OpenArgs),
     /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
     Bench(BenchArgs),
+}
+
+/// Options of `archsim open`.
+#[cfg(feature = "gui")]
+#[derive(Debug, clap::Args)]
+pub struct OpenArgs {
+    /// Scenario file, or a preset name such as `url_shortener`.
+    #[arg(value_name = "FILE")]
+    pub scenario: String,
+    /// Start running at once.
+    #[arg(long)]
+    pub run: bool,
+    /// Load multiplier at start (0.1 to 20, like the app's slider).
+    #[arg(long, value_name = "X")]
+    pub load: Option<f64>,
+    /// Show the frame-time overlay (F12 in the app).
+    #[arg(long)]
+    pub overlay: bool,
+    /// Print frame-time statistics to stderr every two seconds: the desktop app's frame-time benchmark
+    /// (see docs/benchmarks.md).
+    #[arg(long)]
+    pub frame_stats: bool,
 }
 
 /// Options of `archsim run`.
@@ -119,6 +145,9 @@ pub enum CliError {
     /// The desktop app could not start.
     #[error("{0}")]
     Gui(String),
+    /// An option's value is out of range.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Parses the process arguments and runs the command. Usage errors exit 2 (clap prints them).
@@ -130,6 +159,8 @@ pub fn main() -> ExitCode {
 pub fn run_cli(cli: Cli) -> ExitCode {
     let result = match cli.command {
         None => no_command(),
+        #[cfg(feature = "gui")]
+        Some(Command::Open(args)) => open(&args),
         Some(Command::List) => list(),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run(args)) => run::run(&args),
@@ -146,7 +177,33 @@ pub fn run_cli(cli: Cli) -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn no_command() -> Result<ExitCode, CliError> {
-    crate::ui::run_native().map_err(CliError::Gui)?;
+    crate::ui::run_native(Default::default()).map_err(CliError::Gui)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(feature = "gui")]
+fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
+    let (scenario, label) = read_scenario(&args.scenario)?;
+    check(&scenario, &label)?;
+    if let Some(load) = args.load
+        && !(0.1..=20.0).contains(&load)
+    {
+        return Err(CliError::Usage(format!(
+            "--load is {load}; allowed: 0.1 to 20"
+        )));
+    }
+    // A preset has no file of its own: saving asks for one.
+    let path = std::path::Path::new(&args.scenario)
+        .exists()
+        .then(|| args.scenario.clone());
+    let start = crate::ui::StartOptions {
+        scenario: Some((scenario, path)),
+        run: args.run,
+        load: args.load,
+        overlay: args.overlay,
+        frame_stats: args.frame_stats,
+    };
+    crate::ui::run_native(start).map_err(CliError::Gui)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,6 +14,7 @@ use super::canvas::{Canvas, CanvasInput};
 use super::command::{Command, Selection};
 use super::document::Document;
 use super::file_dialog::PathDialog;
+use super::frame_stats::FrameStats;
 use super::inspector::Inspector;
 use super::presets_ui::PresetPicker;
 use super::problems::problems_ui;
@@ -104,6 +105,9 @@ pub struct App {
     problems_gen: Option<u64>,
     last_frame: Option<Instant>,
     frame_ms: f64,
+    /// CPU time of the previous frame (eframe's measure, drawing included), smoothed.
+    cpu_ms: f64,
+    frame_stats: Option<FrameStats>,
     applied_dark: Option<bool>,
 }
 
@@ -147,6 +151,8 @@ impl App {
             problems_gen: None,
             last_frame: None,
             frame_ms: 0.0,
+            cpu_ms: 0.0,
+            frame_stats: None,
             applied_dark: None,
         }
     }
@@ -160,6 +166,28 @@ impl App {
             Some(p) => Self::from_persisted(p),
             None => Self::default(),
         }
+    }
+
+    /// Applies the command line's start options (`archsim open`).
+    pub fn with_start(mut self, start: super::StartOptions) -> Self {
+        if let Some((scenario, path)) = start.scenario {
+            // A new document, but the user's settings (theme, speed) stay.
+            let (dark, speed) = (self.dark, self.runner.speed);
+            self = Self::with_scenario(scenario, path);
+            self.dark = dark;
+            self.runner.speed = speed;
+        }
+        if let Some(load) = start.load {
+            self.runner.set_load(load);
+        }
+        if start.run {
+            self.runner.run(&self.doc.scenario);
+        }
+        self.show_debug |= start.overlay;
+        if start.frame_stats {
+            self.frame_stats = Some(FrameStats::default());
+        }
+        self
     }
 
     /// Rebuilds the app from saved state; a scenario that no longer parses falls back to the preset.
@@ -462,9 +490,10 @@ impl App {
         let t = Theme::from_visuals(ui.visuals());
         let snap = self.runner.snapshot.as_ref();
         let text = format!(
-            "frame {:.1} ms{}\nsim slice {:.1} ms\nevents {}\nnodes {}  edges {}\ndots {}",
+            "frame {:.1} ms{}\ncpu {:.1} ms per frame\nsim slice {:.1} ms\nevents {}\nnodes {}  edges {}\ndots {}",
             self.frame_ms,
             if self.frame_ms > 16.7 { "  (slow)" } else { "" },
+            self.cpu_ms,
             self.runner.slice_ms,
             snap.map_or(0, |s| s.events),
             self.doc.scenario.nodes.len(),
@@ -583,8 +612,17 @@ impl App {
 }
 
 impl eframe::App for App {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        let cpu_ms = frame.info().cpu_usage.map(|s| s * 1000.0);
+        if let Some(ms) = cpu_ms {
+            self.cpu_ms = 0.9 * self.cpu_ms + 0.1 * ms as f64;
+        }
+        if let Some(stats) = &mut self.frame_stats
+            && let Some(line) = stats.record(cpu_ms, self.runner.time_s())
+        {
+            eprintln!("{line}");
+        }
         if ctx.input(|i| i.viewport().close_requested())
             && self.doc.is_dirty()
             && !self.allow_close

@@ -1,7 +1,7 @@
 //! Charts over simulated time, from the report's series (engine histograms per bucket, not averages).
 
-use egui::{RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Line, Plot, PlotPoints};
 
 use crate::metrics::Report;
 
@@ -15,6 +15,20 @@ fn points(t: &[f64], y: &[f64], scale: f64) -> PlotPoints<'static> {
         .collect()
 }
 
+/// One line of a chart: its name (shown in the legend row), colour and points.
+type Series = (&'static str, Color32, PlotPoints<'static>);
+
+/// A short coloured stroke and the line's name.
+fn legend_item_ui(ui: &mut Ui, name: &str, color: Color32) {
+    ui.spacing_mut().item_spacing.x = 3.0;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter()
+        .line_segment([rect.left_center(), rect.right_center()], (2.5, color));
+    ui.label(RichText::new(name).small().color(color));
+}
+
+/// A chart with its title and, for several lines, a legend row beside the title: a legend inside the plot
+/// would cover the lines in these small charts.
 fn plot_ui(
     ui: &mut Ui,
     id: &str,
@@ -22,25 +36,33 @@ fn plot_ui(
     unit: &str,
     height: f32,
     width: f32,
-    lines: Vec<Line<'_>>,
+    lines: Vec<Series>,
 ) {
     ui.vertical(|ui| {
         ui.set_width(width);
-        ui.label(RichText::new(title).strong());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).strong());
+            if lines.len() > 1 {
+                for (name, color, _) in &lines {
+                    legend_item_ui(ui, name, *color);
+                }
+            }
+        });
         let unit = unit.to_owned();
         Plot::new(id)
             .height(height)
             .width(width)
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            // 0 and 1 keep an all-zero line at the bottom instead of centring it on a negative axis.
             .include_y(0.0)
+            .include_y(1.0)
             .allow_scroll(false)
             .allow_zoom(false)
             .allow_drag(false)
             .x_axis_label("simulated s")
             .y_axis_formatter(move |m, _| format!("{}{}", super::format::rate(m.value), unit))
             .show(ui, |p| {
-                for l in lines {
-                    p.line(l);
+                for (name, color, pts) in lines {
+                    p.line(Line::new(name, pts).color(color));
                 }
             });
     });
@@ -72,34 +94,42 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
             height,
             width,
             vec![
-                Line::new("p50", points(t, &s.p50_ms, 1.0)).color(chart::P50),
-                Line::new("p95", points(t, &s.p95_ms, 1.0)).color(chart::P95),
-                Line::new("p99", points(t, &s.p99_ms, 1.0)).color(chart::P99),
+                ("p50", chart::P50, points(t, &s.p50_ms, 1.0)),
+                ("p95", chart::P95, points(t, &s.p95_ms, 1.0)),
+                ("p99", chart::P99, points(t, &s.p99_ms, 1.0)),
             ],
         );
         plot_ui(
             ui,
             "throughput",
-            "Throughput vs offered load",
+            "Throughput",
             "/s",
             height,
             width,
             vec![
-                Line::new("offered", points(t, &s.offered_rps, 1.0)).color(chart::OFFERED),
-                Line::new("succeeded", points(t, &s.succeeded_rps, 1.0)).color(chart::SUCCEEDED),
+                ("offered", chart::OFFERED, points(t, &s.offered_rps, 1.0)),
+                (
+                    "succeeded",
+                    chart::SUCCEEDED,
+                    points(t, &s.succeeded_rps, 1.0),
+                ),
             ],
         );
         plot_ui(
             ui,
             "errors",
-            "Errors, timeouts, rejections",
+            "Failures",
             "/s",
             height,
             width,
             vec![
-                Line::new("errors", points(t, &s.failed_rps, 1.0)).color(chart::FAILED),
-                Line::new("timeouts", points(t, &s.timed_out_rps, 1.0)).color(chart::TIMED_OUT),
-                Line::new("rejected", points(t, &s.rejected_rps, 1.0)).color(chart::REJECTED),
+                ("errors", chart::FAILED, points(t, &s.failed_rps, 1.0)),
+                (
+                    "timeouts",
+                    chart::TIMED_OUT,
+                    points(t, &s.timed_out_rps, 1.0),
+                ),
+                ("rejected", chart::REJECTED, points(t, &s.rejected_rps, 1.0)),
             ],
         );
     });
@@ -112,10 +142,11 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                 "%",
                 height,
                 width,
-                vec![
-                    Line::new("utilization", points(t, &n.utilization, 100.0))
-                        .color(chart::UTILIZATION),
-                ],
+                vec![(
+                    "utilization",
+                    chart::UTILIZATION,
+                    points(t, &n.utilization, 100.0),
+                )],
             );
             plot_ui(
                 ui,
@@ -124,7 +155,7 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                 "",
                 height,
                 width,
-                vec![Line::new("queue", points(t, &n.queue_len, 1.0)).color(chart::QUEUE)],
+                vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
             );
             plot_ui(
                 ui,
@@ -133,7 +164,7 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                 " ms",
                 height,
                 width,
-                vec![Line::new("p99", points(t, &n.p99_ms, 1.0)).color(chart::P99)],
+                vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
             );
         });
     }

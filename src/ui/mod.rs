@@ -13,6 +13,7 @@ mod edit;
 mod export;
 mod file_dialog;
 mod format;
+mod frame_stats;
 mod help;
 mod icons;
 mod inspector;
@@ -29,14 +30,30 @@ pub use app::{App, BottomTab, Persisted, START_PRESET};
 pub use command::{Command, ExportKind, Selection};
 pub use edit::{Edit, connection_problem};
 pub use export::{report_json, series_csv};
+pub use frame_stats::FrameStats;
 pub use runner::{RunState, Runner};
 
 /// Window title.
 pub const TITLE: &str = "archsim";
 
+/// How the desktop app starts (`archsim` alone: all defaults; `archsim open FILE ...` sets them).
+#[derive(Debug, Default)]
+pub struct StartOptions {
+    /// Open this scenario (with its file, if any) instead of the last session's.
+    pub scenario: Option<(crate::model::Scenario, Option<String>)>,
+    /// Press Run at start.
+    pub run: bool,
+    /// Load multiplier at start.
+    pub load: Option<f64>,
+    /// Show the frame-time overlay.
+    pub overlay: bool,
+    /// Print frame-time statistics to stderr every two seconds (the frame-time benchmark).
+    pub frame_stats: bool,
+}
+
 /// Opens the desktop app (the URL-shortener preset, or the last session's state) and runs it until closed.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn run_native() -> Result<(), String> {
+pub fn run_native(start: StartOptions) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
@@ -44,7 +61,12 @@ pub fn run_native() -> Result<(), String> {
             .with_min_inner_size([900.0, 600.0]),
         ..Default::default()
     };
-    eframe::run_native(TITLE, options, Box::new(|cc| Ok(Box::new(App::new(cc))))).map_err(|e| {
+    eframe::run_native(
+        TITLE,
+        options,
+        Box::new(|cc| Ok(Box::new(App::new(cc).with_start(start)))),
+    )
+    .map_err(|e| {
         let msg = e.to_string();
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             format!("cannot open a window: no display (set DISPLAY, or run under Xvfb). ({msg})")
