@@ -46,6 +46,19 @@ pub enum Command {
     Open(OpenArgs),
     /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
     Bench(BenchArgs),
+    /// Print a share link for a scenario (`BASE#s=1.<payload>`); the web app opens it.
+    #[command(hide = true)]
+    Share {
+        /// Scenario file (or preset name).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Where the link points (default: `ARCHSIM_SHARE_BASE`, else the local `scripts/web.sh serve`).
+        #[arg(long, value_name = "URL")]
+        base: Option<String>,
+        /// Print only the fragment (`s=1.<payload>`), without the base and the `#`.
+        #[arg(long)]
+        fragment: bool,
+    },
 }
 
 /// Options of `archsim open`.
@@ -165,6 +178,11 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Share {
+            file,
+            base,
+            fragment,
+        }) => share(&file, base, fragment),
     };
     match result {
         Ok(code) => code,
@@ -264,6 +282,18 @@ fn one_line_summary(s: &Scenario) -> String {
         let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
         format!("{cut}...")
     }
+}
+
+fn share(file: &str, base: Option<String>, fragment_only: bool) -> Result<ExitCode, CliError> {
+    let (scenario, label) = read_scenario(file)?;
+    check(&scenario, &label)?;
+    let line = if fragment_only {
+        model::share::encode(&scenario)
+    } else {
+        model::share::link(&model::share::native_base_url(base), &scenario)
+    };
+    write_stdout(&(line + "\n"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(files: &[String]) -> Result<ExitCode, CliError> {

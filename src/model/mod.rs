@@ -7,6 +7,7 @@ mod node;
 mod overrides;
 pub mod presets;
 mod scenario;
+pub mod share;
 mod validate;
 
 pub use dist::Dist;

@@ -13,6 +13,7 @@ use crate::model::{KindTag, Problem, Scenario, presets, validate};
 use super::canvas::{Canvas, CanvasInput};
 use super::command::{Command, Selection};
 use super::document::Document;
+#[cfg(not(target_arch = "wasm32"))]
 use super::file_dialog::PathDialog;
 use super::frame_stats::FrameStats;
 use super::inspector::Inspector;
@@ -94,6 +95,8 @@ pub struct App {
     pub(super) show_presets: bool,
     pub(super) preset_picker: PresetPicker,
     pub(super) show_debug: bool,
+    /// The path dialog (native only: the browser uses uploads and downloads).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(super) dialog: Option<PathDialog>,
     /// A command waiting for "discard unsaved changes?".
     pub(super) confirm: Option<Command>,
@@ -101,12 +104,16 @@ pub struct App {
     /// Messages from background work (the PNG export callback).
     pub(super) inbox: Arc<Mutex<Vec<String>>>,
     pub(super) allow_close: bool,
+    /// Why the last share link could not be opened (shown in a window until dismissed).
+    pub(super) link_error: Option<String>,
+    /// The last link "Copy link" made.
+    pub(super) last_link: Option<String>,
     problems: Vec<Problem>,
     problems_gen: Option<u64>,
     last_frame: Option<Instant>,
-    frame_ms: f64,
+    pub(super) frame_ms: f64,
     /// CPU time of the previous frame (eframe's measure, drawing included), smoothed.
-    cpu_ms: f64,
+    pub(super) cpu_ms: f64,
     frame_stats: Option<FrameStats>,
     applied_dark: Option<bool>,
 }
@@ -142,11 +149,14 @@ impl App {
             show_presets: false,
             preset_picker: PresetPicker::default(),
             show_debug: false,
+            #[cfg(not(target_arch = "wasm32"))]
             dialog: None,
             confirm: None,
             toasts: Vec::new(),
             inbox: Arc::default(),
             allow_close: false,
+            link_error: None,
+            last_link: None,
             problems: Vec::new(),
             problems_gen: None,
             last_frame: None,
@@ -291,6 +301,8 @@ impl App {
         }
         self.runner.tick(dt, 0.006);
         let mut out = Vec::new();
+        #[cfg(target_arch = "wasm32")]
+        out.extend(super::web::take_commands());
         self.shortcuts(&ctx, &mut out);
         self.panels_ui(ui, &mut out);
         self.windows(&ctx, &mut out);
@@ -308,11 +320,16 @@ impl App {
         if self.runner.state == RunState::Running || self.runner.restart_pending() {
             ctx.request_repaint();
         }
+        #[cfg(target_arch = "wasm32")]
+        super::web::publish(self, &ctx);
         self.last_frame = Some(now);
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        #[cfg(not(target_arch = "wasm32"))]
         let typing = ctx.egui_wants_keyboard_input() || self.dialog.is_some();
+        #[cfg(target_arch = "wasm32")]
+        let typing = ctx.egui_wants_keyboard_input();
         let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
         let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
         ctx.input_mut(|i| {
@@ -483,76 +500,6 @@ impl App {
         });
     }
 
-    fn debug_overlay(&self, ui: &mut Ui) {
-        let Some(rect) = self.canvas.last_rect else {
-            return;
-        };
-        let t = Theme::from_visuals(ui.visuals());
-        let snap = self.runner.snapshot.as_ref();
-        let text = format!(
-            "frame {:.1} ms{}\ncpu {:.1} ms per frame\nsim slice {:.1} ms\nevents {}\nnodes {}  edges {}\ndots {}",
-            self.frame_ms,
-            if self.frame_ms > 16.7 { "  (slow)" } else { "" },
-            self.cpu_ms,
-            self.runner.slice_ms,
-            snap.map_or(0, |s| s.events),
-            self.doc.scenario.nodes.len(),
-            self.doc.scenario.edges.len(),
-            self.runner.dots.len()
-        );
-        let painter = ui.painter_at(rect);
-        let galley = painter.layout_no_wrap(
-            text,
-            egui::FontId::monospace(11.0),
-            if self.frame_ms > 16.7 { t.warn } else { t.text },
-        );
-        let r = egui::Rect::from_min_size(
-            rect.right_top() + egui::vec2(-galley.size().x - 18.0, 8.0),
-            galley.size() + egui::vec2(12.0, 8.0),
-        );
-        painter.rect_filled(r, 6.0, t.badge_bg);
-        painter.galley(
-            r.min + egui::vec2(6.0, 4.0),
-            galley,
-            egui::Color32::PLACEHOLDER,
-        );
-    }
-
-    fn toasts_ui(&mut self, ui: &mut Ui) {
-        let now = ui.input(|i| i.time);
-        self.toasts.retain(|(_, until)| *until > now);
-        let Some(rect) = self.canvas.last_rect else {
-            return;
-        };
-        if self.toasts.is_empty() {
-            return;
-        }
-        let t = Theme::from_visuals(ui.visuals());
-        let mut y = rect.bottom() - 30.0;
-        for (msg, _) in self.toasts.iter().rev() {
-            let painter = ui.painter_at(rect);
-            let galley =
-                painter.layout(msg.clone(), egui::FontId::proportional(13.0), t.text, 420.0);
-            let size = galley.size() + egui::vec2(20.0, 12.0);
-            let r = egui::Rect::from_min_size(egui::pos2(rect.left() + 12.0, y - size.y), size);
-            painter.rect_filled(r, 8.0, t.badge_bg);
-            painter.rect_stroke(
-                r,
-                8.0,
-                egui::Stroke::new(1.0, t.node_border),
-                egui::StrokeKind::Inside,
-            );
-            painter.galley(
-                r.min + egui::vec2(10.0, 6.0),
-                galley,
-                egui::Color32::PLACEHOLDER,
-            );
-            y -= size.y + 6.0;
-        }
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(250));
-    }
-
     fn windows(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
         if self.show_help {
             let mut open = true;
@@ -575,6 +522,8 @@ impl App {
                 });
             self.show_presets = open && !out.iter().any(|c| matches!(c, Command::LoadPreset(_)));
         }
+        self.link_error_ui(ctx);
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(d) = self.dialog.as_mut()
             && let Some(result) = d.show(ctx)
         {
@@ -632,6 +581,12 @@ impl eframe::App for App {
             self.confirm = Some(Command::Quit);
         }
         self.ui_root(ui);
+    }
+
+    /// In the browser, save often: eframe 0.37 does not save when the tab closes (it listens for an
+    /// "onbeforeunload" event, which never fires), so local storage is only as fresh as the last auto-save.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(if cfg!(target_arch = "wasm32") { 2 } else { 30 })
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -5,10 +5,9 @@ use egui::Context;
 use crate::model::{Scenario, presets};
 
 use super::app::App;
-use super::command::{Command, ExportKind, Selection};
+use super::command::{Command, Selection};
 use super::document::Document;
 use super::edit::Edit;
-use super::file_dialog::{PathDialog, Purpose};
 use super::runner::RunState;
 
 impl App {
@@ -70,15 +69,11 @@ impl App {
                 }
             }
             Command::New => self.replace(Document::new(Scenario::default(), None)),
-            Command::OpenDialog => {
-                if cfg!(not(target_arch = "wasm32")) {
-                    self.dialog = Some(PathDialog::new(
-                        Purpose::Open,
-                        self.doc.path.clone().unwrap_or_default(),
-                    ));
-                }
-            }
+            Command::OpenDialog => self.open_dialog(),
             Command::Open(path) => self.open(ctx, &path),
+            Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
+            Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
+            Command::CopyLink => self.copy_link(ctx),
             Command::LoadPreset(name) => {
                 match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {
                     Some(Ok(s)) => {
@@ -97,15 +92,7 @@ impl App {
                 Some(p) => self.save_to(ctx, p),
                 None => self.apply(ctx, Command::SaveAsDialog),
             },
-            Command::SaveAsDialog => {
-                if cfg!(not(target_arch = "wasm32")) {
-                    let default =
-                        self.doc.path.clone().unwrap_or_else(|| {
-                            format!("{}.ron", file_stem(&self.doc.scenario.name))
-                        });
-                    self.dialog = Some(PathDialog::new(Purpose::SaveAs, default));
-                }
-            }
+            Command::SaveAsDialog => self.save_as_dialog(ctx),
             Command::SaveAs(path) => {
                 let path = if std::path::Path::new(&path).extension().is_none() {
                     format!("{path}.ron")
@@ -114,21 +101,7 @@ impl App {
                 };
                 self.save_to(ctx, path);
             }
-            Command::ExportDialog(kind) => {
-                if cfg!(not(target_arch = "wasm32")) {
-                    let default = format!(
-                        "{}-{}.{}",
-                        file_stem(&self.doc.scenario.name),
-                        if kind == ExportKind::Png {
-                            "canvas"
-                        } else {
-                            "report"
-                        },
-                        kind.ext()
-                    );
-                    self.dialog = Some(PathDialog::new(Purpose::Export(kind), default));
-                }
-            }
+            Command::ExportDialog(kind) => self.export_dialog(ctx, kind),
             Command::Export(kind, path) => self.export(ctx, kind, path),
             Command::Run => self.runner.run(&self.doc.scenario),
             Command::Pause => self.runner.pause(),
@@ -204,111 +177,11 @@ impl App {
             .retain(|(f, t)| s.edges.iter().any(|e| &e.from == f && &e.to == t));
     }
 
-    fn replace(&mut self, doc: Document) {
+    /// Shows `doc` instead of the current document: nothing selected, no run, view fitted.
+    pub(super) fn replace(&mut self, doc: Document) {
         self.doc = doc;
         self.selection = Selection::default();
         self.runner.reset();
         self.canvas.fit_requested = true;
     }
-
-    fn open(&mut self, ctx: &Context, path: &str) {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => return self.toast(ctx, format!("Cannot open {path}: {e}")),
-            };
-            match crate::model::parse(&text, path) {
-                Ok(s) => {
-                    self.replace(Document::new(s, Some(path.to_owned())));
-                    self.toast(ctx, format!("Opened {path}"));
-                }
-                Err(e) => self.toast(ctx, e.to_string()),
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        self.toast(
-            ctx,
-            format!("Opening files ({path}) is not available in the browser"),
-        );
-    }
-
-    fn save_to(&mut self, ctx: &Context, path: String) {
-        #[cfg(not(target_arch = "wasm32"))]
-        match crate::model::save(&self.doc.scenario, std::path::Path::new(&path)) {
-            Ok(()) => {
-                self.toast(ctx, format!("Saved {path}"));
-                self.doc.mark_saved(path);
-            }
-            Err(e) => self.toast(ctx, format!("Not saved: {e}")),
-        }
-        #[cfg(target_arch = "wasm32")]
-        self.toast(
-            ctx,
-            format!("Saving files ({path}) is not available in the browser"),
-        );
-    }
-
-    fn export(&mut self, ctx: &Context, kind: ExportKind, path: String) {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use super::export;
-            match kind {
-                ExportKind::Json | ExportKind::Csv => {
-                    let Some(r) = self.runner.report.as_ref() else {
-                        return self.toast(ctx, "Nothing to export yet: run the simulation first");
-                    };
-                    let text = if kind == ExportKind::Json {
-                        export::report_json(r)
-                    } else {
-                        export::series_csv(r)
-                    };
-                    let msg = match export::write_atomic(&path, text.as_bytes()) {
-                        Ok(()) => format!("Exported {path}"),
-                        Err(e) => format!("Export failed: {e}"),
-                    };
-                    self.toast(ctx, msg);
-                }
-                ExportKind::Png => {
-                    let Some(rect) = self.canvas.last_rect else {
-                        return self.toast(ctx, "The canvas is not visible");
-                    };
-                    let ppp = ctx.pixels_per_point();
-                    let inbox = self.inbox.clone();
-                    let repaint = ctx.clone();
-                    ctx.request_screenshot(move |img| {
-                        let msg = match export::save_png(&img, rect, ppp, &path) {
-                            Ok(()) => format!("Exported {path}"),
-                            Err(e) => format!("PNG export failed: {e}"),
-                        };
-                        if let Ok(mut v) = inbox.lock() {
-                            v.push(msg);
-                        }
-                        repaint.request_repaint();
-                    });
-                }
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let _ = (kind, path);
-            self.toast(ctx, "Export is not available in the browser yet");
-        }
-    }
-}
-
-/// A file-name-friendly version of a scenario name.
-fn file_stem(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let s = s.trim_matches('_').to_owned();
-    if s.is_empty() { "scenario".into() } else { s }
 }

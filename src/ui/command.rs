@@ -97,6 +97,19 @@ pub enum Command {
     OpenDialog,
     /// Open this file (asks first if there are unsaved changes).
     Open(String),
+    /// Open a scenario given as text, e.g. a file uploaded in the browser (asks first if there are unsaved
+    /// changes).
+    OpenText {
+        /// The file name, for messages and the title.
+        name: String,
+        /// The RON text.
+        text: String,
+    },
+    /// Open the scenario of a share link's fragment, `s=1.<payload>` (asks first if there are unsaved
+    /// changes).
+    OpenLink(String),
+    /// Copy a share link of the current scenario to the clipboard.
+    CopyLink,
     /// Load this preset by name (asks first if there are unsaved changes).
     LoadPreset(String),
     /// Show the preset picker.
@@ -148,7 +161,12 @@ impl Command {
     pub fn loses_changes(&self) -> bool {
         matches!(
             self,
-            Command::New | Command::Open(_) | Command::LoadPreset(_) | Command::Quit
+            Command::New
+                | Command::Open(_)
+                | Command::OpenText { .. }
+                | Command::OpenLink(_)
+                | Command::LoadPreset(_)
+                | Command::Quit
         )
     }
 }

@@ -59,14 +59,12 @@ pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("{path}: {e}"))
 }
 
-/// Crops a screenshot to `region` (points) and writes it as PNG.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn save_png(
+/// Crops a screenshot to `region` (points) and encodes it as PNG.
+pub fn png_bytes(
     shot: &egui::ColorImage,
     region: egui::Rect,
     pixels_per_point: f32,
-    path: &str,
-) -> Result<(), String> {
+) -> Result<Vec<u8>, String> {
     let w = shot.width() as f32 / pixels_per_point;
     let h = shot.height() as f32 / pixels_per_point;
     let region = region.intersect(egui::Rect::from_min_size(
@@ -88,7 +86,7 @@ pub fn save_png(
     let mut png = Vec::new();
     buf.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
-    write_atomic(path, &png)
+    Ok(png)
 }
 
 #[cfg(test)]

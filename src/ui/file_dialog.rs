@@ -1,5 +1,6 @@
 //! A small in-app path dialog (no native file dialog: rfd would bring GTK or a portal, and neither works
-//! under Xvfb or in the browser). Lists the `.ron` files nearby to pick from.
+//! under Xvfb or in the browser). Lists the `.ron` files nearby to pick from. Native only: the browser opens
+//! uploads and saves downloads (see `web.rs`).
 
 use egui::{Context, RichText};
 
@@ -109,30 +110,25 @@ impl PathDialog {
 
 /// `.ron` files in the current directory and in `scenarios/`.
 fn nearby_scenarios() -> Vec<String> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let mut out = Vec::new();
-        for dir in [".", "scenarios"] {
-            if let Ok(rd) = std::fs::read_dir(dir) {
-                for e in rd.flatten() {
-                    let p = e.path();
-                    if p.extension().is_some_and(|x| x == "ron") {
-                        let s = if dir == "." {
-                            p.file_name().map(|f| f.to_string_lossy().into_owned())
-                        } else {
-                            Some(format!(
-                                "{dir}/{}",
-                                p.file_name().unwrap_or_default().to_string_lossy()
-                            ))
-                        };
-                        out.extend(s);
-                    }
+    let mut out = Vec::new();
+    for dir in [".", "scenarios"] {
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "ron") {
+                    let s = if dir == "." {
+                        p.file_name().map(|f| f.to_string_lossy().into_owned())
+                    } else {
+                        Some(format!(
+                            "{dir}/{}",
+                            p.file_name().unwrap_or_default().to_string_lossy()
+                        ))
+                    };
+                    out.extend(s);
                 }
             }
         }
-        out.sort();
-        out
     }
-    #[cfg(target_arch = "wasm32")]
-    Vec::new()
+    out.sort();
+    out
 }

@@ -3,6 +3,7 @@
 
 mod app;
 mod app_apply;
+mod app_files;
 mod canvas;
 mod canvas_draw;
 mod charts;
@@ -11,20 +12,25 @@ mod dist_ui;
 mod document;
 mod edit;
 mod export;
+#[cfg(not(target_arch = "wasm32"))]
 mod file_dialog;
 mod format;
 mod frame_stats;
 mod help;
 mod icons;
 mod inspector;
+mod overlays;
 mod palette;
 mod presets_ui;
 mod problems;
 mod results;
 mod runner;
+mod share;
 mod theme;
 mod toolbar;
 mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use app::{App, BottomTab, Persisted, START_PRESET};
 pub use command::{Command, ExportKind, Selection};

@@ -53,27 +53,14 @@ pub fn menu_ui(
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             item(ui, true, "New", "Ctrl+N", Command::New, out);
-            item(
-                ui,
-                cfg!(not(target_arch = "wasm32")),
-                "Open…",
-                "Ctrl+O",
-                Command::OpenDialog,
-                out,
-            );
+            item(ui, true, "Open…", "Ctrl+O", Command::OpenDialog, out);
             item(ui, true, "Presets…", "Ctrl+P", Command::ShowPresets, out);
+            item(ui, true, "Copy link", "", Command::CopyLink, out);
             ui.separator();
+            item(ui, true, "Save", "Ctrl+S", Command::Save, out);
             item(
                 ui,
-                cfg!(not(target_arch = "wasm32")),
-                "Save",
-                "Ctrl+S",
-                Command::Save,
-                out,
-            );
-            item(
-                ui,
-                cfg!(not(target_arch = "wasm32")),
+                true,
                 "Save As…",
                 "Ctrl+Shift+S",
                 Command::SaveAsDialog,
@@ -236,6 +223,14 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
                 warmup_s: scenario.warmup_s,
                 seed,
             }));
+        }
+        ui.separator();
+        if ui
+            .button("Copy link")
+            .on_hover_text("Copy a link that opens this scenario in the web app")
+            .clicked()
+        {
+            out.push(Command::CopyLink);
         }
         ui.separator();
         if runner.has_sim() {

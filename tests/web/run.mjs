@@ -1,0 +1,325 @@
+// Browser test of the archsim web app, run with plain `node tests/web/run.mjs` after `scripts/web.sh build`
+// and `npm ci` in tests/web. Serves dist/ on 127.0.0.1, drives /usr/bin/chromium (headless, fresh profile)
+// through playwright-core and checks, as a person would:
+//   1. a share link made by the native encoder (`archsim share FILE --fragment`) opens that scenario; Space
+//      on the canvas runs it; the live report has succeeded requests and sim time > 0; the screenshot is
+//      not blank; a second link pasted into the address bar (hashchange) replaces it;
+//      reopening the page restores the last scenario from local storage;
+//   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab);
+//   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
+//      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
+// Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
+// (default /usr/bin/chromium), OUT (screenshot folder, default $CARGO_TARGET_DIR or target).
+// Exits non-zero with a message on the first failure.
+
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
+const DIST = path.resolve(ROOT, process.env.DIST || "dist");
+const BIN = path.resolve(ROOT, process.env.ARCHSIM_BIN || path.join(TARGET, "debug/archsim"));
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const OUT = path.resolve(ROOT, process.env.OUT || TARGET);
+const ARGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+];
+
+let passed = 0;
+const cleanups = [];
+
+function fail(msg) {
+    throw new Error(msg);
+}
+
+function ok(what) {
+    passed += 1;
+    console.log(`ok ${passed} - ${what}`);
+}
+
+function native(args) {
+    return execFileSync(BIN, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.unref();
+        s.on("error", reject);
+        s.listen(0, "127.0.0.1", () => {
+            const { port } = s.address();
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+async function serve() {
+    const port = await freePort();
+    const server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], {
+        cwd: DIST,
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    server.stderr.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
+    cleanups.push(() => server.kill());
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+        try {
+            const r = await fetch(`${base}/index.html`);
+            if (r.ok) return base;
+        } catch {
+            // not up yet
+        }
+        if (server.exitCode !== null) fail(`http.server exited: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    fail(`http.server did not answer on ${base}: ${stderr}`);
+}
+
+/** The app's state through the `archsim_state` hook (null before the app runs). */
+async function state(page) {
+    const s = await page.evaluate(() => (window.archsim ? window.archsim.archsim_state() : ""));
+    return s ? JSON.parse(s) : null;
+}
+
+async function waitFor(page, what, pred, timeoutMs = 30000) {
+    const until = Date.now() + timeoutMs;
+    let last = null;
+    while (Date.now() < until) {
+        last = await state(page);
+        if (last && pred(last)) return last;
+        await page.waitForTimeout(100);
+    }
+    fail(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
+}
+
+async function openApp(context, url, errors) {
+    const page = await context.newPage();
+    page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    try {
+        await page.waitForSelector("body[data-archsim-ready='1']", { timeout: 90000 });
+    } catch {
+        const shown = await page.evaluate(() => document.getElementById("archsim_error")?.textContent);
+        fail(`the app did not start within 90 s: ${shown || "(no message on the page)"}; console: ${errors.join(" | ")}`);
+    }
+    const loading = await page.$("#archsim_loading");
+    if (loading) fail("the loading indicator is still there after start-up");
+    return page;
+}
+
+/** Decodes an 8-bit RGB(A) non-interlaced PNG (what Chromium's screenshots are) into pixels. */
+function decodePng(buf) {
+    if (buf.readUInt32BE(0) !== 0x89504e47) fail("screenshot is not a PNG");
+    let off = 8;
+    let width = 0;
+    let height = 0;
+    let channels = 0;
+    const idat = [];
+    while (off < buf.length) {
+        const len = buf.readUInt32BE(off);
+        const type = buf.toString("ascii", off + 4, off + 8);
+        const data = buf.subarray(off + 8, off + 8 + len);
+        if (type === "IHDR") {
+            width = data.readUInt32BE(0);
+            height = data.readUInt32BE(4);
+            const [depth, colour, , , interlace] = data.subarray(8, 13);
+            channels = { 2: 3, 6: 4 }[colour];
+            if (depth !== 8 || !channels || interlace !== 0) fail(`unexpected PNG format ${depth}/${colour}/${interlace}`);
+        } else if (type === "IDAT") {
+            idat.push(data);
+        }
+        off += 12 + len;
+    }
+    const raw = zlib.inflateSync(Buffer.concat(idat));
+    const stride = width * channels;
+    const px = Buffer.alloc(stride * height);
+    for (let y = 0; y < height; y++) {
+        const filter = raw[y * (stride + 1)];
+        const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+        for (let x = 0; x < stride; x++) {
+            const a = x >= channels ? px[y * stride + x - channels] : 0;
+            const b = y > 0 ? px[(y - 1) * stride + x] : 0;
+            const c = x >= channels && y > 0 ? px[(y - 1) * stride + x - channels] : 0;
+            let v = line[x];
+            if (filter === 1) v += a;
+            else if (filter === 2) v += b;
+            else if (filter === 3) v += (a + b) >> 1;
+            else if (filter === 4) {
+                const p = a + b - c;
+                const pa = Math.abs(p - a);
+                const pb = Math.abs(p - b);
+                const pc = Math.abs(p - c);
+                v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+            }
+            px[y * stride + x] = v & 0xff;
+        }
+    }
+    return { width, height, channels, px };
+}
+
+/** Distinct colours in a screenshot (a blank or single-colour page has 1 or 2). */
+function distinctColours(png) {
+    const { width, height, channels, px } = decodePng(png);
+    const seen = new Set();
+    for (let i = 0; i < width * height; i++) {
+        const o = i * channels;
+        seen.add((px[o] << 16) | (px[o + 1] << 8) | px[o + 2]);
+    }
+    return seen.size;
+}
+
+async function screenshotNotBlank(page, name, minColours = 50) {
+    const png = await page.screenshot();
+    fs.mkdirSync(OUT, { recursive: true });
+    const file = path.join(OUT, name);
+    fs.writeFileSync(file, png);
+    const n = distinctColours(png);
+    if (n < minColours) fail(`screenshot ${file} looks blank: ${n} distinct colours`);
+    return { file, n };
+}
+
+function scenarioName(ronText) {
+    const m = /^\s*name:\s*"((?:[^"\\]|\\.)*)"/m.exec(ronText);
+    if (!m) fail("cannot find the scenario name in the RON file");
+    return JSON.parse(`"${m[1]}"`);
+}
+
+/** Report JSON with the wall-clock field nulled, so two runs compare byte for byte. */
+function withoutWallTime(json) {
+    const out = json.trim().replace(/"wall_time_s":\s*[^,\n}]+/, '"wall_time_s": null');
+    if (out === json.trim()) fail(`no wall_time_s in report: ${json.slice(0, 200)}`);
+    return out;
+}
+
+async function main() {
+    if (!fs.existsSync(path.join(DIST, "index.html"))) fail(`${DIST}/index.html missing: run scripts/web.sh build`);
+    if (!fs.existsSync(BIN)) fail(`${BIN} missing: cargo build (or set ARCHSIM_BIN)`);
+    if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} missing: apt-get install chromium`);
+    const base = await serve();
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "archsim-web-"));
+    cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ARGS,
+        viewport: { width: 1280, height: 800 },
+    });
+    cleanups.push(() => context.close());
+    const errors = [];
+
+    // 1. A share link made by the Rust encoder opens, runs and draws.
+    const shortenerFile = "scenarios/url_shortener.ron";
+    const shortener = scenarioName(fs.readFileSync(path.join(ROOT, shortenerFile), "utf8"));
+    const fragment = native(["share", shortenerFile, "--fragment"]).trim();
+    if (!fragment.startsWith("s=1.")) fail(`archsim share printed '${fragment.slice(0, 40)}'`);
+    const page = await openApp(context, `${base}/index.html#${fragment}`, errors);
+    const opened = await waitFor(page, "the shared scenario", (s) =>
+        s.toasts.some((t) => t.startsWith("Opened the shared scenario")),
+    );
+    if (opened.scenario !== shortener) fail(`the link opened '${opened.scenario}', not '${shortener}'`);
+    if (opened.link_error) fail(`the link was refused: ${opened.link_error}`);
+    ok(`share link (${fragment.length} characters) opens '${shortener}'`);
+
+    await page.focus("#archsim_canvas");
+    await page.keyboard.press("Space");
+    await waitFor(page, "the run to start after Space", (s) => s.run_state === "Running" || s.sim_time_s > 0, 10000);
+    await page.waitForTimeout(4000);
+    const running = await state(page);
+    const report = JSON.parse((await page.evaluate(() => window.archsim.archsim_report_json())) || "null");
+    if (!report) fail(`no report after running 4 s; state: ${JSON.stringify(running)}`);
+    if (!(report.sim_time_s > 0)) fail(`report sim_time_s is ${report.sim_time_s}`);
+    if (!(report.requests.succeeded > 0)) fail(`report has ${report.requests.succeeded} succeeded requests`);
+    ok(`Space runs it: ${report.requests.succeeded} succeeded by ${report.sim_time_s.toFixed(1)} simulated s (${running.run_state})`);
+    const shot = await screenshotNotBlank(page, "web_app.png");
+    ok(`screenshot ${path.relative(ROOT, shot.file)} is not blank (${shot.n} colours)`);
+
+    const newsFile = "scenarios/news_feed.ron";
+    const news = scenarioName(fs.readFileSync(path.join(ROOT, newsFile), "utf8"));
+    const newsFragment = native(["share", newsFile, "--fragment"]).trim();
+    await page.evaluate((f) => (window.location.hash = f), newsFragment);
+    await waitFor(page, `'${news}' after a hash change`, (s) => s.scenario === news && s.sim_time_s === 0);
+    ok(`a link pasted into the address bar opens '${news}'`);
+
+    // The last scenario is kept in local storage (eframe persistence, saved every 2 s in the browser).
+    await page.waitForTimeout(3000);
+    await page.close();
+    const again = await openApp(context, `${base}/index.html`, errors);
+    await waitFor(again, `'${news}' restored from local storage`, (s) => s.scenario === news, 10000);
+    ok(`reopening the page without a link restores '${news}' from local storage`);
+
+    // 2. Broken links say why, in the app.
+    const bad = await openApp(context, `${base}/index.html#s=1.!!!garbage`, errors);
+    const refused = await waitFor(bad, "the corrupted-link message", (s) => s.link_error);
+    if (!/damaged/.test(refused.link_error)) fail(`unexpected message: ${refused.link_error}`);
+    const badShot = await screenshotNotBlank(bad, "web_bad_link.png");
+    ok(`a corrupted link is refused with "${refused.link_error}" (${path.relative(ROOT, badShot.file)})`);
+    await bad.evaluate(() => (window.location.hash = "s=9.AAAA"));
+    const newer = await waitFor(bad, "the newer-version message", (s) => /newer/.test(s.link_error || ""));
+    if (newer.scenario !== refused.scenario) fail("a refused link replaced the scenario");
+    ok(`a newer-format link is refused with "${newer.link_error}"`);
+    await bad.close();
+
+    // 3. The engine in the browser gives the native CLI's report, byte for byte.
+    const cases = [
+        { file: "scenarios/theory/mm1_rho08.ron", seed: 7, load: 1, duration: 400 },
+        { file: "scenarios/url_shortener.ron", seed: 42, load: 3, duration: 20 },
+    ];
+    for (const c of cases) {
+        const text = fs.readFileSync(path.join(ROOT, c.file), "utf8");
+        const started = Date.now();
+        const web = await again.evaluate(
+            ([t, seed, load, duration]) => window.archsim.archsim_run_json(t, BigInt(seed), load, duration),
+            [text, c.seed, c.load, c.duration],
+        );
+        const webMs = Date.now() - started;
+        if (web.startsWith('{"error"')) fail(`archsim_run_json(${c.file}) failed: ${web}`);
+        const cli = native([
+            "run", c.file, "--seed", String(c.seed), "--load", String(c.load), "--duration", String(c.duration), "--json", "-",
+        ]);
+        const a = withoutWallTime(web);
+        const b = withoutWallTime(cli);
+        if (a !== b) {
+            let i = 0;
+            while (i < a.length && a[i] === b[i]) i++;
+            fail(`${c.file}: browser and native reports differ at byte ${i}:\n  web:    ${a.slice(Math.max(0, i - 80), i + 80)}\n  native: ${b.slice(Math.max(0, i - 80), i + 80)}`);
+        }
+        ok(`${c.file} seed ${c.seed} load ${c.load}: browser report == native report (${a.length} bytes, ${webMs} ms in the page)`);
+    }
+
+    const panics = errors.filter((e) => /panicked|crashed|RuntimeError/.test(e));
+    if (panics.length) fail(`the page logged errors: ${panics.join(" | ")}`);
+}
+
+let failed = 0;
+try {
+    await main();
+} catch (e) {
+    failed = 1;
+    console.error(`not ok - ${e.message}`);
+}
+for (const c of cleanups.reverse()) {
+    try {
+        await c();
+    } catch {
+        // already gone
+    }
+}
+console.log(`web: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
