@@ -74,6 +74,9 @@ pub struct OpenArgs {
     /// Load multiplier at start (0.1 to 20, like the app's slider).
     #[arg(long, value_name = "X")]
     pub load: Option<f64>,
+    /// Simulation speed: 1, 2, 5, 10, 30 or 100 times real time, or `max` (default: the last session's).
+    #[arg(long, value_name = "SPEED")]
+    pub speed: Option<String>,
     /// Show the frame-time overlay (F12 in the app).
     #[arg(long)]
     pub overlay: bool,
@@ -210,6 +213,18 @@ fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
             "--load is {load}; allowed: 0.1 to 20"
         )));
     }
+    let speed = match args.speed.as_deref() {
+        None => None,
+        Some("max") => Some(f64::INFINITY),
+        Some(v) => match v.trim_end_matches('x').parse::<f64>() {
+            Ok(x) if crate::ui::SPEEDS.contains(&x) => Some(x),
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "--speed is {v}; allowed: 1, 2, 5, 10, 30, 100 or max"
+                )));
+            }
+        },
+    };
     // A preset has no file of its own: saving asks for one.
     let path = std::path::Path::new(&args.scenario)
         .exists()
@@ -218,6 +233,7 @@ fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
         scenario: Some((scenario, path)),
         run: args.run,
         load: args.load,
+        speed,
         overlay: args.overlay,
         frame_stats: args.frame_stats,
     };

@@ -115,6 +115,8 @@ pub struct App {
     /// CPU time of the previous frame (eframe's measure, drawing included), smoothed.
     pub(super) cpu_ms: f64,
     frame_stats: Option<FrameStats>,
+    /// Time the last frame spent in the app's own code (layout, canvas, simulation slice), ms.
+    ui_ms: f32,
     applied_dark: Option<bool>,
 }
 
@@ -163,6 +165,7 @@ impl App {
             frame_ms: 0.0,
             cpu_ms: 0.0,
             frame_stats: None,
+            ui_ms: 0.0,
             applied_dark: None,
         }
     }
@@ -189,6 +192,9 @@ impl App {
         }
         if let Some(load) = start.load {
             self.runner.set_load(load);
+        }
+        if let Some(speed) = start.speed {
+            self.runner.speed = speed;
         }
         if start.run {
             self.runner.run(&self.doc.scenario);
@@ -568,7 +574,7 @@ impl eframe::App for App {
             self.cpu_ms = 0.9 * self.cpu_ms + 0.1 * ms as f64;
         }
         if let Some(stats) = &mut self.frame_stats
-            && let Some(line) = stats.record(cpu_ms, self.runner.time_s())
+            && let Some(line) = stats.record(cpu_ms, self.ui_ms, self.runner.time_s())
         {
             eprintln!("{line}");
         }
@@ -580,7 +586,9 @@ impl eframe::App for App {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.confirm = Some(Command::Quit);
         }
+        let started = Instant::now();
         self.ui_root(ui);
+        self.ui_ms = started.elapsed().as_secs_f64() as f32 * 1000.0;
     }
 
     /// In the browser, save often: eframe 0.37 does not save when the tab closes (it listens for an

@@ -166,6 +166,9 @@ pub fn subtitle(node: &Node) -> String {
     }
 }
 
+/// Below this zoom nodes are drawn without shadow, icon detail or the empty queue bar.
+pub const LOD_ZOOM: f32 = 0.5;
+
 /// A node box: kind stripe and icon, name, parameters; when running, a state tint, queue bar and badge.
 /// `sending_rps`: for a client, the live rate on its outgoing edges (shown instead of its own completions).
 #[allow(clippy::too_many_arguments)]
@@ -194,8 +197,13 @@ pub fn paint_node(
         Some(c) => t.node_fill(c),
         None => t.node_bg,
     };
+    // Zoomed out (a big diagram), detail below a legible size is left out: it cannot be seen, and with
+    // software rendering it costs most of the frame (docs/benchmarks.md, app frame time).
+    let detailed = zoom >= LOD_ZOOM;
     // Shadow, body, kind stripe.
-    painter.rect_filled(rect.translate(vec2(0.0, 2.0 * zoom)), r, t.shadow);
+    if detailed {
+        painter.rect_filled(rect.translate(vec2(0.0, 2.0 * zoom)), r, t.shadow);
+    }
     painter.rect_filled(rect, r, fill);
     let stripe = Rect::from_min_size(rect.min, vec2(5.0 * zoom, rect.height()));
     painter.rect_filled(
@@ -231,12 +239,16 @@ pub fn paint_node(
         rect.left() + 8.0 * zoom + icon_size / 2.0 + 2.0 * zoom,
         rect.center().y - 2.0 * zoom,
     );
-    icons::paint_icon(
-        painter,
-        kind,
-        icons::icon_rect(icon_center, icon_size),
-        accent,
-    );
+    if detailed {
+        icons::paint_icon(
+            painter,
+            kind,
+            icons::icon_rect(icon_center, icon_size),
+            accent,
+        );
+    } else {
+        painter.circle_filled(icon_center, icon_size * 0.3, accent);
+    }
     if zoom > 0.35 {
         let text_x = icon_center.x + icon_size / 2.0 + 8.0 * zoom;
         let max_w = rect.right() - text_x - 4.0 * zoom;
@@ -271,11 +283,14 @@ pub fn paint_node(
                 pos2(rect.left() + 10.0 * zoom, rect.bottom() - 7.0 * zoom),
                 pos2(rect.right() - 10.0 * zoom, rect.bottom() - 4.0 * zoom),
             );
-            painter.rect_filled(bar, 2.0, t.bar_bg);
+            let radius = if detailed { 2.0 } else { 0.0 };
+            if detailed {
+                painter.rect_filled(bar, radius, t.bar_bg);
+            }
             if frac > 0.0 {
                 let filled =
                     Rect::from_min_size(bar.min, vec2(bar.width() * frac.max(0.02), bar.height()));
-                painter.rect_filled(filled, 2.0, t.utilization_color(frac as f64));
+                painter.rect_filled(filled, radius, t.utilization_color(frac as f64));
             }
         }
         // Badge above: throughput and p99, or DOWN.

@@ -6,19 +6,21 @@ use web_time::Instant;
 /// How often a summary line is printed, seconds of wall time.
 const WINDOW_S: f64 = 2.0;
 
-/// Collects per-frame CPU times (eframe's `cpu_usage`: everything the app and egui do for a frame, up to
-/// handing it to the GPU) and the wall intervals between frames; summarises them every two seconds.
+/// Collects per-frame CPU times (eframe's `cpu_usage`: everything the app, egui and the GL driver do for a
+/// frame except the buffer swap) and the time spent in the app's own code; summarises them every two seconds.
 #[derive(Debug, Default)]
 pub struct FrameStats {
     cpu_ms: Vec<f32>,
+    ui_ms: Vec<f32>,
     window_start: Option<Instant>,
     frames: u32,
     sim_s_at_start: f64,
 }
 
 impl FrameStats {
-    /// Records one frame. Returns a summary line once per window.
-    pub fn record(&mut self, cpu_ms: Option<f32>, sim_s: f64) -> Option<String> {
+    /// Records one frame: eframe's CPU time for the previous frame and the time the previous frame spent in
+    /// the app's own code. Returns a summary line once per window.
+    pub fn record(&mut self, cpu_ms: Option<f32>, ui_ms: f32, sim_s: f64) -> Option<String> {
         let now = Instant::now();
         let Some(start) = self.window_start else {
             self.window_start = Some(now);
@@ -29,17 +31,24 @@ impl FrameStats {
         if let Some(ms) = cpu_ms {
             self.cpu_ms.push(ms);
         }
+        self.ui_ms.push(ui_ms);
         let wall_s = (now - start).as_secs_f64();
         if wall_s < WINDOW_S {
             return None;
         }
-        let line = summary_line(
-            &mut self.cpu_ms,
-            self.frames,
-            wall_s,
-            sim_s - self.sim_s_at_start,
+        let line = format!(
+            "{}  (app code: mean {:.2} ms, max {:.2} ms)",
+            summary_line(
+                &mut self.cpu_ms,
+                self.frames,
+                wall_s,
+                sim_s - self.sim_s_at_start
+            ),
+            self.ui_ms.iter().sum::<f32>() / self.ui_ms.len().max(1) as f32,
+            self.ui_ms.iter().copied().fold(0.0, f32::max)
         );
         self.cpu_ms.clear();
+        self.ui_ms.clear();
         self.frames = 0;
         self.window_start = Some(now);
         self.sim_s_at_start = sim_s;

@@ -37,7 +37,7 @@ pub use command::{Command, ExportKind, Selection};
 pub use edit::{Edit, connection_problem};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
-pub use runner::{RunState, Runner};
+pub use runner::{RunState, Runner, SPEEDS};
 
 /// Window title.
 pub const TITLE: &str = "archsim";
@@ -51,6 +51,8 @@ pub struct StartOptions {
     pub run: bool,
     /// Load multiplier at start.
     pub load: Option<f64>,
+    /// Simulation speed at start (one of [`SPEEDS`]).
+    pub speed: Option<f64>,
     /// Show the frame-time overlay.
     pub overlay: bool,
     /// Print frame-time statistics to stderr every two seconds (the frame-time benchmark).
