@@ -4,7 +4,8 @@
 //   1. a share link made by the native encoder (`archsim share FILE --fragment`) opens that scenario; Space
 //      on the canvas runs it; the live report has succeeded requests and sim time > 0; the screenshot is
 //      not blank; a second link pasted into the address bar (hashchange) replaces it;
-//      reopening the page restores the last scenario from local storage;
+//      reopening the page restores the last scenario from local storage; Ctrl+O opens a file chooser and
+//      the uploaded file opens; Ctrl+S downloads the scenario as RON;
 //   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab);
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
 //      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
@@ -263,6 +264,25 @@ async function main() {
     const again = await openApp(context, `${base}/index.html`, errors);
     await waitFor(again, `'${news}' restored from local storage`, (s) => s.scenario === news, 10000);
     ok(`reopening the page without a link restores '${news}' from local storage`);
+
+    // Open uploads a scenario file (a file chooser, as a person would); Save downloads it as a RON file.
+    await again.focus("#archsim_canvas");
+    const jobsFile = "scenarios/job_scheduler.ron";
+    const jobs = scenarioName(fs.readFileSync(path.join(ROOT, jobsFile), "utf8"));
+    const [chooser] = await Promise.all([
+        again.waitForEvent("filechooser", { timeout: 15000 }),
+        again.keyboard.press("Control+o"),
+    ]);
+    await chooser.setFiles(path.join(ROOT, jobsFile));
+    await waitFor(again, `'${jobs}' opened from an upload`, (s) => s.scenario === jobs, 10000);
+    ok(`Ctrl+O opens a file chooser; uploading ${jobsFile} opens '${jobs}'`);
+    const [download] = await Promise.all([
+        again.waitForEvent("download", { timeout: 15000 }),
+        again.keyboard.press("Control+s"),
+    ]);
+    const saved = fs.readFileSync(await download.path(), "utf8");
+    if (scenarioName(saved) !== jobs) fail(`Save downloaded '${download.suggestedFilename()}' holding '${scenarioName(saved)}'`);
+    ok(`Ctrl+S downloads '${download.suggestedFilename()}' holding '${jobs}' (${saved.length} bytes)`);
 
     // 2. Broken links say why, in the app.
     const bad = await openApp(context, `${base}/index.html#s=1.!!!garbage`, errors);
