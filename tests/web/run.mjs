@@ -6,7 +6,8 @@
 //      not blank; a second link pasted into the address bar (hashchange) replaces it;
 //      reopening the page restores the last scenario from local storage; Ctrl+O opens a file chooser and
 //      the uploaded file opens; Ctrl+S downloads the scenario as RON;
-//   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab);
+//   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab), and
+//      a browser without WebGL gets a message on the page instead of a blank canvas;
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
 //      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
@@ -295,6 +296,22 @@ async function main() {
     if (newer.scenario !== refused.scenario) fail("a refused link replaced the scenario");
     ok(`a newer-format link is refused with "${newer.link_error}"`);
     await bad.close();
+
+    // Without WebGL the page says so instead of staying blank.
+    const noGl = await context.newPage();
+    await noGl.addInitScript(() => {
+        const orig = HTMLCanvasElement.prototype.getContext;
+        HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+            return /webgl/.test(kind) ? null : orig.call(this, kind, ...rest);
+        };
+    });
+    await noGl.goto(`${base}/index.html`);
+    await noGl.waitForSelector("#archsim_error", { state: "visible", timeout: 90000 });
+    const glMessage = await noGl.evaluate(() => document.getElementById("archsim_error").textContent);
+    if (!/WebGL/.test(glMessage)) fail(`without WebGL the page says: ${glMessage}`);
+    if (await noGl.$("#archsim_loading")) fail("without WebGL the loading indicator stays");
+    ok(`without WebGL the page shows: "${glMessage.split("\n")[0].slice(0, 100)}…"`);
+    await noGl.close();
 
     // 3. The engine in the browser gives the native CLI's report, byte for byte.
     const cases = [
