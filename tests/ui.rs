@@ -375,3 +375,27 @@ fn hundred_nodes_at_ten_thousand_rps_run_in_the_app() {
     assert_eq!(snap.nodes.len(), 100);
     assert!(snap.events > 0);
 }
+
+/// "Copy link" in the toolbar puts a link on the clipboard whose fragment opens the same scenario.
+#[test]
+fn copy_link_copies_a_link_that_holds_the_scenario() {
+    let mut h = harness();
+    h.run_steps(2);
+    h.get_by_label("Copy link").click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let link = copied.last().expect("Copy link copied some text");
+    let (base, fragment) = link.split_once('#').expect("the link has a fragment");
+    assert!(base.starts_with("http"), "{link}");
+    let opened = archsim::model::share::decode(fragment).expect("the copied link decodes");
+    assert_eq!(&opened, h.state().scenario());
+}
