@@ -251,17 +251,9 @@ fn run_headless(ron_text: &str, seed: u64, load: f64, duration_s: f64) -> Result
     if load.is_finite() && load > 0.0 {
         sim.set_load(load);
     }
-    // The same slices as the CLI (results do not depend on slicing, but this keeps the two runs alike).
-    let end_ns = sim.end_ns();
-    let slice_ns = (end_ns / 1000).max(1);
-    while sim.time_ns() < end_ns && !sim.is_finished() {
-        let before_ns = sim.time_ns();
-        sim.step_until(before_ns.saturating_add(slice_ns).min(end_ns));
-        if sim.time_ns() <= before_ns {
-            sim.run_to_end();
-            break;
-        }
-    }
+    // One call: results do not depend on how the run is sliced (tests/engine.rs checks that), so the CLI's
+    // progress-bar slices need no copy here.
+    sim.run_to_end();
     let report = sim.report();
     serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
 }
