@@ -39,8 +39,9 @@ impl Kind {
 }
 
 /// Bits of the scheduling sequence number kept in an entry. When it would overflow, the pending events are
-/// renumbered in order (every 134 million events; with a few thousand pending that takes microseconds).
-const SEQ_BITS: u32 = 27;
+/// renumbered in order (every 67 million events; with a few thousand pending that takes microseconds).
+/// Below it: 4 bits of kind (room for 16 kinds), 2 of outcome, 32 of payload.
+const SEQ_BITS: u32 = 26;
 const SEQ_SHIFT: u32 = 64 - SEQ_BITS;
 const KIND_SHIFT: u32 = 34;
 const OUTCOME_SHIFT: u32 = 32;
@@ -70,7 +71,7 @@ impl Event {
     /// Event kind.
     #[inline]
     pub fn kind(&self) -> Kind {
-        Kind::ALL[((self.packed >> KIND_SHIFT) & 7) as usize]
+        Kind::ALL[((self.packed >> KIND_SHIFT) & 15) as usize]
     }
 
     /// Outcome carried by responses.
