@@ -68,6 +68,7 @@ impl World {
         self.queue.push(at, Kind::ClientNext, c, 0);
     }
 
+    #[inline]
     fn client_next(&mut self, c: u32) {
         let now = self.now;
         let (class, timeout_ns) = {
@@ -138,6 +139,7 @@ impl World {
         self.release_req(req); // the timer's hold
     }
 
+    #[inline]
     fn client_response(&mut self, call: u32, outcome: Outcome) {
         let req = self.calls[call as usize].req;
         self.free_call(call);
@@ -147,6 +149,7 @@ impl World {
     }
 
     /// The client has its answer.
+    #[inline]
     fn resolve(&mut self, req: u32, outcome: Outcome) {
         let r = &mut self.reqs[req as usize];
         r.resolved = true;
@@ -182,6 +185,7 @@ impl World {
 
     // ---- arrivals and work ---------------------------------------------------------------------------
 
+    #[inline]
     fn arrive(&mut self, call: u32) {
         let now = self.now;
         let c = &mut self.calls[call as usize];
@@ -219,6 +223,7 @@ impl World {
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
+    #[inline]
     fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
@@ -243,6 +248,7 @@ impl World {
     }
 
     /// Samples the node's own work for a call that holds a worker.
+    #[inline]
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
@@ -269,6 +275,7 @@ impl World {
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
+    #[inline]
     fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
@@ -340,6 +347,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn done(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let n = c.node as usize;
@@ -389,6 +397,7 @@ impl World {
     }
 
     /// A service makes its next downstream call, or answers when none is left.
+    #[inline]
     fn next_downstream(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let route = &self.nodes[c.node as usize].routes[c.class as usize];
@@ -404,6 +413,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn balance(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let n = c.node as usize;
@@ -462,6 +472,7 @@ impl World {
     }
 
     /// Sends a child call over `edge` on behalf of `parent`.
+    #[inline]
     fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
         let to = self.edges[edge as usize].to;
@@ -469,6 +480,7 @@ impl World {
         self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
     }
 
+    #[inline]
     fn response(&mut self, parent: u32, outcome: Outcome) {
         let p = self.calls[parent as usize];
         let node = &mut self.nodes[p.node as usize];
@@ -502,6 +514,7 @@ impl World {
     }
 
     /// The node turns a call away (its queue is full): counted as its rejection, not as a completion.
+    #[inline]
     fn reject(&mut self, call: u32) {
         self.nodes[self.calls[call as usize].node as usize]
             .stats
@@ -510,11 +523,13 @@ impl World {
     }
 
     /// The node is finished with a call (whatever the outcome, including a rejection from further down).
+    #[inline]
     fn respond(&mut self, call: u32, outcome: Outcome) {
         self.answer(call, outcome, true);
     }
 
     /// Records the answer and sends it back over the edge the call came by.
+    #[inline]
     fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
@@ -551,6 +566,7 @@ impl World {
     /// Schedules `kind` for `call` after the edge's latency, sampled from the sender's stream.
     /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
     /// result, half the events for the theory scenarios and benchmarks.
+    #[inline]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
@@ -562,6 +578,7 @@ impl World {
         self.queue.push(self.now + lat, kind, call, 0);
     }
 
+    #[inline]
     fn send_back(
         &mut self,
         sender: u32,
@@ -613,6 +630,7 @@ impl World {
         });
     }
 
+    #[inline]
     fn alloc_req(&mut self, r: Req) -> u32 {
         if let Some(i) = self.free_reqs.pop() {
             self.reqs[i as usize] = r;
@@ -624,6 +642,7 @@ impl World {
     }
 
     /// Drops the client's hold on a request.
+    #[inline]
     fn release_req(&mut self, req: u32) {
         let r = &mut self.reqs[req as usize];
         r.refs -= 1;
@@ -632,6 +651,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(crate) fn alloc_call(
         &mut self,
         req: u32,
@@ -660,6 +680,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
