@@ -174,7 +174,11 @@ mod tests {
             for i in 0..len - 1 {
                 assert!(bin_lower(i, sub_bits) < bin_lower(i + 1, sub_bits));
                 assert_eq!(bin(bin_lower(i, sub_bits), sub_bits), i, "bin {i}");
-                assert_eq!(bin(bin_lower(i + 1, sub_bits) - 1, sub_bits), i, "top of {i}");
+                assert_eq!(
+                    bin(bin_lower(i + 1, sub_bits) - 1, sub_bits),
+                    i,
+                    "top of {i}"
+                );
             }
             assert_eq!(bin_lower(len, sub_bits), TOP_US);
         }

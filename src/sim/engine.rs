@@ -9,6 +9,7 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Runs one event.
+    #[inline]
     pub(crate) fn dispatch(&mut self, ev: Event) {
         let a = ev.a();
         match ev.kind() {
@@ -27,14 +28,14 @@ impl World {
 
     /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
     pub(crate) fn schedule_client(&mut self, c: u32) {
-        let load = self.load;
         let now = self.now;
         let node = &mut self.nodes[c as usize];
         let Behaviour::Client(cl) = &mut node.beh else {
             return;
         };
-        let rate = cl.rate_rps * load;
-        if !(rate > 0.0 && rate.is_finite()) {
+        // `mean_gap_ns` is 1e9 / (rate_rps * load), kept up to date wherever either changes: it is positive and
+        // finite exactly when the effective rate is (a zero rate gives infinity, an infinite one 0, NaN stays NaN).
+        if !(cl.mean_gap_ns > 0.0 && cl.mean_gap_ns < f64::INFINITY) {
             cl.scheduled = false;
             return;
         }
