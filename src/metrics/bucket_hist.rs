@@ -34,6 +34,14 @@ fn index(us: u64) -> usize {
     super::latency::bin(us, SUB_BITS).min(SUB * OCTAVES - 1)
 }
 
+/// This histogram's bin for a value whose per-node bin ([`super::latency::NODE_SUB_BITS`], twice as fine) is
+/// `i`: the same below 128 us, pairwise merged above.
+#[inline]
+pub(crate) fn index_from_node_bin(i: usize) -> usize {
+    const _: () = assert!(super::latency::NODE_SUB_BITS == SUB_BITS + 1);
+    if i < 2 * SUB { i } else { (i >> 1) + SUB }
+}
+
 /// The smallest value that maps to bin `i`, in microseconds.
 fn lower_bound(i: usize) -> u64 {
     super::latency::bin_lower(i, SUB_BITS)
@@ -44,6 +52,18 @@ impl BucketHist {
     #[inline]
     pub fn record_ns(&mut self, ns: u64) {
         let i = index(ns / 1000);
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += 1;
+        }
+        if let Some(o) = self.octaves.get_mut(i >> SUB_BITS) {
+            *o += 1;
+        }
+        self.total += 1;
+    }
+
+    /// Records one sample in bin `i` (from [`index_from_node_bin`]).
+    #[inline]
+    pub(crate) fn record_bin(&mut self, i: usize) {
         if let Some(c) = self.counts.get_mut(i) {
             *c += 1;
         }
@@ -141,5 +161,19 @@ mod tests {
             assert_eq!(used.quantile_ms(q), fresh.quantile_ms(q));
         }
         assert_eq!(used.counts, fresh.counts);
+    }
+
+    #[test]
+    fn node_bins_map_onto_these_bins() {
+        use super::super::latency::{NODE_SUB_BITS, bin};
+        let mut us = 0u64;
+        while us < 1 << 37 {
+            assert_eq!(
+                index_from_node_bin(bin(us, NODE_SUB_BITS)),
+                index(us),
+                "{us} us"
+            );
+            us += 1 + us / 97;
+        }
     }
 }

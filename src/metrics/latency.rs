@@ -3,13 +3,17 @@
 //! a test checks that) with a record path a third as long: a record is a leading-zero count, two shifts and an
 //! increment, with no resize or range branches. Every node records every completion, so this is hot.
 
-use super::LatencySummary;
+use super::{BucketHist, LatencySummary};
 
 /// Largest latency the histograms resolve, in microseconds (one day).
 const MAX_US: u64 = 86_400_000_000;
 /// Values at or above this (2^37 us, the end of the last bin that covers `MAX_US`) are clamped to `MAX_US`,
 /// as hdrhistogram's `saturating_record` does.
 const TOP_US: u64 = 1 << 37;
+
+/// Sub-bucket bits of a per-node recorder: hdrhistogram with 2 significant digits has 256 sub-buckets, 128 per
+/// half.
+pub(crate) const NODE_SUB_BITS: u32 = 7;
 
 /// Bin of `us` (< 2^37) in the layout of an hdrhistogram with lowest value 1 and `2^sub_bits` sub-buckets
 /// per half bucket: `2^(sub_bits+1)` bins of width 1, then `2^sub_bits` bins per octave, each twice as wide as
@@ -54,8 +58,7 @@ impl Latency {
 
     /// Two significant digits: percentiles within 1%, an eighth of the memory (every node keeps one).
     pub fn per_node() -> Self {
-        // hdrhistogram with 2 significant digits: 256 sub-buckets, 128 per half.
-        Self::with_sub_bits(7)
+        Self::with_sub_bits(NODE_SUB_BITS)
     }
 
     fn with_sub_bits(sub_bits: u32) -> Self {
@@ -81,6 +84,27 @@ impl Latency {
         self.total += 1;
         self.sum_ns += ns as u128;
         self.max_ns = self.max_ns.max(ns);
+    }
+
+    /// Records one latency of a per-node recorder ([`Self::per_node`]) here and in the node's per-bucket
+    /// histogram, computing the bin once: the bucket histogram's bins are this one's, pairwise merged.
+    #[inline]
+    pub fn record_node_ns(&mut self, bucket: &mut BucketHist, ns: u64) {
+        debug_assert_eq!(self.sub_bits, NODE_SUB_BITS);
+        let us = ns / 1000;
+        if us >= TOP_US {
+            self.record_ns(ns);
+            bucket.record_ns(ns);
+            return;
+        }
+        let i = bin(us, NODE_SUB_BITS);
+        if let Some(c) = self.counts.get_mut(i) {
+            *c = c.saturating_add(1);
+        }
+        self.total += 1;
+        self.sum_ns += ns as u128;
+        self.max_ns = self.max_ns.max(ns);
+        bucket.record_bin(super::bucket_hist::index_from_node_bin(i));
     }
 
     /// Number of samples.

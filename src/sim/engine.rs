@@ -540,9 +540,9 @@ impl World {
         if completed {
             let lat = now - c.arrive_ns;
             node.stats.completed += 1;
-            node.stats.latency.record_ns(lat);
             node.stats.bucket_completed += 1;
-            node.stats.bucket_latency.record_ns(lat);
+            let st = &mut node.stats;
+            st.latency.record_node_ns(&mut st.bucket_latency, lat);
         }
         // Only the animation needs the outcome's colour: skip the request lookup (a cache miss) without it.
         let dot = match outcome {
@@ -567,7 +567,7 @@ impl World {
     /// Schedules `kind` for `call` after the edge's latency, sampled from the sender's stream.
     /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
     /// result, half the events for the theory scenarios and benchmarks.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
@@ -579,7 +579,7 @@ impl World {
         self.queue.push(self.now + lat, kind, call, 0);
     }
 
-    #[inline]
+    #[inline(always)]
     fn send_back(
         &mut self,
         sender: u32,
@@ -599,7 +599,7 @@ impl World {
         self.queue.push(self.now + lat, kind, call, outcome as u8);
     }
 
-    #[inline]
+    #[inline(always)]
     fn deliver(&mut self, kind: Kind, a: u32, outcome: u8) {
         match kind {
             Kind::Arrive => self.arrive(a),
