@@ -2,7 +2,24 @@
 
 use hdrhistogram::Histogram;
 
+use serde::{Deserialize, Serialize};
+
 use super::LatencySummary;
+
+/// A latency recorder's contents as plain data (for sweep partial results that are merged later):
+/// every non-empty bin as `(highest value of the bin in microseconds, count)`, in increasing order, plus
+/// the exact sum and maximum. [`Latency::from_data`] rebuilds the recorder exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatencyData {
+    /// Significant digits of the histogram (3 end to end).
+    pub sigfig: u8,
+    /// Non-empty bins: `(value_us, count)`.
+    pub counts_us: Vec<(u64, u64)>,
+    /// Exact sum of the samples, ns.
+    pub sum_ns: u128,
+    /// Largest sample, ns.
+    pub max_ns: u64,
+}
 
 /// Largest latency the histograms resolve, in microseconds (one day); larger values are clamped.
 const MAX_US: u64 = 86_400_000_000;
@@ -85,6 +102,35 @@ impl Latency {
         } else {
             self.sum_ns as f64 / n as f64 / 1e6
         }
+    }
+
+    /// The recorded samples as data that can be saved and merged exactly (see [`LatencyData`]).
+    pub fn to_data(&self) -> LatencyData {
+        LatencyData {
+            sigfig: self.hist.sigfig(),
+            counts_us: self
+                .hist
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value() as u64))
+                .collect(),
+            sum_ns: self.sum_ns,
+            max_ns: self.max_ns,
+        }
+    }
+
+    /// Rebuilds a recorder from saved data: the same bins, counts, sum and maximum, so its summary equals
+    /// the original's.
+    pub fn from_data(data: &LatencyData) -> Self {
+        let mut l = Self::with_sigfig(data.sigfig.clamp(1, 5));
+        for &(us, n) in &data.counts_us {
+            // `us` is the highest value of its bin, so it lands in the same bin again.
+            let _ = l
+                .hist
+                .record_n(us.clamp(1, MAX_US), n.min(u64::from(u32::MAX)) as u32);
+        }
+        l.sum_ns = data.sum_ns;
+        l.max_ns = data.max_ns;
+        l
     }
 
     /// The summary the report shows. Percentiles are 0 when there were no samples.
