@@ -37,6 +37,7 @@ macro_rules! preset {
 static PRESETS: &[Preset] = &[
     preset!("job_scheduler"),
     preset!("news_feed"),
+    preset!("retry_storm"),
     preset!("url_shortener"),
 ];
 

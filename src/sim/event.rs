@@ -23,10 +23,13 @@ pub enum Kind {
     ConsumerStart = 6,
     /// The warm-up ends: summary statistics restart.
     WarmupEnd = 7,
+    /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
+    Retry = 10,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    /// Indexed by kind number; numbers owned by other features decode to `WarmupEnd` until they exist.
+    const ALL: [Kind; 11] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -35,6 +38,9 @@ impl Kind {
         Kind::Timeout,
         Kind::ConsumerStart,
         Kind::WarmupEnd,
+        Kind::WarmupEnd,
+        Kind::WarmupEnd,
+        Kind::Retry,
     ];
 }
 
