@@ -127,3 +127,91 @@ fn retry_storm_recovers_with_a_bounded_queue() {
     server_mut(&mut s).queue_capacity = 20;
     assert_recovers(&s, "queue bound 20");
 }
+
+#[test]
+fn switching_the_budget_on_mid_run_ends_the_storm() {
+    // What the app does when the user ticks "retry budget" in the inspector while the storm rages.
+    let s = storm();
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.step_until(60 * archsim::sim::NS_PER_S);
+    let mut fixed = s.clone();
+    client_mut(&mut fixed, "users")
+        .retry
+        .as_mut()
+        .unwrap()
+        .budget = Some(RetryBudget::default());
+    assert!(
+        sim.update_params(&fixed).unwrap(),
+        "a parameter change, no rebuild"
+    );
+    sim.run_to_end();
+    let r = sim.report();
+    let down = mean_over(&r, &r.series.succeeded_rps, 45.0, 60.0);
+    assert!(down < 5.0, "still down before the change: {down:.1}/s");
+    // The sustaining effect stops at once: the load falls back to the users' own ~80/s ...
+    let (_, attempts) = after_spike(&r);
+    assert!(
+        attempts < 90.0,
+        "attempts after the budget was switched on {attempts:.1}/s, expected ~80"
+    );
+    // ... and the backlog of abandoned work drains at the spare ~20/s (slowly: re-running with the budget
+    // from the start recovers by ~150 s, switched on at 60 s it takes longer).
+    let q = &r.series.nodes[2].queue_len;
+    assert!(
+        q[290] < q[100] - 2000.0,
+        "backlog at 100 s {:.0}, at 290 s {:.0}: expected to drain",
+        q[100],
+        q[290]
+    );
+}
+
+#[test]
+fn bad_retry_parameters_are_named() {
+    let mut s = storm();
+    let r = client_mut(&mut s, "users").retry.as_mut().unwrap();
+    r.backoff_base_ms = -5.0;
+    r.budget = Some(RetryBudget {
+        earn_per_success: 1.7,
+        capacity: 10.0,
+    });
+    let problems = model::validate(&s);
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let has = |field: &str, value: &str| {
+        text.iter()
+            .any(|t| t.contains("'users'") && t.contains(field) && t.contains(value))
+    };
+    assert!(has("retry.backoff_base_ms", "-5"), "{text:?}");
+    assert!(has("retry.budget.earn_per_success", "1.7"), "{text:?}");
+
+    let mut s = storm();
+    let r = client_mut(&mut s, "users").retry.as_mut().unwrap();
+    r.backoff_base_ms = 100.0;
+    r.backoff_cap_ms = 50.0;
+    let text: Vec<String> = model::validate(&s).iter().map(|p| p.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("retry.backoff_cap_ms") && t.contains("backoff_base_ms (100)")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn retries_and_disciplines_round_trip_through_overrides() {
+    let mut s = storm();
+    model::apply_override(&mut s, "server.queue_discipline=DropOldest").unwrap();
+    model::apply_override(
+        &mut s,
+        "users.retry=(max_retries: 2, backoff_base_ms: 5, jitter: Full, budget: (capacity: 3))",
+    )
+    .unwrap();
+    assert_eq!(
+        server_mut(&mut s).queue_discipline,
+        QueueDiscipline::DropOldest
+    );
+    let r = client_mut(&mut s, "users").retry.clone().unwrap();
+    assert_eq!(r.max_retries, 2);
+    assert_eq!(r.jitter, model::Jitter::Full);
+    assert_eq!(r.budget.unwrap().capacity, 3.0);
+    let back = model::from_str(&model::to_string(&s), "x.ron").unwrap();
+    assert_eq!(back, s);
+}
