@@ -6,6 +6,6 @@ mod report;
 mod series;
 
 pub use bucket_hist::BucketHist;
-pub use latency::Latency;
+pub use latency::{Latency, LatencyData};
 pub use report::{LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport};
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};
