@@ -6,6 +6,7 @@ mod engine;
 mod event;
 mod queues;
 mod report;
+mod retry;
 mod sampler;
 mod snapshot;
 mod stats;
