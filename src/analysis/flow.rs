@@ -9,8 +9,9 @@
 //! Response times add up bottom-up, edge latencies counted both ways, into an end-to-end mean per class.
 //!
 //! What the model leaves out (and [`super::compare`] names when the simulation disagrees): finite queues
-//! (it assumes infinite ones), client timeouts, non-Poisson arrivals, non-exponential service times beyond
-//! their mean, and load-balancing policies other than an even split.
+//! (it assumes infinite ones), client timeouts and retries, non-Poisson arrivals, non-exponential service
+//! times beyond their mean, and load-balancing policies other than an even split. A client that sends only
+//! between `start_s` and `stop_s` counts with its rate averaged over the measured window.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
@@ -297,9 +298,10 @@ impl FlowModel {
             match &node.kind {
                 NodeKind::Client(c) => {
                     let wsum: f64 = c.classes.iter().map(|w| w.weight).sum();
+                    let active = self.active_fraction(c.start_s, c.stop_s);
                     for cw in &c.classes {
                         let ci = self.class_index(&cw.name);
-                        let rate = c.rate_rps * load * cw.weight / wsum / 1000.0;
+                        let rate = c.rate_rps * active * load * cw.weight / wsum / 1000.0;
                         lambda[ni][ci] += rate;
                         if let Some(&e) = routes[ci].first() {
                             lambda[self.edge_to[e]][ci] += rate;
@@ -576,6 +578,23 @@ impl FlowModel {
         };
         flow.mean_wait_ms = Some(w).filter(|x| x.is_finite());
         w
+    }
+
+    /// The share of the measured window (warm-up to end) in which a client with this start and stop
+    /// time sends: its rate averaged over the window (over the whole run if the window is empty).
+    fn active_fraction(&self, start_s: f64, stop_s: Option<f64>) -> f64 {
+        let s = &self.scenario;
+        let (mut from, to) = (s.warmup_s, s.duration_s);
+        if to <= from {
+            from = 0.0;
+        }
+        let on = start_s.max(from);
+        let off = stop_s.unwrap_or(to).min(to);
+        if to > from {
+            ((off - on) / (to - from)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        }
     }
 
     fn class_index(&self, name: &str) -> usize {
