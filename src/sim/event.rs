@@ -23,11 +23,13 @@ pub enum Kind {
     ConsumerStart = 6,
     /// The warm-up ends: summary statistics restart.
     WarmupEnd = 7,
+    /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
+    Retry = 10,
 }
 
 impl Kind {
     #[cfg(test)]
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -36,6 +38,7 @@ impl Kind {
         Kind::Timeout,
         Kind::ConsumerStart,
         Kind::WarmupEnd,
+        Kind::Retry,
     ];
 }
 
@@ -81,6 +84,7 @@ impl Event {
             4 => Kind::ClientResponse,
             5 => Kind::Timeout,
             6 => Kind::ConsumerStart,
+            10 => Kind::Retry,
             _ => Kind::WarmupEnd,
         }
     }

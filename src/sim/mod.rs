@@ -2,10 +2,12 @@
 //! (the app) or [`Simulation::run_to_end`] (the CLI). Integer nanosecond clock; events at the same time run in
 //! the order they were scheduled; a seeded PCG stream per node. No wall clock, no threads, no UI.
 
+mod breaker;
 mod engine;
 mod event;
 mod queues;
 mod report;
+mod retry;
 mod sampler;
 mod snapshot;
 mod stats;

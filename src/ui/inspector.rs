@@ -98,6 +98,8 @@ impl Inspector {
                     if edge.classes.is_empty() {
                         ui.label(RichText::new("(all classes)").weak());
                     }
+                    ui.add_space(theme::SECTION_GAP);
+                    changed |= super::resilience_ui::breaker_ui(ui, &mut edge.breaker);
                     if changed {
                         out.push(Command::Edit(Edit::SetEdge {
                             from: from.clone(),
@@ -280,6 +282,7 @@ impl Inspector {
                         }
                     });
                     ui.end_row();
+                    changed |= super::resilience_ui::retry_rows_ui(ui, &mut c.retry);
                 }
                 NodeKind::Service(sv) => {
                     changed |= count(
@@ -303,6 +306,8 @@ impl Inspector {
                         &mut sv.queue_capacity,
                         10_000,
                     );
+                    changed |=
+                        super::resilience_ui::discipline_row_ui(ui, &mut sv.queue_discipline);
                     changed |= prob(
                         ui,
                         "Error rate",
@@ -363,6 +368,7 @@ impl Inspector {
                         &mut d.queue_capacity,
                         10_000,
                     );
+                    changed |= super::resilience_ui::discipline_row_ui(ui, &mut d.queue_discipline);
                 }
                 NodeKind::Queue(q) => {
                     changed |= count(

@@ -23,6 +23,7 @@ mod overlays;
 mod palette;
 mod presets_ui;
 mod problems;
+mod resilience_ui;
 mod results;
 mod runner;
 mod share;

@@ -216,6 +216,8 @@ pub mod chart {
     pub const P99: Color32 = Color32::from_rgb(0xf0, 0x4a, 0x4a);
     /// Offered load.
     pub const OFFERED: Color32 = Color32::from_rgb(0x9a, 0xa1, 0xad);
+    /// Attempts (offered plus retries).
+    pub const ATTEMPTS: Color32 = Color32::from_rgb(0xe0, 0x7b, 0x39);
     /// Successful throughput.
     pub const SUCCEEDED: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x6a);
     /// Errors.
