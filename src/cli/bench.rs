@@ -116,6 +116,7 @@ fn service(id: &str, workers: u32, mean_ms: f64) -> Node {
             queue_capacity: UNBOUNDED_QUEUE,
             service_time_ms: Dist::exp(mean_ms),
             error_probability: 0.0,
+            ..ServiceParams::default()
         }),
     )
 }
@@ -144,6 +145,7 @@ pub fn workload_scenario(w: Workload, customers: u64) -> Scenario {
                     "lb",
                     NodeKind::LoadBalancer(LoadBalancerParams {
                         policy: LbPolicy::RoundRobin,
+                        ..LoadBalancerParams::default()
                     }),
                 ),
             ];

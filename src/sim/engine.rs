@@ -20,6 +20,8 @@ impl World {
             Kind::Timeout => self.timeout(a),
             Kind::ConsumerStart => self.consumer_start(a),
             Kind::WarmupEnd => self.warmup_end(),
+            Kind::Fault => self.fault_event(a, ev.outcome()),
+            Kind::Tick => self.tick(a, ev.outcome()),
         }
     }
 
@@ -183,6 +185,9 @@ impl World {
     // ---- arrivals and work ---------------------------------------------------------------------------
 
     fn arrive(&mut self, call: u32) {
+        if self.ext_on && self.ext_arrive(call) {
+            return;
+        }
         let now = self.now;
         let c = &mut self.calls[call as usize];
         c.arrive_ns = now;
@@ -219,7 +224,7 @@ impl World {
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
-    fn admit(&mut self, call: u32, inst: u32) {
+    pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
         let workers = node.workers;
@@ -264,12 +269,17 @@ impl World {
             }
             _ => 0,
         };
+        let t = if self.ext_on {
+            self.ext_scale(c.node, t)
+        } else {
+            t
+        };
         self.queue.push(self.now + t, Kind::Done, call, 0);
     }
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
-    fn release_worker(&mut self, n: u32, inst: u32) {
+    pub(crate) fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
@@ -341,6 +351,9 @@ impl World {
     }
 
     fn done(&mut self, call: u32) {
+        if self.ext_on && self.ext_done(call) {
+            return;
+        }
         let c = self.calls[call as usize];
         let n = c.node as usize;
         let node = &mut self.nodes[n];
@@ -455,6 +468,11 @@ impl World {
                 }
             }
         };
+        let slot = if self.ext_on {
+            super::health::healthy_slot(&self.ext, route, slot)
+        } else {
+            slot
+        };
         let edge = route[slot as usize];
         outstanding[edge as usize] += 1;
         self.calls[call as usize].step = slot as u16;
@@ -462,7 +480,7 @@ impl World {
     }
 
     /// Sends a child call over `edge` on behalf of `parent`.
-    fn call_child(&mut self, parent: u32, edge: u32) {
+    pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, parent, to, edge, p.class);
@@ -470,6 +488,9 @@ impl World {
     }
 
     fn response(&mut self, parent: u32, outcome: Outcome) {
+        if self.ext_on && self.ext_response(parent, outcome) {
+            return;
+        }
         let p = self.calls[parent as usize];
         let node = &mut self.nodes[p.node as usize];
         match &mut node.beh {
@@ -510,12 +531,12 @@ impl World {
     }
 
     /// The node is finished with a call (whatever the outcome, including a rejection from further down).
-    fn respond(&mut self, call: u32, outcome: Outcome) {
+    pub(crate) fn respond(&mut self, call: u32, outcome: Outcome) {
         self.answer(call, outcome, true);
     }
 
     /// Records the answer and sends it back over the edge the call came by.
-    fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
+    pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
@@ -552,6 +573,9 @@ impl World {
     /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
     /// result, half the events for the theory scenarios and benchmarks.
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
+        if self.ext_on && self.ext_send(sender, call, edge, kind) {
+            return;
+        }
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
         if e.zero_latency {
@@ -571,6 +595,9 @@ impl World {
         outcome: Outcome,
         dot: DotOutcome,
     ) {
+        if self.ext_on && self.ext_send_back(sender, call, edge, kind, outcome) {
+            return;
+        }
         if self.edges[edge as usize].zero_latency {
             return self.deliver(kind, call, outcome as u8);
         }
@@ -660,7 +687,7 @@ impl World {
         }
     }
 
-    fn free_call(&mut self, call: u32) {
+    pub(crate) fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
         self.release_req(req);

@@ -23,10 +23,14 @@ pub enum Kind {
     ConsumerStart = 6,
     /// The warm-up ends: summary statistics restart.
     WarmupEnd = 7,
+    /// A fault starts or ends (`a` = fault index, `outcome` = 0 start, 1 end).
+    Fault = 8,
+    /// A health check, autoscaler evaluation or autoscaler start (`a` = node, `outcome` = which).
+    Tick = 9,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 10] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -35,6 +39,8 @@ impl Kind {
         Kind::Timeout,
         Kind::ConsumerStart,
         Kind::WarmupEnd,
+        Kind::Fault,
+        Kind::Tick,
     ];
 }
 
@@ -136,6 +142,11 @@ impl EventQueue {
         }
         self.seq = pending.len() as u64;
         self.heap = BinaryHeap::from(pending);
+    }
+
+    /// Every pending event, in no particular order (for the rare scans a crash needs).
+    pub fn pending(&self) -> impl Iterator<Item = &Event> {
+        self.heap.iter()
     }
 
     /// Time of the earliest event.

@@ -250,6 +250,9 @@ pub(crate) struct World {
     pub dots_on: bool,
     pub dots: VecDeque<TransitDot>,
     pub dot_counter: u32,
+    /// Faults, health checks, key-model caches or autoscaling are in play: the handlers consult `ext`.
+    pub ext_on: bool,
+    pub ext: super::ext::Ext,
 }
 
 /// Most sampled in-transit dots kept.
@@ -455,7 +458,10 @@ impl World {
             dots_on: false,
             dots: VecDeque::new(),
             dot_counter: 0,
+            ext_on: false,
+            ext: Default::default(),
         };
+        w.build_ext(s);
         if w.warmup_ns > 0 {
             w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
         }
