@@ -9,6 +9,7 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Runs one event.
+    #[inline]
     pub(crate) fn dispatch(&mut self, ev: Event) {
         let a = ev.a();
         match ev.kind() {
@@ -29,14 +30,14 @@ impl World {
 
     /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
     pub(crate) fn schedule_client(&mut self, c: u32) {
-        let load = self.load;
         let now = self.now;
         let node = &mut self.nodes[c as usize];
         let Behaviour::Client(cl) = &mut node.beh else {
             return;
         };
-        let rate = cl.rate_rps * load;
-        if !(rate > 0.0 && rate.is_finite()) {
+        // `mean_gap_ns` is 1e9 / (rate_rps * load), kept up to date wherever either changes: it is positive and
+        // finite exactly when the effective rate is (a zero rate gives infinity, an infinite one 0, NaN stays NaN).
+        if !(cl.mean_gap_ns > 0.0 && cl.mean_gap_ns < f64::INFINITY) {
             cl.scheduled = false;
             return;
         }
@@ -70,6 +71,7 @@ impl World {
         self.queue.push(at, Kind::ClientNext, c, 0);
     }
 
+    #[inline]
     fn client_next(&mut self, c: u32) {
         let now = self.now;
         let (class, timeout_ns) = {
@@ -140,6 +142,7 @@ impl World {
         self.release_req(req); // the timer's hold
     }
 
+    #[inline]
     fn client_response(&mut self, call: u32, outcome: Outcome) {
         let req = self.calls[call as usize].req;
         self.free_call(call);
@@ -149,6 +152,7 @@ impl World {
     }
 
     /// The client has its answer.
+    #[inline]
     fn resolve(&mut self, req: u32, outcome: Outcome) {
         let r = &mut self.reqs[req as usize];
         r.resolved = true;
@@ -184,6 +188,7 @@ impl World {
 
     // ---- arrivals and work ---------------------------------------------------------------------------
 
+    #[inline]
     fn arrive(&mut self, call: u32) {
         if self.ext_on && self.ext_arrive(call) {
             return;
@@ -224,6 +229,7 @@ impl World {
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
+    #[inline]
     pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
@@ -248,6 +254,7 @@ impl World {
     }
 
     /// Samples the node's own work for a call that holds a worker.
+    #[inline]
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
@@ -279,6 +286,7 @@ impl World {
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
+    #[inline]
     pub(crate) fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
@@ -350,6 +358,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn done(&mut self, call: u32) {
         if self.ext_on && self.ext_done(call) {
             return;
@@ -402,6 +411,7 @@ impl World {
     }
 
     /// A service makes its next downstream call, or answers when none is left.
+    #[inline]
     fn next_downstream(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let route = &self.nodes[c.node as usize].routes[c.class as usize];
@@ -417,6 +427,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn balance(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let n = c.node as usize;
@@ -480,6 +491,7 @@ impl World {
     }
 
     /// Sends a child call over `edge` on behalf of `parent`.
+    #[inline]
     pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
         let to = self.edges[edge as usize].to;
@@ -487,6 +499,7 @@ impl World {
         self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
     }
 
+    #[inline]
     fn response(&mut self, parent: u32, outcome: Outcome) {
         if self.ext_on && self.ext_response(parent, outcome) {
             return;
@@ -523,6 +536,7 @@ impl World {
     }
 
     /// The node turns a call away (its queue is full): counted as its rejection, not as a completion.
+    #[inline]
     fn reject(&mut self, call: u32) {
         self.nodes[self.calls[call as usize].node as usize]
             .stats
@@ -531,11 +545,13 @@ impl World {
     }
 
     /// The node is finished with a call (whatever the outcome, including a rejection from further down).
+    #[inline]
     pub(crate) fn respond(&mut self, call: u32, outcome: Outcome) {
         self.answer(call, outcome, true);
     }
 
     /// Records the answer and sends it back over the edge the call came by.
+    #[inline]
     pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
@@ -545,9 +561,9 @@ impl World {
         if completed {
             let lat = now - c.arrive_ns;
             node.stats.completed += 1;
-            node.stats.latency.record_ns(lat);
             node.stats.bucket_completed += 1;
-            node.stats.bucket_latency.record_ns(lat);
+            let st = &mut node.stats;
+            st.latency.record_node_ns(&mut st.bucket_latency, lat);
         }
         // Only the animation needs the outcome's colour: skip the request lookup (a cache miss) without it.
         let dot = match outcome {
@@ -572,6 +588,7 @@ impl World {
     /// Schedules `kind` for `call` after the edge's latency, sampled from the sender's stream.
     /// A hop over an edge whose latency is the constant 0 is delivered at once, without an event: same
     /// result, half the events for the theory scenarios and benchmarks.
+    #[inline(always)]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
         if self.ext_on && self.ext_send(sender, call, edge, kind) {
             return;
@@ -586,6 +603,7 @@ impl World {
         self.queue.push(self.now + lat, kind, call, 0);
     }
 
+    #[inline(always)]
     fn send_back(
         &mut self,
         sender: u32,
@@ -608,7 +626,7 @@ impl World {
         self.queue.push(self.now + lat, kind, call, outcome as u8);
     }
 
-    #[inline]
+    #[inline(always)]
     fn deliver(&mut self, kind: Kind, a: u32, outcome: u8) {
         match kind {
             Kind::Arrive => self.arrive(a),
@@ -640,6 +658,7 @@ impl World {
         });
     }
 
+    #[inline]
     fn alloc_req(&mut self, r: Req) -> u32 {
         if let Some(i) = self.free_reqs.pop() {
             self.reqs[i as usize] = r;
@@ -651,6 +670,7 @@ impl World {
     }
 
     /// Drops the client's hold on a request.
+    #[inline]
     fn release_req(&mut self, req: u32) {
         let r = &mut self.reqs[req as usize];
         r.refs -= 1;
@@ -659,6 +679,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(crate) fn alloc_call(
         &mut self,
         req: u32,
@@ -687,6 +708,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(crate) fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);

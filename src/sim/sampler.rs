@@ -31,11 +31,13 @@ pub fn unit(rng: &mut SimRng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Rounds a non-negative duration to whole nanoseconds (`f64::round` is a libm call; this is two
-/// instructions and gives the same result for the non-negative values used here).
+/// Rounds a non-negative duration to whole nanoseconds, at most 1e18 (about 32 years, so adding it to the clock
+/// cannot overflow). `f64::round` is a libm call; this is a few instructions and gives the same result for the
+/// non-negative values used here. Negative and NaN give 0. Through `i64`: x86-64 converts a float to a signed
+/// integer in one instruction but to an unsigned one only with a branchy sequence.
 #[inline]
 pub fn to_ns(x: f64) -> u64 {
-    (x.clamp(0.0, 1e18) + 0.5) as u64
+    ((x + 0.5) as i64).clamp(0, 1_000_000_000_000_000_000) as u64
 }
 
 /// A distribution compiled for sampling durations in nanoseconds.
@@ -81,9 +83,22 @@ impl Sampler {
         }
     }
 
-    /// Draws one duration, ns.
+    /// Draws one duration, ns. The two common cases are inline; the rest are out of line so that this stays
+    /// small enough to inline into the engine's handlers.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
+        match self {
+            Self::Constant(v) => *v,
+            Self::Exponential(mean) => {
+                let e: f64 = Exp1.sample(rng);
+                to_ns(e * mean)
+            }
+            _ => self.sample_other(rng),
+        }
+    }
+
+    #[inline(never)]
+    fn sample_other(&self, rng: &mut SimRng) -> u64 {
         let ns = match self {
             Self::Constant(v) => return *v,
             Self::Exponential(mean) => {

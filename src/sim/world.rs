@@ -192,10 +192,13 @@ impl NodeRt {
     /// Brings the time-weighted areas up to `now`.
     #[inline]
     pub fn touch(&mut self, now: u64) {
-        let dt = (now - self.stats.last_ns) as f64;
-        if dt > 0.0 {
+        // Through `i64` (exact here: times and counts are far below 2^63): x86-64 converts a signed integer to
+        // a float in one instruction but an unsigned 64-bit one only with a branchy sequence.
+        let dt = now - self.stats.last_ns;
+        if dt > 0 {
+            let dt = dt as i64 as f64;
             self.stats.area_busy += self.busy as f64 * dt;
-            self.stats.area_queue += self.queue_len() as f64 * dt;
+            self.stats.area_queue += self.queue_len() as i64 as f64 * dt;
             self.stats.area_sys += self.in_sys as f64 * dt;
             self.stats.last_ns = now;
         }
