@@ -172,3 +172,20 @@ fn autoscaling_scales_out_after_the_delay_and_p99_recovers() {
     );
     assert!(r.series.rejected_rps[110..].iter().sum::<f64>() == 0.0);
 }
+
+#[test]
+fn the_stampede_preset_shows_its_lesson_and_coalescing_fixes_it() {
+    // The flush at 40 s sends every read of the 100 hot keys to the 1 s rebuild: about 450 queries
+    // (measured 459 with the preset's seed). Coalesced, each key is fetched once: exactly 100.
+    let mut s = model::presets::load_preset("cache_stampede")
+        .unwrap()
+        .unwrap();
+    let plain = run(&s).nodes[3].arrivals;
+    let model::NodeKind::Cache(c) = &mut s.nodes[2].kind else {
+        panic!("node 2 is the cache")
+    };
+    c.keys.as_mut().unwrap().coalesce = true;
+    let coalesced = run(&s).nodes[3].arrivals;
+    assert_eq!(coalesced, 100);
+    assert!(plain > 300, "{plain} queries without coalescing");
+}

@@ -35,8 +35,10 @@ macro_rules! preset {
 
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
+    preset!("cache_stampede"),
     preset!("job_scheduler"),
     preset!("news_feed"),
+    preset!("replica_failover"),
     preset!("url_shortener"),
 ];
 

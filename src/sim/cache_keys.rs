@@ -212,3 +212,64 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(keys: u32, exponent: f64, capacity: u32, ttl_s: Option<f64>) -> KeyCache {
+        KeyCache::new(&KeyModel {
+            key_count: keys,
+            zipf_exponent: exponent,
+            capacity,
+            ttl_s,
+            coalesce: false,
+        })
+    }
+
+    #[test]
+    fn zipf_sampling_matches_the_popularity_law() {
+        // s = 1 over 1000 keys: P(key k) = 1/(k H_1000), H_1000 = 7.4855. 200,000 draws: the standard error of
+        // the top key's share (0.1336) is 0.00076, so 3% relative is over 5 standard errors.
+        let c = cache(1000, 1.0, 1, None);
+        let mut rng = super::super::stream(1, "zipf");
+        let mut counts = vec![0u32; 1000];
+        for _ in 0..200_000 {
+            counts[c.sample(&mut rng) as usize] += 1;
+        }
+        let h = 7.485_470_860_550_345;
+        for k in [1usize, 2, 10] {
+            let want = 1.0 / (k as f64 * h);
+            let got = counts[k - 1] as f64 / 200_000.0;
+            assert!(
+                (got / want - 1.0).abs() < 0.03 + 0.5 / (want * 200_000.0).sqrt(),
+                "key {k}: {got} vs {want}"
+            );
+        }
+        // Uniform at s = 0.
+        let c = cache(4, 0.0, 1, None);
+        let mut counts = [0u32; 4];
+        for _ in 0..40_000 {
+            counts[c.sample(&mut rng) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&n| (9_500..10_500).contains(&n)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn lru_evicts_the_least_recently_used_and_ttl_expires() {
+        let mut c = cache(10, 1.0, 2, Some(1.0));
+        c.fill(1, 0);
+        c.fill(2, 0);
+        assert!(c.lookup(1, 10)); // 1 is now the most recent
+        c.fill(3, 20); // evicts 2
+        assert!(c.lookup(1, 30) && c.lookup(3, 30) && !c.lookup(2, 30));
+        assert!(!c.lookup(1, 1_000_000_000), "filled at 0, expired at 1 s");
+        assert!(c.lookup(3, 1_000_000_019), "filled at 20 ns");
+        c.flush();
+        assert!(!c.lookup(3, 1_000_000_019));
+        assert_eq!(c.entries.len(), 0);
+    }
+}

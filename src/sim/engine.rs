@@ -480,7 +480,7 @@ impl World {
             }
         };
         let slot = if self.ext_on {
-            super::health::healthy_slot(&self.ext, route, slot)
+            super::health::healthy_slot(&mut self.ext, route, slot)
         } else {
             slot
         };

@@ -33,6 +33,8 @@ pub(crate) struct Ext {
     pub health: Vec<Option<Health>>,
     /// Per edge: marked down by its balancer's health checks.
     pub unhealthy: Vec<bool>,
+    /// Turn counter spreading a marked-down backend's share over the healthy ones.
+    pub remap_turn: u32,
     /// Per cache with a key model.
     pub keys: Vec<Option<KeyCache>>,
     /// Per service with autoscaling.

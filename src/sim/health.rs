@@ -56,18 +56,29 @@ impl World {
     }
 }
 
-/// The route slot to use instead of `slot` when its backend is marked down: the next healthy one in route
-/// order. When every backend is down the balancer fails open and keeps `slot`.
+/// The route slot to use instead of `slot` when its backend is marked down: the healthy backends take turns
+/// (so they share the lost backend's traffic evenly, whatever the policy). When every backend is down the
+/// balancer fails open and keeps `slot`.
 #[inline]
-pub(crate) fn healthy_slot(ext: &Ext, route: &[u32], slot: u32) -> u32 {
+pub(crate) fn healthy_slot(ext: &mut Ext, route: &[u32], slot: u32) -> u32 {
     if !ext.unhealthy[route[slot as usize] as usize] {
         return slot;
     }
-    let len = route.len() as u32;
-    (1..len)
-        .map(|k| (slot + k) % len)
-        .find(|&s| !ext.unhealthy[route[s as usize] as usize])
-        .unwrap_or(slot)
+    let healthy = route
+        .iter()
+        .filter(|&&e| !ext.unhealthy[e as usize])
+        .count() as u32;
+    if healthy == 0 {
+        return slot;
+    }
+    let k = ext.remap_turn % healthy;
+    ext.remap_turn = ext.remap_turn.wrapping_add(1);
+    route
+        .iter()
+        .enumerate()
+        .filter(|&(_, &e)| !ext.unhealthy[e as usize])
+        .nth(k as usize)
+        .map_or(slot, |(i, _)| i as u32)
 }
 
 /// Is `edge` marked down by its balancer's health checks? (For the snapshot.)
