@@ -1,6 +1,19 @@
-//! Closed-form answers the simulator is checked against (and that the app can show beside a run).
-//! Pure functions: no engine, no UI, no clock.
+//! Analysis beside the engine: closed-form queueing results, the analytic flow model of a whole scenario
+//! (and its comparison with a simulated report), load and parameter sweeps with replications and
+//! confidence intervals, capacity search, and the "what broke first" explanation. No UI, no clock; the
+//! sweeps run their replications in parallel with rayon on native builds and in order on wasm.
+//!
+//! Entry points for a stress-test front end: [`sweep::run_sweep`] (whole sweep, progress callback, cancel
+//! flag), [`sweep::run_point`] (one point), [`capacity::find_capacity`], [`explain::explain_sweep`] and
+//! [`explain::explain_run`], [`flow::analyze`] and [`compare::compare`].
 
+pub mod capacity;
+pub mod compare;
+pub mod explain;
+pub mod flow;
 pub mod queueing;
+pub mod stats;
+pub mod summary;
+pub mod sweep;
 
 pub use queueing::QueueingError;

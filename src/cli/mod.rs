@@ -5,6 +5,8 @@
 
 mod bench;
 mod run;
+mod stress;
+mod stress_text;
 mod text;
 pub mod ui_workload;
 
@@ -17,6 +19,8 @@ use clap::{Parser, Subcommand};
 use crate::model::{self, Scenario, ScenarioError, presets};
 
 pub use bench::{Workload, workload_scenario};
+pub use stress::{CapacityArgs, ExplainArgs, MergeArgs, RepArgs, ScenarioArgs, SweepArgs};
+pub use stress_text::{CSV_HEADER, sweep_csv, sweep_table};
 pub use text::format_report;
 
 /// `archsim`: draw an architecture, simulate it, read its percentiles and where it saturates.
@@ -44,6 +48,14 @@ pub enum Command {
     /// Open the desktop app on a scenario file or preset (`archsim` alone reopens the last session).
     #[cfg(feature = "gui")]
     Open(OpenArgs),
+    /// Run a scenario at many loads (or parameter values) with replications and confidence intervals.
+    Sweep(SweepArgs),
+    /// Find the largest load that meets a latency and error SLO, and the bottleneck.
+    Capacity(CapacityArgs),
+    /// Combine the partial results of `sweep --shard` runs into one sweep result.
+    Merge(MergeArgs),
+    /// Explain what breaks first as load grows, with fixes and their analytic effect.
+    Explain(ExplainArgs),
     /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
     Bench(BenchArgs),
     /// Print a share link for a scenario (`BASE#s=1.<payload>`); the web app opens it.
@@ -181,6 +193,10 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Sweep(args)) => stress::sweep(&args),
+        Some(Command::Capacity(args)) => stress::capacity(&args),
+        Some(Command::Merge(args)) => stress::merge_parts(&args),
+        Some(Command::Explain(args)) => stress::explain(&args),
         Some(Command::Share {
             file,
             base,

@@ -3,7 +3,24 @@
 //! a test checks that) with a record path a third as long: a record is a leading-zero count, two shifts and an
 //! increment, with no resize or range branches. Every node records every completion, so this is hot.
 
+use serde::{Deserialize, Serialize};
+
 use super::{BucketHist, LatencySummary};
+
+/// A latency recorder's contents as plain data (for sweep partial results that are merged later): the bin
+/// layout and every non-empty bin as `(bin index, count)` in increasing order, plus the exact sum and
+/// maximum. [`Latency::from_data`] rebuilds the recorder exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatencyData {
+    /// Sub-bucket bits of the layout (10 end to end, 7 per node).
+    pub sub_bits: u32,
+    /// Non-empty bins: `(index, count)`.
+    pub bins: Vec<(u32, u64)>,
+    /// Exact sum of the samples, ns.
+    pub sum_ns: u128,
+    /// Largest sample, ns.
+    pub max_ns: u64,
+}
 
 /// Largest latency the histograms resolve, in microseconds (one day).
 const MAX_US: u64 = 86_400_000_000;
@@ -168,6 +185,43 @@ impl Latency {
         }
     }
 
+    /// The recorded samples as data that can be saved and merged exactly (see [`LatencyData`]).
+    pub fn to_data(&self) -> LatencyData {
+        LatencyData {
+            sub_bits: self.sub_bits,
+            bins: self
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(i, &c)| (i as u32, u64::from(c)))
+                .collect(),
+            sum_ns: self.sum_ns,
+            max_ns: self.max_ns,
+        }
+    }
+
+    /// Rebuilds a recorder from saved data: the same bins, counts, sum and maximum, so its summary equals
+    /// the original's. Only the two layouts in use (7 and 10 sub-bucket bits) are accepted; bins outside
+    /// the layout are dropped.
+    pub fn from_data(data: &LatencyData) -> Self {
+        let mut l = if data.sub_bits == NODE_SUB_BITS {
+            Self::per_node()
+        } else {
+            Self::precise()
+        };
+        for &(i, n) in &data.bins {
+            if let Some(c) = l.counts.get_mut(i as usize) {
+                let n = n.min(u64::from(u32::MAX)) as u32;
+                *c = c.saturating_add(n);
+                l.total += u64::from(n);
+            }
+        }
+        l.sum_ns = data.sum_ns;
+        l.max_ns = data.max_ns;
+        l
+    }
+
     /// The summary the report shows. Percentiles are 0 when there were no samples.
     pub fn summary(&self) -> LatencySummary {
         let q = |x: f64| {
@@ -240,6 +294,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn data_round_trip_is_exact() {
+        let mut a = Latency::precise();
+        for ns in [0, 1_500, 2_000_000, 3_333_333, 90_000_000_000] {
+            a.record_ns(ns);
+        }
+        let b = Latency::from_data(&a.to_data());
+        assert_eq!(a.summary(), b.summary());
+        assert_eq!(a.to_data(), b.to_data());
     }
 
     #[test]

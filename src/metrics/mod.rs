@@ -6,7 +6,7 @@ mod report;
 mod series;
 
 pub use bucket_hist::BucketHist;
-pub use latency::Latency;
+pub use latency::{Latency, LatencyData};
 pub use report::{
     FaultReport, LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport,
 };

@@ -36,10 +36,18 @@ macro_rules! preset {
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
     preset!("cache_stampede"),
+    preset!("chat"),
+    preset!("file_upload"),
     preset!("job_scheduler"),
+    preset!("metrics_ingestion"),
     preset!("news_feed"),
+    preset!("news_feed_fanout_read"),
+    preset!("news_feed_fanout_write"),
+    preset!("notification"),
+    preset!("payment_api"),
     preset!("replica_failover"),
     preset!("url_shortener"),
+    preset!("watch_history"),
 ];
 
 /// Every embedded preset, sorted by name.

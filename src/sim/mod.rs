@@ -20,7 +20,7 @@ mod world;
 pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
-use crate::metrics::{Bucket, FaultReport, Report};
+use crate::metrics::{Bucket, FaultReport, Latency, Report};
 use crate::model::{Fault, Scenario, ScenarioError, validate};
 use world::World;
 
@@ -224,6 +224,12 @@ impl Simulation {
     /// The full report so far (percentiles, per-node table, time series). `wall_time_s` is left 0.
     pub fn report(&self) -> Report {
         self.world.report()
+    }
+
+    /// The end-to-end latency recorder behind the report's `latency_ms` (successful requests issued after
+    /// the warm-up): sweeps save and merge it exactly.
+    pub fn latency(&self) -> &Latency {
+        &self.world.latency
     }
 
     /// Turns on sampling of in-transit requests for animation (off by default: it costs a little).

@@ -1,0 +1,623 @@
+//! The analytic overlay: flow equations over a scenario's graph, solved in microseconds.
+//!
+//! Arrival rates follow the routing (clients pick the first edge carrying the class, load balancers split
+//! evenly over the backends that carry it, caches send misses to their backing store, databases split reads
+//! over the replicas and writes to the primary, queues hand messages to their consumers, services call every
+//! downstream edge that carries the class, in sequence). Each node with workers is an M/M/c station (Erlang
+//! C), one per replica or database instance; a service's holding time is its own work plus the round trips
+//! of its downstream calls, so a slow dependency raises its callers' utilization as it does in the engine.
+//! Response times add up bottom-up, edge latencies counted both ways, into an end-to-end mean per class.
+//!
+//! What the model leaves out (and [`super::compare`] names when the simulation disagrees): finite queues
+//! (it assumes infinite ones), client timeouts, non-Poisson arrivals, non-exponential service times beyond
+//! their mean, and load-balancing policies other than an even split.
+
+// The equations index several per-node, per-class tables by the same class number; iterator chains over
+// one of them would hide that symmetry.
+#![allow(clippy::needless_range_loop)]
+
+use serde::Serialize;
+
+use super::queueing;
+use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, validate};
+
+/// Largest load multiplier the breaking-point search looks at; a node still below saturation there has
+/// no breaking point (`None`).
+pub const MAX_SEARCH_LOAD: f64 = 1e7;
+
+/// One node's analytic numbers at one load.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeFlow {
+    /// Node id.
+    pub id: String,
+    /// Kind, as in reports (`"service"`...).
+    pub kind: String,
+    /// Requests reaching the node per second, all classes (for a consumer service: messages it takes).
+    pub arrival_rps: f64,
+    /// Workers (or connections) over all replicas / instances; 0 for kinds without workers.
+    pub servers: u32,
+    /// Mean time a worker is held per request, ms (own work plus downstream round trips); infinite
+    /// (`null` in JSON) when a dependency is overloaded.
+    pub mean_hold_ms: f64,
+    /// Offered utilization, arrival rate x holding time / servers, over all workers (what the report's
+    /// `utilization` measures, which can never exceed 1): above 1 means overload. Infinite (`null` in
+    /// JSON) when a dependency is overloaded; 0 without workers.
+    pub utilization: f64,
+    /// The same for the busiest replica or database instance (a primary taking every write can saturate
+    /// while the read replicas idle): it reaching 1 is the node's breaking point.
+    pub peak_utilization: f64,
+    /// Mean wait for a worker (Erlang C), ms; `None` when the node (or what it waits on) is overloaded.
+    pub mean_wait_ms: Option<f64>,
+    /// Mean time from arrival to response leaving the node (what the report's node `latency_ms.mean`
+    /// measures); `None` when overloaded.
+    pub mean_response_ms: Option<f64>,
+    /// For a queue: mean time from enqueue until a consumer finished (the report's `lag_ms.mean`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_lag_ms: Option<f64>,
+    /// The load multiplier at which this node's utilization reaches 1 (its own breaking point, counting
+    /// the slow-down of what it waits on); `None` if it never does (no workers or no traffic).
+    pub saturation_load: Option<f64>,
+}
+
+/// The analytic model of a scenario at one load multiplier.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flow {
+    /// Load multiplier the numbers are for.
+    pub load: f64,
+    /// Per node, in scenario order.
+    pub nodes: Vec<NodeFlow>,
+    /// End-to-end mean latency over all clients' traffic (weighted by rate), ms, including every edge
+    /// latency both ways; `None` when some node on a path is overloaded.
+    pub end_to_end_mean_ms: Option<f64>,
+    /// The load multiplier at which the first node reaches utilization 1: the analytic breaking point.
+    pub breaking_load: Option<f64>,
+    /// The node that saturates first on its own (not because something it calls did).
+    pub bottleneck: Option<String>,
+}
+
+impl Flow {
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&NodeFlow> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+/// The routing structure of a scenario, prepared once so that evaluating it at many loads is cheap.
+#[derive(Clone, Debug)]
+pub struct FlowModel {
+    scenario: Scenario,
+    classes: Vec<String>,
+    /// Node indices, callers before callees.
+    order: Vec<usize>,
+    /// Per node, per class: outgoing edge indices carrying the class, in file order.
+    routes: Vec<Vec<Vec<usize>>>,
+    /// Per edge: mean one-way latency, ms, and the callee's index.
+    edge_ms: Vec<f64>,
+    edge_to: Vec<usize>,
+}
+
+/// Per-node, per-class numbers while evaluating.
+struct Eval {
+    /// Arrivals per ms, per node, per class.
+    lambda: Vec<Vec<f64>>,
+    /// Response time per node per class, ms (infinite when overloaded).
+    resp: Vec<Vec<f64>>,
+    /// Node results.
+    nodes: Vec<NodeFlow>,
+    /// Node is at or above utilization 1 while everything it waits on is stable.
+    own_overload: Vec<bool>,
+}
+
+fn mean_ms(d: &Dist) -> f64 {
+    d.mean().unwrap_or(f64::INFINITY)
+}
+
+impl FlowModel {
+    /// Prepares the model; the scenario must validate.
+    pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
+        let problems = validate(scenario);
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid {
+                file: scenario.name.clone(),
+                problems,
+            });
+        }
+        let mut classes: Vec<String> = Vec::new();
+        for n in &scenario.nodes {
+            if let NodeKind::Client(c) = &n.kind {
+                for cw in &c.classes {
+                    if !classes.contains(&cw.name) {
+                        classes.push(cw.name.clone());
+                    }
+                }
+            }
+        }
+        let n = scenario.nodes.len();
+        let idx = |id: &str| scenario.node_index(id).unwrap_or(0);
+        let edge_to: Vec<usize> = scenario.edges.iter().map(|e| idx(&e.to)).collect();
+        let edge_ms = scenario
+            .edges
+            .iter()
+            .map(|e| mean_ms(&e.latency_ms))
+            .collect();
+        let routes = (0..n)
+            .map(|ni| {
+                classes
+                    .iter()
+                    .map(|c| {
+                        (0..scenario.edges.len())
+                            .filter(|&ei| {
+                                let e = &scenario.edges[ei];
+                                idx(&e.from) == ni && e.carries(c)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        // Kahn's algorithm, lowest index first among the ready nodes: a deterministic order (validation
+        // has ruled out cycles).
+        let mut indegree = vec![0usize; n];
+        for &t in &edge_to {
+            indegree[t] += 1;
+        }
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(&i) = ready.iter().next() {
+            ready.remove(&i);
+            order.push(i);
+            for (ei, e) in scenario.edges.iter().enumerate() {
+                if idx(&e.from) == i {
+                    let t = edge_to[ei];
+                    indegree[t] -= 1;
+                    if indegree[t] == 0 {
+                        ready.insert(t);
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            scenario: scenario.clone(),
+            classes,
+            order,
+            routes,
+            edge_ms,
+            edge_to,
+        })
+    }
+
+    /// The scenario the model was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The analytic numbers at `load`, with every node's saturation load and the breaking point.
+    pub fn at(&self, load: f64) -> Flow {
+        let mut flow = self.eval_flow(load);
+        for i in 0..flow.nodes.len() {
+            flow.nodes[i].saturation_load = self.saturation_load(i);
+        }
+        let (breaking, bottleneck) = self.breaking_point();
+        flow.breaking_load = breaking;
+        flow.bottleneck = bottleneck;
+        flow
+    }
+
+    /// The load multiplier at which the first node saturates, and that node (the one whose own utilization
+    /// reaches 1 while what it waits on is still stable). `None` if nothing saturates below
+    /// [`MAX_SEARCH_LOAD`].
+    pub fn breaking_point(&self) -> (Option<f64>, Option<String>) {
+        let Some(x) = self.first_load_where(|e| e.own_overload.iter().any(|&b| b)) else {
+            return (None, None);
+        };
+        // Just above the breaking point, the node overloaded on its own with the highest utilization.
+        let e = self.eval(x * (1.0 + 1e-9));
+        let best = (0..e.nodes.len())
+            .filter(|&i| e.own_overload[i])
+            .max_by(|&a, &b| {
+                e.nodes[a]
+                    .peak_utilization
+                    .total_cmp(&e.nodes[b].peak_utilization)
+            });
+        (Some(x), best.map(|i| e.nodes[i].id.clone()))
+    }
+
+    /// The load at which node `i`'s utilization reaches 1; `None` if it stays below up to
+    /// [`MAX_SEARCH_LOAD`].
+    pub fn saturation_load(&self, i: usize) -> Option<f64> {
+        self.first_load_where(|e| e.nodes[i].peak_utilization >= 1.0)
+    }
+
+    /// Smallest load (relative precision 1e-10) at which `pred` holds; utilizations grow with load, so
+    /// the predicates used here are monotone.
+    fn first_load_where(&self, pred: impl Fn(&Eval) -> bool) -> Option<f64> {
+        let mut hi = 1.0;
+        while !pred(&self.eval(hi)) {
+            hi *= 2.0;
+            if hi > MAX_SEARCH_LOAD {
+                return None;
+            }
+        }
+        let mut lo = 0.0;
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if pred(&self.eval(mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+            if hi - lo <= hi * 1e-10 {
+                break;
+            }
+        }
+        Some(hi)
+    }
+
+    /// Only the flow at `load` (no breaking-point search): what the other searches call repeatedly.
+    pub fn eval_flow(&self, load: f64) -> Flow {
+        let e = self.eval(load);
+        let s = &self.scenario;
+        let mut total = 0.0;
+        let mut weighted = 0.0;
+        for (ni, node) in s.nodes.iter().enumerate() {
+            let NodeKind::Client(_) = &node.kind else {
+                continue;
+            };
+            for (ci, _) in self.classes.iter().enumerate() {
+                let rate = e.lambda[ni][ci];
+                if rate <= 0.0 {
+                    continue;
+                }
+                total += rate;
+                weighted += rate * e.resp[ni][ci];
+            }
+        }
+        let e2e = (total > 0.0).then(|| weighted / total);
+        Flow {
+            load,
+            nodes: e.nodes,
+            end_to_end_mean_ms: e2e.filter(|x| x.is_finite()),
+            breaking_load: None,
+            bottleneck: None,
+        }
+    }
+
+    fn eval(&self, load: f64) -> Eval {
+        let s = &self.scenario;
+        let (n, k) = (s.nodes.len(), self.classes.len());
+        let mut lambda = vec![vec![0.0; k]; n];
+        // Forward: arrival rates (per ms), callers before callees.
+        for &ni in &self.order {
+            let node = &s.nodes[ni];
+            let routes = &self.routes[ni];
+            match &node.kind {
+                NodeKind::Client(c) => {
+                    let wsum: f64 = c.classes.iter().map(|w| w.weight).sum();
+                    for cw in &c.classes {
+                        let ci = self.class_index(&cw.name);
+                        let rate = c.rate_rps * load * cw.weight / wsum / 1000.0;
+                        lambda[ni][ci] += rate;
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += rate;
+                        }
+                    }
+                }
+                NodeKind::Service(p) => {
+                    for ci in 0..k {
+                        let out = lambda[ni][ci] * (1.0 - p.error_probability);
+                        for &e in &routes[ci] {
+                            lambda[self.edge_to[e]][ci] += out;
+                        }
+                    }
+                }
+                NodeKind::LoadBalancer(_) => {
+                    for ci in 0..k {
+                        let m = routes[ci].len() as f64;
+                        for &e in &routes[ci] {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] / m;
+                        }
+                    }
+                }
+                NodeKind::Cache(p) => {
+                    for ci in 0..k {
+                        let miss = 1.0 - self.hit_ratio(p, ci);
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * miss;
+                        }
+                    }
+                }
+                NodeKind::Queue(_) => {
+                    // Competing consumers: each message goes to one of them, shared in proportion to
+                    // their workers (free workers pull).
+                    let consumers = self.consumers(ni);
+                    let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
+                    for ci in 0..k {
+                        for &(e, w) in &consumers {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * w / total;
+                        }
+                    }
+                }
+                NodeKind::Database(_) => {}
+            }
+        }
+
+        // Backward: holding and response times, callees before callers.
+        let mut resp = vec![vec![0.0; k]; n];
+        let mut nodes: Vec<Option<NodeFlow>> = vec![None; n];
+        let mut own_overload = vec![false; n];
+        let mut queue_wait = vec![0.0; n];
+        for &ni in self.order.iter().rev() {
+            let node = &s.nodes[ni];
+            let routes = &self.routes[ni];
+            let lam: f64 = lambda[ni].iter().sum();
+            let mut flow = NodeFlow {
+                id: node.id.clone(),
+                kind: node.kind.tag().as_str().to_owned(),
+                arrival_rps: lam * 1000.0,
+                servers: 0,
+                mean_hold_ms: 0.0,
+                utilization: 0.0,
+                peak_utilization: 0.0,
+                mean_wait_ms: Some(0.0),
+                mean_response_ms: None,
+                mean_lag_ms: None,
+                saturation_load: None,
+            };
+            let round_trip = |e: usize, resp: &Vec<Vec<f64>>, ci: usize| {
+                2.0 * self.edge_ms[e] + resp[self.edge_to[e]][ci]
+            };
+            match &node.kind {
+                NodeKind::Client(_) => {
+                    for ci in 0..k {
+                        resp[ni][ci] = routes[ci]
+                            .first()
+                            .map_or(0.0, |&e| round_trip(e, &resp, ci));
+                    }
+                    flow.mean_wait_ms = None;
+                }
+                NodeKind::LoadBalancer(_) => {
+                    for ci in 0..k {
+                        let m = routes[ci].len() as f64;
+                        resp[ni][ci] = routes[ci]
+                            .iter()
+                            .map(|&e| round_trip(e, &resp, ci) / m)
+                            .sum();
+                    }
+                }
+                NodeKind::Queue(q) => {
+                    let ack = mean_ms(&q.ack_latency_ms);
+                    for ci in 0..k {
+                        resp[ni][ci] = ack;
+                    }
+                    // Lag: the wait for a free consumer worker, the hop there and back, the consumer's
+                    // own work (its response time, filled in before this node: callees come first).
+                    let consumers = self.consumers(ni);
+                    let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
+                    let mut lag = 0.0;
+                    for ci in 0..k {
+                        if lambda[ni][ci] <= 0.0 {
+                            continue;
+                        }
+                        for &(e, w) in &consumers {
+                            let t = self.edge_to[e];
+                            lag += lambda[ni][ci] * w / total
+                                * (queue_wait[t] + round_trip(e, &resp, ci));
+                        }
+                    }
+                    flow.mean_lag_ms = (lam > 0.0).then(|| lag / lam).filter(|x| x.is_finite());
+                }
+                NodeKind::Service(p) => {
+                    let mut hold = vec![0.0; k];
+                    for ci in 0..k {
+                        let down: f64 = routes[ci].iter().map(|&e| round_trip(e, &resp, ci)).sum();
+                        let go_on = 1.0 - p.error_probability;
+                        hold[ci] = mean_ms(&p.service_time_ms)
+                            + if go_on > 0.0 { go_on * down } else { 0.0 };
+                    }
+                    let w = self.station(&mut flow, &lambda[ni], &hold, p.replicas, p.workers);
+                    // A consumer's wait happens in the queue it pulls from: its own response starts when
+                    // it takes the message (the report measures it the same way).
+                    let fed_by_queue = self.fed_by_queue(ni);
+                    queue_wait[ni] = w;
+                    for ci in 0..k {
+                        resp[ni][ci] = if fed_by_queue { hold[ci] } else { w + hold[ci] };
+                    }
+                    if fed_by_queue {
+                        flow.mean_wait_ms = Some(0.0);
+                    }
+                    own_overload[ni] =
+                        flow.peak_utilization >= 1.0 && flow.mean_hold_ms.is_finite();
+                }
+                NodeKind::Cache(p) => {
+                    let look = mean_ms(&p.hit_latency_ms);
+                    let hold = vec![look; k];
+                    let w = self.station(&mut flow, &lambda[ni], &hold, 1, p.workers);
+                    for ci in 0..k {
+                        let miss = 1.0 - self.hit_ratio(p, ci);
+                        let down = routes[ci]
+                            .first()
+                            .map_or(0.0, |&e| round_trip(e, &resp, ci));
+                        resp[ni][ci] = w + look + if miss > 0.0 { miss * down } else { 0.0 };
+                    }
+                    own_overload[ni] = flow.peak_utilization >= 1.0;
+                }
+                NodeKind::Database(p) => {
+                    let (read, write) = (mean_ms(&p.read_time_ms), mean_ms(&p.write_time_ms));
+                    let is_write = |ci: usize| p.write_classes.contains(&self.classes[ci]);
+                    // Primary: writes, plus reads when there are no replicas; each replica: its share of
+                    // the reads. Every instance is an M/M/c station with `pool_size` connections.
+                    let reps = p.read_replicas as f64;
+                    let (mut lam_p, mut busy_p, mut lam_r, mut busy_r) = (0.0, 0.0, 0.0, 0.0);
+                    for ci in 0..k {
+                        let l = lambda[ni][ci];
+                        if is_write(ci) {
+                            lam_p += l;
+                            busy_p += l * write;
+                        } else if p.read_replicas == 0 {
+                            lam_p += l;
+                            busy_p += l * read;
+                        } else {
+                            lam_r += l / reps;
+                            busy_r += l / reps * read;
+                        }
+                    }
+                    let c = f64::from(p.pool_size);
+                    let wait = |l: f64, busy: f64| -> f64 {
+                        if l <= 0.0 {
+                            return 0.0;
+                        }
+                        let hold = busy / l;
+                        queueing::mmc_mean_wait_s(p.pool_size, l, 1.0 / hold)
+                            .unwrap_or(f64::INFINITY)
+                    };
+                    let (wp, wr) = (wait(lam_p, busy_p), wait(lam_r, busy_r));
+                    for ci in 0..k {
+                        let (w, t) = if is_write(ci) {
+                            (wp, write)
+                        } else if p.read_replicas == 0 {
+                            (wp, read)
+                        } else {
+                            (wr, read)
+                        };
+                        resp[ni][ci] = w + t;
+                    }
+                    flow.servers = p.pool_size.saturating_mul(1 + p.read_replicas);
+                    flow.mean_hold_ms = if lam > 0.0 {
+                        (busy_p + busy_r * reps) / lam
+                    } else {
+                        0.0
+                    };
+                    flow.utilization = (busy_p + busy_r * reps) / (c * (1.0 + reps));
+                    flow.peak_utilization = (busy_p / c).max(busy_r / c);
+                    flow.mean_wait_ms = (lam > 0.0)
+                        .then(|| (lam_p * wp + lam_r * reps * wr) / lam)
+                        .or(Some(0.0))
+                        .filter(|x| x.is_finite());
+                    own_overload[ni] = flow.peak_utilization >= 1.0;
+                }
+            }
+            flow.mean_response_ms = if lam > 0.0 {
+                let r: f64 = (0..k)
+                    .filter(|&ci| lambda[ni][ci] > 0.0)
+                    .map(|ci| lambda[ni][ci] * resp[ni][ci])
+                    .sum::<f64>()
+                    / lam;
+                Some(r).filter(|x| x.is_finite())
+            } else {
+                Some(0.0)
+            };
+            if matches!(node.kind, NodeKind::Client(_)) {
+                flow.mean_response_ms = None;
+            }
+            nodes[ni] = Some(flow);
+        }
+        Eval {
+            lambda,
+            resp,
+            nodes: nodes
+                .into_iter()
+                .map(|f| f.expect("every node is in the order"))
+                .collect(),
+            own_overload,
+        }
+    }
+
+    /// An M/M/c station of `replicas` x `workers` fed evenly: fills the node's utilization, hold and wait,
+    /// and returns the mean wait in ms (infinite when overloaded).
+    fn station(
+        &self,
+        flow: &mut NodeFlow,
+        lambda: &[f64],
+        hold: &[f64],
+        replicas: u32,
+        workers: u32,
+    ) -> f64 {
+        let lam: f64 = lambda.iter().sum();
+        flow.servers = replicas.saturating_mul(workers);
+        if lam <= 0.0 {
+            flow.mean_hold_ms = mean_of(hold);
+            return 0.0;
+        }
+        // Classes that never arrive add nothing, even when their hold is infinite (0 x inf is NaN).
+        let busy: f64 = lambda
+            .iter()
+            .zip(hold)
+            .filter(|(l, _)| **l > 0.0)
+            .map(|(l, h)| l * h)
+            .sum();
+        let mean_hold = busy / lam;
+        flow.mean_hold_ms = mean_hold;
+        flow.utilization = busy / f64::from(flow.servers);
+        flow.peak_utilization = flow.utilization;
+        let per_replica = lam / f64::from(replicas);
+        let w = if mean_hold.is_finite() && mean_hold > 0.0 {
+            queueing::mmc_mean_wait_s(workers, per_replica, 1.0 / mean_hold)
+                .unwrap_or(f64::INFINITY)
+        } else if mean_hold == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+        flow.mean_wait_ms = Some(w).filter(|x| x.is_finite());
+        w
+    }
+
+    fn class_index(&self, name: &str) -> usize {
+        self.classes.iter().position(|c| c == name).unwrap_or(0)
+    }
+
+    fn hit_ratio(&self, p: &crate::model::CacheParams, ci: usize) -> f64 {
+        p.class_hit_ratio
+            .get(&self.classes[ci])
+            .copied()
+            .unwrap_or(p.hit_ratio)
+    }
+
+    /// A queue's consumer edges with the consumer's worker count (its share of the messages).
+    fn consumers(&self, qi: usize) -> Vec<(usize, f64)> {
+        let s = &self.scenario;
+        s.edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.from == s.nodes[qi].id)
+            .map(|(ei, _)| {
+                let w = match &s.nodes[self.edge_to[ei]].kind {
+                    NodeKind::Service(p) => f64::from(p.replicas) * f64::from(p.workers),
+                    _ => 1.0,
+                };
+                (ei, w)
+            })
+            .collect()
+    }
+
+    fn fed_by_queue(&self, ni: usize) -> bool {
+        let s = &self.scenario;
+        s.edges.iter().any(|e| {
+            e.to == s.nodes[ni].id
+                && s.node(&e.from)
+                    .is_some_and(|n| matches!(n.kind, NodeKind::Queue(_)))
+        })
+    }
+
+    /// Does any client send non-Poisson traffic? (Then the M in M/M/c is an approximation.)
+    pub fn has_non_poisson_arrivals(&self) -> bool {
+        self.scenario.nodes.iter().any(
+            |n| matches!(&n.kind, NodeKind::Client(c) if !matches!(c.arrival, Arrival::Poisson)),
+        )
+    }
+}
+
+fn mean_of(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// The analytic numbers for `scenario` at `load`, with the breaking point (convenience for
+/// [`FlowModel::new`] then [`FlowModel::at`]).
+pub fn analyze(scenario: &Scenario, load: f64) -> Result<Flow, ScenarioError> {
+    Ok(FlowModel::new(scenario)?.at(load))
+}

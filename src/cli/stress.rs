@@ -1,0 +1,500 @@
+//! `archsim sweep`, `capacity`, `merge` and `explain`: thin glue over `crate::analysis`.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::stress_text as out;
+use super::{CliError, check, read_scenario, write_stdout};
+use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
+use crate::analysis::explain::{explain_run, explain_sweep};
+use crate::analysis::flow::FlowModel;
+use crate::analysis::sweep::{
+    Axis, Partial, Precision, Progress, SweepError, SweepResult, SweepSpec, Warmup, merge,
+    run_shard, run_sweep, spaced,
+};
+use crate::model::{self, Scenario};
+use crate::sim::Simulation;
+
+/// Options shared by the stress commands: which scenario, with which changes.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file, or a preset name such as `url_shortener`.
+    #[arg(value_name = "FILE")]
+    pub scenario: String,
+    /// RNG seed (replaces the scenario's; replication seeds derive from it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated seconds per run (replaces the scenario's `duration_s`).
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Warm-up: seconds, or `auto` for MSER-5 truncation on a pilot run (default: the scenario's).
+    #[arg(long, value_name = "S|auto")]
+    pub warmup: Option<String>,
+    /// Changes a node parameter before everything else, e.g. `app.replicas=4` (repeatable).
+    #[arg(long = "set", value_name = "NODE.FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// Worker threads for the replications (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Replication options.
+#[derive(Debug, clap::Args)]
+pub struct RepArgs {
+    /// Replications per point (different seeds derived from the scenario's seed).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: u32,
+    /// Keep adding replications until the 95% half-width of p99 is below this fraction of its mean.
+    #[arg(long, value_name = "FRACTION")]
+    pub precision: Option<f64>,
+    /// Most replications per point with `--precision`.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub max_replications: u32,
+}
+
+/// Options of `archsim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    #[command(flatten)]
+    pub reps: RepArgs,
+    /// Load multipliers START:END:POINTS (default 0.5:20:24).
+    #[arg(long, value_name = "START:END:POINTS", conflicts_with = "param")]
+    pub load: Option<String>,
+    /// Space the points evenly in ratio instead of linearly.
+    #[arg(long)]
+    pub log: bool,
+    /// Sweep a node parameter instead: NODE.FIELD=START:END:POINTS (at `--at-load`).
+    #[arg(long, value_name = "NODE.FIELD=START:END:POINTS")]
+    pub param: Option<String>,
+    /// Load multiplier for a parameter sweep.
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub at_load: f64,
+    /// Writes the points as CSV to PATH (`-`: stdout, instead of the table).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Writes the full result as JSON to PATH (`-`: stdout, instead of the table).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Runs only shard I of N (0-based) and writes a partial result for `archsim merge` to `--out`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Where a shard writes its partial result (default `sweep-part-I-of-N.json`).
+    #[arg(long, value_name = "PATH", requires = "shard")]
+    pub out: Option<PathBuf>,
+    /// Also prints the "what broke first" explanation.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Options of `archsim capacity`.
+#[derive(Debug, clap::Args)]
+pub struct CapacityArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    /// End-to-end p99 objective, ms.
+    #[arg(long, value_name = "MS")]
+    pub slo_p99_ms: f64,
+    /// Largest share of requests that may fail, time out or be rejected.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
+    pub slo_errors: f64,
+    /// Replications per probe.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub replications: u32,
+    /// Stop bisecting when the bracket is narrower than this fraction.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.02)]
+    pub tolerance: f64,
+    /// Writes the full result as JSON to PATH (`-`: stdout, instead of the text).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `archsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Partial results written by `archsim sweep --shard`.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Writes the points as CSV (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Writes the full result as JSON (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `archsim explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    /// Explain one run at this load multiplier (default: a 12-point load sweep up to 1.5 times the
+    /// analytic breaking point).
+    #[arg(long, value_name = "X")]
+    pub load: Option<f64>,
+    /// Replications per sweep point.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: u32,
+}
+
+fn usage(msg: String) -> CliError {
+    CliError::Usage(msg)
+}
+
+fn from_sweep(e: SweepError) -> CliError {
+    match e {
+        SweepError::Scenario(s) => CliError::Scenario(s),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+/// Loads the scenario with the common options applied, validated.
+fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
+    let (mut s, mut label) = read_scenario(&c.scenario)?;
+    if let Some(seed) = c.seed {
+        s.seed = seed;
+    }
+    if let Some(d) = c.duration {
+        s.duration_s = d;
+    }
+    for spec in &c.sets {
+        model::apply_override(&mut s, spec)?;
+    }
+    let warmup = match c.warmup.as_deref() {
+        None => Warmup::Scenario,
+        Some("auto") => Warmup::Auto,
+        Some(v) => {
+            let w: f64 = v
+                .parse()
+                .map_err(|_| usage(format!("--warmup is '{v}'; expected seconds or `auto`")))?;
+            s.warmup_s = w;
+            Warmup::Scenario
+        }
+    };
+    if c.duration.is_some() || c.warmup.is_some() || !c.sets.is_empty() {
+        label.push_str(" (with command-line overrides)");
+    }
+    check(&s, &label)?;
+    Ok((s, warmup))
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (or the global pool).
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, CliError> {
+    match threads {
+        None => Ok(f()),
+        Some(0) => Err(usage("--threads must be at least 1".into())),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|p| p.install(f))
+            .map_err(|e| usage(format!("cannot start {n} threads: {e}"))),
+    }
+}
+
+/// `START:END:POINTS`.
+fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), CliError> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let bad = || {
+        usage(format!(
+            "{what} is '{text}'; expected START:END:POINTS, e.g. 0.5:20:24"
+        ))
+    };
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let a: f64 = parts[0].trim().parse().map_err(|_| bad())?;
+    let b: f64 = parts[1].trim().parse().map_err(|_| bad())?;
+    let n: usize = parts[2].trim().parse().map_err(|_| bad())?;
+    if !(a.is_finite() && b.is_finite()) || n == 0 || n > 10_000 {
+        return Err(usage(format!(
+            "{what} is '{text}'; START and END must be finite and POINTS 1 to 10000"
+        )));
+    }
+    Ok((a, b, n))
+}
+
+fn axis(args: &SweepArgs, scenario: &Scenario) -> Result<Axis, CliError> {
+    if let Some(p) = &args.param {
+        let (field, range) = p.rsplit_once('=').ok_or_else(|| {
+            usage(format!(
+                "--param is '{p}'; expected NODE.FIELD=START:END:POINTS"
+            ))
+        })?;
+        let (a, b, n) = parse_range(range, "--param")?;
+        if args.log && (a <= 0.0 || b <= 0.0) {
+            return Err(usage("--log needs START and END > 0".into()));
+        }
+        let mut values = spaced(a, b, n, args.log);
+        // A count (replicas, workers...) takes whole numbers: round the points, so 1:8:8 works.
+        let mut probe = scenario.clone();
+        let is_count = model::apply_override(&mut probe, &format!("{field}=0.5"))
+            .is_err_and(|e| e.to_string().contains("whole number"));
+        if is_count {
+            values.iter_mut().for_each(|v| *v = v.round());
+        }
+        if !(args.at_load.is_finite() && args.at_load > 0.0) {
+            return Err(usage(format!(
+                "--at-load is {}; it must be > 0",
+                args.at_load
+            )));
+        }
+        return Ok(Axis::Param {
+            field: field.trim().to_owned(),
+            values,
+            load: args.at_load,
+        });
+    }
+    let (a, b, n) = parse_range(args.load.as_deref().unwrap_or("0.5:20:24"), "--load")?;
+    if a <= 0.0 || b <= 0.0 {
+        return Err(usage("--load: load multipliers must be > 0".into()));
+    }
+    Ok(Axis::Load(spaced(a, b, n, args.log)))
+}
+
+fn precision(r: &RepArgs) -> Result<Option<Precision>, CliError> {
+    if r.replications == 0 {
+        return Err(usage("--replications must be at least 1".into()));
+    }
+    match r.precision {
+        None => Ok(None),
+        Some(p) if p.is_finite() && p > 0.0 => Ok(Some(Precision {
+            target: p,
+            max_replications: r.max_replications.max(r.replications),
+        })),
+        Some(p) => Err(usage(format!("--precision is {p}; it must be > 0"))),
+    }
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  (eta {eta})")
+        .expect("the template is valid")
+        .progress_chars("=> ");
+    b.set_style(style);
+    Some(b)
+}
+
+fn report_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + Sync + '_ {
+    move |p: Progress| {
+        if let Some(b) = bar {
+            b.set_length(p.total as u64);
+            b.set_position(p.done as u64);
+        }
+    }
+}
+
+/// Writes `text` to `path`, or to stdout for `-`.
+fn emit(path: &Path, text: &str) -> Result<(), CliError> {
+    if path.as_os_str() == "-" {
+        write_stdout(text)
+    } else {
+        std::fs::write(path, text).map_err(|source| CliError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("results hold only numbers, strings and lists") + "\n"
+}
+
+/// Prints the table unless CSV or JSON went to stdout, and writes the files asked for.
+fn output(
+    result: &SweepResult,
+    csv: Option<&Path>,
+    json_path: Option<&Path>,
+    extra: &str,
+) -> Result<(), CliError> {
+    let to_stdout = |p: Option<&Path>| p.is_some_and(|p| p.as_os_str() == "-");
+    if !to_stdout(csv) && !to_stdout(json_path) {
+        write_stdout(&(out::sweep_table(result) + extra))?;
+    }
+    if let Some(p) = csv {
+        emit(p, &out::sweep_csv(result))?;
+    }
+    if let Some(p) = json_path {
+        emit(p, &json(result))?;
+    }
+    Ok(())
+}
+
+pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
+    let (scenario, warmup) = prepare(&args.common)?;
+    let spec = SweepSpec {
+        axis: axis(args, &scenario)?,
+        replications: args.reps.replications,
+        warmup,
+        precision: precision(&args.reps)?,
+    };
+    let cancel = AtomicBool::new(false);
+    let b = bar();
+    let progress = report_progress(&b);
+    if let Some(sh) = &args.shard {
+        let (i, n) = sh
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)))
+            .filter(|&(i, n)| n > 0 && i < n)
+            .ok_or_else(|| usage(format!("--shard is '{sh}'; expected I/N with 0 <= I < N")))?;
+        let part = with_threads(args.common.threads, || {
+            run_shard(&scenario, &spec, i, n, &progress, &cancel)
+        })?
+        .map_err(from_sweep)?;
+        if let Some(b) = &b {
+            b.finish_and_clear();
+        }
+        let path = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("sweep-part-{i}-of-{n}.json")));
+        emit(&path, &json(&part))?;
+        eprintln!(
+            "wrote shard {i}/{n} ({} runs) to {}",
+            part.replications.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let result = with_threads(args.common.threads, || {
+        run_sweep(&scenario, &spec, &progress, &cancel)
+    })?
+    .map_err(from_sweep)?;
+    if let Some(b) = &b {
+        b.finish_and_clear();
+    }
+    let extra = if args.explain {
+        format!("\n{}\n", explain_sweep(&scenario, &result).text)
+    } else {
+        String::new()
+    };
+    output(&result, args.csv.as_deref(), args.json.as_deref(), &extra)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
+    let mut parts = Vec::new();
+    for p in &args.parts {
+        let text = std::fs::read_to_string(p).map_err(|source| {
+            CliError::Scenario(model::ScenarioError::Io {
+                file: p.display().to_string(),
+                source,
+            })
+        })?;
+        let part: Partial = serde_json::from_str(&text)
+            .map_err(|e| usage(format!("{}: not a partial sweep result: {e}", p.display())))?;
+        parts.push(part);
+    }
+    let result = merge(&parts).map_err(from_sweep)?;
+    output(&result, args.csv.as_deref(), args.json.as_deref(), "")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn capacity(args: &CapacityArgs) -> Result<ExitCode, CliError> {
+    let (scenario, warmup) = prepare(&args.common)?;
+    if !(args.slo_p99_ms.is_finite() && args.slo_p99_ms > 0.0) {
+        return Err(usage(format!(
+            "--slo-p99-ms is {}; it must be > 0",
+            args.slo_p99_ms
+        )));
+    }
+    if !(0.0..=1.0).contains(&args.slo_errors) {
+        return Err(usage(format!(
+            "--slo-errors is {}; allowed: 0 to 1",
+            args.slo_errors
+        )));
+    }
+    if args.replications == 0 {
+        return Err(usage("--replications must be at least 1".into()));
+    }
+    let slo = Slo {
+        p99_ms: args.slo_p99_ms,
+        error_rate: args.slo_errors,
+    };
+    let opts = CapacityOptions {
+        replications: args.replications,
+        warmup,
+        rel_tolerance: args.tolerance.clamp(1e-4, 1.0),
+        ..CapacityOptions::default()
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let cancel = AtomicBool::new(false);
+    let cap = with_threads(args.common.threads, || {
+        find_capacity(
+            &scenario,
+            slo,
+            opts,
+            &|p| {
+                if terminal {
+                    eprintln!(
+                        "  probe {:.3}x: p99 {:.1} ms, failures {:.3}%",
+                        p.load,
+                        p.p99_ms.mean,
+                        p.failure_rate() * 100.0
+                    );
+                }
+            },
+            &cancel,
+        )
+    })?
+    .map_err(from_sweep)?;
+    let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if !to_stdout {
+        write_stdout(&out::capacity_text(&scenario, &cap, args.replications))?;
+    }
+    if let Some(p) = &args.json {
+        emit(p, &json(&cap))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn explain(args: &ExplainArgs) -> Result<ExitCode, CliError> {
+    let (scenario, warmup) = prepare(&args.common)?;
+    let text = match args.load {
+        Some(x) => {
+            if !(x.is_finite() && x > 0.0) {
+                return Err(usage(format!("--load is {x}; it must be > 0")));
+            }
+            let mut sim = Simulation::new(&scenario)?;
+            sim.set_load(x);
+            sim.run_to_end();
+            explain_run(&scenario, &sim.report()).text
+        }
+        None => {
+            let model = FlowModel::new(&scenario)?;
+            let top = model
+                .breaking_point()
+                .0
+                .map_or(20.0, |x| (1.5 * x).max(2.0));
+            let spec = SweepSpec {
+                axis: Axis::Load(spaced(0.5_f64.min(top / 2.0), top, 12, false)),
+                replications: args.replications.max(1),
+                warmup,
+                precision: None,
+            };
+            let cancel = AtomicBool::new(false);
+            let result = with_threads(args.common.threads, || {
+                run_sweep(&scenario, &spec, &|_| {}, &cancel)
+            })?
+            .map_err(from_sweep)?;
+            format!(
+                "{}\n{}",
+                out::sweep_table(&result),
+                explain_sweep(&scenario, &result).text
+            )
+        }
+    };
+    write_stdout(&(text + "\n"))?;
+    Ok(ExitCode::SUCCESS)
+}

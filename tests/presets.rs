@@ -1,0 +1,220 @@
+//! The preset library: each preset is healthy at 1x and shows, at 10x, the lesson its description promises.
+//!
+//! Thresholds sit far from the measured values: over seeds 1-5 (`archsim run NAME --load L --seed S`) the
+//! utilizations asserted here moved by under 0.01, lags by under 5%, and rejected shares by under 0.02.
+//! Runs are cut to [`TEST_DURATION_S`] to keep the suite quick; lags that grow over the run are asserted
+//! with thresholds scaled down accordingly (the descriptions quote the full-length runs).
+
+use archsim::metrics::{NodeReport, Report};
+use archsim::model::{self, Scenario, presets};
+use archsim::sim::Simulation;
+
+/// Simulated seconds per test run (the presets run 60-120 s).
+const TEST_DURATION_S: f64 = 30.0;
+
+fn scenario(name: &str, sets: &[&str]) -> Scenario {
+    let mut s = presets::load_preset(name)
+        .unwrap_or_else(|| panic!("no preset {name}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.duration_s = s.duration_s.min(TEST_DURATION_S);
+    for spec in sets {
+        model::apply_override(&mut s, spec).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let problems = model::validate(&s);
+    assert!(problems.is_empty(), "{name} with {sets:?}: {problems:?}");
+    s
+}
+
+fn run(name: &str, load: f64, sets: &[&str]) -> Report {
+    let mut sim = Simulation::new(&scenario(name, sets)).unwrap();
+    sim.set_load(load);
+    sim.run_to_end();
+    sim.report()
+}
+
+fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
+    r.nodes
+        .iter()
+        .find(|n| n.id == id)
+        .unwrap_or_else(|| panic!("{}: no node {id}", r.scenario))
+}
+
+fn util(r: &Report, id: &str) -> f64 {
+    node(r, id).utilization
+}
+
+/// Median enqueue-to-done lag of a queue node, ms.
+fn lag_p50_ms(r: &Report, id: &str) -> f64 {
+    node(r, id)
+        .lag_ms
+        .as_ref()
+        .unwrap_or_else(|| panic!("{id} is not a queue"))
+        .p50
+}
+
+/// Share of the measured requests that were rejected.
+fn rejected_share(r: &Report) -> f64 {
+    r.requests.rejected as f64 / r.requests.offered as f64
+}
+
+/// Share that failed, timed out or was rejected (still in flight at the end does not count).
+fn lost_share(r: &Report) -> f64 {
+    let c = &r.requests;
+    (c.failed + c.timed_out + c.rejected) as f64 / c.offered as f64
+}
+
+/// The 1x run of a preset: nothing lost, no node anywhere near saturation.
+fn healthy(name: &str) -> Report {
+    let r = run(name, 1.0, &[]);
+    assert!(
+        lost_share(&r) < 0.005,
+        "{name} at 1x loses {:.4}",
+        lost_share(&r)
+    );
+    for n in &r.nodes {
+        assert!(
+            n.utilization < 0.7,
+            "{name} at 1x: {} is {:.2} busy",
+            n.id,
+            n.utilization
+        );
+        assert_eq!(n.rejected, 0, "{name} at 1x: {} rejects", n.id);
+    }
+    r
+}
+
+#[test]
+fn chat_presence_takes_the_gateways_down_then_fan_out_lags() {
+    let r1 = healthy("chat");
+    assert!(lag_p50_ms(&r1, "broker") < 50.0);
+    // Presence saturates and the gateways, waiting on it, saturate too: sends fail though chat has room.
+    let r = run("chat", 10.0, &[]);
+    assert!(util(&r, "presence") > 0.95 && util(&r, "gateway") > 0.95);
+    assert!(util(&r, "chat") < 0.5, "chat {:.2}", util(&r, "chat"));
+    assert!(
+        rejected_share(&r) > 0.3,
+        "rejected {:.3}",
+        rejected_share(&r)
+    );
+    // Shedding heartbeats at presence frees the gateways; the fan-out workers become the limit.
+    let r = run("chat", 10.0, &["presence.queue_capacity=0"]);
+    assert!(
+        util(&r, "gateway") < 0.6,
+        "gateway {:.2}",
+        util(&r, "gateway")
+    );
+    assert!(util(&r, "fanout") > 0.95);
+    assert!(lag_p50_ms(&r, "broker") > 3000.0);
+}
+
+#[test]
+fn fan_out_on_write_delays_posts_but_keeps_reads_fast() {
+    let r1 = healthy("news_feed_fanout_write");
+    let r = run("news_feed_fanout_write", 10.0, &[]);
+    assert!(util(&r, "fanout_worker") > 0.95);
+    assert!(util(&r, "feed") < 0.9, "feed {:.2}", util(&r, "feed"));
+    assert!(lost_share(&r) < 0.005, "lost {:.4}", lost_share(&r));
+    assert!(lag_p50_ms(&r, "fanout_queue") > 5000.0);
+    // Reads at 10x are as fast as at 1x (within 10%): the write side absorbed the load.
+    assert!(r.latency_ms.p50 < 1.1 * r1.latency_ms.p50);
+}
+
+#[test]
+fn fan_out_on_read_saturates_the_read_path_database() {
+    let read = healthy("news_feed_fanout_read");
+    let write = run("news_feed_fanout_write", 1.0, &[]);
+    // Same hardware and workload: the read path is slower and the posts database carries it.
+    let feed_p50 = |r: &Report| node(r, "feed").latency_ms.p50;
+    assert!(feed_p50(&read) > 3.0 * feed_p50(&write));
+    assert!(util(&read, "posts_db") > 0.4 && util(&write, "posts_db") < 0.05);
+    let r = run("news_feed_fanout_read", 10.0, &[]);
+    assert!(util(&r, "posts_db") > 0.95);
+    assert!(util(&r, "social_graph") < 0.5);
+    assert!(
+        rejected_share(&r) > 0.5,
+        "rejected {:.3}",
+        rejected_share(&r)
+    );
+}
+
+#[test]
+fn notification_priority_lanes_isolate_urgent_messages() {
+    let r1 = healthy("notification");
+    // The flaky providers fail some calls, which the queue already acknowledged to the producer.
+    assert!(node(&r1, "sms_provider").failed > 0);
+    let r = run("notification", 10.0, &[]);
+    assert!(util(&r, "low_sender") > 0.95);
+    assert!(util(&r, "high_sender") < 0.8);
+    assert!(lag_p50_ms(&r, "low_queue") > 5000.0);
+    assert!(lag_p50_ms(&r, "high_queue") < 1000.0);
+    assert_eq!(node(&r, "high_queue").rejected, 0);
+}
+
+#[test]
+fn metrics_ingestion_is_limited_by_its_sink() {
+    let r1 = healthy("metrics_ingestion");
+    let r = run("metrics_ingestion", 10.0, &[]);
+    assert!(util(&r, "tsdb") > 0.95);
+    assert!(util(&r, "ingest") < 0.9);
+    for p in 0..4 {
+        assert!(lag_p50_ms(&r, &format!("partition_{p}")) > 5000.0);
+    }
+    // Dashboards share the saturated store.
+    let q = |r: &Report| node(r, "query").latency_ms.p50;
+    assert!(
+        q(&r) > 1.3 * q(&r1),
+        "query p50 {:.1} vs {:.1}",
+        q(&r),
+        q(&r1)
+    );
+    // A bigger store moves the limit to the one-consumer-per-partition processors.
+    let r = run("metrics_ingestion", 10.0, &["tsdb.pool_size=128"]);
+    assert!(util(&r, "tsdb") < 0.8);
+    assert!(util(&r, "stream_proc_0") > 0.95);
+}
+
+#[test]
+fn file_upload_api_is_held_by_object_store_writes() {
+    healthy("file_upload");
+    let r = run("file_upload", 10.0, &[]);
+    assert!(util(&r, "upload_api") > 0.95);
+    assert!(util(&r, "object_store") < 0.3 && util(&r, "thumbnailer") < 0.95);
+    assert!(
+        rejected_share(&r) > 0.2,
+        "rejected {:.3}",
+        rejected_share(&r)
+    );
+    let r = run("file_upload", 10.0, &["upload_api.workers=64"]);
+    assert!(lost_share(&r) < 0.005, "lost {:.4}", lost_share(&r));
+    assert!(util(&r, "thumbnailer") > 0.95);
+    assert!(lag_p50_ms(&r, "processing_queue") > 2000.0);
+}
+
+#[test]
+fn payment_processor_drags_the_whole_api_down() {
+    let r1 = healthy("payment_api");
+    assert!(
+        node(&r1, "processor").failed > 0,
+        "the processor should be flaky"
+    );
+    let r = run("payment_api", 10.0, &[]);
+    assert!(util(&r, "processor") > 0.95 && util(&r, "payment_api") > 0.95);
+    assert!(util(&r, "ledger_db") < 0.3);
+    assert!(
+        rejected_share(&r) > 0.5,
+        "rejected {:.3}",
+        rejected_share(&r)
+    );
+}
+
+#[test]
+fn watch_history_log_absorbs_writes_that_fall_behind() {
+    let r1 = healthy("watch_history");
+    let r = run("watch_history", 10.0, &[]);
+    assert!(util(&r, "history_writer") > 0.95);
+    assert!(util(&r, "events_store") < 0.9);
+    // Viewers notice nothing; the positions go stale.
+    assert!(lost_share(&r) < 0.005, "lost {:.4}", lost_share(&r));
+    assert!(r.latency_ms.p50 < 1.1 * r1.latency_ms.p50);
+    assert!(lag_p50_ms(&r, "event_queue") > 5000.0);
+}
