@@ -228,6 +228,8 @@ pub mod chart {
     pub const UTILIZATION: Color32 = Color32::from_rgb(0x2b, 0xb5, 0xa0);
     /// Node queue length.
     pub const QUEUE: Color32 = Color32::from_rgb(0xd9, 0x5d, 0xa8);
+    /// A fault's bar on the timeline under the charts.
+    pub const FAULT: Color32 = Color32::from_rgba_premultiplied(0x78, 0x32, 0x32, 0xb0);
 }
 
 fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
