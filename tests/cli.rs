@@ -276,3 +276,193 @@ fn run_json_to_a_file_also_prints_the_text_report() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(v["scenario"], "URL shortener");
 }
+
+// Stress commands (`sweep`, `capacity`, `merge`, `explain`): short runs of the URL shortener.
+
+fn json_of(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).expect("valid JSON on stdout")
+}
+
+#[test]
+fn sweep_prints_a_table_csv_and_json() {
+    let base = [
+        "sweep",
+        "url_shortener",
+        "--load",
+        "1:9:3",
+        "--duration",
+        "8",
+        "--warmup",
+        "2",
+    ];
+    let o = archsim(&base);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("p99 ms") && out.contains("busiest"), "{out}");
+    assert!(out.contains("Analytic breaking point: app"), "{out}");
+
+    let csv = archsim(&[&base[..], &["--csv", "-"]].concat());
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], archsim::cli::CSV_HEADER);
+    assert_eq!(lines.len(), 4, "{text}");
+    let columns = lines[0].split(',').count();
+    assert!(lines.iter().all(|l| l.split(',').count() == columns));
+
+    let v = json_of(&archsim(&[&base[..], &["--json", "-"]].concat()));
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    // 9x is past the analytic breaking point (about 6.3x): the app is the busiest node and saturated,
+    // and achieved throughput falls short of the offered load; at 1x they match within 2%.
+    assert_eq!(points[2]["busiest_node"], "app");
+    assert!(points[2]["busiest_utilization"]["mean"].as_f64().unwrap() > 0.95);
+    let rate = |p: &serde_json::Value, k: &str| p[k]["mean"].as_f64().unwrap();
+    assert!(rate(&points[2], "throughput_rps") < 0.8 * rate(&points[2], "offered_rps"));
+    assert!(rate(&points[0], "throughput_rps") > 0.98 * rate(&points[0], "offered_rps"));
+}
+
+#[test]
+fn sweep_is_the_same_on_one_thread_and_two_and_shards_merge_exactly() {
+    let base = [
+        "sweep",
+        "url_shortener",
+        "--load",
+        "2:8:3",
+        "--duration",
+        "6",
+        "--warmup",
+        "2",
+        "--replications",
+        "2",
+        "--json",
+        "-",
+    ];
+    let one = stdout(&archsim(&[&base[..], &["--threads", "1"]].concat()));
+    let two = stdout(&archsim(&[&base[..], &["--threads", "2"]].concat()));
+    assert!(!one.is_empty());
+    assert_eq!(one, two);
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let mut parts = Vec::new();
+    for i in 0..2 {
+        let path = dir.join(format!("cli-part-{i}.json"));
+        let o = archsim(&[
+            "sweep",
+            "url_shortener",
+            "--load",
+            "2:8:3",
+            "--duration",
+            "6",
+            "--warmup",
+            "2",
+            "--replications",
+            "2",
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        parts.push(path.to_str().unwrap().to_owned());
+    }
+    let merged = archsim(&["merge", &parts[0], &parts[1], "--json", "-"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    assert_eq!(stdout(&merged), one);
+    // One shard alone is refused, naming the missing one.
+    let o = archsim(&["merge", &parts[0]]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("shard 1 of 2 is missing"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn sweep_of_a_parameter_rounds_counts_and_relieves_the_bottleneck() {
+    let v = json_of(&archsim(&[
+        "sweep",
+        "url_shortener",
+        "--param",
+        "app.replicas=2:6:3",
+        "--at-load",
+        "5",
+        "--duration",
+        "6",
+        "--json",
+        "-",
+    ]));
+    let points = v["points"].as_array().unwrap();
+    let sets: Vec<&str> = points.iter().map(|p| p["set"].as_str().unwrap()).collect();
+    assert_eq!(sets, ["app.replicas=2", "app.replicas=4", "app.replicas=6"]);
+    // At 5x, 2 replicas are overloaded (analytic app utilization 5 x 0.16 x 3/2 = 1.2) and reject; 6 are not.
+    let reject = |i: usize| points[i]["reject_rate"]["mean"].as_f64().unwrap();
+    assert!(
+        reject(0) > 0.05 && reject(2) == 0.0,
+        "{} {}",
+        reject(0),
+        reject(2)
+    );
+}
+
+#[test]
+fn capacity_and_explain_name_the_app_tier() {
+    let o = archsim(&[
+        "capacity",
+        "url_shortener",
+        "--slo-p99-ms",
+        "200",
+        "--slo-errors",
+        "0.001",
+        "--duration",
+        "10",
+        "--replications",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Breaking point: the SLO holds up to"), "{out}");
+    assert!(out.contains("Bottleneck: app"), "{out}");
+    assert!(
+        out.contains("Analytic prediction (flow model, M/M/c): app"),
+        "{out}"
+    );
+
+    let o = archsim(&[
+        "explain",
+        "url_shortener",
+        "--load",
+        "10",
+        "--duration",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("At 10.0x load, app is saturated"), "{out}");
+    assert!(out.contains("--set app.replicas="), "{out}");
+}
+
+#[test]
+fn stress_usage_errors_name_the_option() {
+    let o = archsim(&["sweep", "url_shortener", "--load", "1:2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--load is '1:2'"), "{}", stderr(&o));
+    let o = archsim(&[
+        "sweep",
+        "url_shortener",
+        "--shard",
+        "0/2",
+        "--precision",
+        "0.05",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("precision"), "{}", stderr(&o));
+    let o = archsim(&["sweep", "url_shortener", "--shard", "2/2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--shard is '2/2'"), "{}", stderr(&o));
+    let o = archsim(&["sweep", "url_shortener", "--param", "app.nope=1:2:2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+}

@@ -203,8 +203,7 @@ impl World {
         node.stats.arrivals += 1;
         match &mut node.beh {
             Behaviour::Service { .. } | Behaviour::Cache { .. } => {
-                let inst = node.rr % node.active;
-                node.rr = node.rr.wrapping_add(1);
+                let inst = next_turn(&mut node.rr, node.active);
                 self.admit(call, inst);
             }
             Behaviour::Database {
@@ -213,9 +212,7 @@ impl World {
                 let inst = if *replicas == 0 || is_write[class as usize] {
                     0
                 } else {
-                    let i = 1 + node.rr % *replicas;
-                    node.rr = node.rr.wrapping_add(1);
-                    i
+                    1 + next_turn(&mut node.rr, *replicas)
                 };
                 self.admit(call, inst);
             }
@@ -448,11 +445,7 @@ impl World {
         }
         let len = route.len() as u32;
         let slot = match policy {
-            LbPolicy::RoundRobin => {
-                let s = *rr % len;
-                *rr = rr.wrapping_add(1);
-                s
-            }
+            LbPolicy::RoundRobin => next_turn(rr, len),
             LbPolicy::Random => pick(&mut node.rng, len),
             LbPolicy::LeastConnections => {
                 let mut best = 0;
@@ -658,7 +651,7 @@ impl World {
         });
     }
 
-    #[inline]
+    #[inline(always)]
     fn alloc_req(&mut self, r: Req) -> u32 {
         if let Some(i) = self.free_reqs.pop() {
             self.reqs[i as usize] = r;
@@ -670,7 +663,7 @@ impl World {
     }
 
     /// Drops the client's hold on a request.
-    #[inline]
+    #[inline(always)]
     fn release_req(&mut self, req: u32) {
         let r = &mut self.reqs[req as usize];
         r.refs -= 1;
@@ -679,7 +672,7 @@ impl World {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn alloc_call(
         &mut self,
         req: u32,
@@ -708,7 +701,7 @@ impl World {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
@@ -721,6 +714,17 @@ impl World {
 fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
     let e: f64 = Exp1.sample(rng);
     super::sampler::to_ns(e * mean_gap_ns).max(1)
+}
+
+/// The next of `n` (> 0) in turn: `counter` cycles through 0..n, like a free-running counter taken modulo `n`
+/// while `n` stays the same (after a live change of `n` it restarts at 0 if it is past the end). A compare
+/// instead of `%`: a division costs 20-40 cycles, and every arrival at a replicated node and every balanced
+/// request takes a turn.
+#[inline]
+fn next_turn(counter: &mut u32, n: u32) -> u32 {
+    let i = if *counter >= n { 0 } else { *counter };
+    *counter = i + 1;
+    i
 }
 
 /// Uniform integer in `0..n` (n > 0), by Lemire's multiply-shift (bias below 2^-32 for small n).

@@ -85,7 +85,7 @@ impl Sampler {
 
     /// Draws one duration, ns. The two common cases are inline; the rest are out of line so that this stays
     /// small enough to inline into the engine's handlers.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         match self {
             Self::Constant(v) => *v,
