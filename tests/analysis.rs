@@ -123,14 +123,21 @@ fn database_splits_reads_over_replicas_and_writes_to_the_primary() {
     assert!(close(f.breaking_load.unwrap(), 2.0, 1e-8));
 }
 
-/// Simulated against analytic on the presets at 1x. Measured with `archsim sweep PRESET --load 1:1:1
-/// --replications 5 --json -` (5 seeds, 60 s or 120 s runs): node utilizations differ from the model by
-/// at most 0.003 (95% half-widths up to 0.003) and end-to-end means by at most 0.05% (half-widths under
-/// 0.1%). The tolerances below (0.01 and 1%) are a few times wider than that spread.
+/// Simulated against analytic on every preset at 1x. Measured with `archsim sweep PRESET --load 1:1:1
+/// --replications 5 --json -` (5 seeds): node utilizations differ from the model by at most 0.0025 (95%
+/// half-widths up to 0.003) and mean end-to-end latencies by at most 0.35% (payment_api and file_upload,
+/// whose half-widths are 1.4% and 0.6%; the others within 0.13%). This test checks one run per preset,
+/// whose end-to-end mean has a standard deviation of up to about 1.1% (payment_api: half-width 1.4% x
+/// sqrt(5) / t(4) = 2.776); the tolerances below (0.01 and 4%) are about three times the spread.
 #[test]
 fn presets_at_1x_agree_with_the_simulation() {
-    for name in ["url_shortener", "news_feed", "job_scheduler"] {
-        let sc = preset(name);
+    let mut flagged = Vec::new();
+    for p in presets::presets() {
+        let sc = p.scenario().unwrap();
+        if !sc.faults.is_empty() {
+            // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.
+            continue;
+        }
         let mut sim = Simulation::new(&sc).unwrap();
         sim.run_to_end();
         let report = sim.report();
@@ -139,20 +146,27 @@ fn presets_at_1x_agree_with_the_simulation() {
         for n in &cmp.nodes {
             assert!(
                 (n.analytic_utilization - n.simulated_utilization).abs() < 0.01,
-                "{name}/{}: analytic {} vs simulated {}",
+                "{}/{}: analytic {} vs simulated {}",
+                p.name,
                 n.id,
                 n.analytic_utilization,
                 n.simulated_utilization
             );
+            if !n.agrees {
+                flagged.push(format!("{}/{}: {:?}", p.name, n.id, n.reason));
+            }
         }
         let a = cmp.flow.end_to_end_mean_ms.unwrap();
         assert!(
-            close(a, report.latency_ms.mean, 0.01),
-            "{name}: analytic end-to-end mean {a} vs simulated {}",
+            close(a, report.latency_ms.mean, 0.04),
+            "{}: analytic end-to-end mean {a} vs simulated {}",
+            p.name,
             report.latency_ms.mean
         );
-        assert!(cmp.end_to_end_agrees, "{name}");
+        assert!(cmp.end_to_end_agrees, "{}", p.name);
     }
+    // Per-node mean latencies agree within the default tolerance (25% or 0.5 ms) everywhere at 1x.
+    assert!(flagged.is_empty(), "{flagged:?}");
 }
 
 #[test]

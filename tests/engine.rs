@@ -64,6 +64,11 @@ fn conservation_holds_on_every_preset_at_1x_and_10x() {
 #[test]
 fn ten_x_breaks_every_preset_visibly() {
     for (name, r1, r10) in preset_runs() {
+        // Its trigger (a traffic spike) is scripted into the run, so it is meant to be broken at 1x:
+        // tests/resilience.rs checks it is healthy before the spike and down after it.
+        if name.as_str() == "retry_storm" {
+            continue;
+        }
         let busiest = |r: &Report| r.nodes.iter().map(|n| n.utilization).fold(0.0, f64::max);
         assert!(
             busiest(r1) < 0.8,

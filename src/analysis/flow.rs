@@ -287,6 +287,9 @@ impl FlowModel {
         let s = &self.scenario;
         let (n, k) = (s.nodes.len(), self.classes.len());
         let mut lambda = vec![vec![0.0; k]; n];
+        // Worker time per ms a consumer spends on messages still travelling from their queue: the engine
+        // reserves the worker when it hands the message over, before the hop.
+        let mut hop_busy = vec![0.0; n];
         // Forward: arrival rates (per ms), callers before callees.
         for &ni in &self.order {
             let node = &s.nodes[ni];
@@ -334,7 +337,9 @@ impl FlowModel {
                     let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
                     for ci in 0..k {
                         for &(e, w) in &consumers {
-                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * w / total;
+                            let share = lambda[ni][ci] * w / total;
+                            lambda[self.edge_to[e]][ci] += share;
+                            hop_busy[self.edge_to[e]] += share * self.edge_ms[e];
                         }
                     }
                 }
@@ -415,7 +420,14 @@ impl FlowModel {
                         hold[ci] = mean_ms(&p.service_time_ms)
                             + if go_on > 0.0 { go_on * down } else { 0.0 };
                     }
-                    let w = self.station(&mut flow, &lambda[ni], &hold, p.replicas, p.workers);
+                    let w = self.station(
+                        &mut flow,
+                        &lambda[ni],
+                        &hold,
+                        hop_busy[ni],
+                        p.replicas,
+                        p.workers,
+                    );
                     // A consumer's wait happens in the queue it pulls from: its own response starts when
                     // it takes the message (the report measures it the same way).
                     let fed_by_queue = self.fed_by_queue(ni);
@@ -432,7 +444,7 @@ impl FlowModel {
                 NodeKind::Cache(p) => {
                     let look = mean_ms(&p.hit_latency_ms);
                     let hold = vec![look; k];
-                    let w = self.station(&mut flow, &lambda[ni], &hold, 1, p.workers);
+                    let w = self.station(&mut flow, &lambda[ni], &hold, 0.0, 1, p.workers);
                     for ci in 0..k {
                         let miss = 1.0 - self.hit_ratio(p, ci);
                         let down = routes[ci]
@@ -524,12 +536,14 @@ impl FlowModel {
     }
 
     /// An M/M/c station of `replicas` x `workers` fed evenly: fills the node's utilization, hold and wait,
-    /// and returns the mean wait in ms (infinite when overloaded).
+    /// and returns the mean wait in ms (infinite when overloaded). `extra_busy` is worker time per ms not
+    /// in `hold` (a consumer's reserved hop).
     fn station(
         &self,
         flow: &mut NodeFlow,
         lambda: &[f64],
         hold: &[f64],
+        extra_busy: f64,
         replicas: u32,
         workers: u32,
     ) -> f64 {
@@ -545,7 +559,8 @@ impl FlowModel {
             .zip(hold)
             .filter(|(l, _)| **l > 0.0)
             .map(|(l, h)| l * h)
-            .sum();
+            .sum::<f64>()
+            + extra_busy;
         let mean_hold = busy / lam;
         flow.mean_hold_ms = mean_hold;
         flow.utilization = busy / f64::from(flow.servers);
@@ -568,6 +583,9 @@ impl FlowModel {
     }
 
     fn hit_ratio(&self, p: &crate::model::CacheParams, ci: usize) -> f64 {
+        if let Some(k) = &p.keys {
+            return key_model_hit_ratio(k);
+        }
         p.class_hit_ratio
             .get(&self.classes[ci])
             .copied()
@@ -620,4 +638,21 @@ fn mean_of(v: &[f64]) -> f64 {
 /// [`FlowModel::new`] then [`FlowModel::at`]).
 pub fn analyze(scenario: &Scenario, load: f64) -> Result<Flow, ScenarioError> {
     Ok(FlowModel::new(scenario)?.at(load))
+}
+
+/// Steady-state hit ratio of a key-model cache, approximated as the popularity mass of the `capacity` most
+/// popular keys (an LRU under independent Zipf requests holds mostly those). It ignores the TTL's refills
+/// and the cold start, so it overestimates hits for short TTLs and large, flat key spaces.
+fn key_model_hit_ratio(k: &crate::model::KeyModel) -> f64 {
+    let n = k.key_count.max(1);
+    let held = k.capacity.min(n);
+    let (mut top, mut all) = (0.0, 0.0);
+    for i in 1..=n {
+        let w = libm::pow(i as f64, -k.zipf_exponent);
+        all += w;
+        if i <= held {
+            top += w;
+        }
+    }
+    top / all
 }

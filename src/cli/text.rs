@@ -82,6 +82,15 @@ fn requests_section(out: &mut String, r: &Report) {
         rate(r.throughput_rps),
         rate(r.offered_rps)
     );
+    if q.retries > 0 {
+        // Amplification: what the callees see per request the users made.
+        let _ = writeln!(
+            out,
+            "Retries: {} (attempts per request: {:.2})",
+            thousands(q.retries),
+            (q.offered + q.retries) as f64 / q.offered.max(1) as f64
+        );
+    }
 }
 
 fn latency_line(l: &LatencySummary) -> String {

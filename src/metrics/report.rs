@@ -20,6 +20,9 @@ pub struct RequestCounts {
     pub rejected: u64,
     /// Issued but not yet resolved when the run stopped.
     pub in_flight: u64,
+    /// Extra attempts clients sent for these requests (their `retry` policies): the callee sees
+    /// `offered + retries` attempts. Not part of the conservation law.
+    pub retries: u64,
 }
 
 /// Latency percentiles in milliseconds, from an hdrhistogram (3 significant digits).
@@ -65,6 +68,8 @@ pub struct NodeReport {
     pub rejected: u64,
     /// Requests that failed here (error probability, or no route).
     pub failed: u64,
+    /// Retries this node sent (a client's retry policy).
+    pub retries: u64,
     /// Completions per second.
     pub throughput_rps: f64,
     /// Time-averaged requests at the node (waiting + in service + waiting on downstream calls): Little's L.
@@ -94,6 +99,8 @@ pub struct SeriesReport {
     pub timed_out_rps: Vec<f64>,
     /// Rejections per second.
     pub rejected_rps: Vec<f64>,
+    /// Retries sent per second: `offered_rps + retries_rps` is the load the system sees.
+    pub retries_rps: Vec<f64>,
     /// End-to-end latency percentiles of requests that completed in the bucket (NaN, `null` in JSON, when
     /// none did).
     #[serde(deserialize_with = "nullable_f64s")]

@@ -30,6 +30,8 @@ pub struct Bucket {
     pub timed_out: u32,
     /// Rejections.
     pub rejected: u32,
+    /// Retries sent.
+    pub retries: u32,
     /// Latency percentiles of successes, ms (NaN when none).
     pub p50_ms: f32,
     /// 95th percentile.
@@ -106,6 +108,7 @@ fn merge(a: Bucket, b: Bucket) -> Bucket {
         failed: a.failed + b.failed,
         timed_out: a.timed_out + b.timed_out,
         rejected: a.rejected + b.rejected,
+        retries: a.retries + b.retries,
         p50_ms: fmax(a.p50_ms, b.p50_ms),
         p95_ms: fmax(a.p95_ms, b.p95_ms),
         p99_ms: fmax(a.p99_ms, b.p99_ms),

@@ -10,7 +10,7 @@ use super::{FORMAT_VERSION, Scenario, ScenarioError, validate};
 
 /// RON options shared by reading and writing: newtype variants and `Some` may be written bare, so files say
 /// `kind: Service(replicas: 2)` and `timeout_ms: 500.0` rather than `Service((replicas: 2))` and `Some(500.0)`.
-fn ron_options() -> ron::Options {
+pub(super) fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(
         Extensions::UNWRAP_VARIANT_NEWTYPES
             | Extensions::IMPLICIT_SOME

@@ -8,6 +8,7 @@ mod io;
 mod node;
 mod overrides;
 pub mod presets;
+mod resilience;
 mod scenario;
 pub mod share;
 mod validate;
@@ -27,5 +28,8 @@ pub use node::{
     LoadBalancerParams, Node, NodeKind, QueueParams, ServiceParams,
 };
 pub use overrides::apply_override;
+pub use resilience::{
+    Jitter, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline, RetryBudget, RetryPolicy, retry_problems,
+};
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, validate};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::resilience::{QueueDiscipline, RetryPolicy};
 use super::{Autoscale, Dist, HealthCheck, KeyModel};
 
 /// One component of the architecture.
@@ -148,7 +149,14 @@ pub struct ClientParams {
     /// Mix of request classes. Default: `[(name: "default", weight: 1.0)]`.
     pub classes: Vec<ClassWeight>,
     /// The client gives up after this long (the servers keep working). Default: none (waits forever).
+    /// With `retry`, this is per attempt.
     pub timeout_ms: Option<f64>,
+    /// Retry a request whose attempt timed out, failed or was rejected. Default: none.
+    pub retry: Option<RetryPolicy>,
+    /// The client sends nothing before this time, seconds. Default 0.
+    pub start_s: f64,
+    /// The client sends nothing from this time on, seconds. Default: none (until the end).
+    pub stop_s: Option<f64>,
 }
 
 impl Default for ClientParams {
@@ -161,6 +169,9 @@ impl Default for ClientParams {
                 weight: 1.0,
             }],
             timeout_ms: None,
+            retry: None,
+            start_s: 0.0,
+            stop_s: None,
         }
     }
 }
@@ -186,6 +197,8 @@ pub struct ServiceParams {
     /// Autoscaling: `replicas` is then the starting count. Default: none (fixed replicas).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
+    /// Order of the waiting line and what a full queue does. Default FIFO (reject the newcomer).
+    pub queue_discipline: QueueDiscipline,
 }
 
 impl Default for ServiceParams {
@@ -197,6 +210,7 @@ impl Default for ServiceParams {
             service_time_ms: Dist::exp(10.0),
             error_probability: 0.0,
             autoscale: None,
+            queue_discipline: QueueDiscipline::Fifo,
         }
     }
 }
@@ -292,6 +306,8 @@ pub struct DatabaseParams {
     pub read_replicas: u32,
     /// Request classes that are writes.
     pub write_classes: Vec<String>,
+    /// Order of each instance's waiting line and what a full queue does. Default FIFO.
+    pub queue_discipline: QueueDiscipline,
 }
 
 impl Default for DatabaseParams {
@@ -303,6 +319,7 @@ impl Default for DatabaseParams {
             write_time_ms: Dist::exp(15.0),
             read_replicas: 0,
             write_classes: vec!["write".into()],
+            queue_discipline: QueueDiscipline::Fifo,
         }
     }
 }

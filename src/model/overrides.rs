@@ -49,7 +49,7 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
     }
     // Value problems use the same `node 'x', field `y`: ...` shape as validation.
     let place = |m: String| format!("node '{}', field `{field}`: {m}", node.id);
-    *slot = parse_value(value, slot).map_err(place)?;
+    *slot = parse_value(value, slot, parts[parts.len() - 1]).map_err(place)?;
     let kind: NodeKind = serde_json::from_value(json)
         .map_err(|e| place(format!("value '{value}' does not fit: {e}")))?;
     node.kind = kind;
@@ -98,7 +98,7 @@ fn descend<'a>(v: &'a mut Value, part: &str) -> Option<&'a mut Value> {
 
 /// A number, `true`/`false`, `none`, a unit variant name, or a RON value such as `Exponential(mean: 3)`.
 /// `old` is the value being replaced: it tells a count (unsigned integer) from a float.
-fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
+fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
     if let Ok(x) = text.parse::<f64>() {
         if !x.is_finite() {
             return Err(format!("value '{text}' is not a finite number"));
@@ -127,13 +127,21 @@ fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
     if text.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return Ok(Value::String(text.to_owned()));
     }
-    // Structured values: parse as RON into a Dist or Arrival (the only structured parameters).
+    // Structured values: parse as RON into a Dist, an Arrival, a retry policy or a retry budget.
     let opts = ron::Options::default();
     if let Ok(d) = opts.from_str::<super::Dist>(text) {
         return serde_json::to_value(d).map_err(|e| e.to_string());
     }
     if let Ok(a) = opts.from_str::<super::Arrival>(text) {
         return serde_json::to_value(a).map_err(|e| e.to_string());
+    }
+    let opts = super::io::ron_options();
+    if field == "budget" {
+        if let Ok(b) = opts.from_str::<super::RetryBudget>(text) {
+            return serde_json::to_value(b).map_err(|e| e.to_string());
+        }
+    } else if let Ok(r) = opts.from_str::<super::RetryPolicy>(text) {
+        return serde_json::to_value(r).map_err(|e| e.to_string());
     }
     Err(format!(
         "cannot read value '{text}': expected a number, a name, or e.g. Exponential(mean: 5.0)"

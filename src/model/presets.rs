@@ -46,6 +46,7 @@ static PRESETS: &[Preset] = &[
     preset!("notification"),
     preset!("payment_api"),
     preset!("replica_failover"),
+    preset!("retry_storm"),
     preset!("url_shortener"),
     preset!("watch_history"),
 ];

@@ -321,6 +321,30 @@ fn check_node(
                     format!("is {t}; it must be > 0 ms (or omitted for none)"),
                 ));
             }
+            if let Some(r) = &c.retry {
+                for (field, m) in super::retry_problems(r) {
+                    p.push(Problem::new(place, format!("retry.{field}"), m));
+                }
+            }
+            if !(c.start_s.is_finite() && (0.0..=MAX_DURATION_S).contains(&c.start_s)) {
+                p.push(Problem::new(
+                    place,
+                    "start_s",
+                    format!("is {}; allowed: 0 to {MAX_DURATION_S} s", c.start_s),
+                ));
+            }
+            if let Some(stop) = c.stop_s
+                && !(stop.is_finite() && stop > c.start_s && stop <= MAX_DURATION_S)
+            {
+                p.push(Problem::new(
+                    place,
+                    "stop_s",
+                    format!(
+                        "is {stop}; it must be > start_s ({}) and <= {MAX_DURATION_S} s (or omitted for none)",
+                        c.start_s
+                    ),
+                ));
+            }
             for cw in &c.classes {
                 if !outs.iter().any(|&i| s.edges[i].carries(&cw.name)) {
                     p.push(Problem::new(

@@ -23,6 +23,7 @@ impl World {
             Kind::WarmupEnd => self.warmup_end(),
             Kind::Fault => self.fault_event(a, ev.outcome()),
             Kind::Tick => self.tick(a, ev.outcome()),
+            Kind::Retry => self.retry_fire(a),
         }
     }
 
@@ -41,6 +42,8 @@ impl World {
             cl.scheduled = false;
             return;
         }
+        // Before its window opens a client draws its first gap from the window's start.
+        let now = now.max(cl.start_ns);
         let at = match cl.arrival {
             Arrival::Poisson => now + exp_gap_ns(&mut node.rng, cl.mean_gap_ns),
             Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
@@ -67,6 +70,10 @@ impl World {
                 }
             }
         };
+        if at >= cl.stop_ns {
+            cl.scheduled = false;
+            return;
+        }
         cl.scheduled = true;
         self.queue.push(at, Kind::ClientNext, c, 0);
     }
@@ -74,7 +81,7 @@ impl World {
     #[inline]
     fn client_next(&mut self, c: u32) {
         let now = self.now;
-        let (class, timeout_ns) = {
+        let (class, has_timeout) = {
             let node = &mut self.nodes[c as usize];
             let Behaviour::Client(cl) = &node.beh else {
                 return;
@@ -91,21 +98,36 @@ impl World {
                         .1
                 }
             };
-            (class, cl.timeout_ns)
+            (class, cl.timeout_ns.is_some())
         };
         let measured = now >= self.warmup_ns;
         // The client's hold, plus the pending timer's: a slot is reused only after its timer fired.
         let req = self.alloc_req(Req {
             issued_ns: now,
-            refs: 1 + timeout_ns.is_some() as u32,
+            refs: 1 + has_timeout as u32,
             measured,
             resolved: false,
+            attempt: 0,
         });
         if measured {
             self.counts.offered += 1;
             self.counts.in_flight += 1;
         }
         self.bucket.offered += 1;
+        if self.retries.on {
+            self.retries.note(req, c, class, 0);
+        }
+        self.send_attempt(c, req, class);
+        self.schedule_client(c);
+    }
+
+    /// Sends one attempt of a request (its slot already holds the timer's reference if there is a timeout).
+    pub(crate) fn send_attempt(&mut self, c: u32, req: u32, class: u8) {
+        let now = self.now;
+        let timeout_ns = match &self.nodes[c as usize].beh {
+            Behaviour::Client(cl) => cl.timeout_ns,
+            _ => None,
+        };
         match self.nodes[c as usize].routes[class as usize]
             .first()
             .copied()
@@ -125,18 +147,19 @@ impl World {
                 self.resolve(req, Outcome::Failed)
             }
         }
-        self.schedule_client(c);
     }
 
     fn timeout(&mut self, req: u32) {
-        let r = &mut self.reqs[req as usize];
-        if !r.resolved {
-            r.resolved = true;
-            if r.measured {
-                self.counts.timed_out += 1;
-                self.counts.in_flight -= 1;
+        if !self.reqs[req as usize].resolved {
+            self.reqs[req as usize].resolved = true;
+            if !(self.retries.on && self.retry_after(req)) {
+                let r = &self.reqs[req as usize];
+                if r.measured {
+                    self.counts.timed_out += 1;
+                    self.counts.in_flight -= 1;
+                }
+                self.bucket.timed_out += 1;
             }
-            self.bucket.timed_out += 1;
             self.release_req(req); // the client's hold
         }
         self.release_req(req); // the timer's hold
@@ -154,8 +177,17 @@ impl World {
     /// The client has its answer.
     #[inline]
     fn resolve(&mut self, req: u32, outcome: Outcome) {
-        let r = &mut self.reqs[req as usize];
-        r.resolved = true;
+        self.reqs[req as usize].resolved = true;
+        if self.retries.on {
+            if outcome != Outcome::Ok && self.retry_after(req) {
+                self.release_req(req);
+                return;
+            }
+            if outcome == Outcome::Ok {
+                self.retry_earn(req);
+            }
+        }
+        let r = &self.reqs[req as usize];
         let latency = self.now - r.issued_ns;
         let measured = r.measured;
         match outcome {
@@ -245,6 +277,13 @@ impl World {
             if q > node.stats.max_queue {
                 node.stats.max_queue = q;
             }
+        } else if node.drop_oldest
+            && let Some(oldest) = i.queue.pop_front()
+        {
+            // Load shedding: the oldest waiter has waited longest, so its caller is the likeliest to have
+            // given up already; the newcomer takes its place.
+            i.queue.push_back(call);
+            self.reject(oldest);
         } else {
             self.reject(call);
         }
@@ -289,7 +328,7 @@ impl World {
         let node = &mut self.nodes[n as usize];
         node.touch(now);
         let over = node.instances[inst as usize].busy > node.workers;
-        if !over && let Some(next) = node.instances[inst as usize].queue.pop_front() {
+        if !over && let Some(next) = node.take_waiting(inst) {
             node.queued -= 1;
             self.start_work(next);
             return;
@@ -342,7 +381,7 @@ impl World {
                 }
                 i.busy += 1;
                 node.busy += 1;
-                if let Some(next) = node.instances[inst as usize].queue.pop_front() {
+                if let Some(next) = node.take_waiting(inst) {
                     node.queued -= 1;
                     self.start_work(next);
                 } else if !self.pull_message(n, inst) {
@@ -652,7 +691,7 @@ impl World {
     }
 
     #[inline(always)]
-    fn alloc_req(&mut self, r: Req) -> u32 {
+    pub(crate) fn alloc_req(&mut self, r: Req) -> u32 {
         if let Some(i) = self.free_reqs.pop() {
             self.reqs[i as usize] = r;
             i

@@ -27,11 +27,13 @@ pub enum Kind {
     Fault = 8,
     /// A health check, autoscaler evaluation or autoscaler start (`a` = node, `outcome` = which).
     Tick = 9,
+    /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
+    Retry = 10,
 }
 
 impl Kind {
     #[cfg(test)]
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -42,6 +44,7 @@ impl Kind {
         Kind::WarmupEnd,
         Kind::Fault,
         Kind::Tick,
+        Kind::Retry,
     ];
 }
 
@@ -89,7 +92,9 @@ impl Event {
             6 => Kind::ConsumerStart,
             7 => Kind::WarmupEnd,
             8 => Kind::Fault,
-            _ => Kind::Tick,
+            9 => Kind::Tick,
+            10 => Kind::Retry,
+            _ => Kind::WarmupEnd,
         }
     }
 

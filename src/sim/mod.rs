@@ -11,6 +11,7 @@ mod faults;
 mod health;
 mod queues;
 mod report;
+mod retry;
 mod sampler;
 mod snapshot;
 mod stats;

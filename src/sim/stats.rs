@@ -13,6 +13,7 @@ impl World {
             s.completed = 0;
             s.rejected = 0;
             s.failed = 0;
+            s.retries = 0;
             s.latency.reset();
             s.max_queue = node.queued as u64;
             if let Behaviour::Queue {

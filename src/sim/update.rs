@@ -61,6 +61,8 @@ impl World {
             n.touch(self.now);
             n.workers = f.workers;
             n.queue_cap = f.queue_cap;
+            n.lifo = f.lifo;
+            n.drop_oldest = f.drop_oldest;
             n.active = f.instances.len() as u32;
             while n.instances.len() < f.instances.len() {
                 n.instances.push(Default::default());
@@ -72,6 +74,15 @@ impl World {
                     c.class_cum = g.class_cum;
                     c.timeout_ns = g.timeout_ns;
                     c.mean_gap_ns = 1e9 / (g.rate_rps * load);
+                    c.start_ns = g.start_ns;
+                    c.stop_ns = g.stop_ns;
+                    c.retry = match (c.retry.take(), g.retry) {
+                        (Some(mut old), Some(new)) => {
+                            old.take_params(new);
+                            Some(old)
+                        }
+                        (_, new) => new,
+                    };
                 }
                 (
                     Behaviour::Service { work, error_p, .. },
@@ -130,6 +141,11 @@ impl World {
                     "node {i} changed kind; same_structure should have refused"
                 ),
             }
+        }
+        // Retry bookkeeping starts when a first client starts retrying, and stays on (its tables are only
+        // read for requests noted while on; a slot noted earlier is overwritten when reused).
+        if fresh.retries.on && !self.retries.on {
+            self.retries.start(self.reqs.len());
         }
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() as u32 {

@@ -6,7 +6,7 @@ use super::event::{EventQueue, Kind};
 use super::sampler::{Sampler, SimRng, stream};
 use super::snapshot::TransitDot;
 use crate::metrics::{Bucket, BucketHist, Latency, RequestCounts, Series};
-use crate::model::{Arrival, KindTag, LbPolicy, NodeKind, Scenario};
+use crate::model::{Arrival, KindTag, LbPolicy, NodeKind, QueueDiscipline, Scenario};
 
 /// "No index": a call with no parent answers its client.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -61,6 +61,8 @@ pub(crate) struct Req {
     pub measured: bool,
     /// The client has its answer (or gave up).
     pub resolved: bool,
+    /// Attempt number, 0 for the first (see `retry.rs`).
+    pub attempt: u8,
 }
 
 /// One replica or database instance: its workers and waiting line.
@@ -82,6 +84,11 @@ pub(crate) struct ClientRt {
     pub mean_gap_ns: f64,
     /// Is a `ClientNext` pending?
     pub scheduled: bool,
+    /// The retry policy, with its budget's tokens.
+    pub retry: Option<super::retry::RetryRt>,
+    /// Sending window, ns: nothing before `start_ns`, nothing from `stop_ns` on.
+    pub start_ns: u64,
+    pub stop_ns: u64,
 }
 
 /// Kind-specific behaviour and state.
@@ -137,6 +144,8 @@ pub(crate) struct NodeStats {
     pub completed: u64,
     pub rejected: u64,
     pub failed: u64,
+    /// Retries this node sent.
+    pub retries: u64,
     pub latency: Latency,
     pub bucket_latency: BucketHist,
     pub bucket_completed: u32,
@@ -156,6 +165,7 @@ impl NodeStats {
             completed: 0,
             rejected: 0,
             failed: 0,
+            retries: 0,
             latency: Latency::per_node(),
             bucket_latency: BucketHist::default(),
             bucket_completed: 0,
@@ -173,6 +183,10 @@ pub(crate) struct NodeRt {
     pub active: u32,
     pub workers: u32,
     pub queue_cap: u32,
+    /// Newest waiting call first.
+    pub lifo: bool,
+    /// A full queue drops its oldest call instead of the newcomer.
+    pub drop_oldest: bool,
     pub rr: u32,
     /// Per class: outgoing edges that carry it, in file order.
     pub routes: Vec<Vec<u32>>,
@@ -201,6 +215,17 @@ impl NodeRt {
             self.stats.area_queue += self.queue_len() as i64 as f64 * dt;
             self.stats.area_sys += self.in_sys as f64 * dt;
             self.stats.last_ns = now;
+        }
+    }
+
+    /// The next waiting call of an instance, by the node's discipline.
+    #[inline]
+    pub fn take_waiting(&mut self, inst: u32) -> Option<u32> {
+        let q = &mut self.instances[inst as usize].queue;
+        if self.lifo {
+            q.pop_back()
+        } else {
+            q.pop_front()
         }
     }
 
@@ -256,6 +281,8 @@ pub(crate) struct World {
     /// Faults, health checks, key-model caches or autoscaling are in play: the handlers consult `ext`.
     pub ext_on: bool,
     pub ext: super::ext::Ext,
+    /// Client retry bookkeeping.
+    pub retries: super::retry::Retries,
 }
 
 /// Most sampled in-transit dots kept.
@@ -309,6 +336,11 @@ impl World {
                         .collect()
                 })
                 .collect();
+            let discipline = match &n.kind {
+                NodeKind::Service(p) => p.queue_discipline,
+                NodeKind::Database(p) => p.queue_discipline,
+                _ => QueueDiscipline::Fifo,
+            };
             let (beh, instances, workers, queue_cap) = match &n.kind {
                 NodeKind::Client(c) => {
                     let mut cum = 0.0;
@@ -330,6 +362,9 @@ impl World {
                         timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
                         mean_gap_ns: 1e9 / c.rate_rps,
                         scheduled: false,
+                        retry: c.retry.as_ref().map(super::retry::RetryRt::new),
+                        start_ns: super::secs_to_ns(c.start_s),
+                        stop_ns: c.stop_s.map_or(u64::MAX, super::secs_to_ns),
                     };
                     (Behaviour::Client(rt), 0, 0, 0)
                 }
@@ -421,6 +456,8 @@ impl World {
                 active: instances,
                 workers,
                 queue_cap,
+                lifo: discipline == QueueDiscipline::Lifo,
+                drop_oldest: discipline == QueueDiscipline::DropOldest,
                 rr: 0,
                 routes,
                 rng: stream(s.seed, &n.id),
@@ -463,6 +500,11 @@ impl World {
             dot_counter: 0,
             ext_on: false,
             ext: Default::default(),
+            retries: super::retry::Retries::new(
+                s.nodes
+                    .iter()
+                    .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
+            ),
         };
         w.build_ext(s);
         if w.warmup_ns > 0 {

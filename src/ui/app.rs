@@ -20,6 +20,7 @@ use super::inspector::Inspector;
 use super::presets_ui::PresetPicker;
 use super::problems::problems_ui;
 use super::runner::{RunState, Runner, SPEEDS};
+use super::stress::StressPanel;
 use super::theme::{self, Theme};
 use super::{charts, help, palette, results, toolbar};
 
@@ -95,6 +96,8 @@ pub struct App {
     pub(super) show_presets: bool,
     pub(super) preset_picker: PresetPicker,
     pub(super) show_debug: bool,
+    /// The stress-test window (sweeps, compare, what broke first).
+    pub(super) stress: StressPanel,
     /// The path dialog (native only: the browser uses uploads and downloads).
     #[cfg(not(target_arch = "wasm32"))]
     pub(super) dialog: Option<PathDialog>,
@@ -151,6 +154,7 @@ impl App {
             show_presets: false,
             preset_picker: PresetPicker::default(),
             show_debug: false,
+            stress: StressPanel::default(),
             #[cfg(not(target_arch = "wasm32"))]
             dialog: None,
             confirm: None,
@@ -267,6 +271,16 @@ impl App {
         &self.runner
     }
 
+    /// The stress-test window's state.
+    pub fn stress(&self) -> &StressPanel {
+        &self.stress
+    }
+
+    /// The stress-test window's state, to change its settings (tests, scripts).
+    pub fn stress_mut(&mut self) -> &mut StressPanel {
+        &mut self.stress
+    }
+
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
         self.doc.is_dirty()
@@ -306,6 +320,7 @@ impl App {
             dt = wall;
         }
         self.runner.tick(dt, 0.006);
+        self.stress.tick(0.008);
         let mut out = Vec::new();
         #[cfg(target_arch = "wasm32")]
         out.extend(super::web::take_commands());
@@ -323,7 +338,10 @@ impl App {
         for m in inbox {
             self.toast(&ctx, m);
         }
-        if self.runner.state == RunState::Running || self.runner.restart_pending() {
+        if self.runner.state == RunState::Running
+            || self.runner.restart_pending()
+            || self.stress.is_running()
+        {
             ctx.request_repaint();
         }
         #[cfg(target_arch = "wasm32")]
@@ -527,6 +545,19 @@ impl App {
                     self.preset_picker.presets_ui(ui, out);
                 });
             self.show_presets = open && !out.iter().any(|c| matches!(c, Command::LoadPreset(_)));
+        }
+        if self.stress.open {
+            let mut open = true;
+            let last_run = self.runner.run_scenario().zip(self.runner.report.as_ref());
+            egui::Window::new("Stress test")
+                .open(&mut open)
+                .default_size([960.0, 640.0])
+                .default_pos([170.0, 90.0])
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    self.stress.stress_ui(ui, &self.doc.scenario, last_run, out);
+                });
+            self.stress.open = open;
         }
         self.link_error_ui(ctx);
         #[cfg(not(target_arch = "wasm32"))]

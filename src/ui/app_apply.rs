@@ -119,6 +119,36 @@ impl App {
             Command::FitView => self.canvas.fit_requested = true,
             Command::SetSnap(on) => self.canvas.snap = on,
             Command::SetDark(on) => self.dark = on,
+            Command::ShowStress(tab) => {
+                self.stress.open = true;
+                self.stress.tab = tab;
+            }
+            Command::ExplainRun => {
+                match (self.runner.run_scenario(), self.runner.report.as_ref()) {
+                    (Some(s), Some(r)) => {
+                        let (s, r) = (s.clone(), r.clone());
+                        self.stress.explain_last_run(&s, &r);
+                    }
+                    _ => self.toast(ctx, "Run the design first: there is nothing to explain yet"),
+                }
+            }
+            Command::OpenRun { load, set } => {
+                if self.apply_sets(ctx, set.as_slice()) {
+                    self.runner.set_load(load);
+                    self.runner.reset();
+                    self.runner.run(&self.doc.scenario);
+                    self.tab = super::app::BottomTab::Charts;
+                    self.toast(ctx, format!("Running the sweep's point at {load:.2}x load"));
+                }
+            }
+            Command::ApplyFix(sets) => {
+                if self.apply_sets(ctx, &sets) {
+                    self.toast(
+                        ctx,
+                        format!("Applied {}: run again to see the effect", sets.join(", ")),
+                    );
+                }
+            }
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,
             Command::Notify(m) => self.toast(ctx, m),
@@ -166,6 +196,33 @@ impl App {
             }
             Err(why) => self.toast(ctx, why),
         }
+    }
+
+    /// Applies `NODE.FIELD=VALUE` overrides as edits (one per changed node, so undo works); says why
+    /// and changes nothing if any of them does not apply.
+    fn apply_sets(&mut self, ctx: &Context, sets: &[String]) -> bool {
+        let mut changed = self.doc.scenario.clone();
+        for s in sets {
+            if let Err(e) = crate::model::apply_override(&mut changed, s) {
+                self.toast(ctx, e.to_string());
+                return false;
+            }
+        }
+        let edits: Vec<Edit> = changed
+            .nodes
+            .iter()
+            .zip(&self.doc.scenario.nodes)
+            .filter(|(new, old)| new.kind != old.kind)
+            .map(|(new, _)| Edit::SetKind {
+                id: new.id.clone(),
+                kind: new.kind.clone(),
+            })
+            .collect();
+        for e in edits {
+            self.edit(ctx, e);
+            self.doc.end_gesture();
+        }
+        true
     }
 
     fn after_history(&mut self) {

@@ -105,22 +105,27 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                 ("p99", chart::P99, points(t, &s.p99_ms, 1.0)),
             ],
         );
-        plot_ui(
-            ui,
-            "throughput",
-            "Throughput",
-            "/s",
-            height,
-            width,
-            vec![
+        plot_ui(ui, "throughput", "Throughput", "/s", height, width, {
+            let mut lines = vec![
                 ("offered", chart::OFFERED, points(t, &s.offered_rps, 1.0)),
                 (
                     "succeeded",
                     chart::SUCCEEDED,
                     points(t, &s.succeeded_rps, 1.0),
                 ),
-            ],
-        );
+            ];
+            // With retries the servers see more than the users offered: show the amplification.
+            if s.retries_rps.iter().any(|&r| r > 0.0) {
+                let attempts: Vec<f64> = s
+                    .offered_rps
+                    .iter()
+                    .zip(&s.retries_rps)
+                    .map(|(o, r)| o + r)
+                    .collect();
+                lines.push(("attempts", chart::ATTEMPTS, points(t, &attempts, 1.0)));
+            }
+            lines
+        });
         plot_ui(
             ui,
             "errors",

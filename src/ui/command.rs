@@ -144,6 +144,20 @@ pub enum Command {
     SetSnap(bool),
     /// Dark (true) or light mode.
     SetDark(bool),
+    /// Open the stress-test window on this tab.
+    ShowStress(super::stress::StressTab),
+    /// Explain the main view's last run ("What broke first").
+    ExplainRun,
+    /// Open a sweep point in the main view: apply its override (`NODE.FIELD=VALUE`, a parameter sweep's
+    /// point) to the design, set its load and run it from the start.
+    OpenRun {
+        /// Load multiplier.
+        load: f64,
+        /// The point's override, if any.
+        set: Option<String>,
+    },
+    /// Change the design by these overrides (`NODE.FIELD=VALUE`), one undoable edit per changed node.
+    ApplyFix(Vec<String>),
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

@@ -290,6 +290,7 @@ impl Inspector {
                         }
                     });
                     ui.end_row();
+                    changed |= super::resilience_ui::retry_rows_ui(ui, &mut c.retry);
                 }
                 NodeKind::Service(sv) => {
                     changed |= count(
@@ -313,6 +314,8 @@ impl Inspector {
                         &mut sv.queue_capacity,
                         10_000,
                     );
+                    changed |=
+                        super::resilience_ui::discipline_row_ui(ui, &mut sv.queue_discipline);
                     changed |= prob(
                         ui,
                         "Error rate",
@@ -373,6 +376,7 @@ impl Inspector {
                         &mut d.queue_capacity,
                         10_000,
                     );
+                    changed |= super::resilience_ui::discipline_row_ui(ui, &mut d.queue_discipline);
                 }
                 NodeKind::Queue(q) => {
                     changed |= count(

@@ -24,9 +24,16 @@ mod overlays;
 mod palette;
 mod presets_ui;
 mod problems;
+mod resilience_ui;
 mod results;
 mod runner;
 mod share;
+mod stress;
+mod stress_compare;
+mod stress_explain;
+mod stress_form;
+mod stress_job;
+mod stress_plot;
 mod theme;
 mod toolbar;
 mod view;
@@ -39,6 +46,8 @@ pub use edit::{Edit, connection_problem};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
 pub use runner::{RunState, Runner, SPEEDS};
+pub use stress::{StressPanel, StressTab, SweepForm, SweepKind, SweepOutcome};
+pub use stress_compare::{ComparePanel, Source, Variant};
 
 /// Window title.
 pub const TITLE: &str = "archsim";

@@ -37,6 +37,9 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             ui.label(bad(q.timed_out, "timed out"));
             ui.label(bad(q.rejected, "rejected"));
             ui.label(format!("{} in flight", format::thousands(q.in_flight)));
+            if q.retries > 0 {
+                ui.label(format!("{} retries ({:.2} attempts per request)", format::thousands(q.retries), (q.offered + q.retries) as f64 / q.offered.max(1) as f64));
+            }
         });
         let l = &r.latency_ms;
         ui.label(format!(

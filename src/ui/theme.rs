@@ -216,6 +216,8 @@ pub mod chart {
     pub const P99: Color32 = Color32::from_rgb(0xf0, 0x4a, 0x4a);
     /// Offered load.
     pub const OFFERED: Color32 = Color32::from_rgb(0x9a, 0xa1, 0xad);
+    /// Attempts (offered plus retries).
+    pub const ATTEMPTS: Color32 = Color32::from_rgb(0xe0, 0x7b, 0x39);
     /// Successful throughput.
     pub const SUCCEEDED: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x6a);
     /// Errors.
@@ -230,6 +232,22 @@ pub mod chart {
     pub const QUEUE: Color32 = Color32::from_rgb(0xd9, 0x5d, 0xa8);
     /// A fault's bar on the timeline under the charts.
     pub const FAULT: Color32 = Color32::from_rgba_premultiplied(0x78, 0x32, 0x32, 0xb0);
+    /// 95% band around the median (stress test).
+    pub const P50_BAND: Color32 = Color32::from_rgba_premultiplied(0x13, 0x27, 0x40, 0x40);
+    /// 95% band around the 99th percentile (stress test).
+    pub const P99_BAND: Color32 = Color32::from_rgba_premultiplied(0x3c, 0x13, 0x13, 0x40);
+    /// 95% band around the achieved throughput (stress test).
+    pub const SUCCEEDED_BAND: Color32 = Color32::from_rgba_premultiplied(0x10, 0x2e, 0x1b, 0x40);
+    /// The analytic (flow model) overlay.
+    pub const ANALYTIC: Color32 = Color32::from_rgb(0xb3, 0x8c, 0xf5);
+    /// The SLO line.
+    pub const SLO: Color32 = Color32::from_rgb(0x9a, 0xa1, 0xad);
+    /// Where the SLO is first broken.
+    pub const BREAK: Color32 = Color32::from_rgb(0xf0, 0x4a, 0x4a);
+    /// Variant A in a comparison.
+    pub const VARIANT_A: Color32 = Color32::from_rgb(0x4c, 0x9a, 0xff);
+    /// Variant B in a comparison.
+    pub const VARIANT_B: Color32 = Color32::from_rgb(0xf0, 0x8c, 0x2e);
 }
 
 fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {

@@ -7,6 +7,7 @@ use crate::model::Scenario;
 use super::command::{Command, ExportKind};
 use super::edit::Edit;
 use super::runner::{RunState, Runner, SPEEDS, speed_label};
+use super::stress::StressTab;
 use super::theme::Theme;
 
 /// What the menu needs to know to enable its items.
@@ -148,6 +149,32 @@ pub fn menu_ui(
                 out,
             );
         });
+        ui.menu_button("Analyze", |ui| {
+            item(
+                ui,
+                true,
+                "Stress test…",
+                "",
+                Command::ShowStress(StressTab::Sweep),
+                out,
+            );
+            item(
+                ui,
+                true,
+                "Compare variants…",
+                "",
+                Command::ShowStress(StressTab::Compare),
+                out,
+            );
+            item(
+                ui,
+                m.has_report,
+                "What broke first?",
+                "",
+                Command::ExplainRun,
+                out,
+            );
+        });
         ui.menu_button("Help", |ui| {
             item(
                 ui,
@@ -225,6 +252,13 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
             }));
         }
         ui.separator();
+        if ui
+            .button("Stress test…")
+            .on_hover_text("Sweep the load, find the breaking point, compare variants, see what broke first")
+            .clicked()
+        {
+            out.push(Command::ShowStress(StressTab::Sweep));
+        }
         if ui
             .button("Copy link")
             .on_hover_text("Copy a link that opens this scenario in the web app")

@@ -1,0 +1,161 @@
+//! Resilience parameters: retry policies with backoff, jitter and budgets; queue disciplines.
+//! Defaults are documented here and in `docs/scenario-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// How the sleep before a retry is randomised (Brooker, "Exponential Backoff and Jitter", 2015).
+/// With `v = min(cap, base * 2^n)` for the n-th retry (n = 0 for the first):
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Jitter {
+    /// `sleep = v` (plain exponential backoff; with `backoff_base_ms: 0` the retry is immediate). Default.
+    #[default]
+    None,
+    /// `sleep = U(0, v)`.
+    Full,
+    /// `sleep = v/2 + U(0, v/2)`.
+    Equal,
+    /// `sleep = min(cap, U(base, 3 * previous sleep))`, the first previous sleep being `base`.
+    Decorrelated,
+}
+
+impl Jitter {
+    /// Every variant, for pickers.
+    pub const ALL: [Jitter; 4] = [
+        Jitter::None,
+        Jitter::Full,
+        Jitter::Equal,
+        Jitter::Decorrelated,
+    ];
+}
+
+/// A retry budget: a token bucket shared by all requests of its owner. Each success earns
+/// `earn_per_success` tokens (up to `capacity`); each retry spends one, and is skipped without a whole token.
+/// Under heavy failure it caps retries at about `earn_per_success` per success (amplification ~1.1x with
+/// the default), under light failure it behaves like plain retries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryBudget {
+    /// Tokens a success earns. Default 0.1 (Brooker 2022).
+    pub earn_per_success: f64,
+    /// Most tokens held; the bucket starts full. Default 10.
+    pub capacity: f64,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self {
+            earn_per_success: 0.1,
+            capacity: 10.0,
+        }
+    }
+}
+
+/// When and how a failed or timed-out attempt is tried again. Defaults: 3 retries, immediate (base 0),
+/// cap 10 s, no jitter, no budget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt: at most `1 + max_retries` attempts per request.
+    pub max_retries: u32,
+    /// Backoff base, ms: the sleep before the first retry (before jitter). 0 retries at once.
+    pub backoff_base_ms: f64,
+    /// Longest sleep, ms.
+    pub backoff_cap_ms: f64,
+    /// How the sleep is randomised.
+    pub jitter: Jitter,
+    /// Optional retry budget. Default: none (every allowed retry happens).
+    pub budget: Option<RetryBudget>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            backoff_base_ms: 0.0,
+            backoff_cap_ms: 10_000.0,
+            jitter: Jitter::None,
+            budget: None,
+        }
+    }
+}
+
+/// Order in which a node's waiting requests get a worker, and what happens when its queue is full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueDiscipline {
+    /// First in, first out; a full queue rejects the newcomer. The default.
+    #[default]
+    Fifo,
+    /// Last in, first out (newest first): under overload the fresh requests, whose clients still wait, are
+    /// served; a full queue rejects the newcomer.
+    Lifo,
+    /// First in, first out, but a full queue drops its oldest request (answered as rejected) to make room.
+    DropOldest,
+}
+
+impl QueueDiscipline {
+    /// Every variant, for pickers.
+    pub const ALL: [QueueDiscipline; 3] = [
+        QueueDiscipline::Fifo,
+        QueueDiscipline::Lifo,
+        QueueDiscipline::DropOldest,
+    ];
+}
+
+/// Largest `max_retries` accepted.
+pub const MAX_RETRIES: u32 = 100;
+/// Longest backoff accepted, ms (one hour).
+pub const MAX_BACKOFF_MS: f64 = 3_600_000.0;
+
+/// Range problems of a retry policy, as `(field under the policy, message)`.
+pub fn retry_problems(r: &RetryPolicy) -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    if r.max_retries > MAX_RETRIES {
+        p.push((
+            "max_retries".into(),
+            format!("is {}; allowed: 0 to {MAX_RETRIES}", r.max_retries),
+        ));
+    }
+    let base_ok =
+        r.backoff_base_ms.is_finite() && (0.0..=MAX_BACKOFF_MS).contains(&r.backoff_base_ms);
+    if !base_ok {
+        p.push((
+            "backoff_base_ms".into(),
+            format!(
+                "is {}; allowed: 0 to {MAX_BACKOFF_MS} ms",
+                r.backoff_base_ms
+            ),
+        ));
+    }
+    if !(r.backoff_cap_ms.is_finite() && (0.0..=MAX_BACKOFF_MS).contains(&r.backoff_cap_ms)) {
+        p.push((
+            "backoff_cap_ms".into(),
+            format!("is {}; allowed: 0 to {MAX_BACKOFF_MS} ms", r.backoff_cap_ms),
+        ));
+    } else if base_ok && r.backoff_cap_ms < r.backoff_base_ms {
+        p.push((
+            "backoff_cap_ms".into(),
+            format!(
+                "is {}; it must be >= backoff_base_ms ({})",
+                r.backoff_cap_ms, r.backoff_base_ms
+            ),
+        ));
+    }
+    if let Some(b) = &r.budget {
+        if !(b.earn_per_success.is_finite() && (0.0..=1.0).contains(&b.earn_per_success)) {
+            p.push((
+                "budget.earn_per_success".into(),
+                format!(
+                    "is {}; allowed: 0 to 1 token per success",
+                    b.earn_per_success
+                ),
+            ));
+        }
+        if !(b.capacity.is_finite() && (1.0..=1e9).contains(&b.capacity)) {
+            p.push((
+                "budget.capacity".into(),
+                format!("is {}; allowed: 1 to 1e9 tokens", b.capacity),
+            ));
+        }
+    }
+    p
+}

@@ -1,0 +1,126 @@
+//! Inspector rows for resilience parameters: retry policies with budgets, queue disciplines.
+
+use egui::{DragValue, Ui};
+
+use crate::model::{Jitter, QueueDiscipline, RetryBudget, RetryPolicy};
+
+fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
+    ui.add(
+        DragValue::new(v)
+            .clamp_existing_to_range(false)
+            .speed(1.0)
+            .range(0.0..=3_600_000.0)
+            .suffix(" ms"),
+    )
+    .labelled_by(label)
+    .changed()
+}
+
+/// Rows (inside a two-column grid) for an optional retry policy; returns whether anything changed.
+pub fn retry_rows_ui(ui: &mut Ui, retry: &mut Option<RetryPolicy>) -> bool {
+    let mut changed = false;
+    let mut on = retry.is_some();
+    let l = ui
+        .label("Retries")
+        .on_hover_text("Send again after a timeout, error or rejection");
+    if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
+        *retry = on.then(RetryPolicy::default);
+        changed = true;
+    }
+    ui.end_row();
+    let Some(r) = retry.as_mut() else {
+        return changed;
+    };
+    let l = ui
+        .label("  max retries")
+        .on_hover_text("At most 1 + this many attempts per request");
+    changed |= ui
+        .add(
+            DragValue::new(&mut r.max_retries)
+                .clamp_existing_to_range(false)
+                .range(0..=100),
+        )
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    let l = ui.label("  backoff base").on_hover_text(
+        "Sleep before the first retry; doubles each retry up to the cap (0: at once)",
+    );
+    changed |= ms_value(ui, &mut r.backoff_base_ms, l.id);
+    ui.end_row();
+    let l = ui.label("  backoff cap").on_hover_text("Longest sleep");
+    changed |= ms_value(ui, &mut r.backoff_cap_ms, l.id);
+    ui.end_row();
+    let l = ui
+        .label("  jitter")
+        .on_hover_text("How the sleep is randomised (Brooker 2015)");
+    egui::ComboBox::from_id_salt("jitter")
+        .selected_text(format!("{:?}", r.jitter))
+        .show_ui(ui, |ui| {
+            for j in Jitter::ALL {
+                changed |= ui
+                    .selectable_value(&mut r.jitter, j, format!("{j:?}"))
+                    .changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    let mut budget = r.budget.is_some();
+    let l = ui.label("  retry budget").on_hover_text(
+        "Token bucket: each success earns a fraction of a token, each retry costs one",
+    );
+    if ui.checkbox(&mut budget, "").labelled_by(l.id).changed() {
+        r.budget = budget.then(RetryBudget::default);
+        changed = true;
+    }
+    ui.end_row();
+    if let Some(b) = r.budget.as_mut() {
+        let l = ui
+            .label("    earn per success")
+            .on_hover_text("Tokens a success adds (0 to 1)");
+        changed |= ui
+            .add(
+                DragValue::new(&mut b.earn_per_success)
+                    .clamp_existing_to_range(false)
+                    .speed(0.01)
+                    .range(0.0..=1.0),
+            )
+            .labelled_by(l.id)
+            .changed();
+        ui.end_row();
+        let l = ui
+            .label("    capacity")
+            .on_hover_text("Most tokens held; the bucket starts full");
+        changed |= ui
+            .add(
+                DragValue::new(&mut b.capacity)
+                    .clamp_existing_to_range(false)
+                    .speed(1.0)
+                    .range(1.0..=1e9),
+            )
+            .labelled_by(l.id)
+            .changed();
+        ui.end_row();
+    }
+    changed
+}
+
+/// A row (inside a two-column grid) choosing a queue discipline.
+pub fn discipline_row_ui(ui: &mut Ui, d: &mut QueueDiscipline) -> bool {
+    let mut changed = false;
+    let l = ui.label("Discipline").on_hover_text(
+        "Fifo: oldest first. Lifo: newest first. DropOldest: a full queue drops its oldest request",
+    );
+    egui::ComboBox::from_id_salt("discipline")
+        .selected_text(format!("{d:?}"))
+        .show_ui(ui, |ui| {
+            for x in QueueDiscipline::ALL {
+                changed |= ui.selectable_value(d, x, format!("{x:?}")).changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    changed
+}

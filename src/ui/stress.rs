@@ -1,0 +1,370 @@
+//! The "Stress test" window: sweep the load (or one node parameter) in the background, plot the curves
+//! with their confidence bands, the SLO and the breaking points, compare two variants, and explain what
+//! broke first. The numbers all come from `crate::analysis`; this file only asks and shows.
+
+use egui::{RichText, Ui};
+
+use crate::analysis::capacity::Slo;
+use crate::analysis::explain::{Explanation, explain_run, explain_sweep};
+use crate::analysis::flow::FlowModel;
+use crate::analysis::sweep::{Axis, SweepResult, SweepSpec, Warmup, spaced};
+use crate::metrics::Report;
+use crate::model::Scenario;
+
+use super::command::Command;
+use super::stress_compare::ComparePanel;
+use super::stress_job::SweepJob;
+use super::theme::Theme;
+
+/// The window's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StressTab {
+    /// Load or parameter sweep.
+    #[default]
+    Sweep,
+    /// Two variants side by side.
+    Compare,
+    /// "What broke first".
+    Explain,
+}
+
+/// What the sweep varies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SweepKind {
+    /// The load multiplier.
+    #[default]
+    Load,
+    /// One numeric field of one node.
+    Param,
+}
+
+/// The sweep's settings as the person typed them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepForm {
+    /// Load or parameter.
+    pub kind: SweepKind,
+    /// First load multiplier.
+    pub load_start: f64,
+    /// Last load multiplier.
+    pub load_end: f64,
+    /// Number of points.
+    pub points: usize,
+    /// Evenly spaced in ratio instead of difference.
+    pub log: bool,
+    /// Node whose field is swept.
+    pub node: String,
+    /// The field, as in `--set NODE.FIELD=...` (e.g. `replicas`).
+    pub field: String,
+    /// First value of the field.
+    pub value_start: f64,
+    /// Last value of the field.
+    pub value_end: f64,
+    /// Load multiplier of a parameter sweep.
+    pub param_load: f64,
+    /// Replications per point.
+    pub replications: u32,
+    /// SLO: end-to-end p99, ms.
+    pub slo_p99_ms: f64,
+    /// SLO: failed, timed out and rejected share of offered requests.
+    pub slo_errors: f64,
+}
+
+impl Default for SweepForm {
+    fn default() -> Self {
+        Self {
+            kind: SweepKind::Load,
+            load_start: 0.5,
+            load_end: 20.0,
+            points: 12,
+            log: true,
+            node: String::new(),
+            field: "replicas".into(),
+            value_start: 1.0,
+            value_end: 8.0,
+            param_load: 10.0,
+            replications: 3,
+            slo_p99_ms: 200.0,
+            slo_errors: 0.001,
+        }
+    }
+}
+
+impl SweepForm {
+    /// The sweep these settings describe.
+    pub fn spec(&self) -> SweepSpec {
+        let n = self.points.max(1);
+        let axis = match self.kind {
+            SweepKind::Load => Axis::Load(spaced(
+                self.load_start,
+                self.load_end,
+                n,
+                self.log && self.load_start > 0.0,
+            )),
+            SweepKind::Param => {
+                let integer = self.value_start.fract() == 0.0 && self.value_end.fract() == 0.0;
+                let mut values = spaced(self.value_start, self.value_end, n, false);
+                if integer {
+                    // Counts (replicas, workers, pool sizes) must stay whole; repeated values collapse.
+                    values = values.iter().map(|v| v.round()).collect();
+                    values.dedup();
+                }
+                Axis::Param {
+                    field: format!("{}.{}", self.node, self.field),
+                    values,
+                    load: self.param_load,
+                }
+            }
+        };
+        SweepSpec {
+            axis,
+            replications: self.replications.max(1),
+            warmup: Warmup::Scenario,
+            precision: None,
+        }
+    }
+
+    /// The SLO.
+    pub fn slo(&self) -> Slo {
+        Slo {
+            p99_ms: self.slo_p99_ms,
+            error_rate: self.slo_errors,
+        }
+    }
+}
+
+/// A finished sweep with what the panel derives from it once.
+pub struct SweepOutcome {
+    /// The design it ran on.
+    pub scenario: Scenario,
+    /// The library's result.
+    pub result: SweepResult,
+    /// "What broke first".
+    pub explanation: Explanation,
+    /// The flow model's end-to-end mean over a fine grid of the x axis, `[x, ms]` (stops where the model
+    /// says the design is overloaded).
+    pub analytic_curve: Vec<[f64; 2]>,
+}
+
+impl SweepOutcome {
+    fn new(scenario: Scenario, result: SweepResult) -> Self {
+        let explanation = explain_sweep(&scenario, &result);
+        let analytic_curve = match &result.spec.axis {
+            Axis::Load(v) => {
+                let (lo, hi) = (
+                    v.iter().copied().fold(f64::INFINITY, f64::min),
+                    v.iter().copied().fold(0.0, f64::max),
+                );
+                FlowModel::new(&scenario).map_or_else(
+                    |_| Vec::new(),
+                    |m| {
+                        spaced(lo, hi, 120, lo > 0.0)
+                            .into_iter()
+                            .map_while(|x| m.at(x).end_to_end_mean_ms.map(|y| [x, y]))
+                            .collect()
+                    },
+                )
+            }
+            // Per point: each value is a different design, so the model is rebuilt for each.
+            Axis::Param { .. } => result
+                .points
+                .iter()
+                .filter_map(|p| p.analytic.end_to_end_mean_ms.map(|y| [p.value, y]))
+                .collect(),
+        };
+        Self {
+            scenario,
+            result,
+            explanation,
+            analytic_curve,
+        }
+    }
+
+    /// The x value of point `i` (load, or the parameter's value).
+    pub fn x(&self, i: usize) -> f64 {
+        self.result.points[i].value
+    }
+}
+
+/// The stress-test window's state.
+#[derive(Default)]
+pub struct StressPanel {
+    /// Shown?
+    pub open: bool,
+    /// Current tab.
+    pub tab: StressTab,
+    /// Sweep settings.
+    pub form: SweepForm,
+    job: Option<SweepJob>,
+    job_scenario: Option<Scenario>,
+    outcome: Option<SweepOutcome>,
+    /// Why the last sweep has no result, in words.
+    status: Option<String>,
+    /// The explanation of the last single run (Explain tab).
+    run_explanation: Option<Explanation>,
+    /// The two-variant comparison.
+    pub compare: ComparePanel,
+}
+
+impl StressPanel {
+    /// Is a sweep (or a comparison) running?
+    pub fn is_running(&self) -> bool {
+        self.job.is_some() || self.compare.is_running()
+    }
+
+    /// The last finished sweep.
+    pub fn outcome(&self) -> Option<&SweepOutcome> {
+        self.outcome.as_ref()
+    }
+
+    /// Status line of the last sweep (e.g. "Cancelled").
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// Replications done and planned, while a sweep runs.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        self.job.as_ref().map(SweepJob::progress)
+    }
+
+    /// Starts a sweep of `scenario` with the form's settings (replacing one in progress).
+    pub fn start(&mut self, scenario: &Scenario) {
+        if let Some(j) = &self.job {
+            j.cancel();
+        }
+        self.job = Some(SweepJob::start(scenario.clone(), self.form.spec()));
+        self.job_scenario = Some(scenario.clone());
+        self.status = None;
+    }
+
+    /// Stops the sweep in progress.
+    pub fn cancel(&mut self) {
+        if let Some(j) = &self.job {
+            j.cancel();
+        }
+    }
+
+    /// Moves background work on; call once a frame. `budget_s`: wall time the browser may spend here.
+    pub fn tick(&mut self, budget_s: f64) {
+        self.compare.tick(budget_s);
+        let Some(job) = self.job.as_mut() else { return };
+        let Some(out) = job.poll(budget_s) else {
+            return;
+        };
+        self.job = None;
+        let scenario = self.job_scenario.take().unwrap_or_default();
+        match out {
+            Ok(result) => {
+                self.outcome = Some(SweepOutcome::new(scenario, result));
+                self.status = None;
+            }
+            Err(e) if e == "cancelled" => self.status = Some("Cancelled.".into()),
+            Err(e) => self.status = Some(format!("The sweep stopped: {e}")),
+        }
+    }
+
+    /// Explains the last run (the Explain tab's button and the run's "What broke first?").
+    pub fn explain_last_run(&mut self, scenario: &Scenario, report: &Report) {
+        self.run_explanation = Some(explain_run(scenario, report));
+        self.tab = StressTab::Explain;
+        self.open = true;
+    }
+
+    /// The window's contents. `last_run`: the scenario and report of the main view's run, if any.
+    pub fn stress_ui(
+        &mut self,
+        ui: &mut Ui,
+        scenario: &Scenario,
+        last_run: Option<(&Scenario, &Report)>,
+        out: &mut Vec<Command>,
+    ) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.tab, StressTab::Sweep, "Sweep");
+            ui.selectable_value(&mut self.tab, StressTab::Compare, "Compare");
+            ui.selectable_value(&mut self.tab, StressTab::Explain, "What broke first");
+        });
+        ui.separator();
+        match self.tab {
+            StressTab::Sweep => self.sweep_tab_ui(ui, scenario, out),
+            StressTab::Compare => {
+                self.compare
+                    .compare_ui(ui, scenario, self.form.replications, out)
+            }
+            StressTab::Explain => {
+                if let Some((s, r)) = last_run
+                    && ui
+                        .button("Explain the last run")
+                        .on_hover_text("Read the main view's run: which node saturated, what it did to latency")
+                        .clicked()
+                {
+                    self.run_explanation = Some(explain_run(s, r));
+                }
+                let sweep = self.outcome.as_ref().map(|o| &o.explanation);
+                super::stress_explain::explain_tab_ui(
+                    ui,
+                    sweep,
+                    self.run_explanation.as_ref(),
+                    out,
+                );
+            }
+        }
+    }
+
+    fn sweep_tab_ui(&mut self, ui: &mut Ui, scenario: &Scenario, out: &mut Vec<Command>) {
+        let t = Theme::from_visuals(ui.visuals());
+        super::stress_form::form_ui(ui, &mut self.form, scenario);
+        ui.horizontal(|ui| {
+            if let Some(job) = &self.job {
+                let (done, total) = job.progress();
+                let frac = done as f32 / total.max(1) as f32;
+                ui.add(
+                    egui::ProgressBar::new(frac)
+                        .desired_width(260.0)
+                        .text(format!("{done} / {total} runs")),
+                );
+                let label = if job.is_cancelling() {
+                    "Cancelling…"
+                } else {
+                    "Cancel"
+                };
+                if ui.button(label).on_hover_text("Stop the sweep").clicked() {
+                    job.cancel();
+                }
+            } else if ui
+                .button(RichText::new("Run sweep").strong())
+                .on_hover_text("Run every point with its replications in the background")
+                .clicked()
+            {
+                self.start(scenario);
+            }
+            if let Some(s) = &self.status {
+                ui.label(RichText::new(s.clone()).color(t.warn));
+            }
+        });
+        ui.separator();
+        let Some(o) = &self.outcome else {
+            ui.label(
+                RichText::new(
+                    "Run a sweep to see latency and throughput against load, the SLO and the breaking point.",
+                )
+                .weak(),
+            );
+            return;
+        };
+        let slo = self.form.slo();
+        if let Some(i) = super::stress_plot::sweep_plots_ui(ui, o, &slo) {
+            open_point(o, i, out);
+        }
+        ui.add_space(4.0);
+        if let Some(i) = super::stress_plot::points_table_ui(ui, o, &slo) {
+            open_point(o, i, out);
+        }
+    }
+}
+
+fn open_point(o: &SweepOutcome, i: usize, out: &mut Vec<Command>) {
+    let p = &o.result.points[i];
+    out.push(Command::OpenRun {
+        load: p.load,
+        set: p.set.clone(),
+    });
+}

@@ -1,0 +1,154 @@
+//! UI tests of the stress-test window with egui_kittest: open it from the toolbar, sweep a small
+//! scenario in the background, read the table and the explanation, open a point, apply a fix, cancel,
+//! compare two variants. The sweeps are tiny (a few points, 5 simulated seconds) so each test takes
+//! seconds; waiting is by frames, with a generous cap, never by a wall-clock assertion.
+#![cfg(feature = "gui")]
+
+use archsim::ui::{App, Command, Edit, RunState, StressTab, SweepKind};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
+}
+
+fn apply(h: &mut Harness<'static, App>, cmd: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, cmd);
+    h.run_steps(2);
+}
+
+/// Shortens the URL shortener's runs to `duration_s` simulated seconds (1 s warm-up).
+fn shorten(h: &mut Harness<'static, App>, duration_s: f64) {
+    let s = h.state().scenario().clone();
+    apply(
+        h,
+        Command::Edit(Edit::SetMeta {
+            name: s.name,
+            description: s.description,
+            duration_s,
+            warmup_s: 1.0,
+            seed: s.seed,
+        }),
+    );
+}
+
+/// Steps frames until the background work is done (the sweep runs on its own thread).
+fn wait_until_idle(h: &mut Harness<'static, App>) {
+    for _ in 0..6000 {
+        h.run_steps(1);
+        if !h.state().stress().is_running() {
+            h.run_steps(2);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the stress test did not finish");
+}
+
+#[test]
+fn a_load_sweep_finds_the_app_tier_and_its_fix_applies() {
+    let mut h = harness();
+    h.run_steps(2);
+    shorten(&mut h, 5.0);
+    h.get_by_label("Stress test…").click();
+    // One frame applies the click, one lays the new window out, one shows it.
+    h.run_steps(3);
+    assert!(h.state().stress().open);
+    {
+        let f = &mut h.state_mut().stress_mut().form;
+        f.kind = SweepKind::Load;
+        f.load_start = 1.0;
+        f.load_end = 12.0;
+        f.points = 3;
+        f.log = false;
+        f.replications = 2;
+    }
+    h.get_by_role_and_label(Role::Button, "Run sweep").click();
+    h.run_steps(1);
+    assert!(h.state().stress().is_running());
+    wait_until_idle(&mut h);
+    let o = h.state().stress().outcome().expect("a finished sweep");
+    assert_eq!(o.result.points.len(), 3);
+    // The URL shortener's app tier saturates between 1x and 12x: the flow model puts it at 6.3x (one
+    // app node, 20 ms at 1x -> 16% busy; `archsim sweep url_shortener --load 1:12:3 --replications 2
+    // --duration 8` measures app 16% at 1x and 100% at 6.5x and 12x).
+    assert_eq!(o.explanation.bottleneck.as_deref(), Some("app"));
+    assert_eq!(o.result.analytic_bottleneck.as_deref(), Some("app"));
+    assert!(
+        o.result.points[0].p99_ms.half_width.is_some(),
+        "two replications give an interval"
+    );
+    // The table names the busiest node, and the overloaded points break the 200 ms SLO or not: at 12x
+    // about half the requests are rejected, far above the 0.1% error budget.
+    assert!(h.query_all_by_label_contains("app 100%").count() >= 1);
+    assert!(h.query_all_by_label("broken").count() >= 1);
+    assert!(h.query_all_by_label("met").count() >= 1);
+    // The explanation names the same node, with fixes.
+    apply(&mut h, Command::ShowStress(StressTab::Explain));
+    h.get_by_label("Bottleneck: app");
+    let before = h.state().scenario().node("app").cloned();
+    h.query_all_by_label("Apply").next().expect("a fix").click();
+    h.run_steps(3);
+    assert_ne!(
+        h.state().scenario().node("app").cloned(),
+        before,
+        "the fix changed app"
+    );
+    assert!(h.state().is_dirty());
+    // Open the last point: the main view runs it at its load.
+    apply(&mut h, Command::ShowStress(StressTab::Sweep));
+    let opens: Vec<_> = h.query_all_by_label("Open").collect();
+    assert_eq!(opens.len(), 3);
+    opens[2].click();
+    h.run_steps(2);
+    assert_eq!(h.state().runner().state, RunState::Running);
+    assert!((h.state().runner().load - 12.0).abs() < 1e-9);
+}
+
+#[test]
+fn cancel_stops_a_sweep_without_a_result() {
+    let mut h = harness();
+    h.run_steps(2);
+    apply(&mut h, Command::ShowStress(StressTab::Sweep));
+    {
+        let f = &mut h.state_mut().stress_mut().form;
+        f.load_start = 1.0;
+        f.load_end = 20.0;
+        f.points = 16;
+        f.replications = 5;
+    }
+    h.get_by_role_and_label(Role::Button, "Run sweep").click();
+    h.run_steps(2);
+    assert!(h.state().stress().is_running());
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    wait_until_idle(&mut h);
+    assert!(h.state().stress().outcome().is_none());
+    assert_eq!(h.state().stress().status(), Some("Cancelled."));
+    h.get_by_label("Cancelled.");
+    // The button is back.
+    h.get_by_role_and_label(Role::Button, "Run sweep");
+}
+
+#[test]
+fn compare_one_x_with_ten_x_shows_ten_x_worse() {
+    let mut h = harness();
+    h.run_steps(2);
+    shorten(&mut h, 5.0);
+    apply(&mut h, Command::ShowStress(StressTab::Compare));
+    h.state_mut().stress_mut().form.replications = 1;
+    h.get_by_role_and_label(Role::Button, "Run both").click();
+    h.run_steps(1);
+    wait_until_idle(&mut h);
+    let c = &h.state().stress().compare;
+    let (a, b) = (c.sides[0].as_ref().unwrap(), c.sides[1].as_ref().unwrap());
+    // At 10x the app tier is past its 6.3x breaking point: higher p99 and many rejections.
+    assert!(b.point.p99_ms.mean > a.point.p99_ms.mean);
+    assert!(b.point.failure_rate() > a.point.failure_rate());
+    assert!(h.query_all_by_label_contains("worse").count() >= 2);
+    h.get_by_label("Latency percentiles");
+    h.get_by_label("Node utilization");
+}
