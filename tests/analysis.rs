@@ -8,9 +8,8 @@ use archsim::analysis::compare::{Tolerance, compare};
 use archsim::analysis::explain::{explain_run, explain_sweep};
 use archsim::analysis::flow::{FlowModel, analyze};
 use archsim::analysis::queueing;
-use archsim::analysis::sweep::{
-    Axis, Partial, SweepSpec, Warmup, merge, run_shard, run_sweep, spaced,
-};
+use archsim::analysis::shard::{Partial, merge, run_shard};
+use archsim::analysis::sweep::{Axis, SweepSpec, Warmup, run_sweep, spaced};
 use archsim::model::{self, presets};
 use archsim::sim::Simulation;
 

@@ -66,6 +66,9 @@ pub struct Edge {
     /// Request classes this edge carries; empty (the default) means all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
+    /// A circuit breaker guarding calls over this edge. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<super::CircuitBreaker>,
 }
 
 impl Edge {
@@ -76,6 +79,7 @@ impl Edge {
             to: to.into(),
             latency_ms: default_edge_latency(),
             classes: Vec::new(),
+            breaker: None,
         }
     }
 

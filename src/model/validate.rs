@@ -149,6 +149,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ));
         }
         check_dist(&mut p, &place, "latency_ms", &e.latency_ms);
+        if let Some(b) = &e.breaker {
+            for (field, m) in super::breaker_problems(b) {
+                p.push(Problem::new(&place, format!("breaker.{field}"), m));
+            }
+        }
         for c in &e.classes {
             if !emitted.contains(c.as_str()) {
                 p.push(Problem::new(

@@ -128,10 +128,22 @@ impl World {
             Behaviour::Client(cl) => cl.timeout_ns,
             _ => None,
         };
-        match self.nodes[c as usize].routes[class as usize]
+        let route = self.nodes[c as usize].routes[class as usize]
             .first()
-            .copied()
-        {
+            .copied();
+        match route {
+            Some(edge)
+                if self.edges[edge as usize]
+                    .breaker
+                    .as_mut()
+                    .is_some_and(|b| !b.admit(now)) =>
+            {
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+                self.nodes[c as usize].stats.failed += 1;
+                self.resolve(req, Outcome::Failed)
+            }
             Some(edge) => {
                 let to = self.edges[edge as usize].to;
                 let call = self.alloc_call(req, NONE, to, edge, class);
@@ -526,6 +538,13 @@ impl World {
     #[inline]
     pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
+        if let Some(b) = self.edges[edge as usize].breaker.as_mut()
+            && !b.admit(self.now)
+        {
+            // Open breaker: the call fails here at once, without reaching the callee.
+            self.nodes[p.node as usize].stats.failed += 1;
+            return self.response(parent, Outcome::Failed);
+        }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, parent, to, edge, p.class);
         self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
@@ -587,6 +606,9 @@ impl World {
     pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
+        if let Some(b) = self.edges[c.via_edge as usize].breaker.as_mut() {
+            b.record(outcome != Outcome::Ok, now);
+        }
         let node = &mut self.nodes[c.node as usize];
         node.touch(now);
         node.in_sys -= 1;

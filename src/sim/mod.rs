@@ -3,6 +3,7 @@
 //! the order they were scheduled; a seeded PCG stream per node. No wall clock, no threads, no UI.
 
 mod autoscale;
+mod breaker;
 mod cache_keys;
 mod engine;
 mod event;

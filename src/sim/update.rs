@@ -55,6 +55,13 @@ impl World {
         for (e, f) in self.edges.iter_mut().zip(fresh.edges) {
             e.latency = f.latency;
             e.zero_latency = f.zero_latency;
+            e.breaker = match (e.breaker.take(), f.breaker) {
+                (Some(mut old), Some(new)) => {
+                    old.take_params(*new);
+                    Some(old)
+                }
+                (_, new) => new,
+            };
         }
         let load = self.load;
         for (i, (n, f)) in self.nodes.iter_mut().zip(fresh.nodes).enumerate() {

@@ -247,6 +247,8 @@ pub(crate) struct EdgeRt {
     /// Latency is the constant 0: hops are delivered without an event.
     pub zero_latency: bool,
     pub bucket_sends: u32,
+    /// Circuit breaker guarding calls over this edge.
+    pub breaker: Option<Box<super::breaker::BreakerRt>>,
 }
 
 /// All simulation state.
@@ -318,6 +320,10 @@ impl World {
                 latency: Sampler::new(&e.latency_ms),
                 zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
                 bucket_sends: 0,
+                breaker: e
+                    .breaker
+                    .as_ref()
+                    .map(|b| Box::new(super::breaker::BreakerRt::new(b))),
             })
             .collect();
 

@@ -100,6 +100,8 @@ impl Inspector {
                     if edge.classes.is_empty() {
                         ui.label(RichText::new("(all classes)").weak());
                     }
+                    ui.add_space(theme::SECTION_GAP);
+                    changed |= super::resilience_ui::breaker_ui(ui, &mut edge.breaker);
                     if changed {
                         out.push(Command::Edit(Edit::SetEdge {
                             from: from.clone(),
