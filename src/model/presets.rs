@@ -44,6 +44,7 @@ static PRESETS: &[Preset] = &[
     preset!("news_feed_fanout_write"),
     preset!("notification"),
     preset!("payment_api"),
+    preset!("rate_limiter"),
     preset!("retry_storm"),
     preset!("url_shortener"),
     preset!("watch_history"),

@@ -221,6 +221,12 @@ impl World {
                     self.counts.rejected += 1;
                 }
             }
+            Outcome::RateLimited => {
+                self.bucket.rate_limited += 1;
+                if measured {
+                    self.counts.rate_limited += 1;
+                }
+            }
         }
         if measured {
             self.counts.in_flight -= 1;
@@ -256,6 +262,7 @@ impl World {
                 self.admit(call, inst);
             }
             Behaviour::Lb { .. } => self.balance(call),
+            Behaviour::RateLimiter(_) => self.limit(call),
             Behaviour::Queue { ack, .. } => {
                 let t = ack.sample(&mut node.rng);
                 self.queue.push(now + t, Kind::Done, call, 0);
@@ -441,7 +448,7 @@ impl World {
                     self.enqueue_message(c.node, msg);
                 }
             }
-            Behaviour::Lb { .. } | Behaviour::Client(_) => {}
+            Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
         }
     }
 
@@ -518,7 +525,7 @@ impl World {
 
     /// Sends a child call over `edge` on behalf of `parent`.
     #[inline]
-    fn call_child(&mut self, parent: u32, edge: u32) {
+    pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
         if let Some(b) = self.edges[edge as usize].breaker.as_mut()
             && !b.admit(self.now)
@@ -551,7 +558,7 @@ impl World {
                 outstanding[edge as usize] -= 1;
                 self.respond(parent, outcome);
             }
-            Behaviour::Cache { .. } => self.respond(parent, outcome),
+            Behaviour::Cache { .. } | Behaviour::RateLimiter(_) => self.respond(parent, outcome),
             Behaviour::Queue { lag, lost, .. } => {
                 // A consumer finished a message.
                 if outcome == Outcome::Ok {
@@ -576,13 +583,13 @@ impl World {
 
     /// The node is finished with a call (whatever the outcome, including a rejection from further down).
     #[inline]
-    fn respond(&mut self, call: u32, outcome: Outcome) {
+    pub(crate) fn respond(&mut self, call: u32, outcome: Outcome) {
         self.answer(call, outcome, true);
     }
 
     /// Records the answer and sends it back over the edge the call came by.
     #[inline]
-    fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
+    pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
         if let Some(b) = self.edges[c.via_edge as usize].breaker.as_mut() {
@@ -605,7 +612,7 @@ impl World {
             }
             Outcome::Ok => DotOutcome::Ok,
             Outcome::Failed => DotOutcome::Error,
-            Outcome::Rejected => DotOutcome::Rejected,
+            Outcome::Rejected | Outcome::RateLimited => DotOutcome::Rejected,
         };
         if c.parent == NONE {
             self.send_back(c.node, call, c.via_edge, Kind::ClientResponse, outcome, dot);

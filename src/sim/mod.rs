@@ -5,6 +5,7 @@
 mod breaker;
 mod engine;
 mod event;
+mod limiter;
 mod queues;
 mod report;
 mod retry;
