@@ -8,9 +8,8 @@ use archsim::analysis::compare::{Tolerance, compare};
 use archsim::analysis::explain::{explain_run, explain_sweep};
 use archsim::analysis::flow::{FlowModel, analyze};
 use archsim::analysis::queueing;
-use archsim::analysis::sweep::{
-    Axis, Partial, SweepSpec, Warmup, merge, run_shard, run_sweep, spaced,
-};
+use archsim::analysis::shard::{Partial, merge, run_shard};
+use archsim::analysis::sweep::{Axis, SweepSpec, Warmup, run_sweep, spaced};
 use archsim::model::{self, presets};
 use archsim::sim::Simulation;
 
@@ -138,11 +137,27 @@ fn presets_at_1x_agree_with_the_simulation() {
             continue;
         }
         let sc = p.scenario().unwrap();
+        if !sc.faults.is_empty() {
+            // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.
+            continue;
+        }
         let mut sim = Simulation::new(&sc).unwrap();
         sim.run_to_end();
         let report = sim.report();
         let model = FlowModel::new(&sc).unwrap();
         let cmp = compare(&model, &report, Tolerance::default());
+        if report.requests.retries > 0 {
+            // retry_storm: retries multiply the load the model counts once; the overlay must say so.
+            assert!(cmp.disagreements().count() > 0, "{}", p.name);
+            assert!(
+                cmp.disagreements()
+                    .all(|n| n.reason == Some(archsim::analysis::compare::Reason::Retries)),
+                "{}: {:?}",
+                p.name,
+                cmp.nodes
+            );
+            continue;
+        }
         for n in &cmp.nodes {
             assert!(
                 (n.analytic_utilization - n.simulated_utilization).abs() < 0.01,

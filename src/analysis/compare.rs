@@ -38,6 +38,8 @@ pub enum Reason {
     Saturation,
     /// The node's bounded queue rejected requests; the model assumes an infinite queue.
     FiniteQueue,
+    /// Clients retried (the servers saw more attempts than requests); the model counts each request once.
+    Retries,
     /// Clients gave up (timeouts); the model has no abandonment.
     Timeouts,
     /// Arrivals are not Poisson (bursty or constant clients).
@@ -54,6 +56,7 @@ impl Reason {
         match self {
             Reason::Saturation => "saturation (the model has no steady state near utilization 1)",
             Reason::FiniteQueue => "finite queue rejections (the model assumes an infinite queue)",
+            Reason::Retries => "client retries (the model counts each request once)",
             Reason::Timeouts => "client timeouts (the model has no abandonment)",
             Reason::Burstiness => "bursty arrivals (the model assumes Poisson)",
             Reason::ServiceVariability => {
@@ -142,6 +145,8 @@ pub fn compare(model: &FlowModel, report: &Report, tol: Tolerance) -> Comparison
             };
             if f.peak_utilization >= 0.95 || f.mean_response_ms.is_none() {
                 Reason::Saturation
+            } else if report.requests.retries > 0 {
+                Reason::Retries
             } else if r.rejected > 0 {
                 Reason::FiniteQueue
             } else if timeouts > 0.001 {

@@ -9,8 +9,9 @@
 //! Response times add up bottom-up, edge latencies counted both ways, into an end-to-end mean per class.
 //!
 //! What the model leaves out (and [`super::compare`] names when the simulation disagrees): finite queues
-//! (it assumes infinite ones), client timeouts, non-Poisson arrivals, non-exponential service times beyond
-//! their mean, and load-balancing policies other than an even split.
+//! (it assumes infinite ones), client timeouts and retries, non-Poisson arrivals, non-exponential service
+//! times beyond their mean, and load-balancing policies other than an even split. A client that sends only
+//! between `start_s` and `stop_s` counts with its rate averaged over the measured window.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
@@ -297,9 +298,10 @@ impl FlowModel {
             match &node.kind {
                 NodeKind::Client(c) => {
                     let wsum: f64 = c.classes.iter().map(|w| w.weight).sum();
+                    let active = self.active_fraction(c.start_s, c.stop_s);
                     for cw in &c.classes {
                         let ci = self.class_index(&cw.name);
-                        let rate = c.rate_rps * load * cw.weight / wsum / 1000.0;
+                        let rate = c.rate_rps * active * load * cw.weight / wsum / 1000.0;
                         lambda[ni][ci] += rate;
                         if let Some(&e) = routes[ci].first() {
                             lambda[self.edge_to[e]][ci] += rate;
@@ -594,11 +596,31 @@ impl FlowModel {
         w
     }
 
+    /// The share of the measured window (warm-up to end) in which a client with this start and stop
+    /// time sends: its rate averaged over the window (over the whole run if the window is empty).
+    fn active_fraction(&self, start_s: f64, stop_s: Option<f64>) -> f64 {
+        let s = &self.scenario;
+        let (mut from, to) = (s.warmup_s, s.duration_s);
+        if to <= from {
+            from = 0.0;
+        }
+        let on = start_s.max(from);
+        let off = stop_s.unwrap_or(to).min(to);
+        if to > from {
+            ((off - on) / (to - from)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        }
+    }
+
     fn class_index(&self, name: &str) -> usize {
         self.classes.iter().position(|c| c == name).unwrap_or(0)
     }
 
     fn hit_ratio(&self, p: &crate::model::CacheParams, ci: usize) -> f64 {
+        if let Some(k) = &p.keys {
+            return key_model_hit_ratio(k);
+        }
         p.class_hit_ratio
             .get(&self.classes[ci])
             .copied()
@@ -651,4 +673,21 @@ fn mean_of(v: &[f64]) -> f64 {
 /// [`FlowModel::new`] then [`FlowModel::at`]).
 pub fn analyze(scenario: &Scenario, load: f64) -> Result<Flow, ScenarioError> {
     Ok(FlowModel::new(scenario)?.at(load))
+}
+
+/// Steady-state hit ratio of a key-model cache, approximated as the popularity mass of the `capacity` most
+/// popular keys (an LRU under independent Zipf requests holds mostly those). It ignores the TTL's refills
+/// and the cold start, so it overestimates hits for short TTLs and large, flat key spaces.
+fn key_model_hit_ratio(k: &crate::model::KeyModel) -> f64 {
+    let n = k.key_count.max(1);
+    let held = k.capacity.min(n);
+    let (mut top, mut all) = (0.0, 0.0);
+    for i in 1..=n {
+        let w = libm::pow(i as f64, -k.zipf_exponent);
+        all += w;
+        if i <= held {
+            top += w;
+        }
+    }
+    top / all
 }

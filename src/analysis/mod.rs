@@ -4,7 +4,7 @@
 //! sweeps run their replications in parallel with rayon on native builds and in order on wasm.
 //!
 //! Entry points for a stress-test front end: [`sweep::run_sweep`] (whole sweep, progress callback, cancel
-//! flag), [`sweep::run_point`] (one point), [`capacity::find_capacity`], [`explain::explain_sweep`] and
+//! flag), [`sweep::run_point`] (one point), [`shard::run_shard`] and [`shard::merge`], [`capacity::find_capacity`], [`explain::explain_sweep`] and
 //! [`explain::explain_run`], [`flow::analyze`] and [`compare::compare`].
 
 pub mod capacity;
@@ -12,6 +12,7 @@ pub mod compare;
 pub mod explain;
 pub mod flow;
 pub mod queueing;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

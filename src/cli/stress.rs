@@ -12,9 +12,9 @@ use super::{CliError, check, read_scenario, write_stdout};
 use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
 use crate::analysis::explain::{explain_run, explain_sweep};
 use crate::analysis::flow::FlowModel;
+use crate::analysis::shard::{Partial, merge, run_shard};
 use crate::analysis::sweep::{
-    Axis, Partial, Precision, Progress, SweepError, SweepResult, SweepSpec, Warmup, merge,
-    run_shard, run_sweep, spaced,
+    Axis, Precision, Progress, SweepError, SweepResult, SweepSpec, Warmup, run_sweep, spaced,
 };
 use crate::model::{self, Scenario};
 use crate::sim::Simulation;
@@ -28,9 +28,13 @@ pub struct ScenarioArgs {
     /// RNG seed (replaces the scenario's; replication seeds derive from it).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Simulated seconds per run (replaces the scenario's `duration_s`).
+    /// Simulated seconds per run (default: the scenario's `duration_s`, at most 10 s; see `--full`).
     #[arg(long, value_name = "S")]
     pub duration: Option<f64>,
+    /// Run every replication for the scenario's full `duration_s` and `warmup_s` instead of the quick
+    /// default (at most 10 s after at most 2 s of warm-up).
+    #[arg(long, conflicts_with = "duration")]
+    pub full: bool,
     /// Warm-up: seconds, or `auto` for MSER-5 truncation on a pilot run (default: the scenario's).
     #[arg(long, value_name = "S|auto")]
     pub warmup: Option<String>,
@@ -142,6 +146,11 @@ pub struct ExplainArgs {
     pub replications: u32,
 }
 
+/// Longest run of the quick default, simulated seconds.
+pub const QUICK_DURATION_S: f64 = 10.0;
+/// Longest warm-up of the quick default, simulated seconds.
+pub const QUICK_WARMUP_S: f64 = 2.0;
+
 fn usage(msg: String) -> CliError {
     CliError::Usage(msg)
 }
@@ -159,8 +168,15 @@ fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
     if let Some(seed) = c.seed {
         s.seed = seed;
     }
-    if let Some(d) = c.duration {
-        s.duration_s = d;
+    match c.duration {
+        Some(d) => s.duration_s = d,
+        // Many runs make a sweep: short ones by default, so that 24 points x 5 replications take seconds.
+        // The replications' confidence intervals show what the shorter runs cost in precision.
+        None if !c.full => {
+            s.duration_s = s.duration_s.min(QUICK_DURATION_S);
+            s.warmup_s = s.warmup_s.min(QUICK_WARMUP_S);
+        }
+        None => {}
     }
     for spec in &c.sets {
         model::apply_override(&mut s, spec)?;

@@ -2,7 +2,7 @@
 
 use crate::analysis::capacity::Capacity;
 use crate::analysis::stats::Estimate;
-use crate::analysis::sweep::{Axis, SweepResult};
+use crate::analysis::sweep::{Axis, SweepResult, Warmup};
 use crate::model::Scenario;
 
 /// `12.3 ±0.4` (or just the mean with one replication).
@@ -32,8 +32,21 @@ pub fn sweep_table(r: &SweepResult) -> String {
         Axis::Load(_) => ("load".to_owned(), r.spec.replications),
         Axis::Param { field, load, .. } => (format!("{field} (at {load}x)"), r.spec.replications),
     };
+    let warm = r.points.first().map_or(0.0, |p| p.warmup_s);
+    let runs = if r.spec.warmup == Warmup::Auto {
+        format!(
+            "runs of {} s simulated, warm-up by MSER-5 per point",
+            r.duration_s
+        )
+    } else {
+        format!(
+            "runs of {} s simulated, the first {} s as warm-up",
+            r.duration_s,
+            (warm * 1000.0).round() / 1000.0
+        )
+    };
     let mut out = format!(
-        "Sweep of {} over {label}: {} points, {} replication(s) each{} (± = 95% CI half-width)\n",
+        "Sweep of {} over {label}: {} points x {} replication(s){}; {runs} (± = 95% CI half-width)\n",
         r.scenario,
         r.points.len(),
         reps,
@@ -41,7 +54,7 @@ pub fn sweep_table(r: &SweepResult) -> String {
             " or more to reach the precision target"
         } else {
             ""
-        }
+        },
     );
     if let (Some(x), Some(n)) = (r.analytic_breaking_load, &r.analytic_bottleneck) {
         out.push_str(&format!(

@@ -35,6 +35,7 @@ macro_rules! preset {
 
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
+    preset!("cache_stampede"),
     preset!("chat"),
     preset!("file_upload"),
     preset!("job_scheduler"),
@@ -45,6 +46,7 @@ static PRESETS: &[Preset] = &[
     preset!("notification"),
     preset!("payment_api"),
     preset!("rate_limiter"),
+    preset!("replica_failover"),
     preset!("retry_storm"),
     preset!("url_shortener"),
     preset!("watch_history"),

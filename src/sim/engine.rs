@@ -21,6 +21,8 @@ impl World {
             Kind::Timeout => self.timeout(a),
             Kind::ConsumerStart => self.consumer_start(a),
             Kind::WarmupEnd => self.warmup_end(),
+            Kind::Fault => self.fault_event(a, ev.outcome()),
+            Kind::Tick => self.tick(a, ev.outcome()),
             Kind::Retry => self.retry_fire(a),
         }
     }
@@ -238,6 +240,9 @@ impl World {
 
     #[inline]
     fn arrive(&mut self, call: u32) {
+        if self.ext_on && self.ext_arrive(call) {
+            return;
+        }
         let now = self.now;
         let c = &mut self.calls[call as usize];
         c.arrive_ns = now;
@@ -273,7 +278,7 @@ impl World {
 
     /// A worker takes the call now, it waits in line, or it is turned away.
     #[inline]
-    fn admit(&mut self, call: u32, inst: u32) {
+    pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
         let workers = node.workers;
@@ -326,13 +331,18 @@ impl World {
             }
             _ => 0,
         };
+        let t = if self.ext_on {
+            self.ext_scale(c.node, t)
+        } else {
+            t
+        };
         self.queue.push(self.now + t, Kind::Done, call, 0);
     }
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
     #[inline]
-    fn release_worker(&mut self, n: u32, inst: u32) {
+    pub(crate) fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
@@ -405,6 +415,9 @@ impl World {
 
     #[inline]
     fn done(&mut self, call: u32) {
+        if self.ext_on && self.ext_done(call) {
+            return;
+        }
         let c = self.calls[call as usize];
         let n = c.node as usize;
         let node = &mut self.nodes[n];
@@ -517,6 +530,11 @@ impl World {
                 }
             }
         };
+        let slot = if self.ext_on {
+            super::health::healthy_slot(&mut self.ext, route, slot)
+        } else {
+            slot
+        };
         let edge = route[slot as usize];
         outstanding[edge as usize] += 1;
         self.calls[call as usize].step = slot as u16;
@@ -541,6 +559,9 @@ impl World {
 
     #[inline]
     fn response(&mut self, parent: u32, outcome: Outcome) {
+        if self.ext_on && self.ext_response(parent, outcome) {
+            return;
+        }
         let p = self.calls[parent as usize];
         let node = &mut self.nodes[p.node as usize];
         match &mut node.beh {
@@ -630,6 +651,9 @@ impl World {
     /// result, half the events for the theory scenarios and benchmarks.
     #[inline(always)]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
+        if self.ext_on && self.ext_send(sender, call, edge, kind) {
+            return;
+        }
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
         if e.zero_latency {
@@ -650,6 +674,9 @@ impl World {
         outcome: Outcome,
         dot: DotOutcome,
     ) {
+        if self.ext_on && self.ext_send_back(sender, call, edge, kind, outcome) {
+            return;
+        }
         if self.edges[edge as usize].zero_latency {
             return self.deliver(kind, call, outcome as u8);
         }
@@ -743,7 +770,7 @@ impl World {
     }
 
     #[inline(always)]
-    fn free_call(&mut self, call: u32) {
+    pub(crate) fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
         self.release_req(req);

@@ -285,6 +285,9 @@ pub(crate) struct World {
     pub dots_on: bool,
     pub dots: VecDeque<TransitDot>,
     pub dot_counter: u32,
+    /// Faults, health checks, key-model caches or autoscaling are in play: the handlers consult `ext`.
+    pub ext_on: bool,
+    pub ext: super::ext::Ext,
     /// Client retry bookkeeping.
     pub retries: super::retry::Retries,
 }
@@ -513,12 +516,15 @@ impl World {
             dots_on: false,
             dots: VecDeque::new(),
             dot_counter: 0,
+            ext_on: false,
+            ext: Default::default(),
             retries: super::retry::Retries::new(
                 s.nodes
                     .iter()
                     .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
             ),
         };
+        w.build_ext(s);
         if w.warmup_ns > 0 {
             w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
         }

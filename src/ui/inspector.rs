@@ -16,6 +16,8 @@ pub struct Inspector {
     rename: Option<(String, String)>,
     /// Put the keyboard focus on the name field next frame.
     pub focus_rename: bool,
+    /// The fault being prepared for live injection.
+    fault: super::faults_ui::FaultDraft,
 }
 
 /// A labelled row in a two-column grid; returns whether the widget changed.
@@ -108,6 +110,14 @@ impl Inspector {
                         }));
                     }
                     problems_ui(ui, problems, &format!("edge '{from} -> {to}'"), &t);
+                    super::faults_ui::inject_ui(
+                        ui,
+                        &mut self.fault,
+                        &format!("{from}->{to}"),
+                        None,
+                        runner,
+                        out,
+                    );
                     ui.add_space(theme::SECTION_GAP);
                     if ui
                         .button("Delete connection")
@@ -422,6 +432,7 @@ impl Inspector {
         }
         problems_ui(ui, problems, &format!("node '{id}'"), t);
         live_ui(ui, runner, id);
+        super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), runner, out);
         ui.add_space(theme::SECTION_GAP);
         ui.horizontal(|ui| {
             if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {
