@@ -132,6 +132,10 @@ fn database_splits_reads_over_replicas_and_writes_to_the_primary() {
 fn presets_at_1x_agree_with_the_simulation() {
     let mut flagged = Vec::new();
     for p in presets::presets() {
+        // A scripted trigger and a metastable state: no steady state for a flow model to agree with.
+        if p.name == "retry_storm" {
+            continue;
+        }
         let sc = p.scenario().unwrap();
         if !sc.faults.is_empty() {
             // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.

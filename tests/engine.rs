@@ -54,7 +54,7 @@ fn conservation_holds_on_every_preset_at_1x_and_10x() {
             assert!(c.offered > 0, "{name} at {load}x issued nothing");
             assert_eq!(
                 c.offered,
-                c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight,
+                c.succeeded + c.failed + c.timed_out + c.rejected + c.rate_limited + c.in_flight,
                 "{name} at {load}x: {c:?}"
             );
         }
@@ -228,7 +228,7 @@ fn scaling_up_mid_run_recovers_without_a_restart() {
     let c = r.requests;
     assert_eq!(
         c.offered,
-        c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight
+        c.succeeded + c.failed + c.timed_out + c.rejected + c.rate_limited + c.in_flight
     );
 
     let mut other = bigger.clone();
@@ -254,7 +254,7 @@ fn scaling_down_mid_run_drains_the_retired_replicas() {
     let c = r.requests;
     assert_eq!(
         c.offered,
-        c.succeeded + c.failed + c.timed_out + c.rejected + c.in_flight
+        c.succeeded + c.failed + c.timed_out + c.rejected + c.rate_limited + c.in_flight
     );
     // 4 workers at ~2000 rps x ~4 ms of work each: saturated, and never above 100%.
     let util = &r.series.nodes[app].utilization;

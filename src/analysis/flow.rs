@@ -316,6 +316,22 @@ impl FlowModel {
                         }
                     }
                 }
+                NodeKind::RateLimiter(r) => {
+                    // Admitted: at most the limit (per client, the sum over clients is not known here,
+                    // so only a global limit caps the flow), spread over the classes in proportion.
+                    let total: f64 = (0..k).map(|ci| lambda[ni][ci]).sum();
+                    let cap = r.rate_rps / 1000.0;
+                    let pass = if !r.per_client && total > cap {
+                        cap / total
+                    } else {
+                        1.0
+                    };
+                    for ci in 0..k {
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * pass;
+                        }
+                    }
+                }
                 NodeKind::LoadBalancer(_) => {
                     for ci in 0..k {
                         let m = routes[ci].len() as f64;
@@ -375,7 +391,7 @@ impl FlowModel {
                 2.0 * self.edge_ms[e] + resp[self.edge_to[e]][ci]
             };
             match &node.kind {
-                NodeKind::Client(_) => {
+                NodeKind::Client(_) | NodeKind::RateLimiter(_) => {
                     for ci in 0..k {
                         resp[ni][ci] = routes[ci]
                             .first()

@@ -63,6 +63,7 @@ fn requests_section(out: &mut String, r: &Report) {
         ("failed", q.failed),
         ("timed out", q.timed_out),
         ("rejected", q.rejected),
+        ("rate limited", q.rate_limited),
         ("in flight", q.in_flight),
     ];
     let _ = writeln!(out, "Requests:");

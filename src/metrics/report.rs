@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Request outcomes, counted per request issued after the warm-up.
-/// Conservation: `offered = succeeded + failed + timed_out + rejected + in_flight`.
+/// Conservation: `offered = succeeded + failed + timed_out + rejected + rate_limited + in_flight`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RequestCounts {
@@ -20,6 +20,8 @@ pub struct RequestCounts {
     pub rejected: u64,
     /// Issued but not yet resolved when the run stopped.
     pub in_flight: u64,
+    /// Refused by a rate limiter (HTTP 429).
+    pub rate_limited: u64,
     /// Extra attempts clients sent for these requests (their `retry` policies): the callee sees
     /// `offered + retries` attempts. Not part of the conservation law.
     pub retries: u64,
@@ -101,6 +103,8 @@ pub struct SeriesReport {
     pub rejected_rps: Vec<f64>,
     /// Retries sent per second: `offered_rps + retries_rps` is the load the system sees.
     pub retries_rps: Vec<f64>,
+    /// Requests refused by a rate limiter (429) per second.
+    pub rate_limited_rps: Vec<f64>,
     /// End-to-end latency percentiles of requests that completed in the bucket (NaN, `null` in JSON, when
     /// none did).
     #[serde(deserialize_with = "nullable_f64s")]

@@ -32,6 +32,8 @@ pub struct Bucket {
     pub rejected: u32,
     /// Retries sent.
     pub retries: u32,
+    /// Rate-limited (429).
+    pub rate_limited: u32,
     /// Latency percentiles of successes, ms (NaN when none).
     pub p50_ms: f32,
     /// 95th percentile.
@@ -109,6 +111,7 @@ fn merge(a: Bucket, b: Bucket) -> Bucket {
         timed_out: a.timed_out + b.timed_out,
         rejected: a.rejected + b.rejected,
         retries: a.retries + b.retries,
+        rate_limited: a.rate_limited + b.rate_limited,
         p50_ms: fmax(a.p50_ms, b.p50_ms),
         p95_ms: fmax(a.p95_ms, b.p95_ms),
         p99_ms: fmax(a.p99_ms, b.p99_ms),

@@ -29,8 +29,9 @@ pub use node::{
 };
 pub use overrides::apply_override;
 pub use resilience::{
-    CircuitBreaker, Jitter, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline, RetryBudget, RetryPolicy,
-    breaker_problems, retry_problems,
+    CircuitBreaker, Jitter, LimitAlgorithm, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline,
+    RateLimiterParams, RetryBudget, RetryPolicy, breaker_problems, limiter_problems,
+    retry_problems,
 };
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, validate};

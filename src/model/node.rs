@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::resilience::{QueueDiscipline, RetryPolicy};
+use super::resilience::{QueueDiscipline, RateLimiterParams, RetryPolicy};
 use super::{Autoscale, Dist, HealthCheck, KeyModel};
 
 /// One component of the architecture.
@@ -35,6 +35,8 @@ pub enum NodeKind {
     Database(DatabaseParams),
     /// Message broker: acknowledges producers once stored; consumers pull asynchronously.
     Queue(QueueParams),
+    /// Admits requests up to a rate and answers the rest with a 429.
+    RateLimiter(RateLimiterParams),
 }
 
 /// The kinds, in palette order.
@@ -52,12 +54,15 @@ pub enum KindTag {
     Database,
     /// See [`NodeKind::Queue`].
     Queue,
+    /// See [`NodeKind::RateLimiter`].
+    RateLimiter,
 }
 
 impl KindTag {
     /// Every kind, in palette order.
-    pub const ALL: [KindTag; 6] = [
+    pub const ALL: [KindTag; 7] = [
         KindTag::Client,
+        KindTag::RateLimiter,
         KindTag::LoadBalancer,
         KindTag::Service,
         KindTag::Cache,
@@ -74,6 +79,7 @@ impl KindTag {
             KindTag::Cache => "cache",
             KindTag::Database => "database",
             KindTag::Queue => "queue",
+            KindTag::RateLimiter => "rate_limiter",
         }
     }
 
@@ -86,6 +92,7 @@ impl KindTag {
             KindTag::Cache => NodeKind::Cache(CacheParams::default()),
             KindTag::Database => NodeKind::Database(DatabaseParams::default()),
             KindTag::Queue => NodeKind::Queue(QueueParams::default()),
+            KindTag::RateLimiter => NodeKind::RateLimiter(RateLimiterParams::default()),
         }
     }
 
@@ -110,6 +117,7 @@ impl NodeKind {
             NodeKind::Cache(_) => KindTag::Cache,
             NodeKind::Database(_) => KindTag::Database,
             NodeKind::Queue(_) => KindTag::Queue,
+            NodeKind::RateLimiter(_) => KindTag::RateLimiter,
         }
     }
 }

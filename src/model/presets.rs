@@ -45,6 +45,7 @@ static PRESETS: &[Preset] = &[
     preset!("news_feed_fanout_write"),
     preset!("notification"),
     preset!("payment_api"),
+    preset!("rate_limiter"),
     preset!("replica_failover"),
     preset!("retry_storm"),
     preset!("url_shortener"),

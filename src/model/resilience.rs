@@ -218,3 +218,95 @@ pub fn breaker_problems(b: &CircuitBreaker) -> Vec<(String, String)> {
     }
     p
 }
+
+/// How a rate limiter decides.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LimitAlgorithm {
+    /// Tokens refill at `rate_rps` up to `burst`; a request takes one or is limited. The default.
+    #[default]
+    TokenBucket,
+    /// A bucket of size `burst` leaking at `rate_rps`; each request adds one, and is limited if it would
+    /// overflow (the leaky bucket as a meter).
+    LeakyBucket,
+    /// At most `rate_rps x window_ms` requests per window aligned to multiples of `window_ms`.
+    FixedWindow,
+    /// At most `rate_rps x window_ms` requests in any `window_ms` ending now (an exact sliding log).
+    SlidingWindow,
+}
+
+impl LimitAlgorithm {
+    /// Every variant, for pickers.
+    pub const ALL: [LimitAlgorithm; 4] = [
+        LimitAlgorithm::TokenBucket,
+        LimitAlgorithm::LeakyBucket,
+        LimitAlgorithm::FixedWindow,
+        LimitAlgorithm::SlidingWindow,
+    ];
+}
+
+/// A rate limiter (e.g. an API gateway's): admitted requests go on over its first outgoing edge that carries
+/// the class; the others are answered at once with a 429 (`rate_limited`). Defaults: token bucket, 100/s,
+/// burst 100, window 1 s, global.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimiterParams {
+    /// The algorithm.
+    pub algorithm: LimitAlgorithm,
+    /// Sustained rate allowed, requests/s (per client when `per_client`).
+    pub rate_rps: f64,
+    /// Bucket size for the bucket algorithms, requests.
+    pub burst: u32,
+    /// Window for the window algorithms, ms.
+    pub window_ms: f64,
+    /// One limit per originating client node instead of one for all.
+    pub per_client: bool,
+}
+
+impl Default for RateLimiterParams {
+    fn default() -> Self {
+        Self {
+            algorithm: LimitAlgorithm::TokenBucket,
+            rate_rps: 100.0,
+            burst: 100,
+            window_ms: 1000.0,
+            per_client: false,
+        }
+    }
+}
+
+/// Range problems of a rate limiter, as `(field, message)`.
+pub fn limiter_problems(r: &RateLimiterParams) -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    if !(r.rate_rps.is_finite() && r.rate_rps > 0.0 && r.rate_rps <= 1e7) {
+        p.push((
+            "rate_rps".into(),
+            format!("is {}; allowed: > 0 and <= 10000000 requests/s", r.rate_rps),
+        ));
+    }
+    if !(1..=10_000_000).contains(&r.burst) {
+        p.push((
+            "burst".into(),
+            format!("is {}; allowed: 1 to 10000000 requests", r.burst),
+        ));
+    }
+    if !(r.window_ms.is_finite() && r.window_ms >= 1.0 && r.window_ms <= MAX_BACKOFF_MS) {
+        p.push((
+            "window_ms".into(),
+            format!("is {}; allowed: 1 to {MAX_BACKOFF_MS} ms", r.window_ms),
+        ));
+    } else if matches!(
+        r.algorithm,
+        LimitAlgorithm::FixedWindow | LimitAlgorithm::SlidingWindow
+    ) && r.rate_rps.is_finite()
+        && r.rate_rps * r.window_ms / 1000.0 > 1e6
+    {
+        p.push((
+            "window_ms".into(),
+            format!(
+                "allows {} requests per window; at most 1000000 (shorten the window)",
+                r.rate_rps * r.window_ms / 1000.0
+            ),
+        ));
+    }
+    p
+}

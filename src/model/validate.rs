@@ -427,6 +427,18 @@ fn check_node(
                 ));
             }
         }
+        NodeKind::RateLimiter(r) => {
+            for (field, m) in super::limiter_problems(r) {
+                p.push(Problem::new(place, field, m));
+            }
+            if outs.is_empty() {
+                p.push(Problem::new(
+                    place,
+                    "edges",
+                    "a rate limiter needs an outgoing edge (the service it protects)",
+                ));
+            }
+        }
         NodeKind::Queue(q) => {
             check_count(p, place, "capacity", q.capacity, 1);
             check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);

@@ -223,6 +223,12 @@ impl World {
                     self.counts.rejected += 1;
                 }
             }
+            Outcome::RateLimited => {
+                self.bucket.rate_limited += 1;
+                if measured {
+                    self.counts.rate_limited += 1;
+                }
+            }
         }
         if measured {
             self.counts.in_flight -= 1;
@@ -261,6 +267,7 @@ impl World {
                 self.admit(call, inst);
             }
             Behaviour::Lb { .. } => self.balance(call),
+            Behaviour::RateLimiter(_) => self.limit(call),
             Behaviour::Queue { ack, .. } => {
                 let t = ack.sample(&mut node.rng);
                 self.queue.push(now + t, Kind::Done, call, 0);
@@ -454,7 +461,7 @@ impl World {
                     self.enqueue_message(c.node, msg);
                 }
             }
-            Behaviour::Lb { .. } | Behaviour::Client(_) => {}
+            Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
         }
     }
 
@@ -572,7 +579,7 @@ impl World {
                 outstanding[edge as usize] -= 1;
                 self.respond(parent, outcome);
             }
-            Behaviour::Cache { .. } => self.respond(parent, outcome),
+            Behaviour::Cache { .. } | Behaviour::RateLimiter(_) => self.respond(parent, outcome),
             Behaviour::Queue { lag, lost, .. } => {
                 // A consumer finished a message.
                 if outcome == Outcome::Ok {
@@ -626,7 +633,7 @@ impl World {
             }
             Outcome::Ok => DotOutcome::Ok,
             Outcome::Failed => DotOutcome::Error,
-            Outcome::Rejected => DotOutcome::Rejected,
+            Outcome::Rejected | Outcome::RateLimited => DotOutcome::Rejected,
         };
         if c.parent == NONE {
             self.send_back(c.node, call, c.via_edge, Kind::ClientResponse, outcome, dot);

@@ -10,6 +10,7 @@ mod event;
 mod ext;
 mod faults;
 mod health;
+mod limiter;
 mod queues;
 mod report;
 mod retry;

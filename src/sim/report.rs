@@ -139,6 +139,7 @@ impl World {
             timed_out_rps: rate(&|b| b.timed_out),
             rejected_rps: rate(&|b| b.rejected),
             retries_rps: rate(&|b| b.retries),
+            rate_limited_rps: rate(&|b| b.rate_limited),
             p50_ms: ms(&|b| b.p50_ms),
             p95_ms: ms(&|b| b.p95_ms),
             p99_ms: ms(&|b| b.p99_ms),

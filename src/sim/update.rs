@@ -103,6 +103,7 @@ impl World {
                     *error_p = p;
                 }
                 (Behaviour::Lb { policy, .. }, Behaviour::Lb { policy: p, .. }) => *policy = p,
+                (Behaviour::RateLimiter(l), Behaviour::RateLimiter(f)) => l.take_params(f),
                 (
                     Behaviour::Cache { work, hit_by_class },
                     Behaviour::Cache {

@@ -18,6 +18,8 @@ pub(crate) enum Outcome {
     Ok = 0,
     Failed = 1,
     Rejected = 2,
+    /// Refused by a rate limiter (HTTP 429).
+    RateLimited = 3,
 }
 
 impl Outcome {
@@ -25,7 +27,8 @@ impl Outcome {
         match v {
             0 => Self::Ok,
             1 => Self::Failed,
-            _ => Self::Rejected,
+            2 => Self::Rejected,
+            _ => Self::RateLimited,
         }
     }
 }
@@ -127,6 +130,7 @@ pub(crate) enum Behaviour {
         lag: Latency,
         lost: u64,
     },
+    RateLimiter(super::limiter::LimiterRt),
 }
 
 /// Per-node statistics. Areas are cumulative from time 0; the summary subtracts their value at the end of
@@ -242,6 +246,7 @@ impl NodeRt {
 /// A compiled edge.
 #[derive(Clone, Debug)]
 pub(crate) struct EdgeRt {
+    pub from: u32,
     pub to: u32,
     pub latency: Sampler,
     /// Latency is the constant 0: hops are delivered without an event.
@@ -316,6 +321,7 @@ impl World {
             .edges
             .iter()
             .map(|e| EdgeRt {
+                from: index(&e.from),
                 to: index(&e.to),
                 latency: Sampler::new(&e.latency_ms),
                 zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
@@ -433,6 +439,12 @@ impl World {
                     1 + p.read_replicas,
                     p.pool_size,
                     p.queue_capacity,
+                ),
+                NodeKind::RateLimiter(p) => (
+                    Behaviour::RateLimiter(super::limiter::LimiterRt::new(p, s.nodes.len())),
+                    0,
+                    0,
+                    0,
                 ),
                 NodeKind::Queue(p) => (
                     Behaviour::Queue {

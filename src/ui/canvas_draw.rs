@@ -163,6 +163,11 @@ pub fn subtitle(node: &Node) -> String {
             }
         }
         NodeKind::Queue(q) => format!("capacity {}", format::rate(q.capacity as f64)),
+        NodeKind::RateLimiter(r) => format!(
+            "{}/s{}",
+            format::rate(r.rate_rps),
+            if r.per_client { " per client" } else { "" }
+        ),
     }
 }
 

@@ -141,6 +141,11 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                     points(t, &s.timed_out_rps, 1.0),
                 ),
                 ("rejected", chart::REJECTED, points(t, &s.rejected_rps, 1.0)),
+                (
+                    "429",
+                    chart::RATE_LIMITED,
+                    points(t, &s.rate_limited_rps, 1.0),
+                ),
             ],
         );
     });

@@ -63,6 +63,18 @@ pub fn paint_icon(painter: &Painter, kind: KindTag, rect: Rect, color: Color32) 
                 Stroke::NONE,
             ));
         }
+        KindTag::RateLimiter => {
+            // A gauge: an arc with its needle near the red line.
+            let arc: Vec<Pos2> = (0..=16)
+                .map(|i| {
+                    let a = std::f32::consts::PI * (1.0 + i as f32 / 16.0);
+                    p(0.8 * a.cos(), 0.35 + 0.8 * a.sin())
+                })
+                .collect();
+            painter.add(Shape::line(arc, stroke));
+            painter.line_segment([p(0.0, 0.35), p(0.5, -0.2)], stroke);
+            painter.circle_filled(p(0.0, 0.35), s * 0.12, color);
+        }
         KindTag::Queue => {
             for (i, y) in [-0.55, 0.0, 0.55].iter().enumerate() {
                 let r = Rect::from_center_size(p(0.0, *y), vec2(s * 1.5, s * 0.32));

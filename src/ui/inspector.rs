@@ -380,6 +380,9 @@ impl Inspector {
                     );
                     changed |= super::resilience_ui::discipline_row_ui(ui, &mut d.queue_discipline);
                 }
+                NodeKind::RateLimiter(r) => {
+                    changed |= super::resilience_ui::limiter_rows_ui(ui, r);
+                }
                 NodeKind::Queue(q) => {
                     changed |= count(
                         ui,
@@ -419,7 +422,7 @@ impl Inspector {
             }
             NodeKind::Queue(q) => changed |= dist_ui(ui, "Store time", &mut q.ack_latency_ms),
             NodeKind::Client(c) => changed |= classes_ui(ui, &mut c.classes),
-            NodeKind::LoadBalancer(_) => {}
+            NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => {}
         }
         if changed {
             out.push(Command::Edit(Edit::SetKind {

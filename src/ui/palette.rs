@@ -30,6 +30,9 @@ fn blurb(kind: KindTag) -> &'static str {
         KindTag::Database => {
             "Connection-pooled database with optional read replicas. Never calls out."
         }
+        KindTag::RateLimiter => {
+            "Admits requests up to a rate (token/leaky bucket, fixed/sliding window); the rest get a 429."
+        }
     }
 }
 

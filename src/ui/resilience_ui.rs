@@ -2,7 +2,10 @@
 
 use egui::{DragValue, Ui};
 
-use crate::model::{CircuitBreaker, Jitter, QueueDiscipline, RetryBudget, RetryPolicy};
+use crate::model::{
+    CircuitBreaker, Jitter, LimitAlgorithm, QueueDiscipline, RateLimiterParams, RetryBudget,
+    RetryPolicy,
+};
 
 fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
     ui.add(
@@ -186,5 +189,74 @@ pub fn breaker_ui(ui: &mut Ui, breaker: &mut Option<CircuitBreaker>) -> bool {
                 .changed();
             ui.end_row();
         });
+    changed
+}
+
+/// Rows (inside a two-column grid) for a rate limiter's parameters.
+pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
+    let mut changed = false;
+    let l = ui.label("Algorithm").on_hover_text(
+        "Token bucket: refill at the rate up to the burst. Leaky bucket: drains at the rate, holds the burst. Fixed / sliding window: rate x window per window",
+    );
+    egui::ComboBox::from_id_salt("limit_algorithm")
+        .selected_text(format!("{:?}", r.algorithm))
+        .show_ui(ui, |ui| {
+            for a in LimitAlgorithm::ALL {
+                changed |= ui
+                    .selectable_value(&mut r.algorithm, a, format!("{a:?}"))
+                    .changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    let l = ui
+        .label("Rate")
+        .on_hover_text("Sustained requests/s allowed (per client if ticked below)");
+    changed |= ui
+        .add(
+            DragValue::new(&mut r.rate_rps)
+                .clamp_existing_to_range(false)
+                .speed(1.0)
+                .range(0.001..=1e7)
+                .suffix(" req/s"),
+        )
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    let l = ui
+        .label("Burst")
+        .on_hover_text("Bucket size (bucket algorithms)");
+    changed |= ui
+        .add(
+            DragValue::new(&mut r.burst)
+                .clamp_existing_to_range(false)
+                .range(1..=10_000_000),
+        )
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    let l = ui
+        .label("Window")
+        .on_hover_text("Window length (window algorithms)");
+    changed |= ui
+        .add(
+            DragValue::new(&mut r.window_ms)
+                .clamp_existing_to_range(false)
+                .speed(10.0)
+                .range(1.0..=3_600_000.0)
+                .suffix(" ms"),
+        )
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    let l = ui
+        .label("Per client")
+        .on_hover_text("One limit per originating client instead of one for all");
+    changed |= ui
+        .checkbox(&mut r.per_client, "")
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
     changed
 }

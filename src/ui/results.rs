@@ -36,6 +36,9 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             ui.label(bad(q.failed, "errors"));
             ui.label(bad(q.timed_out, "timed out"));
             ui.label(bad(q.rejected, "rejected"));
+            if q.rate_limited > 0 {
+                ui.label(bad(q.rate_limited, "rate limited (429)"));
+            }
             ui.label(format!("{} in flight", format::thousands(q.in_flight)));
             if q.retries > 0 {
                 ui.label(format!("{} retries ({:.2} attempts per request)", format::thousands(q.retries), (q.offered + q.retries) as f64 / q.offered.max(1) as f64));

@@ -30,6 +30,7 @@ pub fn kind_color(kind: KindTag) -> Color32 {
         KindTag::Cache => Color32::from_rgb(0xf0, 0x8c, 0x2e),
         KindTag::Queue => Color32::from_rgb(0xd9, 0x5d, 0xa8),
         KindTag::Database => Color32::from_rgb(0x6f, 0x86, 0xa8),
+        KindTag::RateLimiter => Color32::from_rgb(0xe0, 0x5a, 0x3c),
     }
 }
 
@@ -42,6 +43,7 @@ pub fn kind_label(kind: KindTag) -> &'static str {
         KindTag::Cache => "Cache",
         KindTag::Queue => "Queue",
         KindTag::Database => "Database",
+        KindTag::RateLimiter => "Rate limiter",
     }
 }
 
@@ -224,6 +226,8 @@ pub mod chart {
     pub const FAILED: Color32 = Color32::from_rgb(0xf0, 0x4a, 0x4a);
     /// Timeouts.
     pub const TIMED_OUT: Color32 = Color32::from_rgb(0xf2, 0xb1, 0x2c);
+    /// Rate-limited (429).
+    pub const RATE_LIMITED: Color32 = Color32::from_rgb(0xe0, 0x5a, 0x3c);
     /// Rejections.
     pub const REJECTED: Color32 = Color32::from_rgb(0xc0, 0x4c, 0xd0);
     /// Node utilization.
