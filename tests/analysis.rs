@@ -133,6 +133,10 @@ fn presets_at_1x_agree_with_the_simulation() {
     let mut flagged = Vec::new();
     for p in presets::presets() {
         let sc = p.scenario().unwrap();
+        if !sc.faults.is_empty() {
+            // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.
+            continue;
+        }
         let mut sim = Simulation::new(&sc).unwrap();
         sim.run_to_end();
         let report = sim.report();

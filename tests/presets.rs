@@ -193,10 +193,12 @@ fn file_upload_api_is_held_by_object_store_writes() {
 #[test]
 fn payment_processor_drags_the_whole_api_down() {
     let r1 = healthy("payment_api");
+    // The processor is flaky, and the merchants' retries (same idempotency key) hide it.
     assert!(
         node(&r1, "processor").failed > 0,
         "the processor should be flaky"
     );
+    assert!(r1.requests.retries > 0 && r1.requests.failed == 0);
     let r = run("payment_api", 10.0, &[]);
     assert!(util(&r, "processor") > 0.95 && util(&r, "payment_api") > 0.95);
     assert!(util(&r, "ledger_db") < 0.3);
@@ -204,6 +206,15 @@ fn payment_processor_drags_the_whole_api_down() {
         rejected_share(&r) > 0.5,
         "rejected {:.3}",
         rejected_share(&r)
+    );
+    // The retry budget caps the extra attempts; without it every rejected call is tried three times.
+    let attempts = |r: &Report| 1.0 + r.requests.retries as f64 / r.requests.offered as f64;
+    let unbudgeted = run("payment_api", 10.0, &["merchants.retry.budget=none"]);
+    assert!(attempts(&r) < 1.2, "budgeted: {:.2}", attempts(&r));
+    assert!(
+        attempts(&unbudgeted) > 2.0,
+        "unbudgeted: {:.2}",
+        attempts(&unbudgeted)
     );
 }
 

@@ -399,3 +399,43 @@ fn copy_link_copies_a_link_that_holds_the_scenario() {
     let opened = archsim::model::share::decode(fragment).expect("the copied link decodes");
     assert_eq!(&opened, h.state().scenario());
 }
+
+#[test]
+fn inject_a_crash_live_from_the_inspector_and_clear_it() {
+    let mut h = harness();
+    h.run_steps(2);
+    apply(&mut h, Command::SetSpeed(f64::INFINITY));
+    apply(&mut h, Command::Run);
+    for _ in 0..400 {
+        h.run_steps(1);
+        if h.state().runner().time_s() >= 6.0 {
+            break;
+        }
+    }
+    apply(&mut h, Command::Pause);
+    apply(&mut h, Command::Select(Selection::node("db")));
+    let up = |h: &Harness<'static, App>| {
+        let r = h.state().runner();
+        let i = r.node_index("db").unwrap();
+        r.snapshot.as_ref().unwrap().nodes[i].up
+    };
+    assert!(up(&h));
+    // The first fault kind offered for a database is Crash.
+    h.get_by_label("Inject now").click();
+    h.run_steps(3);
+    assert!(!up(&h), "the database is down after the injection");
+    let faults = h.state().runner().report.as_ref().unwrap().faults.clone();
+    assert_eq!(faults.len(), 1);
+    assert_eq!(
+        (faults[0].kind.as_str(), faults[0].target.as_str()),
+        ("Crash", "db")
+    );
+    assert!(faults[0].live);
+    h.get_by_label("Clear faults").click();
+    h.run_steps(3);
+    assert!(up(&h), "clearing the faults restarts it");
+    // The run goes on and the charts (with the fault timeline under them) still draw.
+    apply(&mut h, Command::Run);
+    h.run_steps(5);
+    h.get_by_label("End-to-end latency");
+}

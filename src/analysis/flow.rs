@@ -602,6 +602,9 @@ impl FlowModel {
     }
 
     fn hit_ratio(&self, p: &crate::model::CacheParams, ci: usize) -> f64 {
+        if let Some(k) = &p.keys {
+            return key_model_hit_ratio(k);
+        }
         p.class_hit_ratio
             .get(&self.classes[ci])
             .copied()
@@ -654,4 +657,21 @@ fn mean_of(v: &[f64]) -> f64 {
 /// [`FlowModel::new`] then [`FlowModel::at`]).
 pub fn analyze(scenario: &Scenario, load: f64) -> Result<Flow, ScenarioError> {
     Ok(FlowModel::new(scenario)?.at(load))
+}
+
+/// Steady-state hit ratio of a key-model cache, approximated as the popularity mass of the `capacity` most
+/// popular keys (an LRU under independent Zipf requests holds mostly those). It ignores the TTL's refills
+/// and the cold start, so it overestimates hits for short TTLs and large, flat key spaces.
+fn key_model_hit_ratio(k: &crate::model::KeyModel) -> f64 {
+    let n = k.key_count.max(1);
+    let held = k.capacity.min(n);
+    let (mut top, mut all) = (0.0, 0.0);
+    for i in 1..=n {
+        let w = libm::pow(i as f64, -k.zipf_exponent);
+        all += w;
+        if i <= held {
+            top += w;
+        }
+    }
+    top / all
 }

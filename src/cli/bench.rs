@@ -145,6 +145,7 @@ pub fn workload_scenario(w: Workload, customers: u64) -> Scenario {
                     "lb",
                     NodeKind::LoadBalancer(LoadBalancerParams {
                         policy: LbPolicy::RoundRobin,
+                        ..LoadBalancerParams::default()
                     }),
                 ),
             ];

@@ -7,5 +7,7 @@ mod series;
 
 pub use bucket_hist::BucketHist;
 pub use latency::{Latency, LatencyData};
-pub use report::{LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport};
+pub use report::{
+    FaultReport, LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport,
+};
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};

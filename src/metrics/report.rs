@@ -132,6 +132,22 @@ pub struct NodeSeries {
     pub p99_ms: Vec<f64>,
 }
 
+/// A fault that ran (or is running) during the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FaultReport {
+    /// The node id, or the edge as `"from->to"`.
+    pub target: String,
+    /// The fault kind's name (`"Crash"`, `"Slow"`...).
+    pub kind: String,
+    /// When it started, seconds of simulated time.
+    pub start_s: f64,
+    /// When it ended, or will end if it is still running, seconds.
+    pub end_s: f64,
+    /// Injected live from the app rather than read from the scenario's timeline.
+    pub live: bool,
+}
+
 /// A complete run report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -162,6 +178,9 @@ pub struct Report {
     pub series: SeriesReport,
     /// Wall-clock seconds the run took (filled in by the caller; the engine never reads the clock).
     pub wall_time_s: f64,
+    /// Faults that started during the run, in the order they were added (left out of the JSON when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultReport>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

@@ -2,6 +2,8 @@
 
 mod dist;
 mod error;
+mod extras;
+mod fault;
 mod io;
 mod node;
 mod overrides;
@@ -13,6 +15,11 @@ mod validate;
 
 pub use dist::Dist;
 pub use error::{Problem, ScenarioError};
+pub use extras::{Autoscale, HealthCheck, KeyModel, MAX_KEYS};
+pub use fault::{
+    BrownoutParams, CrashParams, ErrorParams, Fault, FaultKind, FaultTarget, LatencyParams,
+    PartitionParams, SlowParams, SpikeParams,
+};
 pub use io::{from_str, load, parse, to_string};
 #[cfg(not(target_arch = "wasm32"))]
 pub use io::{save, write_atomic};
@@ -22,7 +29,8 @@ pub use node::{
 };
 pub use overrides::apply_override;
 pub use resilience::{
-    Jitter, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline, RetryBudget, RetryPolicy, retry_problems,
+    CircuitBreaker, Jitter, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline, RetryBudget, RetryPolicy,
+    breaker_problems, retry_problems,
 };
-pub use scenario::{Edge, FORMAT_VERSION, Fault, Scenario, default_edge_latency};
+pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, validate};

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Dist;
 use super::resilience::{QueueDiscipline, RetryPolicy};
+use super::{Autoscale, Dist, HealthCheck, KeyModel};
 
 /// One component of the architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -194,6 +194,9 @@ pub struct ServiceParams {
     pub service_time_ms: Dist,
     /// Probability that a request fails here (after its service time, without calling downstream).
     pub error_probability: f64,
+    /// Autoscaling: `replicas` is then the starting count. Default: none (fixed replicas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
     /// Order of the waiting line and what a full queue does. Default FIFO (reject the newcomer).
     pub queue_discipline: QueueDiscipline,
 }
@@ -206,6 +209,7 @@ impl Default for ServiceParams {
             queue_capacity: 100,
             service_time_ms: Dist::exp(10.0),
             error_probability: 0.0,
+            autoscale: None,
             queue_discipline: QueueDiscipline::Fifo,
         }
     }
@@ -241,6 +245,9 @@ impl LbPolicy {
 pub struct LoadBalancerParams {
     /// How a backend is chosen among the outgoing edges that accept the request's class.
     pub policy: LbPolicy,
+    /// Active health checks of the backends. Default: none (a crashed backend keeps getting requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<HealthCheck>,
 }
 
 /// A cache. Defaults: hit ratio 0.8, 64 concurrent lookups, exponential 1 ms, unbounded-ish queue of 1000.
@@ -260,6 +267,10 @@ pub struct CacheParams {
     pub workers: u32,
     /// Waiting lookups before new ones are rejected.
     pub queue_capacity: u32,
+    /// Key model (Zipf popularity, LRU capacity, TTL, coalescing) instead of the fixed hit ratios, which
+    /// are then ignored. Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys: Option<KeyModel>,
 }
 
 impl Default for CacheParams {
@@ -270,6 +281,7 @@ impl Default for CacheParams {
             hit_latency_ms: Dist::exp(1.0),
             workers: 64,
             queue_capacity: 1000,
+            keys: None,
         }
     }
 }

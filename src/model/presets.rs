@@ -35,6 +35,7 @@ macro_rules! preset {
 
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
+    preset!("cache_stampede"),
     preset!("chat"),
     preset!("file_upload"),
     preset!("job_scheduler"),
@@ -44,6 +45,7 @@ static PRESETS: &[Preset] = &[
     preset!("news_feed_fanout_write"),
     preset!("notification"),
     preset!("payment_api"),
+    preset!("replica_failover"),
     preset!("retry_storm"),
     preset!("url_shortener"),
     preset!("watch_history"),

@@ -159,3 +159,62 @@ pub fn retry_problems(r: &RetryPolicy) -> Vec<(String, String)> {
     }
     p
 }
+
+/// A circuit breaker on an edge (closed / open / half-open). Closed: calls pass and their outcomes fill a
+/// window of the last `window` calls; when the window is full and the share of failures (errors,
+/// rejections) reaches `failure_rate`, it opens. Open: calls fail at once, without reaching the callee, for
+/// `open_ms`. Half-open: up to `probes` calls pass; one failure opens it again, `probes` successes close it.
+/// Defaults: rate 0.5 over 20 calls, open 5 s, 3 probes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CircuitBreaker {
+    /// Share of failed calls in the window that opens the breaker.
+    pub failure_rate: f64,
+    /// Calls in the sliding window (count-based).
+    pub window: u32,
+    /// How long it stays open before probing, ms.
+    pub open_ms: f64,
+    /// Trial calls let through when half-open.
+    pub probes: u32,
+}
+
+impl Default for CircuitBreaker {
+    fn default() -> Self {
+        Self {
+            failure_rate: 0.5,
+            window: 20,
+            open_ms: 5000.0,
+            probes: 3,
+        }
+    }
+}
+
+/// Range problems of a circuit breaker, as `(field under the breaker, message)`.
+pub fn breaker_problems(b: &CircuitBreaker) -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    if !(b.failure_rate.is_finite() && b.failure_rate > 0.0 && b.failure_rate <= 1.0) {
+        p.push((
+            "failure_rate".into(),
+            format!("is {}; allowed: > 0 and <= 1", b.failure_rate),
+        ));
+    }
+    if !(1..=10_000).contains(&b.window) {
+        p.push((
+            "window".into(),
+            format!("is {}; allowed: 1 to 10000 calls", b.window),
+        ));
+    }
+    if !(b.open_ms.is_finite() && b.open_ms > 0.0 && b.open_ms <= MAX_BACKOFF_MS) {
+        p.push((
+            "open_ms".into(),
+            format!("is {}; allowed: > 0 and <= {MAX_BACKOFF_MS} ms", b.open_ms),
+        ));
+    }
+    if !(1..=10_000).contains(&b.probes) {
+        p.push((
+            "probes".into(),
+            format!("is {}; allowed: 1 to 10000 calls", b.probes),
+        ));
+    }
+    p
+}

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Dist, Node};
+use super::{Dist, Fault, Node};
 
 /// The scenario format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -27,7 +27,7 @@ pub struct Scenario {
     pub nodes: Vec<Node>,
     /// Directed connections: who calls whom.
     pub edges: Vec<Edge>,
-    /// Timed fault injections (crash, slow-down, partition...). Reserved: must be empty in format version 1.
+    /// Timed faults (crash, slow-down, partition...): the timeline, in any order. Default: none.
     pub faults: Vec<Fault>,
 }
 
@@ -66,6 +66,9 @@ pub struct Edge {
     /// Request classes this edge carries; empty (the default) means all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
+    /// A circuit breaker guarding calls over this edge. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<super::CircuitBreaker>,
 }
 
 impl Edge {
@@ -76,6 +79,7 @@ impl Edge {
             to: to.into(),
             latency_ms: default_edge_latency(),
             classes: Vec::new(),
+            breaker: None,
         }
     }
 
@@ -83,19 +87,6 @@ impl Edge {
     pub fn carries(&self, class: &str) -> bool {
         self.classes.is_empty() || self.classes.iter().any(|c| c == class)
     }
-}
-
-/// A timed fault. Faults are specified in a later format revision; version 1 keeps the place so that files
-/// written now stay valid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fault {
-    /// When the fault starts, in seconds of simulated time.
-    pub at_s: f64,
-    /// How long it lasts, in seconds.
-    pub duration_s: f64,
-    /// The node or edge (`"a->b"`) it hits.
-    pub target: String,
 }
 
 impl Scenario {

@@ -39,16 +39,6 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ),
         ));
     }
-    if !s.faults.is_empty() {
-        p.push(Problem::new(
-            top,
-            "faults",
-            format!(
-                "has {} entries; fault injection is not in format version {FORMAT_VERSION}: leave it empty",
-                s.faults.len()
-            ),
-        ));
-    }
     if s.nodes.is_empty() {
         p.push(Problem::new(
             top,
@@ -159,6 +149,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ));
         }
         check_dist(&mut p, &place, "latency_ms", &e.latency_ms);
+        if let Some(b) = &e.breaker {
+            for (field, m) in super::breaker_problems(b) {
+                p.push(Problem::new(&place, format!("breaker.{field}"), m));
+            }
+        }
         for c in &e.classes {
             if !emitted.contains(c.as_str()) {
                 p.push(Problem::new(
@@ -186,6 +181,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             &emitted,
         );
     }
+
+    p.extend(super::fault::check_faults(s));
 
     if p.is_empty() && has_cycle(s) {
         p.push(Problem::new(
@@ -369,8 +366,14 @@ fn check_node(
             check_count(p, place, "queue_capacity", sv.queue_capacity, 0);
             check_dist(p, place, "service_time_ms", &sv.service_time_ms);
             check_prob(p, place, "error_probability", sv.error_probability);
+            if let Some(a) = &sv.autoscale {
+                a.check(p, place);
+            }
         }
-        NodeKind::LoadBalancer(_) => {
+        NodeKind::LoadBalancer(lb) => {
+            if let Some(h) = &lb.health_check {
+                h.check(p, place);
+            }
             if outs.is_empty() {
                 p.push(Problem::new(
                     place,
@@ -397,7 +400,12 @@ fn check_node(
             check_dist(p, place, "hit_latency_ms", &c.hit_latency_ms);
             check_count(p, place, "workers", c.workers, 1);
             check_count(p, place, "queue_capacity", c.queue_capacity, 0);
-            let misses = c.hit_ratio < 1.0 || c.class_hit_ratio.values().any(|&r| r < 1.0);
+            if let Some(k) = &c.keys {
+                k.check(p, place);
+            }
+            let misses = c.keys.is_some()
+                || c.hit_ratio < 1.0
+                || c.class_hit_ratio.values().any(|&r| r < 1.0);
             if misses && outs.is_empty() {
                 p.push(Problem::new(
                     place,

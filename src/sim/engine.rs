@@ -21,6 +21,8 @@ impl World {
             Kind::Timeout => self.timeout(a),
             Kind::ConsumerStart => self.consumer_start(a),
             Kind::WarmupEnd => self.warmup_end(),
+            Kind::Fault => self.fault_event(a, ev.outcome()),
+            Kind::Tick => self.tick(a, ev.outcome()),
             Kind::Retry => self.retry_fire(a),
         }
     }
@@ -126,10 +128,22 @@ impl World {
             Behaviour::Client(cl) => cl.timeout_ns,
             _ => None,
         };
-        match self.nodes[c as usize].routes[class as usize]
+        let route = self.nodes[c as usize].routes[class as usize]
             .first()
-            .copied()
-        {
+            .copied();
+        match route {
+            Some(edge)
+                if self.edges[edge as usize]
+                    .breaker
+                    .as_mut()
+                    .is_some_and(|b| !b.admit(now)) =>
+            {
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+                self.nodes[c as usize].stats.failed += 1;
+                self.resolve(req, Outcome::Failed)
+            }
             Some(edge) => {
                 let to = self.edges[edge as usize].to;
                 let call = self.alloc_call(req, NONE, to, edge, class);
@@ -220,6 +234,9 @@ impl World {
 
     #[inline]
     fn arrive(&mut self, call: u32) {
+        if self.ext_on && self.ext_arrive(call) {
+            return;
+        }
         let now = self.now;
         let c = &mut self.calls[call as usize];
         c.arrive_ns = now;
@@ -254,7 +271,7 @@ impl World {
 
     /// A worker takes the call now, it waits in line, or it is turned away.
     #[inline]
-    fn admit(&mut self, call: u32, inst: u32) {
+    pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
         let workers = node.workers;
@@ -307,13 +324,18 @@ impl World {
             }
             _ => 0,
         };
+        let t = if self.ext_on {
+            self.ext_scale(c.node, t)
+        } else {
+            t
+        };
         self.queue.push(self.now + t, Kind::Done, call, 0);
     }
 
     /// A worker finished with a call: it takes the next waiting call, or pulls a message, or goes idle.
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
     #[inline]
-    fn release_worker(&mut self, n: u32, inst: u32) {
+    pub(crate) fn release_worker(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
@@ -386,6 +408,9 @@ impl World {
 
     #[inline]
     fn done(&mut self, call: u32) {
+        if self.ext_on && self.ext_done(call) {
+            return;
+        }
         let c = self.calls[call as usize];
         let n = c.node as usize;
         let node = &mut self.nodes[n];
@@ -498,6 +523,11 @@ impl World {
                 }
             }
         };
+        let slot = if self.ext_on {
+            super::health::healthy_slot(&mut self.ext, route, slot)
+        } else {
+            slot
+        };
         let edge = route[slot as usize];
         outstanding[edge as usize] += 1;
         self.calls[call as usize].step = slot as u16;
@@ -506,8 +536,15 @@ impl World {
 
     /// Sends a child call over `edge` on behalf of `parent`.
     #[inline]
-    fn call_child(&mut self, parent: u32, edge: u32) {
+    pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
+        if let Some(b) = self.edges[edge as usize].breaker.as_mut()
+            && !b.admit(self.now)
+        {
+            // Open breaker: the call fails here at once, without reaching the callee.
+            self.nodes[p.node as usize].stats.failed += 1;
+            return self.response(parent, Outcome::Failed);
+        }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, parent, to, edge, p.class);
         self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
@@ -515,6 +552,9 @@ impl World {
 
     #[inline]
     fn response(&mut self, parent: u32, outcome: Outcome) {
+        if self.ext_on && self.ext_response(parent, outcome) {
+            return;
+        }
         let p = self.calls[parent as usize];
         let node = &mut self.nodes[p.node as usize];
         match &mut node.beh {
@@ -557,15 +597,18 @@ impl World {
 
     /// The node is finished with a call (whatever the outcome, including a rejection from further down).
     #[inline]
-    fn respond(&mut self, call: u32, outcome: Outcome) {
+    pub(crate) fn respond(&mut self, call: u32, outcome: Outcome) {
         self.answer(call, outcome, true);
     }
 
     /// Records the answer and sends it back over the edge the call came by.
     #[inline]
-    fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
+    pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
+        if let Some(b) = self.edges[c.via_edge as usize].breaker.as_mut() {
+            b.record(outcome != Outcome::Ok, now);
+        }
         let node = &mut self.nodes[c.node as usize];
         node.touch(now);
         node.in_sys -= 1;
@@ -601,6 +644,9 @@ impl World {
     /// result, half the events for the theory scenarios and benchmarks.
     #[inline(always)]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
+        if self.ext_on && self.ext_send(sender, call, edge, kind) {
+            return;
+        }
         let e = &mut self.edges[edge as usize];
         e.bucket_sends += 1;
         if e.zero_latency {
@@ -621,6 +667,9 @@ impl World {
         outcome: Outcome,
         dot: DotOutcome,
     ) {
+        if self.ext_on && self.ext_send_back(sender, call, edge, kind, outcome) {
+            return;
+        }
         if self.edges[edge as usize].zero_latency {
             return self.deliver(kind, call, outcome as u8);
         }
@@ -714,7 +763,7 @@ impl World {
     }
 
     #[inline(always)]
-    fn free_call(&mut self, call: u32) {
+    pub(crate) fn free_call(&mut self, call: u32) {
         let req = self.calls[call as usize].req;
         self.free_calls.push(call);
         self.release_req(req);

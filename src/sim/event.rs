@@ -23,13 +23,17 @@ pub enum Kind {
     ConsumerStart = 6,
     /// The warm-up ends: summary statistics restart.
     WarmupEnd = 7,
+    /// A fault starts or ends (`a` = fault index, `outcome` = 0 start, 1 end).
+    Fault = 8,
+    /// A health check, autoscaler evaluation or autoscaler start (`a` = node, `outcome` = which).
+    Tick = 9,
     /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
     Retry = 10,
 }
 
 impl Kind {
     #[cfg(test)]
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 11] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -38,6 +42,8 @@ impl Kind {
         Kind::Timeout,
         Kind::ConsumerStart,
         Kind::WarmupEnd,
+        Kind::Fault,
+        Kind::Tick,
         Kind::Retry,
     ];
 }
@@ -84,6 +90,9 @@ impl Event {
             4 => Kind::ClientResponse,
             5 => Kind::Timeout,
             6 => Kind::ConsumerStart,
+            7 => Kind::WarmupEnd,
+            8 => Kind::Fault,
+            9 => Kind::Tick,
             10 => Kind::Retry,
             _ => Kind::WarmupEnd,
         }
@@ -155,6 +164,11 @@ impl EventQueue {
         }
         self.seq = pending.len() as u64;
         self.heap = BinaryHeap::from(pending);
+    }
+
+    /// Every pending event, in no particular order (for the rare scans a crash needs).
+    pub fn pending(&self) -> impl Iterator<Item = &Event> {
+        self.heap.iter()
     }
 
     /// Time of the earliest event.

@@ -2,8 +2,14 @@
 //! (the app) or [`Simulation::run_to_end`] (the CLI). Integer nanosecond clock; events at the same time run in
 //! the order they were scheduled; a seeded PCG stream per node. No wall clock, no threads, no UI.
 
+mod autoscale;
+mod breaker;
+mod cache_keys;
 mod engine;
 mod event;
+mod ext;
+mod faults;
+mod health;
 mod queues;
 mod report;
 mod retry;
@@ -16,8 +22,8 @@ mod world;
 pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
-use crate::metrics::{Bucket, Latency, Report};
-use crate::model::{Scenario, ScenarioError, validate};
+use crate::metrics::{Bucket, FaultReport, Latency, Report};
+use crate::model::{Fault, Scenario, ScenarioError, validate};
 use world::World;
 
 /// Nanoseconds per second.
@@ -80,6 +86,7 @@ impl Simulation {
             return Ok(false);
         }
         self.world.take_params(World::build(scenario));
+        self.world.ext_after_params();
         self.world.name = scenario.name.clone();
         self.scenario = scenario.clone();
         Ok(true)
@@ -107,6 +114,37 @@ impl Simulation {
                 self.world.schedule_client(i as u32);
             }
         }
+        self.world.ext_after_params();
+    }
+
+    /// Starts `fault` now, live, for its `duration_s` (its `at_s` is ignored). The fault is checked against
+    /// the scenario first (target, kind, ranges); on a problem nothing changes.
+    pub fn inject_fault(&mut self, fault: &Fault) -> Result<(), ScenarioError> {
+        let problems = fault.problems(&self.scenario, &format!("fault ({})", fault.target));
+        let target = match fault.resolve(&self.scenario) {
+            Ok(t) if problems.is_empty() => t,
+            _ => {
+                return Err(ScenarioError::Invalid {
+                    file: self.scenario.name.clone(),
+                    problems,
+                });
+            }
+        };
+        let w = &mut self.world;
+        w.ext_on = true;
+        let now = w.now;
+        w.add_fault(fault, target, now, true);
+        Ok(())
+    }
+
+    /// Ends every fault now (timeline and live ones; crashed nodes restart) and cancels those yet to start.
+    pub fn clear_faults(&mut self) {
+        self.world.clear_faults();
+    }
+
+    /// The faults that have started so far (timeline and live), with their start and (planned) end times.
+    pub fn faults(&self) -> Vec<FaultReport> {
+        self.world.fault_reports()
     }
 
     /// The current load multiplier.

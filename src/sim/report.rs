@@ -36,7 +36,9 @@ impl World {
                             _ => n.queue_cap as u64 * n.active as u64,
                         },
                         in_flight: n.in_sys as u64,
-                        up: true,
+                        up: self.node_state(i).0,
+                        degraded: self.node_state(i).1,
+                        replicas: n.active,
                         throughput_rps: last.map_or(0.0, |b| b.nodes[i].completed as f64 / width_s),
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
                     }
@@ -45,6 +47,8 @@ impl World {
             edges: (0..self.edges.len())
                 .map(|i| EdgeLive {
                     throughput_rps: last.map_or(0.0, |b| b.edge_sends[i] as f64 / width_s),
+                    down: self.ext_on
+                        && (self.ext.edge[i].cut > 0 || super::health::edge_down(&self.ext, i)),
                 })
                 .collect(),
         }
@@ -113,6 +117,7 @@ impl World {
             nodes,
             series: self.series_report(),
             wall_time_s: 0.0,
+            faults: self.fault_reports(),
         }
     }
 

@@ -16,8 +16,12 @@ pub struct NodeLive {
     pub queue_capacity: u64,
     /// Requests at the node right now (waiting + in service + awaiting downstream).
     pub in_flight: u64,
-    /// False while the node is crashed (faults come in a later format version; always true for now).
+    /// False while the node is crashed.
     pub up: bool,
+    /// Replicas (instances) taking new work right now; 0 while crashed or for kinds without instances.
+    pub replicas: u32,
+    /// True while a fault slows it, makes it fail requests, flushed it, or it warms up after a restart.
+    pub degraded: bool,
     /// Completions per second over the last full bucket.
     pub throughput_rps: f64,
     /// Node-latency p99 over the last full bucket, ms (NaN when nothing completed).
@@ -29,6 +33,8 @@ pub struct NodeLive {
 pub struct EdgeLive {
     /// Requests sent over the edge per second over the last full bucket.
     pub throughput_rps: f64,
+    /// Cut by a partition fault, or its backend marked down by the balancer's health checks.
+    pub down: bool,
 }
 
 /// How a sampled request in transit will end (as far as known when it was sent).

@@ -5,7 +5,7 @@ use crate::model::{NodeKind, Scenario};
 
 /// Can `b` be applied to a world built from `a` without rebuilding? Only parameters may differ: the same
 /// nodes (ids and kinds, in order), the same edges (ends and class filters), the same request classes,
-/// duration, warm-up and seed.
+/// duration, warm-up and seed, and the same fault timeline, health checks, key models and autoscalers.
 pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
     let classes = |s: &Scenario| -> Vec<Vec<String>> {
         s.nodes
@@ -30,6 +30,22 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
             .zip(&b.edges)
             .all(|(x, y)| x.from == y.from && x.to == y.to && x.classes == y.classes)
         && classes(a) == classes(b)
+        && a.faults == b.faults
+        && extras(a) == extras(b)
+}
+
+/// The optional machinery built once per run (health checks, key models, autoscalers): changing it needs a
+/// rebuild.
+fn extras(s: &Scenario) -> Vec<String> {
+    s.nodes
+        .iter()
+        .map(|n| match &n.kind {
+            NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
+            NodeKind::Cache(p) => format!("{:?}", p.keys),
+            NodeKind::Service(p) => format!("{:?}", p.autoscale),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 impl World {
@@ -39,6 +55,13 @@ impl World {
         for (e, f) in self.edges.iter_mut().zip(fresh.edges) {
             e.latency = f.latency;
             e.zero_latency = f.zero_latency;
+            e.breaker = match (e.breaker.take(), f.breaker) {
+                (Some(mut old), Some(new)) => {
+                    old.take_params(*new);
+                    Some(old)
+                }
+                (_, new) => new,
+            };
         }
         let load = self.load;
         for (i, (n, f)) in self.nodes.iter_mut().zip(fresh.nodes).enumerate() {

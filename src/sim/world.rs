@@ -247,6 +247,8 @@ pub(crate) struct EdgeRt {
     /// Latency is the constant 0: hops are delivered without an event.
     pub zero_latency: bool,
     pub bucket_sends: u32,
+    /// Circuit breaker guarding calls over this edge.
+    pub breaker: Option<Box<super::breaker::BreakerRt>>,
 }
 
 /// All simulation state.
@@ -278,6 +280,9 @@ pub(crate) struct World {
     pub dots_on: bool,
     pub dots: VecDeque<TransitDot>,
     pub dot_counter: u32,
+    /// Faults, health checks, key-model caches or autoscaling are in play: the handlers consult `ext`.
+    pub ext_on: bool,
+    pub ext: super::ext::Ext,
     /// Client retry bookkeeping.
     pub retries: super::retry::Retries,
 }
@@ -315,6 +320,10 @@ impl World {
                 latency: Sampler::new(&e.latency_ms),
                 zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
                 bucket_sends: 0,
+                breaker: e
+                    .breaker
+                    .as_ref()
+                    .map(|b| Box::new(super::breaker::BreakerRt::new(b))),
             })
             .collect();
 
@@ -495,12 +504,15 @@ impl World {
             dots_on: false,
             dots: VecDeque::new(),
             dot_counter: 0,
+            ext_on: false,
+            ext: Default::default(),
             retries: super::retry::Retries::new(
                 s.nodes
                     .iter()
                     .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
             ),
         };
+        w.build_ext(s);
         if w.warmup_ns > 0 {
             w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
         }

@@ -152,6 +152,11 @@ impl App {
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,
             Command::Notify(m) => self.toast(ctx, m),
+            Command::InjectFault(f) => match self.runner.inject_fault(&f) {
+                Ok(()) => self.toast(ctx, format!("{} on {}", f.kind.name(), f.target)),
+                Err(e) => self.toast(ctx, e),
+            },
+            Command::ClearFaults => self.runner.clear_faults(),
             Command::Discarding(inner) => {
                 let inner = *inner;
                 if matches!(inner, Command::Quit) {

@@ -84,7 +84,13 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
     let rows = if node_series.is_some() { 2.0 } else { 1.0 };
     let gap = ui.spacing().item_spacing;
     let width = ((ui.available_width() - 2.0 * gap.x) / 3.0).max(120.0);
-    let height = ((ui.available_height() / rows) - 28.0 - gap.y).max(60.0);
+    // Room for the fault timeline under the charts.
+    let timeline_h = if r.faults.is_empty() {
+        0.0
+    } else {
+        16.0 * r.faults.len().min(6) as f32 + gap.y
+    };
+    let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(60.0);
     ui.horizontal(|ui| {
         plot_ui(
             ui,
@@ -173,4 +179,6 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
             );
         });
     }
+    let end_s = t.last().map_or(0.0, |last| last + s.bucket_s);
+    super::faults_ui::timeline_ui(ui, &r.faults, end_s);
 }

@@ -164,6 +164,10 @@ pub enum Command {
     ToggleDebug,
     /// Show a message for a few seconds.
     Notify(String),
+    /// Start a fault now in the running simulation (its `at_s` is ignored).
+    InjectFault(crate::model::Fault),
+    /// End every fault in the running simulation.
+    ClearFaults,
     /// Carry out a command that would lose unsaved changes, without asking.
     Discarding(Box<Command>),
     /// Quit the app (asks first if there are unsaved changes).

@@ -16,6 +16,8 @@ pub struct Inspector {
     rename: Option<(String, String)>,
     /// Put the keyboard focus on the name field next frame.
     pub focus_rename: bool,
+    /// The fault being prepared for live injection.
+    fault: super::faults_ui::FaultDraft,
 }
 
 /// A labelled row in a two-column grid; returns whether the widget changed.
@@ -98,6 +100,8 @@ impl Inspector {
                     if edge.classes.is_empty() {
                         ui.label(RichText::new("(all classes)").weak());
                     }
+                    ui.add_space(theme::SECTION_GAP);
+                    changed |= super::resilience_ui::breaker_ui(ui, &mut edge.breaker);
                     if changed {
                         out.push(Command::Edit(Edit::SetEdge {
                             from: from.clone(),
@@ -106,6 +110,14 @@ impl Inspector {
                         }));
                     }
                     problems_ui(ui, problems, &format!("edge '{from} -> {to}'"), &t);
+                    super::faults_ui::inject_ui(
+                        ui,
+                        &mut self.fault,
+                        &format!("{from}->{to}"),
+                        None,
+                        runner,
+                        out,
+                    );
                     ui.add_space(theme::SECTION_GAP);
                     if ui
                         .button("Delete connection")
@@ -417,6 +429,7 @@ impl Inspector {
         }
         problems_ui(ui, problems, &format!("node '{id}'"), t);
         live_ui(ui, runner, id);
+        super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), runner, out);
         ui.add_space(theme::SECTION_GAP);
         ui.horizontal(|ui| {
             if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {

@@ -12,6 +12,7 @@ mod dist_ui;
 mod document;
 mod edit;
 mod export;
+mod faults_ui;
 #[cfg(not(target_arch = "wasm32"))]
 mod file_dialog;
 mod format;

@@ -2,7 +2,7 @@
 
 use egui::{DragValue, Ui};
 
-use crate::model::{Jitter, QueueDiscipline, RetryBudget, RetryPolicy};
+use crate::model::{CircuitBreaker, Jitter, QueueDiscipline, RetryBudget, RetryPolicy};
 
 fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
     ui.add(
@@ -122,5 +122,69 @@ pub fn discipline_row_ui(ui: &mut Ui, d: &mut QueueDiscipline) -> bool {
         .response
         .labelled_by(l.id);
     ui.end_row();
+    changed
+}
+
+/// Controls for an edge's optional circuit breaker; returns whether anything changed.
+pub fn breaker_ui(ui: &mut Ui, breaker: &mut Option<CircuitBreaker>) -> bool {
+    let mut changed = false;
+    let mut on = breaker.is_some();
+    if ui
+        .checkbox(&mut on, "Circuit breaker")
+        .on_hover_text("Fail fast while the callee keeps failing; probe it again after a while")
+        .changed()
+    {
+        *breaker = on.then(CircuitBreaker::default);
+        changed = true;
+    }
+    let Some(b) = breaker.as_mut() else {
+        return changed;
+    };
+    egui::Grid::new("breaker")
+        .num_columns(2)
+        .spacing([10.0, 8.0])
+        .show(ui, |ui| {
+            let l = ui
+                .label("  failure rate")
+                .on_hover_text("Share of failed calls in the window that opens it");
+            changed |= ui
+                .add(
+                    DragValue::new(&mut b.failure_rate)
+                        .clamp_existing_to_range(false)
+                        .speed(0.01)
+                        .range(0.01..=1.0),
+                )
+                .labelled_by(l.id)
+                .changed();
+            ui.end_row();
+            let l = ui.label("  window").on_hover_text("Last calls judged");
+            changed |= ui
+                .add(
+                    DragValue::new(&mut b.window)
+                        .clamp_existing_to_range(false)
+                        .range(1..=10_000)
+                        .suffix(" calls"),
+                )
+                .labelled_by(l.id)
+                .changed();
+            ui.end_row();
+            let l = ui
+                .label("  open for")
+                .on_hover_text("Calls fail at once for this long, then it probes");
+            changed |= ms_value(ui, &mut b.open_ms, l.id);
+            ui.end_row();
+            let l = ui
+                .label("  probes")
+                .on_hover_text("Trial calls when half-open; all must succeed to close");
+            changed |= ui
+                .add(
+                    DragValue::new(&mut b.probes)
+                        .clamp_existing_to_range(false)
+                        .range(1..=10_000),
+                )
+                .labelled_by(l.id)
+                .changed();
+            ui.end_row();
+        });
     changed
 }

@@ -273,6 +273,33 @@ impl Runner {
         }
     }
 
+    /// Starts `fault` now in the running simulation; the message says why not (nothing running, or the
+    /// fault does not fit its target).
+    pub fn inject_fault(&mut self, fault: &crate::model::Fault) -> Result<(), String> {
+        let Some(sim) = self.sim.as_mut() else {
+            return Err("Run the simulation first, then inject faults".into());
+        };
+        match guarded("injecting a fault", || sim.inject_fault(fault)) {
+            Ok(Ok(())) => {
+                self.refresh(true);
+                Ok(())
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => {
+                self.fail(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends every fault in the running simulation (crashed nodes restart).
+    pub fn clear_faults(&mut self) {
+        if let Some(sim) = self.sim.as_mut() {
+            sim.clear_faults();
+            self.refresh(true);
+        }
+    }
+
     /// Is a restart with an edited scenario waiting?
     pub fn restart_pending(&self) -> bool {
         self.pending.is_some()

@@ -233,8 +233,10 @@ impl ComparePanel {
     }
 }
 
-/// A metric row: name, value per side, formatter, and whether lower is better.
+/// A metric row: name, value per side, formatter, and whether lower is better. Shares (0..=1) change by
+/// percentage points: a relative change from a near-zero share ("+70000%") says nothing.
 fn row_ui(ui: &mut Ui, name: &str, a: f64, b: f64, fmt: fn(f64) -> String, lower_better: bool) {
+    let share = name == "failed share" || name == "busiest node";
     let t = Theme::from_visuals(ui.visuals());
     ui.label(name);
     ui.label(fmt(a));
@@ -246,11 +248,18 @@ fn row_ui(ui: &mut Ui, name: &str, a: f64, b: f64, fmt: fn(f64) -> String, lower
     } else {
         0.0
     };
-    if rel.abs() < 0.02 {
+    let same = if share {
+        (b - a).abs() < 0.0005
+    } else {
+        rel.abs() < 0.02
+    };
+    if same {
         ui.label(RichText::new("same").color(t.weak_text));
     } else {
         let better = (b < a) == lower_better;
-        let text = if rel.is_finite() {
+        let text = if share {
+            format!("{:+.1} points", (b - a) * 100.0)
+        } else if rel.is_finite() {
             format!("{:+.0}%", rel * 100.0)
         } else {
             "from 0".into()
@@ -264,6 +273,11 @@ fn row_ui(ui: &mut Ui, name: &str, a: f64, b: f64, fmt: fn(f64) -> String, lower
         );
     }
     ui.end_row();
+}
+
+/// Shares with two decimals: an error budget is often 0.1%.
+fn pct2(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
 }
 
 fn rps(x: f64) -> String {
@@ -334,7 +348,7 @@ fn metrics_ui(ui: &mut Ui, a: &Side, b: &Side) {
                 "failed share",
                 pa.failure_rate(),
                 pb.failure_rate(),
-                format::pct,
+                pct2,
                 true,
             );
             row_ui(

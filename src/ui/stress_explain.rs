@@ -32,7 +32,12 @@ fn explanation_ui(ui: &mut Ui, title: &str, e: &Explanation, salt: &str, out: &m
                 .color(t.saturated),
         );
     }
-    for para in e.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+    // The text's own list of fixes is left out: the fixes follow, each with its Apply button.
+    for para in e
+        .text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty() && !p.trim_start().starts_with("Fixes"))
+    {
         ui.label(para.trim());
         ui.add_space(2.0);
     }

@@ -2,7 +2,7 @@
 //! analytic breaking points) and its table of points. Clicking a point asks to open that run.
 
 use egui::{RichText, Ui};
-use egui_plot::{FilledArea, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Points, VLine};
+use egui_plot::{FilledArea, HLine, Line, LineStyle, Plot, PlotPoints, Points, VLine};
 
 use crate::analysis::capacity::Slo;
 use crate::analysis::stats::Estimate;
@@ -35,6 +35,22 @@ fn nearest(o: &SweepOutcome, x: f64) -> Option<usize> {
     (0..o.result.points.len()).min_by(|&a, &b| (o.x(a) - x).abs().total_cmp(&(o.x(b) - x).abs()))
 }
 
+/// "SLO broken at 7.31x" (or at the parameter's value).
+fn broken_label(o: &SweepOutcome, x: f64) -> String {
+    match o.result.spec.axis {
+        Axis::Load(_) => format!("SLO broken at {x:.2}x"),
+        Axis::Param { .. } => format!("SLO broken at {x}"),
+    }
+}
+
+/// A short coloured stroke and a name (a legend inside these plots would cover the curves).
+fn legend_ui(ui: &mut Ui, name: &str, color: egui::Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 10.0), egui::Sense::hover());
+    ui.painter()
+        .line_segment([rect.left_center(), rect.right_center()], (2.5, color));
+    ui.label(RichText::new(name).small().color(color));
+}
+
 /// Both charts side by side; returns the point clicked, if any.
 pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize> {
     let pts = &o.result.points;
@@ -42,7 +58,7 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
     let is_load = matches!(o.result.spec.axis, Axis::Load(_));
     let breaking = first_failing(o, slo);
     let width = ((ui.available_width() - ui.spacing().item_spacing.x) / 2.0).max(200.0);
-    let height = 250.0;
+    let height = 220.0;
     // Hockey-stick p99s run into seconds; the interesting part is around the SLO, so the y range stops at
     // a few times the SLO (points above it leave the chart, which is the message).
     let max_p99 = pts.iter().map(|p| p.p99_ms.mean).fold(0.0, f64::max);
@@ -51,11 +67,28 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.label(RichText::new("Latency (successes)").strong());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Latency (successes)").strong());
+                legend_ui(ui, "p50", chart::P50);
+                legend_ui(ui, "p99 (bands: 95% CI)", chart::P99);
+                legend_ui(ui, "analytic mean", chart::ANALYTIC);
+                legend_ui(ui, &format!("SLO {}", format::ms(slo.p99_ms)), chart::SLO);
+            });
+            ui.horizontal_wrapped(|ui| {
+                if let Some(i) = breaking {
+                    legend_ui(ui, &broken_label(o, xs[i]), chart::BREAK);
+                }
+                if is_load && let Some(b) = o.result.analytic_breaking_load {
+                    legend_ui(
+                        ui,
+                        &format!("analytic breaking point {b:.2}x"),
+                        chart::ANALYTIC,
+                    );
+                }
+            });
             let r = Plot::new("stress_latency")
                 .width(width)
                 .height(height)
-                .legend(Legend::default())
                 .allow_zoom(false)
                 .allow_scroll(false)
                 .allow_drag(false)
@@ -67,11 +100,11 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
                     let (p99_lo, p99_hi): (Vec<f64>, Vec<f64>) =
                         pts.iter().map(|q| lo_hi(&q.p99_ms)).unzip();
                     p.add(
-                        FilledArea::new("p99 95% CI", &xs, &p99_lo, &p99_hi)
+                        FilledArea::new("p99 band", &xs, &p99_lo, &p99_hi)
                             .fill_color(chart::P99_BAND),
                     );
                     p.add(
-                        FilledArea::new("p50 95% CI", &xs, &p50_lo, &p50_hi)
+                        FilledArea::new("p50 band", &xs, &p50_lo, &p50_hi)
                             .fill_color(chart::P50_BAND),
                     );
                     let line = |v: Vec<[f64; 2]>| PlotPoints::from(v);
@@ -90,11 +123,7 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
                             .color(chart::P99)
                             .width(2.0),
                     );
-                    p.points(
-                        Points::new("p99 points", line(p99))
-                            .color(chart::P99)
-                            .radius(3.0),
-                    );
+                    p.points(Points::new("", line(p99)).color(chart::P99).radius(3.0));
                     p.line(Line::new("p50", line(p50)).color(chart::P50).width(2.0));
                     if !o.analytic_curve.is_empty() {
                         p.line(
@@ -108,10 +137,7 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
                             .color(chart::SLO),
                     );
                     if let Some(i) = breaking {
-                        p.vline(
-                            VLine::new(format!("SLO broken at {:.3}", xs[i]), xs[i])
-                                .color(chart::BREAK),
-                        );
+                        p.vline(VLine::new(broken_label(o, xs[i]), xs[i]).color(chart::BREAK));
                     }
                     if is_load && let Some(b) = o.result.analytic_breaking_load {
                         p.vline(
@@ -139,11 +165,15 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
         });
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.label(RichText::new("Throughput").strong());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Throughput").strong());
+                legend_ui(ui, "offered", chart::OFFERED);
+                legend_ui(ui, "achieved (band: 95% CI)", chart::SUCCEEDED);
+            });
+            ui.add_space(ui.spacing().interact_size.y + ui.spacing().item_spacing.y);
             let r = Plot::new("stress_throughput")
                 .width(width)
                 .height(height)
-                .legend(Legend::default())
                 .allow_zoom(false)
                 .allow_scroll(false)
                 .allow_drag(false)
@@ -178,15 +208,12 @@ pub fn sweep_plots_ui(ui: &mut Ui, o: &SweepOutcome, slo: &Slo) -> Option<usize>
                             .width(2.0),
                     );
                     p.points(
-                        Points::new("achieved points", PlotPoints::from(achieved))
+                        Points::new("", PlotPoints::from(achieved))
                             .color(chart::SUCCEEDED)
                             .radius(3.0),
                     );
                     if let Some(i) = breaking {
-                        p.vline(
-                            VLine::new(format!("SLO broken at {:.3}", xs[i]), xs[i])
-                                .color(chart::BREAK),
-                        );
+                        p.vline(VLine::new(broken_label(o, xs[i]), xs[i]).color(chart::BREAK));
                     }
                     p.pointer_coordinate()
                 });

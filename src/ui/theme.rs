@@ -230,6 +230,8 @@ pub mod chart {
     pub const UTILIZATION: Color32 = Color32::from_rgb(0x2b, 0xb5, 0xa0);
     /// Node queue length.
     pub const QUEUE: Color32 = Color32::from_rgb(0xd9, 0x5d, 0xa8);
+    /// A fault's bar on the timeline under the charts.
+    pub const FAULT: Color32 = Color32::from_rgba_premultiplied(0x78, 0x32, 0x32, 0xb0);
     /// 95% band around the median (stress test).
     pub const P50_BAND: Color32 = Color32::from_rgba_premultiplied(0x13, 0x27, 0x40, 0x40);
     /// 95% band around the 99th percentile (stress test).

@@ -1,0 +1,275 @@
+//! Caches with a key model: Zipf key popularity, an LRU of limited capacity, a TTL, and optional request
+//! coalescing. A flush or an expiry of a hot key then produces a real stampede on the backing store.
+
+use std::collections::BTreeMap;
+
+use super::sampler::{SimRng, unit};
+use super::world::{NONE, Outcome, World};
+use crate::model::KeyModel;
+
+/// One LRU entry.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    key: u32,
+    filled_ns: u64,
+    prev: u32,
+    next: u32,
+}
+
+/// A cache's keys.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyCache {
+    /// Cumulative popularity, key 0 the most popular; sampled by binary search (O(log n) per lookup).
+    cdf: Vec<f64>,
+    capacity: u32,
+    ttl_ns: Option<u64>,
+    coalesce: bool,
+    /// Key -> entry index (`NONE` when not cached).
+    slot_of: Vec<u32>,
+    entries: Vec<Entry>,
+    /// Most and least recently used entries.
+    head: u32,
+    tail: u32,
+    /// Fetches in flight: the caller call of each miss sent to the backing store, with its key.
+    fetching: BTreeMap<u32, u32>,
+    /// With coalescing: per key being fetched, the lookups waiting for it.
+    waiters: BTreeMap<u32, Vec<u32>>,
+}
+
+impl KeyCache {
+    pub fn new(k: &KeyModel) -> Self {
+        let n = k.key_count.max(1) as usize;
+        let mut cdf = Vec::with_capacity(n);
+        let mut sum = 0.0;
+        for i in 1..=n {
+            // libm, not std: the table decides hits, so it must be the same on every platform.
+            sum += libm::pow(i as f64, -k.zipf_exponent);
+            cdf.push(sum);
+        }
+        Self {
+            cdf,
+            capacity: k.capacity.max(1),
+            ttl_ns: k.ttl_s.map(super::secs_to_ns),
+            coalesce: k.coalesce,
+            slot_of: vec![NONE; n],
+            entries: Vec::new(),
+            head: NONE,
+            tail: NONE,
+            fetching: BTreeMap::new(),
+            waiters: BTreeMap::new(),
+        }
+    }
+
+    /// Draws a key by its popularity.
+    fn sample(&self, rng: &mut SimRng) -> u32 {
+        let u = unit(rng) * self.cdf[self.cdf.len() - 1];
+        (self.cdf.partition_point(|&c| c <= u) as u32).min(self.cdf.len() as u32 - 1)
+    }
+
+    fn unlink(&mut self, i: u32) {
+        let Entry { prev, next, .. } = self.entries[i as usize];
+        if prev == NONE {
+            self.head = next;
+        } else {
+            self.entries[prev as usize].next = next;
+        }
+        if next == NONE {
+            self.tail = prev;
+        } else {
+            self.entries[next as usize].prev = prev;
+        }
+    }
+
+    fn push_front(&mut self, i: u32) {
+        self.entries[i as usize].prev = NONE;
+        self.entries[i as usize].next = self.head;
+        if self.head != NONE {
+            self.entries[self.head as usize].prev = i;
+        }
+        self.head = i;
+        if self.tail == NONE {
+            self.tail = i;
+        }
+    }
+
+    /// Is `key` cached and fresh? A hit becomes the most recently used.
+    fn lookup(&mut self, key: u32, now: u64) -> bool {
+        let i = self.slot_of[key as usize];
+        if i == NONE {
+            return false;
+        }
+        let fresh = self
+            .ttl_ns
+            .is_none_or(|ttl| now - self.entries[i as usize].filled_ns < ttl);
+        if fresh {
+            self.unlink(i);
+            self.push_front(i);
+        }
+        fresh
+    }
+
+    /// Stores a freshly fetched `key`, evicting the least recently used beyond capacity.
+    fn fill(&mut self, key: u32, now: u64) {
+        let mut i = self.slot_of[key as usize];
+        if i != NONE {
+            self.unlink(i);
+        } else if (self.entries.len() as u32) < self.capacity {
+            i = self.entries.len() as u32;
+            self.entries.push(Entry {
+                key,
+                filled_ns: now,
+                prev: NONE,
+                next: NONE,
+            });
+        } else {
+            i = self.tail;
+            self.unlink(i);
+            let old = self.entries[i as usize].key;
+            self.slot_of[old as usize] = NONE;
+        }
+        self.entries[i as usize].key = key;
+        self.entries[i as usize].filled_ns = now;
+        self.slot_of[key as usize] = i;
+        self.push_front(i);
+    }
+
+    /// Forgets every key (a flush, or a restart after a crash). Fetches in flight still fill when they land.
+    pub fn flush(&mut self) {
+        for e in &self.entries {
+            self.slot_of[e.key as usize] = NONE;
+        }
+        self.entries.clear();
+        self.head = NONE;
+        self.tail = NONE;
+    }
+
+    /// Takes the lookups waiting on fetches (a crash fails them) and forgets the fetches.
+    pub fn take_waiters(&mut self) -> Vec<u32> {
+        self.fetching.clear();
+        std::mem::take(&mut self.waiters)
+            .into_values()
+            .flatten()
+            .collect()
+    }
+}
+
+impl World {
+    /// A key-model cache finished a lookup: hit, join a fetch in flight (coalescing), or fetch.
+    pub(crate) fn key_cache_done(&mut self, call: u32) {
+        let now = self.now;
+        let c = self.calls[call as usize];
+        let n = c.node as usize;
+        let Some(kc) = self.ext.keys[n].as_mut() else {
+            return;
+        };
+        let key = kc.sample(&mut self.nodes[n].rng);
+        let hit = kc.lookup(key, now);
+        let joined =
+            !hit && kc.coalesce && kc.waiters.get_mut(&key).map(|w| w.push(call)).is_some();
+        self.release_worker(c.node, c.instance as u32);
+        if hit {
+            return self.respond(call, Outcome::Ok);
+        }
+        if joined {
+            return;
+        }
+        match self.nodes[n].routes[c.class as usize].first().copied() {
+            Some(edge) => {
+                let kc = self.ext.keys[n].as_mut().expect("checked above");
+                kc.fetching.insert(call, key);
+                if kc.coalesce {
+                    kc.waiters.insert(key, Vec::new());
+                }
+                self.call_child(call, edge);
+            }
+            None => {
+                self.nodes[n].stats.failed += 1;
+                self.respond(call, Outcome::Failed);
+            }
+        }
+    }
+
+    /// The backing store answered a key-model cache's fetch: fill the key, answer the caller and everyone
+    /// who waited for the same key.
+    pub(crate) fn key_cache_response(&mut self, parent: u32, outcome: Outcome) {
+        let now = self.now;
+        let n = self.calls[parent as usize].node as usize;
+        let waiting = match self.ext.keys[n].as_mut() {
+            Some(kc) => match kc.fetching.remove(&parent) {
+                Some(key) => {
+                    if outcome == Outcome::Ok {
+                        kc.fill(key, now);
+                    }
+                    kc.waiters.remove(&key).unwrap_or_default()
+                }
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        self.respond(parent, outcome);
+        for w in waiting {
+            self.respond(w, outcome);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(keys: u32, exponent: f64, capacity: u32, ttl_s: Option<f64>) -> KeyCache {
+        KeyCache::new(&KeyModel {
+            key_count: keys,
+            zipf_exponent: exponent,
+            capacity,
+            ttl_s,
+            coalesce: false,
+        })
+    }
+
+    #[test]
+    fn zipf_sampling_matches_the_popularity_law() {
+        // s = 1 over 1000 keys: P(key k) = 1/(k H_1000), H_1000 = 7.4855. 200,000 draws: the standard error of
+        // the top key's share (0.1336) is 0.00076, so 3% relative is over 5 standard errors.
+        let c = cache(1000, 1.0, 1, None);
+        let mut rng = super::super::stream(1, "zipf");
+        let mut counts = vec![0u32; 1000];
+        for _ in 0..200_000 {
+            counts[c.sample(&mut rng) as usize] += 1;
+        }
+        let h = 7.485_470_860_550_345;
+        for k in [1usize, 2, 10] {
+            let want = 1.0 / (k as f64 * h);
+            let got = counts[k - 1] as f64 / 200_000.0;
+            assert!(
+                (got / want - 1.0).abs() < 0.03 + 0.5 / (want * 200_000.0).sqrt(),
+                "key {k}: {got} vs {want}"
+            );
+        }
+        // Uniform at s = 0.
+        let c = cache(4, 0.0, 1, None);
+        let mut counts = [0u32; 4];
+        for _ in 0..40_000 {
+            counts[c.sample(&mut rng) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&n| (9_500..10_500).contains(&n)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn lru_evicts_the_least_recently_used_and_ttl_expires() {
+        let mut c = cache(10, 1.0, 2, Some(1.0));
+        c.fill(1, 0);
+        c.fill(2, 0);
+        assert!(c.lookup(1, 10)); // 1 is now the most recent
+        c.fill(3, 20); // evicts 2
+        assert!(c.lookup(1, 30) && c.lookup(3, 30) && !c.lookup(2, 30));
+        assert!(!c.lookup(1, 1_000_000_000), "filled at 0, expired at 1 s");
+        assert!(c.lookup(3, 1_000_000_019), "filled at 20 ns");
+        c.flush();
+        assert!(!c.lookup(3, 1_000_000_019));
+        assert_eq!(c.entries.len(), 0);
+    }
+}

@@ -1,0 +1,266 @@
+//! Optional machinery outside the engine's hot path: faults, load-balancer health checks, key-model caches
+//! and autoscaling. The engine's handlers call in here only when `World::ext_on` is set, so a scenario that
+//! uses none of it pays one predictable branch per handler.
+
+use std::collections::BTreeSet;
+
+use super::autoscale::Scaler;
+use super::cache_keys::KeyCache;
+use super::event::Kind;
+use super::faults::{EdgeFx, FaultRun, NodeFx};
+use super::health::Health;
+use super::world::{Behaviour, NONE, Outcome, World};
+use crate::model::{NodeKind, Scenario};
+
+/// Tick sub-kinds (carried in the event's outcome bits).
+pub(crate) const TICK_HEALTH: u8 = 0;
+pub(crate) const TICK_SCALE: u8 = 1;
+pub(crate) const TICK_SCALE_READY: u8 = 2;
+
+/// State of the optional machinery.
+#[derive(Default)]
+pub(crate) struct Ext {
+    /// Every fault scheduled or injected, in the order it was added (the fault event's payload indexes it).
+    pub faults: Vec<FaultRun>,
+    /// Per node: the combined effect of its active faults.
+    pub node: Vec<NodeFx>,
+    /// Per edge: the combined effect of its active faults.
+    pub edge: Vec<EdgeFx>,
+    /// Calls lost in a crash whose pending event (work done, or a child's response) has yet to arrive; the
+    /// event then only frees them.
+    pub zombies: BTreeSet<u32>,
+    /// Per load balancer with health checks.
+    pub health: Vec<Option<Health>>,
+    /// Per edge: marked down by its balancer's health checks.
+    pub unhealthy: Vec<bool>,
+    /// Turn counter spreading a marked-down backend's share over the healthy ones.
+    pub remap_turn: u32,
+    /// Per cache with a key model.
+    pub keys: Vec<Option<KeyCache>>,
+    /// Per service with autoscaling.
+    pub scalers: Vec<Option<Scaler>>,
+}
+
+impl World {
+    /// Sets up the optional machinery the scenario asks for (faults on the timeline, health checks, key
+    /// models, autoscaling) and schedules its first events. Leaves `ext_on` false when there is none.
+    pub(crate) fn build_ext(&mut self, s: &Scenario) {
+        let n = s.nodes.len();
+        let mut ext = Ext {
+            node: vec![NodeFx::default(); n],
+            edge: vec![EdgeFx::default(); s.edges.len()],
+            health: (0..n).map(|_| None).collect(),
+            unhealthy: vec![false; s.edges.len()],
+            keys: (0..n).map(|_| None).collect(),
+            scalers: (0..n).map(|_| None).collect(),
+            ..Default::default()
+        };
+        let mut on = false;
+        for (i, node) in s.nodes.iter().enumerate() {
+            match &node.kind {
+                NodeKind::LoadBalancer(p) => {
+                    if let Some(h) = &p.health_check {
+                        let outs = s
+                            .edges
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| e.from == node.id)
+                            .map(|(j, _)| j as u32)
+                            .collect();
+                        ext.health[i] = Some(Health::new(h, outs));
+                        on = true;
+                    }
+                }
+                NodeKind::Cache(p) => {
+                    if let Some(k) = &p.keys {
+                        ext.keys[i] = Some(KeyCache::new(k));
+                        on = true;
+                    }
+                }
+                NodeKind::Service(p) => {
+                    if let Some(a) = &p.autoscale {
+                        ext.scalers[i] = Some(Scaler::new(a, p.replicas));
+                        on = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.ext = ext;
+        for f in &s.faults {
+            if let Ok(target) = f.resolve(s) {
+                self.add_fault(f, target, super::secs_to_ns(f.at_s), false);
+                on = true;
+            }
+        }
+        self.ext_on = on;
+        for i in 0..n {
+            if let Some(h) = &self.ext.health[i] {
+                let at = h.interval_ns;
+                self.queue.push(at, Kind::Tick, i as u32, TICK_HEALTH);
+            }
+            if let Some(sc) = &self.ext.scalers[i] {
+                let at = sc.interval_ns;
+                self.queue.push(at, Kind::Tick, i as u32, TICK_SCALE);
+            }
+        }
+    }
+
+    /// A periodic or delayed event of the optional machinery.
+    pub(crate) fn tick(&mut self, node: u32, sub: u8) {
+        match sub {
+            TICK_HEALTH => self.health_tick(node),
+            TICK_SCALE => self.scale_tick(node),
+            _ => self.scale_ready(node),
+        }
+    }
+
+    /// Handles an arrival the fault machinery changes (a crashed node, lagging replicas); false to go on
+    /// normally.
+    pub(crate) fn ext_arrive(&mut self, call: u32) -> bool {
+        let n = self.calls[call as usize].node as usize;
+        let fx = &self.ext.node[n];
+        if fx.down > 0 {
+            // Connection refused: fails at once, without doing any work.
+            let now = self.now;
+            let node = &mut self.nodes[n];
+            node.touch(now);
+            node.in_sys += 1;
+            node.stats.arrivals += 1;
+            node.stats.failed += 1;
+            self.calls[call as usize].arrive_ns = now;
+            self.answer(call, Outcome::Failed, false);
+            return true;
+        }
+        if fx.lag > 0 && matches!(self.nodes[n].beh, Behaviour::Database { .. }) {
+            // Stale replicas: every query goes to the primary.
+            let now = self.now;
+            let node = &mut self.nodes[n];
+            node.touch(now);
+            node.in_sys += 1;
+            node.stats.arrivals += 1;
+            self.calls[call as usize].arrive_ns = now;
+            self.admit(call, 0);
+            return true;
+        }
+        false
+    }
+
+    /// A node's work time under its faults (slow-down, brown-out, warm-up after a restart).
+    pub(crate) fn ext_scale(&self, n: u32, t: u64) -> u64 {
+        let fx = &self.ext.node[n as usize];
+        let mut f = fx.slow;
+        if self.now < fx.warm_until_ns {
+            f *= fx.warm_factor;
+        }
+        if f == 1.0 {
+            t
+        } else {
+            super::sampler::to_ns(t as f64 * f)
+        }
+    }
+
+    /// Handles a finished piece of work the optional machinery changes; false to go on normally.
+    pub(crate) fn ext_done(&mut self, call: u32) -> bool {
+        if !self.ext.zombies.is_empty() && self.ext.zombies.remove(&call) {
+            self.free_call(call);
+            return true;
+        }
+        let c = self.calls[call as usize];
+        let n = c.node as usize;
+        let p = self.ext.node[n].error_p;
+        if p > 0.0 && !matches!(self.nodes[n].beh, Behaviour::Queue { .. }) {
+            let node = &mut self.nodes[n];
+            if super::sampler::unit(&mut node.rng) < p {
+                node.stats.failed += 1;
+                self.release_worker(c.node, c.instance as u32);
+                self.respond(call, Outcome::Failed);
+                return true;
+            }
+        }
+        if matches!(self.nodes[n].beh, Behaviour::Cache { .. }) {
+            if self.ext.keys[n].is_some() {
+                self.key_cache_done(call);
+                return true;
+            }
+            if self.ext.node[n].flush_end_ns > self.now {
+                self.flushed_cache_done(call);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Handles a child's response the optional machinery changes; false to go on normally.
+    pub(crate) fn ext_response(&mut self, parent: u32, outcome: Outcome) -> bool {
+        if !self.ext.zombies.is_empty() && self.ext.zombies.remove(&parent) {
+            let p = self.calls[parent as usize];
+            let node = &mut self.nodes[p.node as usize];
+            let edge = node.routes[p.class as usize].get(p.step as usize).copied();
+            if let (Behaviour::Lb { outstanding, .. }, Some(e)) = (&mut node.beh, edge) {
+                outstanding[e as usize] -= 1;
+            }
+            self.free_call(parent);
+            return true;
+        }
+        let n = self.calls[parent as usize].node as usize;
+        if self.ext.keys[n].is_some() {
+            self.key_cache_response(parent, outcome);
+            return true;
+        }
+        false
+    }
+
+    /// Sends over an edge with a fault (cut, or extra latency); false to send normally.
+    pub(crate) fn ext_send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind) -> bool {
+        let fx = self.ext.edge[edge as usize];
+        if fx.cut > 0 && kind == Kind::Arrive {
+            // The callee is unreachable: the caller learns after the connect timeout.
+            self.edges[edge as usize].bucket_sends += 1;
+            let c = self.calls[call as usize];
+            let at = self.now + fx.connect_ns;
+            if c.parent == NONE {
+                self.queue
+                    .push(at, Kind::ClientResponse, call, Outcome::Failed as u8);
+            } else {
+                self.free_call(call);
+                self.queue
+                    .push(at, Kind::Response, c.parent, Outcome::Failed as u8);
+            }
+            return true;
+        }
+        if fx.add_ns > 0 {
+            self.edges[edge as usize].bucket_sends += 1;
+            let lat = self.edges[edge as usize]
+                .latency
+                .sample(&mut self.nodes[sender as usize].rng)
+                + fx.add_ns;
+            self.queue.push(self.now + lat, kind, call, 0);
+            return true;
+        }
+        false
+    }
+
+    /// Sends a response back over an edge with a fault; false to send normally.
+    pub(crate) fn ext_send_back(
+        &mut self,
+        sender: u32,
+        call: u32,
+        edge: u32,
+        kind: Kind,
+        outcome: Outcome,
+    ) -> bool {
+        let fx = self.ext.edge[edge as usize];
+        if fx.cut == 0 && fx.add_ns == 0 {
+            return false;
+        }
+        // A response sent into a cut link never makes it: the caller sees the connection fail.
+        let outcome = if fx.cut > 0 { Outcome::Failed } else { outcome };
+        let lat = self.edges[edge as usize]
+            .latency
+            .sample(&mut self.nodes[sender as usize].rng)
+            + fx.add_ns;
+        self.queue.push(self.now + lat, kind, call, outcome as u8);
+        true
+    }
+}
