@@ -20,7 +20,7 @@
 use serde::Serialize;
 
 use super::queueing;
-use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, validate};
+use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, ensure_valid};
 
 /// Largest load multiplier the breaking-point search looks at; a node still below saturation there has
 /// no breaking point (`None`).
@@ -116,13 +116,7 @@ fn mean_ms(d: &Dist) -> f64 {
 impl FlowModel {
     /// Prepares the model; the scenario must validate.
     pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
-        let problems = validate(scenario);
-        if !problems.is_empty() {
-            return Err(ScenarioError::Invalid {
-                file: scenario.name.clone(),
-                problems,
-            });
-        }
+        ensure_valid(scenario)?;
         let mut classes: Vec<String> = Vec::new();
         for n in &scenario.nodes {
             if let NodeKind::Client(c) = &n.kind {

@@ -34,4 +34,4 @@ pub use resilience::{
     retry_problems,
 };
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
-pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, validate};
+pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

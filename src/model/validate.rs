@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::DiGraph;
 
-use super::{Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario};
+use super::{Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario, ScenarioError};
 
 /// Largest simulated duration accepted, in seconds (one week): beyond that a run is a mistake, not a plan.
 pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
@@ -12,6 +12,19 @@ pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
 pub const MAX_RATE_RPS: f64 = 10_000_000.0;
 /// Largest replica, worker, pool or queue count accepted.
 pub const MAX_COUNT: u32 = 1_000_000;
+
+/// [`validate`] as a `Result`: every problem in one [`ScenarioError::Invalid`] named after the scenario.
+pub fn ensure_valid(s: &Scenario) -> Result<(), ScenarioError> {
+    let problems = validate(s);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid {
+            file: s.name.clone(),
+            problems,
+        })
+    }
+}
 
 /// Checks a scenario and returns every problem found (empty when valid).
 pub fn validate(s: &Scenario) -> Vec<Problem> {

@@ -24,7 +24,7 @@ pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
 use crate::metrics::{Bucket, FaultReport, Latency, Report};
-use crate::model::{Fault, Scenario, ScenarioError, validate};
+use crate::model::{Fault, Scenario, ScenarioError, ensure_valid};
 use world::World;
 
 /// Nanoseconds per second.
@@ -57,13 +57,7 @@ pub struct Simulation {
 impl Simulation {
     /// Validates the scenario and builds the world at time 0 with load multiplier 1.
     pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
-        let problems = validate(scenario);
-        if !problems.is_empty() {
-            return Err(ScenarioError::Invalid {
-                file: scenario.name.clone(),
-                problems,
-            });
-        }
+        ensure_valid(scenario)?;
         Ok(Self {
             world: World::build(scenario),
             scenario: scenario.clone(),
@@ -76,13 +70,7 @@ impl Simulation {
     /// [`Self::new`] then. Extra capacity takes waiting work at once; after a scale-down the retired
     /// replicas or workers finish what they hold and take nothing new.
     pub fn update_params(&mut self, scenario: &Scenario) -> Result<bool, ScenarioError> {
-        let problems = validate(scenario);
-        if !problems.is_empty() {
-            return Err(ScenarioError::Invalid {
-                file: scenario.name.clone(),
-                problems,
-            });
-        }
+        ensure_valid(scenario)?;
         if !update::same_structure(&self.scenario, scenario) {
             return Ok(false);
         }
