@@ -434,16 +434,7 @@ impl World {
             }
             Behaviour::Cache { hit_by_class, .. } => {
                 let hit = unit(&mut node.rng) < hit_by_class[c.class as usize];
-                let backing = node.routes[c.class as usize].first().copied();
-                self.release_worker(c.node, c.instance as u32);
-                match (hit, backing) {
-                    (true, _) => self.respond(call, Outcome::Ok),
-                    (false, Some(edge)) => self.call_child(call, edge),
-                    (false, None) => {
-                        self.nodes[n].stats.failed += 1;
-                        self.respond(call, Outcome::Failed)
-                    }
-                }
+                self.cache_lookup_done(call, hit);
             }
             Behaviour::Database { .. } => {
                 self.release_worker(c.node, c.instance as u32);
@@ -462,6 +453,24 @@ impl World {
                 }
             }
             Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
+        }
+    }
+
+    /// A cache finished its lookup: a hit answers, a miss goes on to the backing store (or fails without one).
+    #[inline]
+    pub(crate) fn cache_lookup_done(&mut self, call: u32, hit: bool) {
+        let c = self.calls[call as usize];
+        let backing = self.nodes[c.node as usize].routes[c.class as usize]
+            .first()
+            .copied();
+        self.release_worker(c.node, c.instance as u32);
+        match (hit, backing) {
+            (true, _) => self.respond(call, Outcome::Ok),
+            (false, Some(edge)) => self.call_child(call, edge),
+            (false, None) => {
+                self.nodes[c.node as usize].stats.failed += 1;
+                self.respond(call, Outcome::Failed)
+            }
         }
     }
 

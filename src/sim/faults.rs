@@ -363,16 +363,7 @@ impl World {
         };
         let ratio = hit_by_class[c.class as usize] * warmth;
         let hit = unit(&mut node.rng) < ratio;
-        let backing = node.routes[c.class as usize].first().copied();
-        self.release_worker(c.node, c.instance as u32);
-        match (hit, backing) {
-            (true, _) => self.respond(call, Outcome::Ok),
-            (false, Some(edge)) => self.call_child(call, edge),
-            (false, None) => {
-                self.nodes[n].stats.failed += 1;
-                self.respond(call, Outcome::Failed)
-            }
-        }
+        self.cache_lookup_done(call, hit);
     }
 
     /// Is the node down / degraded right now (for the snapshot)?
