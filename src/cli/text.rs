@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::{LatencySummary, NodeReport, Report};
+use crate::metrics::{EdgeReport, LatencySummary, NodeReport, Report};
 
 /// Utilization at or above this marks a node as saturated: queues grow without bound near 1.
 pub const SATURATED_UTILIZATION: f64 = 0.97;
@@ -46,7 +46,46 @@ pub fn format_report(r: &Report) -> String {
     let _ = writeln!(out, "  {}", latency_line(&r.latency_ms));
     out.push('\n');
     nodes_section(&mut out, &r.nodes);
+    edges_section(&mut out, &r.edges);
     out
+}
+
+/// The edges with a timeout, retries or a breaker (the others only count calls: see the JSON report).
+fn edges_section(out: &mut String, edges: &[EdgeReport]) {
+    let guarded: Vec<&EdgeReport> = edges.iter().filter(|e| e.failures.is_some()).collect();
+    if guarded.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nEdges with timeouts, retries or breakers:");
+    let mut t = Table::new(&[
+        ("edge", Align::Left),
+        ("calls", Align::Right),
+        ("failures", Align::Right),
+        ("timeouts", Align::Right),
+        ("retries", Align::Right),
+        ("breaker", Align::Left),
+    ]);
+    let n = |x: Option<u64>| thousands(x.unwrap_or(0));
+    for e in guarded {
+        let breaker = e.breaker.as_ref().map_or("-".to_owned(), |b| {
+            format!(
+                "{}, opened {}x, open {} s, {} failed fast",
+                b.state.replace('_', "-"),
+                b.opens,
+                number(b.time_open_s),
+                thousands(b.fast_failed)
+            )
+        });
+        t.row(vec![
+            format!("{} -> {}", e.from, e.to),
+            thousands(e.calls),
+            n(e.failures),
+            n(e.timeouts),
+            n(e.retries),
+            breaker,
+        ]);
+    }
+    out.push_str(&t.render("  "));
 }
 
 fn requests_section(out: &mut String, r: &Report) {

@@ -8,6 +8,7 @@ mod series;
 pub use bucket_hist::BucketHist;
 pub use latency::{Latency, LatencyData};
 pub use report::{
-    FaultReport, LatencySummary, NodeReport, NodeSeries, Report, RequestCounts, SeriesReport,
+    BreakerReport, EdgeReport, FaultReport, LatencySummary, NodeReport, NodeSeries, Report,
+    RequestCounts, SeriesReport,
 };
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};

@@ -152,6 +152,43 @@ pub struct FaultReport {
     pub live: bool,
 }
 
+/// One edge's calls over the measured window (after the warm-up).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EdgeReport {
+    /// Caller node id.
+    pub from: String,
+    /// Callee node id.
+    pub to: String,
+    /// Calls sent over the edge, every retry included (calls an open breaker failed at once are not sent).
+    pub calls: u64,
+    /// Calls whose answer was not a success (errors, rejections, rate limits) or that timed out. Counted only
+    /// on edges with a timeout, retry policy or breaker (`null` on the others: counting there would cost
+    /// every call).
+    pub failures: Option<u64>,
+    /// Calls the caller gave up on after the edge's `timeout_ms` (also in `failures`); `null` as above.
+    pub timeouts: Option<u64>,
+    /// Retries sent (also in `calls`); `null` as above.
+    pub retries: Option<u64>,
+    /// The edge's circuit breaker, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerReport>,
+}
+
+/// A circuit breaker's state at the end of the run and what it did over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BreakerReport {
+    /// `"closed"`, `"open"` or `"half_open"`.
+    pub state: String,
+    /// Times it opened.
+    pub opens: u64,
+    /// Calls it failed at once while open (or half-open with its probes taken).
+    pub fast_failed: u64,
+    /// Time spent open, seconds.
+    pub time_open_s: f64,
+}
+
 /// A complete run report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -185,6 +222,8 @@ pub struct Report {
     /// Faults that started during the run, in the order they were added (left out of the JSON when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultReport>,
+    /// Per edge, in scenario order.
+    pub edges: Vec<EdgeReport>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

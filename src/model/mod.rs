@@ -29,9 +29,9 @@ pub use node::{
 };
 pub use overrides::apply_override;
 pub use resilience::{
-    CircuitBreaker, Jitter, LimitAlgorithm, MAX_BACKOFF_MS, MAX_RETRIES, QueueDiscipline,
-    RateLimiterParams, RetryBudget, RetryPolicy, breaker_problems, limiter_problems,
-    retry_problems,
+    CircuitBreaker, Jitter, LimitAlgorithm, MAX_BACKOFF_MS, MAX_PRIORITY, MAX_RETRIES,
+    MAX_TIMEOUT_MS, QueueDiscipline, RateLimiterParams, RetryBudget, RetryPolicy, breaker_problems,
+    limiter_problems, retry_problems, timeout_problem,
 };
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

@@ -207,6 +207,10 @@ pub struct ServiceParams {
     pub autoscale: Option<Autoscale>,
     /// Order of the waiting line and what a full queue does. Default FIFO (reject the newcomer).
     pub queue_discipline: QueueDiscipline,
+    /// Per request class, its priority (0 to 255, higher served first) under `queue_discipline: Priority`;
+    /// unlisted classes have 0. Default: empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub class_priority: BTreeMap<String, u32>,
 }
 
 impl Default for ServiceParams {
@@ -219,6 +223,7 @@ impl Default for ServiceParams {
             error_probability: 0.0,
             autoscale: None,
             queue_discipline: QueueDiscipline::Fifo,
+            class_priority: BTreeMap::new(),
         }
     }
 }
@@ -316,6 +321,10 @@ pub struct DatabaseParams {
     pub write_classes: Vec<String>,
     /// Order of each instance's waiting line and what a full queue does. Default FIFO.
     pub queue_discipline: QueueDiscipline,
+    /// Per request class, its priority (0 to 255, higher served first) under `queue_discipline: Priority`;
+    /// unlisted classes have 0. Default: empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub class_priority: BTreeMap<String, u32>,
 }
 
 impl Default for DatabaseParams {
@@ -328,6 +337,7 @@ impl Default for DatabaseParams {
             read_replicas: 0,
             write_classes: vec!["write".into()],
             queue_discipline: QueueDiscipline::Fifo,
+            class_priority: BTreeMap::new(),
         }
     }
 }

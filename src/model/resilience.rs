@@ -90,15 +90,33 @@ pub enum QueueDiscipline {
     Lifo,
     /// First in, first out, but a full queue drops its oldest request (answered as rejected) to make room.
     DropOldest,
+    /// Highest class priority first (the node's `class_priority`), first in, first out within a priority. A
+    /// full queue makes room for a newcomer by dropping the newest waiting request of the lowest priority
+    /// below the newcomer's (answered as rejected); otherwise it rejects the newcomer.
+    Priority,
 }
 
 impl QueueDiscipline {
     /// Every variant, for pickers.
-    pub const ALL: [QueueDiscipline; 3] = [
+    pub const ALL: [QueueDiscipline; 4] = [
         QueueDiscipline::Fifo,
         QueueDiscipline::Lifo,
         QueueDiscipline::DropOldest,
+        QueueDiscipline::Priority,
     ];
+}
+
+/// Highest class priority accepted.
+pub const MAX_PRIORITY: u32 = 255;
+
+/// Largest edge `timeout_ms` accepted (one hour).
+pub const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
+
+/// Range problem of an optional timeout, as a message.
+pub fn timeout_problem(t: Option<f64>) -> Option<String> {
+    let t = t?;
+    (!(t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_MS))
+        .then(|| format!("is {t}; allowed: > 0 and <= {MAX_TIMEOUT_MS} ms"))
 }
 
 /// Largest `max_retries` accepted.

@@ -69,6 +69,14 @@ pub struct Edge {
     /// A circuit breaker guarding calls over this edge. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breaker: Option<super::CircuitBreaker>,
+    /// Per-call timeout, ms: the caller gives up on a call over this edge after this long (the callee keeps
+    /// working on it) and treats it as failed. Default: none (waits forever). With `retry`, per attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    /// Retry a call over this edge that failed, was rejected or timed out, with backoff, jitter and an
+    /// optional budget (the same policy clients use). The caller's worker stays busy meanwhile. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<super::RetryPolicy>,
 }
 
 impl Edge {
@@ -80,6 +88,8 @@ impl Edge {
             latency_ms: default_edge_latency(),
             classes: Vec::new(),
             breaker: None,
+            timeout_ms: None,
+            retry: None,
         }
     }
 

@@ -167,6 +167,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 p.push(Problem::new(&place, format!("breaker.{field}"), m));
             }
         }
+        check_edge_resilience(&mut p, &place, e, from);
         for c in &e.classes {
             if !emitted.contains(c.as_str()) {
                 p.push(Problem::new(
@@ -223,6 +224,80 @@ fn list(set: &BTreeSet<&str>) -> String {
         "none".into()
     } else {
         set.iter().copied().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// An edge's per-call timeout and retry policy: in range, and only where a node waits on the call.
+fn check_edge_resilience(
+    p: &mut Vec<Problem>,
+    place: &str,
+    e: &super::Edge,
+    from: Option<KindTag>,
+) {
+    if let Some(m) = super::timeout_problem(e.timeout_ms) {
+        p.push(Problem::new(place, "timeout_ms", m));
+    }
+    if let Some(r) = &e.retry {
+        for (field, m) in super::retry_problems(r) {
+            p.push(Problem::new(place, format!("retry.{field}"), m));
+        }
+    }
+    let why = match from {
+        Some(KindTag::Client) => "a client's calls use the client's own timeout_ms and retry",
+        Some(KindTag::Queue) => {
+            "a queue hands messages to its consumers; nothing waits on the call"
+        }
+        _ => return,
+    };
+    for (field, set) in [
+        ("timeout_ms", e.timeout_ms.is_some()),
+        ("retry", e.retry.is_some()),
+    ] {
+        if set {
+            p.push(Problem::new(
+                place,
+                field,
+                format!("is set on an edge from '{}'; {why}", e.from),
+            ));
+        }
+    }
+}
+
+/// Class priorities: in range, naming classes that exist, and only under the priority discipline.
+fn check_priority(
+    p: &mut Vec<Problem>,
+    place: &str,
+    discipline: super::QueueDiscipline,
+    prio: &std::collections::BTreeMap<String, u32>,
+    emitted: &BTreeSet<&str>,
+) {
+    if !prio.is_empty() && discipline != super::QueueDiscipline::Priority {
+        p.push(Problem::new(
+            place,
+            "class_priority",
+            format!(
+                "is set but queue_discipline is {discipline:?}; priorities apply only with queue_discipline: Priority"
+            ),
+        ));
+    }
+    for (class, &v) in prio {
+        if v > super::MAX_PRIORITY {
+            p.push(Problem::new(
+                place,
+                format!("class_priority[\"{class}\"]"),
+                format!("is {v}; allowed: 0 to {}", super::MAX_PRIORITY),
+            ));
+        }
+        if !emitted.contains(class.as_str()) {
+            p.push(Problem::new(
+                place,
+                "class_priority",
+                format!(
+                    "names class '{class}', which no client sends (known: {})",
+                    list(emitted)
+                ),
+            ));
+        }
     }
 }
 
@@ -382,6 +457,7 @@ fn check_node(
             if let Some(a) = &sv.autoscale {
                 a.check(p, place);
             }
+            check_priority(p, place, sv.queue_discipline, &sv.class_priority, emitted);
         }
         NodeKind::LoadBalancer(lb) => {
             if let Some(h) = &lb.health_check {
@@ -439,6 +515,7 @@ fn check_node(
                     format!("is {}; allowed: 0 to 1000", d.read_replicas),
                 ));
             }
+            check_priority(p, place, d.queue_discipline, &d.class_priority, emitted);
         }
         NodeKind::RateLimiter(r) => {
             for (field, m) in super::limiter_problems(r) {

@@ -34,6 +34,9 @@ pub(crate) struct BreakerRt {
     pub opened: u64,
     /// Calls failed at once while open.
     pub fast_failed: u64,
+    /// Time it was or will be open over all its openings, ns, and that figure at the end of the warm-up.
+    open_total_ns: u64,
+    open_warm_ns: u64,
 }
 
 impl BreakerRt {
@@ -48,6 +51,8 @@ impl BreakerRt {
             failures: 0,
             opened: 0,
             fast_failed: 0,
+            open_total_ns: 0,
+            open_warm_ns: 0,
         }
     }
 
@@ -116,10 +121,32 @@ impl BreakerRt {
         }
     }
 
+    /// Time spent open up to `now`, ns.
+    fn open_ns_until(&self, now: u64) -> u64 {
+        let ahead = match self.state {
+            BreakerState::Open { until_ns } => until_ns.saturating_sub(now),
+            _ => 0,
+        };
+        self.open_total_ns - ahead
+    }
+
+    /// Time spent open since the end of the warm-up, ns.
+    pub(crate) fn open_ns_since_warmup(&self, now: u64) -> u64 {
+        self.open_ns_until(now) - self.open_warm_ns
+    }
+
+    /// Restarts the counts at the end of the warm-up.
+    pub(crate) fn warmup_end(&mut self, now: u64) {
+        self.opened = 0;
+        self.fast_failed = 0;
+        self.open_warm_ns = self.open_ns_until(now);
+    }
+
     fn open(&mut self, now: u64) {
         self.state = BreakerState::Open {
             until_ns: now + self.open_ns,
         };
+        self.open_total_ns += self.open_ns;
         self.opened += 1;
         self.recent.clear();
         self.failures = 0;

@@ -24,6 +24,7 @@ impl World {
             Kind::Fault => self.fault_event(a, ev.outcome()),
             Kind::Tick => self.tick(a, ev.outcome()),
             Kind::Retry => self.retry_fire(a),
+            Kind::Guard => self.guard_event(a, ev.outcome()),
         }
     }
 
@@ -134,8 +135,9 @@ impl World {
         match route {
             Some(edge)
                 if self.edges[edge as usize]
-                    .breaker
+                    .guard
                     .as_mut()
+                    .and_then(|g| g.breaker.as_mut())
                     .is_some_and(|b| !b.admit(now)) =>
             {
                 if let Some(t) = timeout_ns {
@@ -303,6 +305,12 @@ impl World {
             // given up already; the newcomer takes its place.
             i.queue.push_back(call);
             self.reject(oldest);
+        } else if let Some(victim) =
+            node.evict_for(inst, self.calls[call as usize].class, &self.calls)
+        {
+            // Priority: the newcomer takes the place of the newest waiter of a lower priority.
+            node.instances[inst as usize].queue.push_back(call);
+            self.reject(victim);
         } else {
             self.reject(call);
         }
@@ -347,7 +355,7 @@ impl World {
         let node = &mut self.nodes[n as usize];
         node.touch(now);
         let over = node.instances[inst as usize].busy > node.workers;
-        if !over && let Some(next) = node.take_waiting(inst) {
+        if !over && let Some(next) = node.take_waiting(inst, &self.calls) {
             node.queued -= 1;
             self.start_work(next);
             return;
@@ -400,7 +408,7 @@ impl World {
                 }
                 i.busy += 1;
                 node.busy += 1;
-                if let Some(next) = node.take_waiting(inst) {
+                if let Some(next) = node.take_waiting(inst, &self.calls) {
                     node.queued -= 1;
                     self.start_work(next);
                 } else if !self.pull_message(n, inst) {
@@ -554,12 +562,17 @@ impl World {
     #[inline]
     pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
         let p = self.calls[parent as usize];
-        if let Some(b) = self.edges[edge as usize].breaker.as_mut()
-            && !b.admit(self.now)
-        {
-            // Open breaker: the call fails here at once, without reaching the callee.
-            self.nodes[p.node as usize].stats.failed += 1;
-            return self.response(parent, Outcome::Failed);
+        if let Some(g) = self.edges[edge as usize].guard.as_mut() {
+            if g.stubbed {
+                return self.guarded_call(parent, edge);
+            }
+            if let Some(b) = g.breaker.as_mut()
+                && !b.admit(self.now)
+            {
+                // Open breaker: the call fails here at once, without reaching the callee.
+                self.nodes[p.node as usize].stats.failed += 1;
+                return self.response(parent, Outcome::Failed);
+            }
         }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, parent, to, edge, p.class);
@@ -567,7 +580,7 @@ impl World {
     }
 
     #[inline]
-    fn response(&mut self, parent: u32, outcome: Outcome) {
+    pub(crate) fn response(&mut self, parent: u32, outcome: Outcome) {
         if self.ext_on && self.ext_response(parent, outcome) {
             return;
         }
@@ -622,8 +635,11 @@ impl World {
     pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
-        if let Some(b) = self.edges[c.via_edge as usize].breaker.as_mut() {
-            b.record(outcome != Outcome::Ok, now);
+        // A stubbed edge's outcomes are recorded where the caller sees them (timeouts included).
+        if let Some(g) = self.edges[c.via_edge as usize].guard.as_mut()
+            && !g.stubbed
+        {
+            g.record(outcome != Outcome::Ok, now);
         }
         let node = &mut self.nodes[c.node as usize];
         node.touch(now);

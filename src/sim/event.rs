@@ -29,11 +29,13 @@ pub enum Kind {
     Tick = 9,
     /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
     Retry = 10,
+    /// An edge call's timeout expires (`outcome` 0) or its backoff sleep ends (1) (`a` = attempt stub).
+    Guard = 11,
 }
 
 impl Kind {
     #[cfg(test)]
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::ClientNext,
         Kind::Arrive,
         Kind::Done,
@@ -45,6 +47,7 @@ impl Kind {
         Kind::Fault,
         Kind::Tick,
         Kind::Retry,
+        Kind::Guard,
     ];
 }
 
@@ -94,6 +97,7 @@ impl Event {
             8 => Kind::Fault,
             9 => Kind::Tick,
             10 => Kind::Retry,
+            11 => Kind::Guard,
             _ => Kind::WarmupEnd,
         }
     }

@@ -87,6 +87,11 @@ impl World {
             }
         }
         self.ext = ext;
+        // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
+        on |= s
+            .edges
+            .iter()
+            .any(|e| e.timeout_ms.is_some() || e.retry.is_some());
         for f in &s.faults {
             if let Ok(target) = f.resolve(s) {
                 self.add_fault(f, target, super::secs_to_ns(f.at_s), false);
@@ -193,6 +198,10 @@ impl World {
 
     /// Handles a child's response the optional machinery changes; false to go on normally.
     pub(crate) fn ext_response(&mut self, parent: u32, outcome: Outcome) -> bool {
+        if self.stubs.is(parent) {
+            self.stub_response(parent, outcome);
+            return true;
+        }
         if !self.ext.zombies.is_empty() && self.ext.zombies.remove(&parent) {
             let p = self.calls[parent as usize];
             let node = &mut self.nodes[p.node as usize];

@@ -5,6 +5,7 @@
 mod autoscale;
 mod breaker;
 mod cache_keys;
+mod edge_guard;
 mod engine;
 mod event;
 mod ext;

@@ -118,6 +118,7 @@ impl World {
             series: self.series_report(),
             wall_time_s: 0.0,
             faults: self.fault_reports(),
+            edges: self.edge_reports(),
         }
     }
 

@@ -64,7 +64,7 @@ impl RetryRt {
     }
 
     /// May a retry happen now? Spends a token if budgeted.
-    fn spend(&mut self) -> bool {
+    pub(crate) fn spend(&mut self) -> bool {
         match self.budget {
             None => true,
             Some(_) if self.tokens >= 1.0 => {
@@ -75,7 +75,7 @@ impl RetryRt {
         }
     }
 
-    fn earn(&mut self) {
+    pub(crate) fn earn(&mut self) {
         if let Some((earn, cap)) = self.budget {
             self.tokens = (self.tokens + earn).min(cap);
         }

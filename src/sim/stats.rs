@@ -25,6 +25,12 @@ impl World {
                 node.stats.max_queue = backlog.len() as u64;
             }
         }
+        for e in &mut self.edges {
+            e.sends_warm = e.sends_total + e.bucket_sends as u64;
+            if let Some(g) = e.guard.as_mut() {
+                g.warmup_end(now);
+            }
+        }
     }
 
     /// Closes the bucket ending at `bucket_end_ns` and opens the next.
@@ -51,6 +57,7 @@ impl World {
         }
         for (i, e) in self.edges.iter_mut().enumerate() {
             self.bucket.edge_sends[i] = e.bucket_sends;
+            e.sends_total += e.bucket_sends as u64;
             e.bucket_sends = 0;
         }
         self.bucket.p50_ms = self.bucket_latency.quantile_ms(0.5) as f32;

@@ -52,23 +52,29 @@ impl World {
     /// Takes every parameter from `fresh` (a world just built from the edited scenario) and keeps all live
     /// state: requests in flight, queues, statistics, random streams.
     pub(crate) fn take_params(&mut self, fresh: World) {
+        let mut stubbed = false;
         for (e, f) in self.edges.iter_mut().zip(fresh.edges) {
             e.latency = f.latency;
             e.zero_latency = f.zero_latency;
-            e.breaker = match (e.breaker.take(), f.breaker) {
-                (Some(mut old), Some(new)) => {
-                    old.take_params(*new);
+            // A guard switched off stays, idle: attempt stubs still in flight need it to wind down.
+            e.guard = match (e.guard.take(), f.guard) {
+                (Some(mut old), new) => {
+                    old.take_params(new.map_or_else(super::edge_guard::GuardRt::off, |b| *b));
                     Some(old)
                 }
-                (_, new) => new,
+                (None, new) => new,
             };
+            if e.guard.as_ref().is_some_and(|g| g.stubbed) {
+                stubbed = true;
+            }
         }
         let load = self.load;
         for (i, (n, f)) in self.nodes.iter_mut().zip(fresh.nodes).enumerate() {
             n.touch(self.now);
             n.workers = f.workers;
             n.queue_cap = f.queue_cap;
-            n.lifo = f.lifo;
+            n.order = f.order;
+            n.prio = f.prio;
             n.drop_oldest = f.drop_oldest;
             n.active = f.instances.len() as u32;
             while n.instances.len() < f.instances.len() {
@@ -155,6 +161,8 @@ impl World {
         if fresh.retries.on && !self.retries.on {
             self.retries.start(self.reqs.len());
         }
+        // Attempt stubs answer through the optional machinery; once on, it stays on for stubs in flight.
+        self.ext_on |= stubbed;
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() as u32 {
             self.fill_free_workers(n);

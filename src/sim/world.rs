@@ -187,8 +187,10 @@ pub(crate) struct NodeRt {
     pub active: u32,
     pub workers: u32,
     pub queue_cap: u32,
-    /// Newest waiting call first.
-    pub lifo: bool,
+    /// Which waiting call a free worker takes.
+    pub order: Order,
+    /// Per class: its priority under `Order::Priority` (empty otherwise).
+    pub prio: Vec<u8>,
     /// A full queue drops its oldest call instead of the newcomer.
     pub drop_oldest: bool,
     pub rr: u32,
@@ -224,12 +226,42 @@ impl NodeRt {
 
     /// The next waiting call of an instance, by the node's discipline.
     #[inline]
-    pub fn take_waiting(&mut self, inst: u32) -> Option<u32> {
+    pub fn take_waiting(&mut self, inst: u32, calls: &[Call]) -> Option<u32> {
         let q = &mut self.instances[inst as usize].queue;
-        if self.lifo {
-            q.pop_back()
-        } else {
-            q.pop_front()
+        match self.order {
+            Order::Fifo => q.pop_front(),
+            Order::Lifo => q.pop_back(),
+            Order::Priority => {
+                // The first (oldest) of the highest priority: a scan, since only nodes that ask pay for it.
+                let mut best: Option<(usize, u8)> = None;
+                for (i, &c) in q.iter().enumerate() {
+                    let p = self.prio[calls[c as usize].class as usize];
+                    if best.is_none_or(|(_, b)| p > b) {
+                        best = Some((i, p));
+                    }
+                }
+                best.and_then(|(i, _)| q.remove(i))
+            }
+        }
+    }
+
+    /// Under `Order::Priority` with a full queue: removes and returns the newest waiting call of the lowest
+    /// priority if that is below `class`'s, to make room for it.
+    pub fn evict_for(&mut self, inst: u32, class: u8, calls: &[Call]) -> Option<u32> {
+        if self.order != Order::Priority {
+            return None;
+        }
+        let q = &mut self.instances[inst as usize].queue;
+        let mut worst: Option<(usize, u8)> = None;
+        for (i, &c) in q.iter().enumerate() {
+            let p = self.prio[calls[c as usize].class as usize];
+            if worst.is_none_or(|(_, w)| p <= w) {
+                worst = Some((i, p));
+            }
+        }
+        match worst {
+            Some((i, p)) if p < self.prio[class as usize] => q.remove(i),
+            _ => None,
         }
     }
 
@@ -243,6 +275,40 @@ impl NodeRt {
     }
 }
 
+/// The order in which waiting calls get a worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    Fifo,
+    /// Newest first.
+    Lifo,
+    /// Highest class priority first, oldest first within a priority.
+    Priority,
+}
+
+/// The order and per-class priorities a node's discipline asks for.
+fn order_of(kind: &NodeKind, classes: &[String]) -> (Order, Vec<u8>) {
+    let (discipline, prio) = match kind {
+        NodeKind::Service(p) => (p.queue_discipline, &p.class_priority),
+        NodeKind::Database(p) => (p.queue_discipline, &p.class_priority),
+        _ => return (Order::Fifo, Vec::new()),
+    };
+    match discipline {
+        QueueDiscipline::Lifo => (Order::Lifo, Vec::new()),
+        QueueDiscipline::Priority => (
+            Order::Priority,
+            (0..classes.len().max(1))
+                .map(|ci| {
+                    classes
+                        .get(ci)
+                        .and_then(|c| prio.get(c))
+                        .map_or(0, |&v| v.min(255) as u8)
+                })
+                .collect(),
+        ),
+        _ => (Order::Fifo, Vec::new()),
+    }
+}
+
 /// A compiled edge.
 #[derive(Clone, Debug)]
 pub(crate) struct EdgeRt {
@@ -252,8 +318,12 @@ pub(crate) struct EdgeRt {
     /// Latency is the constant 0: hops are delivered without an event.
     pub zero_latency: bool,
     pub bucket_sends: u32,
-    /// Circuit breaker guarding calls over this edge.
-    pub breaker: Option<Box<super::breaker::BreakerRt>>,
+    /// Sends of the closed buckets, and that figure at the end of the warm-up (added up per bucket, not per
+    /// call, so the per-edge call count costs the hot path nothing).
+    pub sends_total: u64,
+    pub sends_warm: u64,
+    /// Timeout, retries and circuit breaker guarding calls over this edge, with their counters.
+    pub guard: Option<Box<super::edge_guard::GuardRt>>,
 }
 
 /// All simulation state.
@@ -290,6 +360,8 @@ pub(crate) struct World {
     pub ext: super::ext::Ext,
     /// Client retry bookkeeping.
     pub retries: super::retry::Retries,
+    /// Attempt stubs of calls over edges with a timeout or retries.
+    pub stubs: super::edge_guard::Stubs,
 }
 
 /// Most sampled in-transit dots kept.
@@ -326,10 +398,9 @@ impl World {
                 latency: Sampler::new(&e.latency_ms),
                 zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
                 bucket_sends: 0,
-                breaker: e
-                    .breaker
-                    .as_ref()
-                    .map(|b| Box::new(super::breaker::BreakerRt::new(b))),
+                sends_total: 0,
+                sends_warm: 0,
+                guard: super::edge_guard::GuardRt::new(e),
             })
             .collect();
 
@@ -348,6 +419,7 @@ impl World {
                         .collect()
                 })
                 .collect();
+            let (order, prio) = order_of(&n.kind, &classes);
             let discipline = match &n.kind {
                 NodeKind::Service(p) => p.queue_discipline,
                 NodeKind::Database(p) => p.queue_discipline,
@@ -474,7 +546,8 @@ impl World {
                 active: instances,
                 workers,
                 queue_cap,
-                lifo: discipline == QueueDiscipline::Lifo,
+                order,
+                prio,
                 drop_oldest: discipline == QueueDiscipline::DropOldest,
                 rr: 0,
                 routes,
@@ -523,6 +596,7 @@ impl World {
                     .iter()
                     .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
             ),
+            stubs: Default::default(),
         };
         w.build_ext(s);
         if w.warmup_ns > 0 {
