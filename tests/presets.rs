@@ -137,17 +137,74 @@ fn fan_out_on_read_saturates_the_read_path_database() {
     );
 }
 
+/// Calls per measured second over an edge.
+fn edge_rps(r: &Report, from: &str, to: &str) -> f64 {
+    let e = r
+        .edges
+        .iter()
+        .find(|e| e.from == from && e.to == to)
+        .unwrap_or_else(|| panic!("no edge {from} -> {to}"));
+    e.calls as f64 / (r.sim_time_s - r.warmup_s)
+}
+
+/// The notification preset with its push brown-out moved to 10-25 s (inside the shortened test run), and
+/// optionally without the retry budgets.
+fn notification_brownout(budget: bool) -> Report {
+    let mut s = scenario("notification", &[]);
+    s.faults[0].at_s = 10.0;
+    s.faults[0].duration_s = 15.0;
+    if !budget {
+        for e in &mut s.edges {
+            if let Some(r) = e.retry.as_mut() {
+                r.budget = None;
+            }
+        }
+    }
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.run_to_end();
+    sim.report()
+}
+
 #[test]
-fn notification_priority_lanes_isolate_urgent_messages() {
+fn notification_sheds_by_priority_and_budgets_its_provider_retries() {
+    // 1x (before the brown-out at 45 s): healthy, the providers' errors hidden by edge retries.
     let r1 = healthy("notification");
-    // The flaky providers fail some calls, which the queue already acknowledged to the producer.
-    assert!(node(&r1, "sms_provider").failed > 0);
+    assert_eq!(r1.requests.failed, 0);
+    let sms = r1.edges.iter().find(|e| e.to == "sms_provider").unwrap();
+    assert!(sms.retries.unwrap() > 0 && sms.failures.unwrap() > 0);
+    // 10x: each sender capped at 300/s, the dispatcher saturates and sheds by priority. Passcodes (210/s
+    // admitted) all go out; alerts and promotions (510/s admitted) get well under half of the pool.
     let r = run("notification", 10.0, &[]);
-    assert!(util(&r, "low_sender") > 0.95);
-    assert!(util(&r, "high_sender") < 0.8);
-    assert!(lag_p50_ms(&r, "low_queue") > 5000.0);
-    assert!(lag_p50_ms(&r, "high_queue") < 1000.0);
-    assert_eq!(node(&r, "high_queue").rejected, 0);
+    let limited = r.requests.rate_limited as f64 / r.requests.offered as f64;
+    assert!(limited > 0.6, "rate limited {limited:.3}");
+    assert!(util(&r, "dispatcher") > 0.95);
+    assert!(node(&r, "dispatcher").rejected > 0);
+    let otp = edge_rps(&r, "dispatcher", "sms_provider");
+    assert!(otp > 190.0, "SMS calls {otp:.0}/s");
+    let push = edge_rps(&r, "dispatcher", "push_provider");
+    assert!(push < 300.0, "push calls {push:.0}/s");
+    // The push brown-out: with the budgets few retries and no saturation; without them the retries fill the
+    // shared dispatcher, whose queue grows, while passcodes still go out.
+    let b = notification_brownout(true);
+    let nb = notification_brownout(false);
+    let push_retries = |r: &Report| {
+        let e = r.edges.iter().find(|e| e.to == "push_provider").unwrap();
+        e.retries.unwrap() as f64 / e.calls as f64
+    };
+    assert!(push_retries(&b) < 0.05, "budgeted {:.3}", push_retries(&b));
+    assert!(
+        push_retries(&nb) > 0.2,
+        "unbudgeted {:.3}",
+        push_retries(&nb)
+    );
+    assert!(node(&b, "dispatcher").max_queue_len < 100);
+    assert!(node(&nb, "dispatcher").max_queue_len > 300);
+    assert_eq!(b.requests.timed_out, 0);
+    assert!(nb.requests.timed_out > 0);
+    for r in [&b, &nb] {
+        let otp = edge_rps(r, "dispatcher", "sms_provider");
+        assert!((40.0..60.0).contains(&otp), "SMS calls {otp:.0}/s");
+    }
 }
 
 #[test]

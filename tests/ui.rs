@@ -439,3 +439,33 @@ fn inject_a_crash_live_from_the_inspector_and_clear_it() {
     h.run_steps(5);
     h.get_by_label("End-to-end latency");
 }
+
+#[test]
+fn the_selected_edge_edits_its_timeout_and_retry_policy() {
+    let mut h = harness();
+    h.run_steps(2);
+    apply(&mut h, Command::Select(Selection::edge("app", "db")));
+    let edge = |h: &Harness<'static, App>| {
+        h.state()
+            .scenario()
+            .edges
+            .iter()
+            .find(|e| e.from == "app" && e.to == "db")
+            .unwrap()
+            .clone()
+    };
+    assert!(edge(&h).timeout_ms.is_none() && edge(&h).retry.is_none());
+    h.get_by_label("Per-call timeout").click();
+    h.run_steps(3);
+    assert_eq!(edge(&h).timeout_ms, Some(1000.0));
+    h.get_by_label("  timeout");
+    h.get_by_label("Retries").click();
+    h.run_steps(3);
+    assert_eq!(edge(&h).retry, Some(archsim::model::RetryPolicy::default()));
+    h.get_by_label("  retry budget").click();
+    h.run_steps(3);
+    assert!(edge(&h).retry.unwrap().budget.is_some());
+    // An edge from a client offers neither (the client's own settings apply).
+    apply(&mut h, Command::Select(Selection::edge("users", "lb")));
+    assert!(h.query_by_label("Per-call timeout").is_none());
+}

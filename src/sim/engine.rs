@@ -9,7 +9,7 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Runs one event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn dispatch(&mut self, ev: Event) {
         let a = ev.a();
         match ev.kind() {
@@ -298,12 +298,24 @@ impl World {
             if q > node.stats.max_queue {
                 node.stats.max_queue = q;
             }
-        } else if node.drop_oldest
-            && let Some(oldest) = i.queue.pop_front()
+        } else {
+            self.admit_full(call, inst);
+        }
+    }
+
+    /// The instance's queue is full: shed a waiter for the newcomer, or turn the newcomer away. Out of line,
+    /// keeping `admit` small.
+    #[cold]
+    #[inline(never)]
+    fn admit_full(&mut self, call: u32, inst: u32) {
+        let n = self.calls[call as usize].node as usize;
+        let node = &mut self.nodes[n];
+        if node.drop_oldest
+            && let Some(oldest) = node.instances[inst as usize].queue.pop_front()
         {
             // Load shedding: the oldest waiter has waited longest, so its caller is the likeliest to have
             // given up already; the newcomer takes its place.
-            i.queue.push_back(call);
+            node.instances[inst as usize].queue.push_back(call);
             self.reject(oldest);
         } else if let Some(victim) =
             node.evict_for(inst, self.calls[call as usize].class, &self.calls)

@@ -73,6 +73,7 @@ impl World {
             n.touch(self.now);
             n.workers = f.workers;
             n.queue_cap = f.queue_cap;
+            n.fifo = f.fifo;
             n.order = f.order;
             n.prio = f.prio;
             n.drop_oldest = f.drop_oldest;

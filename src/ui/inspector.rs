@@ -2,7 +2,7 @@
 
 use egui::{DragValue, RichText, Slider, SliderClamping, Ui};
 
-use crate::model::{Arrival, ClassWeight, LbPolicy, NodeKind, Problem, Scenario};
+use crate::model::{Arrival, ClassWeight, KindTag, LbPolicy, NodeKind, Problem, Scenario};
 
 use super::command::{Command, Selection};
 use super::edit::Edit;
@@ -75,17 +75,7 @@ impl Inspector {
                     ui.add_space(theme::SECTION_GAP);
                     ui.label("Carries request classes:")
                         .on_hover_text("None ticked: the edge carries every class");
-                    let mut classes: Vec<String> = s
-                        .nodes
-                        .iter()
-                        .filter_map(|n| match &n.kind {
-                            NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.clone())),
-                            _ => None,
-                        })
-                        .flatten()
-                        .collect();
-                    classes.sort();
-                    classes.dedup();
+                    let classes = super::resilience_ui::scenario_classes(s);
                     for c in &classes {
                         let mut on = edge.classes.contains(c);
                         if ui.checkbox(&mut on, c).changed() {
@@ -101,6 +91,19 @@ impl Inspector {
                         ui.label(RichText::new("(all classes)").weak());
                     }
                     ui.add_space(theme::SECTION_GAP);
+                    // Clients and queues have no waiting caller on the edge (validation explains why).
+                    let caller = s.node(from).map(|n| n.kind.tag());
+                    if !matches!(caller, Some(KindTag::Client | KindTag::Queue))
+                        || edge.timeout_ms.is_some()
+                        || edge.retry.is_some()
+                    {
+                        changed |= super::resilience_ui::edge_call_ui(
+                            ui,
+                            &mut edge.timeout_ms,
+                            &mut edge.retry,
+                        );
+                        ui.add_space(theme::SECTION_GAP);
+                    }
                     changed |= super::resilience_ui::breaker_ui(ui, &mut edge.breaker);
                     if changed {
                         out.push(Command::Edit(Edit::SetEdge {
@@ -197,6 +200,7 @@ impl Inspector {
 
         let mut k = node.kind.clone();
         let mut changed = false;
+        let classes = super::resilience_ui::scenario_classes(s);
         egui::Grid::new("params")
             .num_columns(2)
             .spacing([10.0, 8.0])
@@ -318,6 +322,12 @@ impl Inspector {
                     );
                     changed |=
                         super::resilience_ui::discipline_row_ui(ui, &mut sv.queue_discipline);
+                    changed |= super::resilience_ui::class_priority_rows_ui(
+                        ui,
+                        sv.queue_discipline,
+                        &mut sv.class_priority,
+                        &classes,
+                    );
                     changed |= prob(
                         ui,
                         "Error rate",
@@ -379,6 +389,12 @@ impl Inspector {
                         10_000,
                     );
                     changed |= super::resilience_ui::discipline_row_ui(ui, &mut d.queue_discipline);
+                    changed |= super::resilience_ui::class_priority_rows_ui(
+                        ui,
+                        d.queue_discipline,
+                        &mut d.class_priority,
+                        &classes,
+                    );
                 }
                 NodeKind::RateLimiter(r) => {
                     changed |= super::resilience_ui::limiter_rows_ui(ui, r);

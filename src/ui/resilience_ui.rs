@@ -1,10 +1,12 @@
 //! Inspector rows for resilience parameters: retry policies with budgets, queue disciplines.
 
+use std::collections::BTreeMap;
+
 use egui::{DragValue, Ui};
 
 use crate::model::{
-    CircuitBreaker, Jitter, LimitAlgorithm, QueueDiscipline, RateLimiterParams, RetryBudget,
-    RetryPolicy,
+    CircuitBreaker, Jitter, LimitAlgorithm, NodeKind, QueueDiscipline, RateLimiterParams,
+    RetryBudget, RetryPolicy, Scenario,
 };
 
 fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
@@ -113,7 +115,7 @@ pub fn retry_rows_ui(ui: &mut Ui, retry: &mut Option<RetryPolicy>) -> bool {
 pub fn discipline_row_ui(ui: &mut Ui, d: &mut QueueDiscipline) -> bool {
     let mut changed = false;
     let l = ui.label("Discipline").on_hover_text(
-        "Fifo: oldest first. Lifo: newest first. DropOldest: a full queue drops its oldest request",
+        "Fifo: oldest first. Lifo: newest first. DropOldest: a full queue drops its oldest request. Priority: highest class priority first",
     );
     egui::ComboBox::from_id_salt("discipline")
         .selected_text(format!("{d:?}"))
@@ -125,6 +127,92 @@ pub fn discipline_row_ui(ui: &mut Ui, d: &mut QueueDiscipline) -> bool {
         .response
         .labelled_by(l.id);
     ui.end_row();
+    changed
+}
+
+/// Every request class some client sends, sorted.
+pub fn scenario_classes(s: &Scenario) -> Vec<String> {
+    let mut classes: Vec<String> = s
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    classes.sort();
+    classes.dedup();
+    classes
+}
+
+/// Rows (inside a two-column grid) giving each request class its priority, under the priority discipline.
+pub fn class_priority_rows_ui(
+    ui: &mut Ui,
+    d: QueueDiscipline,
+    prio: &mut BTreeMap<String, u32>,
+    classes: &[String],
+) -> bool {
+    if d != QueueDiscipline::Priority {
+        // Priorities mean nothing under the other disciplines (validation refuses them there).
+        let had = !prio.is_empty();
+        prio.clear();
+        return had;
+    }
+    let mut changed = false;
+    for c in classes {
+        let l = ui
+            .label(format!("  priority of {c}"))
+            .on_hover_text("Higher is served first (0 to 255)");
+        let mut v = prio.get(c).copied().unwrap_or(0);
+        if ui
+            .add(
+                DragValue::new(&mut v)
+                    .clamp_existing_to_range(false)
+                    .range(0..=255),
+            )
+            .labelled_by(l.id)
+            .changed()
+        {
+            if v == 0 {
+                prio.remove(c);
+            } else {
+                prio.insert(c.clone(), v);
+            }
+            changed = true;
+        }
+        ui.end_row();
+    }
+    changed
+}
+
+/// Controls for an edge's per-call timeout and retry policy; returns whether anything changed.
+pub fn edge_call_ui(
+    ui: &mut Ui,
+    timeout_ms: &mut Option<f64>,
+    retry: &mut Option<RetryPolicy>,
+) -> bool {
+    let mut changed = false;
+    egui::Grid::new("edge_call")
+        .num_columns(2)
+        .spacing([10.0, 8.0])
+        .show(ui, |ui| {
+            let mut on = timeout_ms.is_some();
+            let l = ui.label("Per-call timeout").on_hover_text(
+                "The caller gives up on a call after this long and takes it as failed; the callee keeps working on it",
+            );
+            if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
+                *timeout_ms = on.then_some(1000.0);
+                changed = true;
+            }
+            ui.end_row();
+            if let Some(t) = timeout_ms.as_mut() {
+                let l = ui.label("  timeout").on_hover_text("Per attempt, network both ways included");
+                changed |= ms_value(ui, t, l.id);
+                ui.end_row();
+            }
+            changed |= retry_rows_ui(ui, retry);
+        });
     changed
 }
 
