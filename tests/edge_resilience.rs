@@ -248,6 +248,40 @@ fn plain_edges_report_calls_only() {
     assert_eq!(e.failures, None);
     assert!(e.breaker.is_none());
     assert_eq!(e.calls, node(&r, "callee").arrivals);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["edges"][1]["failures"], serde_json::Value::Null);
+    assert!(!archsim::cli::format_report(&r).contains("Edges with"));
+}
+
+#[test]
+fn a_breaker_reports_its_state_openings_and_time_open() {
+    // The callee always fails: the breaker (window 20, rate 0.5, open 1 s, 1 probe) opens after 20 calls, and
+    // then once a second after each failed probe, so it is open nearly all the measured time.
+    let r = run(&chain(100.0, Dist::constant(1.0), 1.0, 1, |e| {
+        e.breaker = Some(archsim::model::CircuitBreaker {
+            failure_rate: 0.5,
+            window: 20,
+            open_ms: 1000.0,
+            probes: 1,
+        });
+    }));
+    let e = edge(&r, "caller", "callee");
+    let b = e.breaker.as_ref().unwrap();
+    let measured_s = r.sim_time_s - r.warmup_s;
+    assert!(b.opens >= 30 && b.opens <= 36, "opens {}", b.opens);
+    assert!(
+        b.time_open_s > 0.9 * measured_s && b.time_open_s <= measured_s,
+        "{b:?}"
+    );
+    // Every call that went through failed (a probe sent just before the warm-up's end may count on one side).
+    assert!(e.failures.unwrap().abs_diff(e.calls) <= 1, "{e:?}");
+    assert!(b.fast_failed > 3000, "{b:?}");
+    let text = archsim::cli::format_report(&r);
+    assert!(
+        text.contains("Edges with timeouts, retries or breakers"),
+        "{text}"
+    );
+    assert!(text.contains("caller -> callee"), "{text}");
 }
 
 /// Two classes at one single-worker server through their own balancers, whose node latency is then the

@@ -366,12 +366,36 @@ impl World {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
+        if !node.fifo {
+            // A tail call: the FIFO path below keeps the registers (and instruction count) it had.
+            return self.release_worker_ordered(n, inst);
+        }
+        let over = node.instances[inst as usize].busy > node.workers;
+        if !over && let Some(next) = node.instances[inst as usize].queue.pop_front() {
+            node.queued -= 1;
+            self.start_work(next);
+            return;
+        }
+        self.release_worker_tail(n, inst, over);
+    }
+
+    /// `release_worker` for the LIFO and priority disciplines.
+    #[inline(never)]
+    fn release_worker_ordered(&mut self, n: u32, inst: u32) {
+        let node = &mut self.nodes[n as usize];
         let over = node.instances[inst as usize].busy > node.workers;
         if !over && let Some(next) = node.take_waiting(inst, &self.calls) {
             node.queued -= 1;
             self.start_work(next);
             return;
         }
+        self.release_worker_tail(n, inst, over);
+    }
+
+    /// No call waits: the worker pulls a message, or goes idle.
+    #[inline(always)]
+    fn release_worker_tail(&mut self, n: u32, inst: u32, over: bool) {
+        let node = &self.nodes[n as usize];
         if !over && inst < node.active && self.pull_message(n, inst) {
             return;
         }
