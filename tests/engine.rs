@@ -84,10 +84,32 @@ fn ten_x_breaks_every_preset_visibly() {
             busiest(r10),
             bad(r10)
         );
-        assert!(
-            bad(r1) < 0.01,
-            "{name} at 1x loses {:.3} of its requests",
+        // A preset whose fault is scripted into its timeline (the notification's brown-out) must be healthy
+        // at 1x until the fault starts.
+        let first_fault_s = preset(name)
+            .faults
+            .iter()
+            .map(|f| f.at_s)
+            .fold(f64::INFINITY, f64::min);
+        let lost = if first_fault_s.is_finite() {
+            let before = |v: &[f64]| -> f64 {
+                r1.series
+                    .t_s
+                    .iter()
+                    .zip(v)
+                    .filter(|(t, _)| {
+                        **t >= r1.warmup_s && **t + r1.series.bucket_s <= first_fault_s
+                    })
+                    .map(|(_, x)| x)
+                    .sum()
+            };
+            1.0 - before(&r1.series.succeeded_rps) / before(&r1.series.offered_rps)
+        } else {
             bad(r1)
+        };
+        assert!(
+            lost < 0.01,
+            "{name} at 1x loses {lost:.3} of its requests (before its first fault)"
         );
     }
 }
