@@ -84,8 +84,9 @@ impl GuardRt {
         self.stubbed = fresh.stubbed;
     }
 
-    /// Records the outcome of a call that reached the callee (or timed out).
-    #[inline]
+    /// Records the outcome of a call that reached the callee (or timed out). Out of line: inlined (with the
+    /// breaker's window) into `answer` it costs every call of every scenario registers.
+    #[inline(never)]
     pub(crate) fn record(&mut self, failed: bool, now: u64) {
         self.failures += failed as u64;
         if let Some(b) = self.breaker.as_mut() {

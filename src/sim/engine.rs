@@ -405,6 +405,9 @@ impl World {
     }
 
     /// Gives a free worker of a consumer service a message from one of its queues; false if none waits.
+    /// Always inlined: `release_worker`'s FIFO path had it inlined, and its other callers (the LIFO and
+    /// priority path, `fill_free_workers`) made the compiler stop doing so.
+    #[inline(always)]
     fn pull_message(&mut self, n: u32, inst: u32) -> bool {
         let now = self.now;
         let sources = match &self.nodes[n as usize].beh {
