@@ -3,7 +3,7 @@
 use super::event::{Event, Kind};
 use super::sampler::{SimRng, unit};
 use super::snapshot::{DotOutcome, TransitDot};
-use super::world::{Behaviour, Call, MAX_DOTS, NONE, Outcome, Req, World};
+use super::world::{Behaviour, Call, MAX_DOTS, NONE, Order, Outcome, Req, World};
 use crate::model::{Arrival, LbPolicy};
 use rand_distr::{Distribution, Exp1};
 
@@ -384,37 +384,35 @@ impl World {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
-        if !node.fifo {
-            // A tail call: the FIFO path below keeps the registers (and instruction count) it had.
-            return self.release_worker_ordered(n, inst);
-        }
         let over = node.instances[inst as usize].busy > node.workers;
-        if !over && let Some(next) = node.instances[inst as usize].queue.pop_front() {
+        if !over && let Some(next) = node.take_waiting(inst) {
             node.queued -= 1;
             self.start_work(next);
             return;
         }
-        self.release_worker_tail(n, inst, over);
-    }
-
-    /// `release_worker` for the LIFO and priority disciplines.
-    #[inline(never)]
-    fn release_worker_ordered(&mut self, n: u32, inst: u32) {
-        let node = &mut self.nodes[n as usize];
-        let over = node.instances[inst as usize].busy > node.workers;
-        if !over && let Some(next) = node.take_waiting(inst, &self.calls) {
-            node.queued -= 1;
-            self.start_work(next);
-            return;
+        // Checked only when nothing was taken, so the FIFO path pays nothing for priorities.
+        if !over && node.order == Order::Priority {
+            return self.release_worker_priority(n, inst);
         }
-        self.release_worker_tail(n, inst, over);
-    }
-
-    /// No call waits: the worker pulls a message, or goes idle.
-    #[inline(always)]
-    fn release_worker_tail(&mut self, n: u32, inst: u32, over: bool) {
-        let node = &self.nodes[n as usize];
         if !over && inst < node.active && self.pull_message(n, inst) {
+            return;
+        }
+        let node = &mut self.nodes[n as usize];
+        node.instances[inst as usize].busy -= 1;
+        node.busy -= 1;
+    }
+
+    /// `release_worker` under the priority discipline (which `take_waiting` leaves to this).
+    #[cold]
+    #[inline(never)]
+    fn release_worker_priority(&mut self, n: u32, inst: u32) {
+        let node = &mut self.nodes[n as usize];
+        if let Some(next) = node.take_by_priority(inst, &self.calls) {
+            node.queued -= 1;
+            self.start_work(next);
+            return;
+        }
+        if inst < node.active && self.pull_message(n, inst) {
             return;
         }
         let node = &mut self.nodes[n as usize];
@@ -468,7 +466,7 @@ impl World {
                 }
                 i.busy += 1;
                 node.busy += 1;
-                if let Some(next) = node.take_waiting(inst, &self.calls) {
+                if let Some(next) = node.take_any(inst, &self.calls) {
                     node.queued -= 1;
                     self.start_work(next);
                 } else if !self.pull_message(n, inst) {

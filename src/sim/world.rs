@@ -229,15 +229,31 @@ impl NodeRt {
 
     /// The next waiting call of an instance, by the node's discipline.
     #[inline]
-    pub fn take_waiting(&mut self, inst: u32, calls: &[Call]) -> Option<u32> {
+    /// Under `Order::Priority` this finds nothing: the caller then asks [`Self::take_by_priority`], which needs
+    /// the calls' classes (kept off the FIFO path, where passing them cost registers).
+    pub fn take_waiting(&mut self, inst: u32) -> Option<u32> {
         let q = &mut self.instances[inst as usize].queue;
         if self.fifo {
             q.pop_front()
         } else if self.order == Order::Lifo {
             q.pop_back()
         } else {
-            take_by_priority(q, &self.prio, calls)
+            None
         }
+    }
+
+    /// The next waiting call under any discipline.
+    pub fn take_any(&mut self, inst: u32, calls: &[Call]) -> Option<u32> {
+        if self.order == Order::Priority {
+            self.take_by_priority(inst, calls)
+        } else {
+            self.take_waiting(inst)
+        }
+    }
+
+    /// The first (oldest) waiting call of the highest priority.
+    pub fn take_by_priority(&mut self, inst: u32, calls: &[Call]) -> Option<u32> {
+        take_by_priority(&mut self.instances[inst as usize].queue, &self.prio, calls)
     }
 
     /// Under `Order::Priority` with a full queue: removes and returns the newest waiting call of the lowest
