@@ -452,7 +452,9 @@ impl World {
                     self.enqueue_message(c.node, msg);
                 }
             }
-            Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
+            // Only a queueing leaky bucket schedules work done: the request's turn to leave.
+            Behaviour::RateLimiter(_) => self.limiter_leave(call),
+            Behaviour::Lb { .. } | Behaviour::Client(_) => {}
         }
     }
 

@@ -196,7 +196,7 @@ pub fn breaker_ui(ui: &mut Ui, breaker: &mut Option<CircuitBreaker>) -> bool {
 pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
     let mut changed = false;
     let l = ui.label("Algorithm").on_hover_text(
-        "Token bucket: refill at the rate up to the burst. Leaky bucket: drains at the rate, holds the burst. Fixed / sliding window: rate x window per window",
+        "Token bucket: refill at the rate up to the burst. Leaky bucket: a meter draining at the rate, holding the burst. Leaky bucket queue: requests wait in a bucket of burst places and leave evenly at the rate. Fixed / sliding window: rate x window per window",
     );
     egui::ComboBox::from_id_salt("limit_algorithm")
         .selected_text(format!("{:?}", r.algorithm))
@@ -226,7 +226,7 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
     ui.end_row();
     let l = ui
         .label("Burst")
-        .on_hover_text("Bucket size (bucket algorithms)");
+        .on_hover_text("Bucket size (bucket algorithms; places in the queueing leaky bucket)");
     changed |= ui
         .add(
             DragValue::new(&mut r.burst)
