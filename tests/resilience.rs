@@ -212,6 +212,12 @@ fn retries_and_disciplines_round_trip_through_overrides() {
     assert_eq!(r.max_retries, 2);
     assert_eq!(r.jitter, model::Jitter::Full);
     assert_eq!(r.budget.unwrap().capacity, 3.0);
+    // `None` over a variant is the variant (no jitter), not "no value".
+    model::apply_override(&mut s, "users.retry.jitter=None").unwrap();
+    let r = client_mut(&mut s, "users").retry.clone().unwrap();
+    assert_eq!(r.jitter, model::Jitter::None);
+    model::apply_override(&mut s, "users.timeout_ms=None").unwrap();
+    assert_eq!(client_mut(&mut s, "users").timeout_ms, None);
     let back = model::from_str(&model::to_string(&s), "x.ron").unwrap();
     assert_eq!(back, s);
 }

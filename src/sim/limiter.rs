@@ -195,6 +195,7 @@ impl World {
     }
 
     /// A request's turn to leave a queueing leaky bucket came.
+    #[inline(never)]
     pub(crate) fn limiter_leave(&mut self, call: u32) {
         let now = self.now;
         let node = &mut self.nodes[self.calls[call as usize].node as usize];

@@ -11,6 +11,7 @@ mod ext;
 mod faults;
 mod health;
 mod limiter;
+mod occ;
 mod queues;
 mod report;
 mod retry;

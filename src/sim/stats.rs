@@ -25,6 +25,9 @@ impl World {
                 node.stats.max_queue = backlog.len() as u64;
             }
         }
+        if self.ext_on {
+            self.occ_warmup_end();
+        }
     }
 
     /// Closes the bucket ending at `bucket_end_ns` and opens the next.
