@@ -3,9 +3,10 @@
 //! each fix is one parameter change, as a user would make it in the inspector.
 //!
 //! Seed spread (seeds 1-20, `archsim run scenarios/retry_storm.ron --seed N --json`, means over 200-300 s):
-//! the storm: goodput 0.0 in every run, attempts 320.4 +- 2.9/s (314-325); no retries, retry budget, LIFO and
-//! queue bound 20: goodput 80.0-80.1 +- 0.8/s (min 78.2), attempts 80.1-80.4 +- 0.8/s (max 81.8); before the
-//! spike (5-30 s) goodput 76.4-83.3/s. The bounds below are several standard deviations wide.
+//! the storm: goodput 0.0 in every run, attempts 320.3 +- 2.8/s (314-324); no retries, retry budget, LIFO and
+//! queue bound 20: goodput 80.0-80.1 +- 0.7/s (min 78.3), attempts 80.0-80.4 +- 0.8/s (max 81.6); before the
+//! spike (5-30 s) goodput 76.4-83.4/s. The bounds below are several standard deviations wide. (The spike is
+//! the preset's `Spike` fault on the users, x1.875 from 30 s to 40 s.)
 
 use archsim::metrics::Report;
 use archsim::model::{self, NodeKind, QueueDiscipline, RetryBudget, Scenario};
@@ -103,7 +104,6 @@ fn assert_recovers(s: &Scenario, what: &str) {
 fn retry_storm_recovers_without_retries() {
     let mut s = storm();
     client_mut(&mut s, "users").retry = None;
-    client_mut(&mut s, "spike").retry = None;
     assert_recovers(&s, "no retries");
 }
 
@@ -156,7 +156,8 @@ fn switching_the_budget_on_mid_run_ends_the_storm() {
     );
     // ... and the backlog of abandoned work drains at the spare ~20/s (slowly: re-running with the budget
     // from the start recovers by ~150 s, switched on at 60 s it takes longer).
-    let q = &r.series.nodes[2].queue_len;
+    let server = r.nodes.iter().position(|n| n.id == "server").unwrap();
+    let q = &r.series.nodes[server].queue_len;
     assert!(
         q[290] < q[100] - 2000.0,
         "backlog at 100 s {:.0}, at 290 s {:.0}: expected to drain",

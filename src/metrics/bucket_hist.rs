@@ -49,7 +49,7 @@ fn lower_bound(i: usize) -> u64 {
 
 impl BucketHist {
     /// Records one latency in nanoseconds.
-    #[inline]
+    #[inline(always)]
     pub fn record_ns(&mut self, ns: u64) {
         let i = index(ns / 1000);
         if let Some(c) = self.counts.get_mut(i) {

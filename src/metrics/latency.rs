@@ -90,7 +90,7 @@ impl Latency {
     }
 
     /// Records one latency.
-    #[inline]
+    #[inline(always)]
     pub fn record_ns(&mut self, ns: u64) {
         let us = ns / 1000;
         let us = if us >= TOP_US { MAX_US } else { us };

@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Runs one event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn dispatch(&mut self, ev: Event) {
         let a = ev.a();
         match ev.kind() {
@@ -39,7 +39,7 @@ impl World {
         };
         // `mean_gap_ns` is 1e9 / (rate_rps * load), kept up to date wherever either changes: it is positive and
         // finite exactly when the effective rate is (a zero rate gives infinity, an infinite one 0, NaN stays NaN).
-        if !(cl.mean_gap_ns > 0.0 && cl.mean_gap_ns < f64::INFINITY) {
+        if !positive_finite(cl.mean_gap_ns) {
             cl.scheduled = false;
             return;
         }
@@ -181,7 +181,7 @@ impl World {
         self.release_req(req); // the timer's hold
     }
 
-    #[inline]
+    #[inline(always)]
     fn client_response(&mut self, call: u32, outcome: Outcome) {
         let req = self.calls[call as usize].req;
         self.free_call(call);
@@ -191,7 +191,7 @@ impl World {
     }
 
     /// The client has its answer.
-    #[inline]
+    #[inline(always)]
     fn resolve(&mut self, req: u32, outcome: Outcome) {
         self.reqs[req as usize].resolved = true;
         if self.retries.on {
@@ -284,7 +284,7 @@ impl World {
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
@@ -316,7 +316,7 @@ impl World {
     }
 
     /// Samples the node's own work for a call that holds a worker.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
@@ -385,6 +385,9 @@ impl World {
                 Behaviour::Queue { backlog, .. } => backlog.pop_front(),
                 _ => None,
             };
+            if msg.is_some() {
+                qn.queued -= 1;
+            }
             if let Some(msg) = msg {
                 self.deliver_message(q, msg, n, inst, edge);
                 return true;
@@ -483,7 +486,7 @@ impl World {
     }
 
     /// A service makes its next downstream call, or answers when none is left.
-    #[inline]
+    #[inline(always)]
     fn next_downstream(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let route = &self.nodes[c.node as usize].routes[c.class as usize];
@@ -801,6 +804,14 @@ fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
     super::sampler::to_ns(e * mean_gap_ns).max(1)
 }
 
+/// Is `x` positive and finite (not NaN, not 0, not infinite)? Through the bits: written as two comparisons,
+/// LLVM turns it into a floating-point class test that costs two dozen integer instructions on x86-64, once
+/// per client arrival. Positive finite doubles are exactly the bit patterns 1..=0x7FEF_FFFF_FFFF_FFFF.
+#[inline(always)]
+fn positive_finite(x: f64) -> bool {
+    x.to_bits().wrapping_sub(1) < 0x7FEF_FFFF_FFFF_FFFF
+}
+
 /// The next of `n` (> 0) in turn: `counter` cycles through 0..n, like a free-running counter taken modulo `n`
 /// while `n` stays the same (after a live change of `n` it restarts at 0 if it is past the end). A compare
 /// instead of `%`: a division costs 20-40 cycles, and every arrival at a replicated node and every balanced
@@ -817,4 +828,31 @@ fn next_turn(counter: &mut u32, n: u32) -> u32 {
 fn pick(rng: &mut SimRng, n: u32) -> u32 {
     use rand::Rng;
     ((rng.next_u32() as u64 * n as u64) >> 32) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positive_finite;
+
+    #[test]
+    fn positive_finite_matches_the_comparisons() {
+        let cases = [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1.0,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            -1.0,
+            -5e-324,
+        ];
+        for x in cases {
+            assert_eq!(positive_finite(x), x > 0.0 && x < f64::INFINITY, "{x:e}");
+        }
+    }
 }

@@ -282,7 +282,11 @@ impl World {
             waiting.extend(inst.queue.drain(..));
             inst.busy = 0;
         }
-        node.queued = 0;
+        // A queue node's stored messages survive (a durable broker); `queued` mirrors its backlog.
+        node.queued = match &node.beh {
+            Behaviour::Queue { backlog, .. } => backlog.len() as u32,
+            _ => 0,
+        };
         node.busy = 0;
         self.ext.node[n as usize].saved_active = node.active;
         node.active = 0;

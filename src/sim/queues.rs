@@ -42,6 +42,7 @@ impl World {
         node.touch(now);
         if let Behaviour::Queue { backlog, .. } = &mut node.beh {
             backlog.push_back(msg);
+            node.queued += 1;
         }
         let len = node.queue_len();
         if len > node.stats.max_queue {
