@@ -138,7 +138,7 @@ impl World {
     /// own `ClientNext` (whose follow-up scheduling finds the client's rate 0 and adds nothing).
     fn batch_tick(&mut self, c: u32) {
         let count = match &self.nodes[c as usize].beh {
-            Behaviour::Client(cl) => cl.batch.unwrap_or(0),
+            Behaviour::Client(cl) => cl.batch,
             _ => 0,
         };
         let size = (count as f64 * self.load).round() as u64;

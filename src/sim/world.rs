@@ -111,9 +111,10 @@ pub(crate) struct ClientRt {
     /// Sending window, ns: nothing before `start_ns`, nothing from `stop_ns` on.
     pub start_ns: u64,
     pub stop_ns: u64,
-    /// A one-off batch of this many requests (times the load) at `start_ns`. Last, after the fields the
-    /// per-arrival code reads.
-    pub batch: Option<u32>,
+    /// A one-off batch of this many requests (times the load) at `start_ns`; 0 for other arrivals. A plain
+    /// integer, not an `Option`: an option's spare tag values would become the niche that encodes
+    /// `Behaviour`'s variant, and every match on a node's behaviour would cost more.
+    pub batch: u32,
 }
 
 /// Kind-specific behaviour and state.
@@ -393,10 +394,10 @@ impl World {
                         .collect();
                     // A batch ignores the rate: 0 keeps the arrival process idle (its gap infinite).
                     let batch = match c.arrival {
-                        Arrival::Batch { count } => Some(count),
-                        _ => None,
+                        Arrival::Batch { count } => count,
+                        _ => 0,
                     };
-                    let rate_rps = if batch.is_some() { 0.0 } else { c.rate_rps };
+                    let rate_rps = if batch > 0 { 0.0 } else { c.rate_rps };
                     let rt = ClientRt {
                         rate_rps,
                         arrival: ArrivalRt::new(&c.arrival),
@@ -564,7 +565,7 @@ impl World {
         }
         for i in 0..w.nodes.len() {
             match &w.nodes[i].beh {
-                Behaviour::Client(c) if c.batch.is_some() => {
+                Behaviour::Client(c) if c.batch > 0 => {
                     let at = c.start_ns;
                     w.queue
                         .push(at, Kind::Tick, i as u32, super::ext::TICK_BATCH);
