@@ -32,6 +32,13 @@ impl World {
 
     /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
     pub(crate) fn schedule_client(&mut self, c: u32) {
+        self.schedule_client_inline(c);
+    }
+
+    /// [`Self::schedule_client`], inlined into the arrival handler: the hot path of every workload makes
+    /// one call fewer per request (the other callers keep the out-of-line copy).
+    #[inline(always)]
+    fn schedule_client_inline(&mut self, c: u32) {
         let now = self.now;
         let node = &mut self.nodes[c as usize];
         let Behaviour::Client(cl) = &mut node.beh else {
@@ -118,12 +125,17 @@ impl World {
         if self.retries.on {
             self.retries.note(req, c, class, 0);
         }
-        self.send_attempt(c, req, class);
-        self.schedule_client(c);
+        self.send_attempt_inline(c, req, class);
+        self.schedule_client_inline(c);
     }
 
     /// Sends one attempt of a request (its slot already holds the timer's reference if there is a timeout).
     pub(crate) fn send_attempt(&mut self, c: u32, req: u32, class: u8) {
+        self.send_attempt_inline(c, req, class);
+    }
+
+    #[inline(always)]
+    fn send_attempt_inline(&mut self, c: u32, req: u32, class: u8) {
         let now = self.now;
         let timeout_ns = match &self.nodes[c as usize].beh {
             Behaviour::Client(cl) => cl.timeout_ns,
@@ -350,6 +362,12 @@ impl World {
     /// After a live scale-down (more busy than `workers`, or a retired instance) it only goes idle.
     #[inline]
     pub(crate) fn release_worker(&mut self, n: u32, inst: u32) {
+        self.release_worker_inline(n, inst);
+    }
+
+    /// [`Self::release_worker`] inlined where a service answers after its last downstream call (the hot path).
+    #[inline(always)]
+    fn release_worker_inline(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
@@ -496,8 +514,8 @@ impl World {
                 self.call_child(call, edge);
             }
             None => {
-                self.release_worker(c.node, c.instance as u32);
-                self.respond(call, Outcome::Ok);
+                self.release_worker_inline(c.node, c.instance as u32);
+                self.answer_inline(call, Outcome::Ok, true);
             }
         }
     }
@@ -631,6 +649,12 @@ impl World {
     /// Records the answer and sends it back over the edge the call came by.
     #[inline]
     pub(crate) fn answer(&mut self, call: u32, outcome: Outcome, completed: bool) {
+        self.answer_inline(call, outcome, completed);
+    }
+
+    /// [`Self::answer`] inlined where a service answers after its last downstream call (the hot path).
+    #[inline(always)]
+    fn answer_inline(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
         if let Some(b) = self.edges[c.via_edge as usize].breaker.as_mut() {
