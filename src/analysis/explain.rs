@@ -143,6 +143,26 @@ pub fn explain_sweep(scenario: &Scenario, sweep: &SweepResult) -> Explanation {
         ));
     }
     let reference = sat.map_or(last.load, |p| p.load);
+    with_fixes(
+        scenario,
+        text,
+        bottleneck,
+        sat.map(|p| p.load),
+        analytic,
+        reference,
+    )
+}
+
+/// Appends the fixes for the bottleneck (with their analytic effect at `reference` load) and assembles the
+/// explanation: the last step of both [`explain_sweep`] and [`explain_run`].
+fn with_fixes(
+    scenario: &Scenario,
+    mut text: String,
+    bottleneck: Option<String>,
+    saturated_at_load: Option<f64>,
+    analytic: Option<f64>,
+    reference: f64,
+) -> Explanation {
     let fixes = bottleneck
         .as_deref()
         .map(|b| fixes_for(scenario, b, reference))
@@ -156,7 +176,7 @@ pub fn explain_sweep(scenario: &Scenario, sweep: &SweepResult) -> Explanation {
     );
     Explanation {
         bottleneck,
-        saturated_at_load: sat.map(|p| p.load),
+        saturated_at_load,
         analytic_breaking_load: analytic,
         reference_load: reference,
         fixes,
@@ -312,26 +332,14 @@ pub fn explain_run(scenario: &Scenario, report: &Report) -> Explanation {
             }
         ));
     }
-    let reference = report.load;
-    let fixes = bottleneck
-        .as_deref()
-        .map(|b| fixes_for(scenario, b, reference))
-        .unwrap_or_default();
-    push_fixes(
-        &mut text,
-        &fixes,
-        reference,
-        analytic,
-        bottleneck.as_deref(),
-    );
-    Explanation {
-        bottleneck,
-        saturated_at_load: saturated.map(|_| report.load),
-        analytic_breaking_load: analytic,
-        reference_load: reference,
-        fixes,
+    with_fixes(
+        scenario,
         text,
-    }
+        bottleneck,
+        saturated.map(|_| report.load),
+        analytic,
+        report.load,
+    )
 }
 
 fn push_fixes(

@@ -242,6 +242,21 @@ pub fn point_scenario(scenario: &Scenario, point: &Point) -> Result<Scenario, Sw
 /// Slices a run is cut into so the cancel flag is seen while it runs.
 const SLICES: u64 = 64;
 
+/// Runs `s` to its end at `load` in slices, checking `cancel` between them.
+fn run_cancellable(s: &Scenario, load: f64, cancel: &AtomicBool) -> Result<Simulation, SweepError> {
+    let mut sim = Simulation::new(s)?;
+    sim.set_load(load);
+    let end = sim.end_ns();
+    let slice = (end / SLICES).max(1);
+    while !sim.is_finished() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SweepError::Cancelled);
+        }
+        sim.step_until(sim.time_ns().saturating_add(slice).min(end));
+    }
+    Ok(sim)
+}
+
 /// Runs one replication of `point`, with `warmup_s` seconds of warm-up.
 pub fn run_replication(
     scenario: &Scenario,
@@ -253,16 +268,7 @@ pub fn run_replication(
     let mut s = point_scenario(scenario, point)?;
     s.seed = replication_seed(scenario.seed, r);
     s.warmup_s = warmup_s.min(s.duration_s * 0.9);
-    let mut sim = Simulation::new(&s)?;
-    sim.set_load(point.load);
-    let end = sim.end_ns();
-    let slice = (end / SLICES).max(1);
-    while !sim.is_finished() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(SweepError::Cancelled);
-        }
-        sim.step_until(sim.time_ns().saturating_add(slice).min(end));
-    }
+    let sim = run_cancellable(&s, point.load, cancel)?;
     let rep = sim.report();
     let offered = rep.requests.offered.max(1) as f64;
     let series = &rep.series;
@@ -331,16 +337,7 @@ pub fn auto_warmup_s(
 ) -> Result<f64, SweepError> {
     let mut s = point_scenario(scenario, point)?;
     s.seed = replication_seed(scenario.seed, u32::MAX);
-    let mut sim = Simulation::new(&s)?;
-    sim.set_load(point.load);
-    let end = sim.end_ns();
-    let slice = (end / SLICES).max(1);
-    while !sim.is_finished() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(SweepError::Cancelled);
-        }
-        sim.step_until(sim.time_ns().saturating_add(slice).min(end));
-    }
+    let sim = run_cancellable(&s, point.load, cancel)?;
     let rep = sim.report();
     let n = rep.series.t_s.len();
     let total: Vec<f64> = (0..n)

@@ -396,23 +396,8 @@ fn charts_ui(ui: &mut Ui, a: &Side, b: &Side) {
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.label(RichText::new("Latency percentiles").strong());
-            let names = ["p50", "p99", "p99.9"];
-            Plot::new("compare_latency")
-                .width(width)
-                .height(height)
-                .legend(Legend::default())
-                .allow_zoom(false)
-                .allow_scroll(false)
-                .allow_drag(false)
-                .include_y(0.0)
-                .x_axis_formatter(move |m, _| {
-                    let i = m.value.round();
-                    if (m.value - i).abs() < 1e-6 && i >= 0.0 {
-                        names.get(i as usize).map_or(String::new(), |s| (*s).into())
-                    } else {
-                        String::new()
-                    }
-                })
+            let names = vec!["p50".to_owned(), "p99".to_owned(), "p99.9".to_owned()];
+            category_plot("compare_latency", width, height, names)
                 .y_axis_formatter(|m, _| format!("{} ms", format::rate(m.value)))
                 .show(ui, |p| {
                     let l = |q: &PointResult| vec![q.p50_ms.mean, q.p99_ms.mean, q.p999_ms.mean];
@@ -422,24 +407,8 @@ fn charts_ui(ui: &mut Ui, a: &Side, b: &Side) {
         });
         ui.vertical(|ui| {
             ui.label(RichText::new("Node utilization").strong());
-            let names = ids.clone();
-            Plot::new("compare_util")
-                .width(width)
-                .height(height)
-                .legend(Legend::default())
-                .allow_zoom(false)
-                .allow_scroll(false)
-                .allow_drag(false)
-                .include_y(0.0)
+            category_plot("compare_util", width, height, ids.clone())
                 .include_y(100.0)
-                .x_axis_formatter(move |m, _| {
-                    let i = m.value.round();
-                    if (m.value - i).abs() < 1e-6 && i >= 0.0 {
-                        names.get(i as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
                 .y_axis_formatter(|m, _| format!("{:.0}%", m.value))
                 .show(ui, |p| {
                     p.bar_chart(bars(&util(&a.point), -0.2, chart::VARIANT_A, "A"));
@@ -447,4 +416,24 @@ fn charts_ui(ui: &mut Ui, a: &Side, b: &Side) {
                 });
         });
     });
+}
+
+/// A fixed (no zoom, scroll or drag) bar plot from 0 up whose x axis names category `i` at `x = i`.
+fn category_plot(id: &str, width: f32, height: f32, names: Vec<String>) -> Plot<'static> {
+    Plot::new(id)
+        .width(width)
+        .height(height)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .include_y(0.0)
+        .x_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
 }
