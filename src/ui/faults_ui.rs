@@ -101,7 +101,9 @@ pub fn timeline_ui(ui: &mut Ui, faults: &[FaultReport], end_s: f64) {
     if faults.is_empty() || end_s <= 0.0 {
         return;
     }
-    ui.horizontal_wrapped(|ui| {
+    // `horizontal`, not `horizontal_wrapped`: the bars take the rest of the label's row (a wrapped layout
+    // moved them under it, below the room the charts leave for the timeline).
+    ui.horizontal(|ui| {
         ui.label(RichText::new("Faults:").strong());
         let width = ui.available_width().max(120.0);
         let row_h = 16.0;
