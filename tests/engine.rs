@@ -66,7 +66,9 @@ fn ten_x_breaks_every_preset_visibly() {
     for (name, r1, r10) in preset_runs() {
         // Its trigger (a traffic spike) is scripted into the run, so it is meant to be broken at 1x:
         // tests/resilience.rs checks it is healthy before the spike and down after it.
-        if name.as_str() == "retry_storm" {
+        // Brooker's backoff experiment is one batch against a database with unlimited capacity: its lesson
+        // is the work and the completion time (tests/backoff.rs, tests/presets.rs), not saturation.
+        if matches!(name.as_str(), "retry_storm" | "backoff_jitter") {
             continue;
         }
         let busiest = |r: &Report| r.nodes.iter().map(|n| n.utilization).fold(0.0, f64::max);

@@ -485,6 +485,37 @@ fn negative_rate() {
 }
 
 #[test]
+fn empty_batch_and_no_rows() {
+    one_problem(
+        &edit("rate_rps: 100.0,", "arrival: Batch(count: 0),"),
+        "node 'users'",
+        "arrival.count",
+        &["is 0", "allowed: 1 to"],
+    );
+    one_problem(
+        &edit("kind: Database()", "kind: Database(optimistic: (rows: 0))"),
+        "node 'db'",
+        "optimistic.rows",
+        &["is 0", "allowed: 1 to"],
+    );
+    // And the limits' other end, and a typo inside the new struct.
+    one_problem(
+        &edit(
+            "kind: Database()",
+            "kind: Database(optimistic: (rows: 2000000))",
+        ),
+        "node 'db'",
+        "optimistic.rows",
+        &["2000000", "1000000"],
+    );
+    let (_, _, message, _) = syntax_error(&edit(
+        "kind: Database()",
+        "kind: Database(optimistic: (row: 3))",
+    ));
+    assert!(message.contains("row"), "{message}");
+}
+
+#[test]
 fn probability_out_of_range() {
     one_problem(
         &edit("error_probability: 0.01", "error_probability: 1.7"),

@@ -292,7 +292,12 @@ impl FlowModel {
             match &node.kind {
                 NodeKind::Client(c) => {
                     let wsum: f64 = c.classes.iter().map(|w| w.weight).sum();
-                    let active = self.active_fraction(c.start_s, c.stop_s);
+                    // A one-off batch has no steady rate: the flow model sees no traffic from it.
+                    let active = if matches!(c.arrival, Arrival::Batch { .. }) {
+                        0.0
+                    } else {
+                        self.active_fraction(c.start_s, c.stop_s)
+                    };
                     for cw in &c.classes {
                         let ci = self.class_index(&cw.name);
                         let rate = c.rate_rps * active * load * cw.weight / wsum / 1000.0;

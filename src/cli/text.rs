@@ -131,6 +131,24 @@ fn requests_section(out: &mut String, r: &Report) {
             (q.offered + q.retries) as f64 / q.offered.max(1) as f64
         );
     }
+    if let Some(t) = r.last_resolved_ms {
+        let _ = writeln!(
+            out,
+            "Batch completed: the last request resolved at {t:.1} ms"
+        );
+    }
+    for n in &r.nodes {
+        if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
+            let _ = writeln!(
+                out,
+                "Optimistic writes at {}: {} ({} conflicts, {} committed)",
+                n.id,
+                thousands(w),
+                thousands(c),
+                thousands(w - c)
+            );
+        }
+    }
 }
 
 fn latency_line(l: &LatencySummary) -> String {

@@ -81,6 +81,12 @@ pub struct NodeReport {
     /// For a queue: time from enqueue until a consumer finished processing the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag_ms: Option<LatencySummary>,
+    /// For a database with optimistic concurrency: conditional writes tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes: Option<u64>,
+    /// For a database with optimistic concurrency: conditional writes that failed on a version conflict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<u64>,
 }
 
 /// Time series in fixed buckets. Every vector has one entry per bucket.
@@ -224,6 +230,10 @@ pub struct Report {
     pub faults: Vec<FaultReport>,
     /// Per edge, in scenario order.
     pub edges: Vec<EdgeReport>,
+    /// When some client sends a `Batch`: the simulated time, ms, at which the last request issued after the
+    /// warm-up got its final outcome (the batch's completion time), if every one has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_resolved_ms: Option<f64>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

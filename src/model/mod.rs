@@ -25,7 +25,7 @@ pub use io::{from_str, load, parse, to_string};
 pub use io::{save, write_atomic};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
-    LoadBalancerParams, Node, NodeKind, QueueParams, ServiceParams,
+    LoadBalancerParams, Node, NodeKind, Optimistic, QueueParams, ServiceParams,
 };
 pub use overrides::apply_override;
 pub use resilience::{

@@ -134,6 +134,10 @@ pub enum Arrival {
     /// On/off bursts: Poisson arrivals during `on_s` seconds, silence for `off_s`; the rate during a burst is
     /// raised so that the long-run mean stays `rate_rps`.
     Bursty { on_s: f64, off_s: f64 },
+    /// A one-off batch: `count` requests at once at `start_s` (multiplied by the load), then nothing; the
+    /// client's `rate_rps` is ignored. E.g. N clients that each make one request (Brooker's backoff
+    /// experiment), with their retries.
+    Batch { count: u32 },
 }
 
 /// A request class with its share of a client's traffic.
@@ -325,6 +329,27 @@ pub struct DatabaseParams {
     /// unlisted classes have 0. Default: empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub class_priority: BTreeMap<String, u32>,
+    /// Optimistic concurrency for writes: each write is a read of the row's version and a conditional
+    /// write that fails on a conflict. Default: none (writes always succeed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optimistic: Option<Optimistic>,
+}
+
+/// Optimistic concurrency control on a database's writes. A write request is a transaction the caller
+/// runs: it reads the row's version (a read query), gets the answer back over the edge, and sends a
+/// conditional write (a write query, on the primary) that commits only if no other write committed to
+/// the row since the read; otherwise it fails with a conflict. Default: one row (every write contends).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Optimistic {
+    /// Rows the writes spread over, uniformly at random (each attempt draws its row).
+    pub rows: u32,
+}
+
+impl Default for Optimistic {
+    fn default() -> Self {
+        Self { rows: 1 }
+    }
 }
 
 impl Default for DatabaseParams {
@@ -338,6 +363,7 @@ impl Default for DatabaseParams {
             write_classes: vec!["write".into()],
             queue_discipline: QueueDiscipline::Fifo,
             class_priority: BTreeMap::new(),
+            optimistic: None,
         }
     }
 }

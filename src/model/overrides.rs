@@ -121,6 +121,8 @@ fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
     match text {
         "true" => return Ok(Value::Bool(true)),
         "false" => return Ok(Value::Bool(false)),
+        // `None` is also a variant name (`jitter: None`): over a variant it is that variant.
+        "None" if old.is_string() => return Ok(Value::String(text.to_owned())),
         "none" | "None" => return Ok(Value::Null),
         _ => {}
     }

@@ -35,6 +35,7 @@ macro_rules! preset {
 
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
+    preset!("backoff_jitter"),
     preset!("cache_stampede"),
     preset!("chat"),
     preset!("file_upload"),

@@ -250,13 +250,17 @@ pub enum LimitAlgorithm {
     FixedWindow,
     /// At most `rate_rps x window_ms` requests in any `window_ms` ending now (an exact sliding log).
     SlidingWindow,
+    /// The leaky bucket as a queue (a traffic shaper): requests wait in a bucket of `burst` places and
+    /// leave one every `1 / rate_rps`; a request that finds the bucket full is limited.
+    LeakyBucketQueue,
 }
 
 impl LimitAlgorithm {
     /// Every variant, for pickers.
-    pub const ALL: [LimitAlgorithm; 4] = [
+    pub const ALL: [LimitAlgorithm; 5] = [
         LimitAlgorithm::TokenBucket,
         LimitAlgorithm::LeakyBucket,
+        LimitAlgorithm::LeakyBucketQueue,
         LimitAlgorithm::FixedWindow,
         LimitAlgorithm::SlidingWindow,
     ];
@@ -272,7 +276,8 @@ pub struct RateLimiterParams {
     pub algorithm: LimitAlgorithm,
     /// Sustained rate allowed, requests/s (per client when `per_client`).
     pub rate_rps: f64,
-    /// Bucket size for the bucket algorithms, requests.
+    /// Bucket size for the bucket algorithms, requests (for `LeakyBucketQueue`: places in its queue, the
+    /// request leaving now included).
     pub burst: u32,
     /// Window for the window algorithms, ms.
     pub window_ms: f64,

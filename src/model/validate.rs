@@ -376,6 +376,9 @@ fn check_node(
                     ));
                 }
             }
+            if let Arrival::Batch { count } = c.arrival {
+                check_count(p, place, "arrival.count", count, 1);
+            }
             if c.classes.is_empty() {
                 p.push(Problem::new(
                     place,
@@ -508,6 +511,9 @@ fn check_node(
             check_count(p, place, "queue_capacity", d.queue_capacity, 0);
             check_dist(p, place, "read_time_ms", &d.read_time_ms);
             check_dist(p, place, "write_time_ms", &d.write_time_ms);
+            if let Some(o) = &d.optimistic {
+                check_count(p, place, "optimistic.rows", o.rows, 1);
+            }
             if d.read_replicas > 1000 {
                 p.push(Problem::new(
                     place,

@@ -3,8 +3,9 @@
 use super::event::{Event, Kind};
 use super::sampler::{SimRng, unit};
 use super::snapshot::{DotOutcome, TransitDot};
+use super::world::ArrivalRt as Arrival;
 use super::world::{Behaviour, Call, MAX_DOTS, NONE, Order, Outcome, Req, World};
-use crate::model::{Arrival, LbPolicy};
+use crate::model::LbPolicy;
 use rand_distr::{Distribution, Exp1};
 
 impl World {
@@ -183,6 +184,9 @@ impl World {
                 if r.measured {
                     self.counts.timed_out += 1;
                     self.counts.in_flight -= 1;
+                    if self.retries.on {
+                        self.retries.last_resolved_ns = Some(self.now);
+                    }
                 }
                 self.bucket.timed_out += 1;
             }
@@ -211,6 +215,9 @@ impl World {
             }
             if outcome == Outcome::Ok {
                 self.retry_earn(req);
+            }
+            if self.reqs[req as usize].measured {
+                self.retries.last_resolved_ns = Some(self.now);
             }
         }
         let r = &self.reqs[req as usize];
@@ -518,6 +525,7 @@ impl World {
                     self.enqueue_message(c.node, msg);
                 }
             }
+            // (A queueing leaky bucket's departures are handled by `ext_done`.)
             Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
         }
     }
@@ -788,7 +796,7 @@ impl World {
     }
 
     #[inline]
-    fn sample_dot(&mut self, edge: u32, response: bool, lat: u64, outcome: DotOutcome) {
+    pub(crate) fn sample_dot(&mut self, edge: u32, response: bool, lat: u64, outcome: DotOutcome) {
         if !self.dots_on {
             return;
         }

@@ -16,6 +16,8 @@ use crate::model::{NodeKind, Scenario};
 pub(crate) const TICK_HEALTH: u8 = 0;
 pub(crate) const TICK_SCALE: u8 = 1;
 pub(crate) const TICK_SCALE_READY: u8 = 2;
+/// A client's batch goes out (`a` = the client node).
+pub(crate) const TICK_BATCH: u8 = 3;
 
 /// State of the optional machinery.
 #[derive(Default)]
@@ -39,6 +41,8 @@ pub(crate) struct Ext {
     pub keys: Vec<Option<KeyCache>>,
     /// Per service with autoscaling.
     pub scalers: Vec<Option<Scaler>>,
+    /// Per database with optimistic concurrency.
+    pub occ: Vec<Option<super::occ::Occ>>,
 }
 
 impl World {
@@ -53,6 +57,7 @@ impl World {
             unhealthy: vec![false; s.edges.len()],
             keys: (0..n).map(|_| None).collect(),
             scalers: (0..n).map(|_| None).collect(),
+            occ: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
         let mut on = false;
@@ -74,6 +79,19 @@ impl World {
                 NodeKind::Cache(p) => {
                     if let Some(k) = &p.keys {
                         ext.keys[i] = Some(KeyCache::new(k));
+                        on = true;
+                    }
+                }
+                NodeKind::RateLimiter(p) => {
+                    on |= p.algorithm == crate::model::LimitAlgorithm::LeakyBucketQueue;
+                }
+                NodeKind::Database(p) => {
+                    if let (Some(o), Behaviour::Database { is_write, .. }) =
+                        (&p.optimistic, &mut self.nodes[i].beh)
+                    {
+                        let occ = super::occ::Occ::new(o, is_write.len());
+                        *is_write = occ.phase_table(std::mem::take(is_write));
+                        ext.occ[i] = Some(occ);
                         on = true;
                     }
                 }
@@ -116,28 +134,49 @@ impl World {
         match sub {
             TICK_HEALTH => self.health_tick(node),
             TICK_SCALE => self.scale_tick(node),
+            TICK_BATCH => self.batch_tick(node),
             _ => self.scale_ready(node),
         }
     }
 
-    /// Handles an arrival the fault machinery changes (a crashed node, lagging replicas); false to go on
-    /// normally.
+    /// A client's batch: its requests (times the load now) go out at this instant, in order, each from its
+    /// own `ClientNext` (whose follow-up scheduling finds the client's rate 0 and adds nothing).
+    fn batch_tick(&mut self, c: u32) {
+        let count = match &self.nodes[c as usize].beh {
+            Behaviour::Client(cl) => cl.batch,
+            _ => 0,
+        };
+        let size = (count as f64 * self.load).round() as u64;
+        for _ in 0..size {
+            self.queue.push(self.now, Kind::ClientNext, c, 0);
+        }
+    }
+
+    /// Handles an arrival the optional machinery changes (a crashed node, an optimistic transaction,
+    /// lagging replicas); false to go on normally.
     pub(crate) fn ext_arrive(&mut self, call: u32) -> bool {
         let n = self.calls[call as usize].node as usize;
-        let fx = &self.ext.node[n];
-        if fx.down > 0 {
-            // Connection refused: fails at once, without doing any work.
+        let (down, lag) = (self.ext.node[n].down, self.ext.node[n].lag);
+        if down > 0 {
+            // Connection refused: fails at once, without doing any work. (A transaction coming back for
+            // its write was counted at the node when it started.)
             let now = self.now;
+            let returning = self.occ_returning(call);
             let node = &mut self.nodes[n];
             node.touch(now);
-            node.in_sys += 1;
-            node.stats.arrivals += 1;
+            if !returning {
+                node.in_sys += 1;
+                node.stats.arrivals += 1;
+                self.calls[call as usize].arrive_ns = now;
+            }
             node.stats.failed += 1;
-            self.calls[call as usize].arrive_ns = now;
             self.answer(call, Outcome::Failed, false);
             return true;
         }
-        if fx.lag > 0 && matches!(self.nodes[n].beh, Behaviour::Database { .. }) {
+        if self.occ_arrive(call) {
+            return true;
+        }
+        if lag > 0 && matches!(self.nodes[n].beh, Behaviour::Database { .. }) {
             // Stale replicas: every query goes to the primary.
             let now = self.now;
             let node = &mut self.nodes[n];
@@ -182,6 +221,14 @@ impl World {
                 self.respond(call, Outcome::Failed);
                 return true;
             }
+        }
+        if self.occ_done(call) {
+            return true;
+        }
+        if matches!(self.nodes[n].beh, Behaviour::RateLimiter(_)) {
+            // A queueing leaky bucket's request: its turn to leave.
+            self.limiter_leave(call);
+            return true;
         }
         if matches!(self.nodes[n].beh, Behaviour::Cache { .. }) {
             if self.ext.keys[n].is_some() {

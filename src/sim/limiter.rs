@@ -1,7 +1,9 @@
-//! Rate limiter nodes: token bucket, leaky bucket (as a meter), fixed window, sliding window (exact log).
+//! Rate limiter nodes: token bucket, leaky bucket (as a meter, and as a queue), fixed window, sliding window
+//! (exact log).
 
 use std::collections::VecDeque;
 
+use super::event::Kind;
 use super::world::{Behaviour, NONE, Outcome, World};
 use crate::model::{LimitAlgorithm, RateLimiterParams};
 
@@ -16,6 +18,8 @@ pub(crate) struct KeyState {
     count: u64,
     /// Sliding window: times of the admitted requests still inside it.
     log: VecDeque<u64>,
+    /// Leaky bucket as a queue: when the last admitted request leaves (none yet: `None`).
+    last_leave_ns: Option<u64>,
 }
 
 /// A compiled rate limiter.
@@ -26,6 +30,8 @@ pub(crate) struct LimiterRt {
     burst: f64,
     window_ns: u64,
     limit: u64,
+    /// Leaky bucket as a queue: the spacing of departures, `1 / rate_rps` rounded to the ns.
+    gap_ns: u64,
     per_client: bool,
     /// Per client node index when `per_client`, else one entry.
     keys: Vec<KeyState>,
@@ -50,6 +56,7 @@ impl LimiterRt {
             burst: p.burst as f64,
             window_ns,
             limit: (p.rate_rps * p.window_ms / 1000.0).round().max(1.0) as u64,
+            gap_ns: (1e9 / p.rate_rps).round().max(1.0) as u64,
             per_client: p.per_client,
             keys,
             limited: 0,
@@ -70,11 +77,36 @@ impl LimiterRt {
     }
 
     /// Admits or limits one request from `client` at `now`.
+    #[cfg(test)]
     pub(crate) fn admit(&mut self, client: u32, now: u64) -> bool {
+        self.admit_at(client, now).is_some()
+    }
+
+    /// Admits one request from `client` at `now`, returning when it may go on (`now` except for a
+    /// queueing leaky bucket), or limits it (`None`).
+    pub(crate) fn admit_at(&mut self, client: u32, now: u64) -> Option<u64> {
         let i = if self.per_client { client as usize } else { 0 };
         let Some(k) = self.keys.get_mut(i) else {
-            return true;
+            return Some(now);
         };
+        if self.algorithm == LimitAlgorithm::LeakyBucketQueue {
+            // Departures are spaced exactly `gap_ns` back to the last time the bucket was empty, and the
+            // first of that run left when it arrived (at or before now), so the requests still in the
+            // bucket (leaving at or after now) are the last `(last - now) / gap + 1`.
+            let held = match k.last_leave_ns {
+                Some(last) if last >= now => (last - now) / self.gap_ns + 1,
+                _ => 0,
+            };
+            if held >= self.burst as u64 {
+                self.limited += 1;
+                return None;
+            }
+            let leave = k
+                .last_leave_ns
+                .map_or(now, |last| now.max(last + self.gap_ns));
+            k.last_leave_ns = Some(leave);
+            return Some(leave);
+        }
         let ok = match self.algorithm {
             LimitAlgorithm::TokenBucket => {
                 k.level = (k.level + (now - k.last_ns) as f64 * self.per_ns).min(self.burst);
@@ -114,9 +146,10 @@ impl LimiterRt {
                 }
                 ok
             }
+            LimitAlgorithm::LeakyBucketQueue => true,
         };
         self.limited += !ok as u64;
-        ok
+        ok.then_some(now)
     }
 }
 
@@ -144,10 +177,37 @@ impl World {
         let Behaviour::RateLimiter(l) = &mut node.beh else {
             return;
         };
-        if !l.admit(client, now) {
+        let Some(leave) = l.admit_at(client, now) else {
             node.stats.rejected += 1;
             return self.answer(call, Outcome::RateLimited, false);
+        };
+        if leave > now {
+            // It waits in the bucket (shown as the node's queue) until its turn to leave.
+            node.queued += 1;
+            let q = node.queue_len();
+            if q > node.stats.max_queue {
+                node.stats.max_queue = q;
+            }
+            self.queue.push(leave, Kind::Done, call, 0);
+            return;
         }
+        self.limiter_forward(call);
+    }
+
+    /// A request's turn to leave a queueing leaky bucket came.
+    #[inline(never)]
+    pub(crate) fn limiter_leave(&mut self, call: u32) {
+        let now = self.now;
+        let node = &mut self.nodes[self.calls[call as usize].node as usize];
+        node.touch(now);
+        node.queued -= 1;
+        self.limiter_forward(call);
+    }
+
+    /// An admitted request goes on over the first edge that carries its class.
+    fn limiter_forward(&mut self, call: u32) {
+        let c = self.calls[call as usize];
+        let node = &mut self.nodes[c.node as usize];
         match node.routes[c.class as usize].first().copied() {
             Some(edge) => self.call_child(call, edge),
             None => {
@@ -223,5 +283,33 @@ mod tests {
         let s = times.iter().filter(|&&t| sliding.admit(0, t)).count();
         assert_eq!(f, 20, "10 before the boundary at 1 s, 10 after");
         assert_eq!(s, 10);
+    }
+
+    #[test]
+    fn a_queueing_leaky_bucket_spaces_departures_exactly_and_overflows_past_its_size() {
+        let mut l = limiter(LimitAlgorithm::LeakyBucketQueue); // 10/s: a gap of 100 ms; 5 places
+        let ms = 1_000_000;
+        // 100 requests at once: 5 fit (the first leaves at once), 95 are limited.
+        let leave: Vec<Option<u64>> = (0..100).map(|_| l.admit_at(0, 0)).collect();
+        let admitted: Vec<u64> = leave.iter().flatten().copied().collect();
+        assert_eq!(admitted, vec![0, 100 * ms, 200 * ms, 300 * ms, 400 * ms]);
+        assert_eq!(l.limited, 95);
+        l.limited = 0;
+        // Just after the second left, two places are free again: newcomers leave a gap after the last.
+        assert_eq!(l.admit_at(0, 100 * ms + 1), Some(500 * ms));
+        assert_eq!(l.admit_at(0, 100 * ms + 1), Some(600 * ms));
+        assert_eq!(l.admit_at(0, 100 * ms + 1), None);
+        // Once it has drained, a request leaves at once.
+        assert_eq!(l.admit_at(0, 2000 * ms), Some(2000 * ms));
+        // A steady 20/s into 10/s: departures exactly 100 ms apart; about every other request overflows.
+        let mut l = limiter(LimitAlgorithm::LeakyBucketQueue);
+        let out: Vec<u64> = (0..200)
+            .filter_map(|i| l.admit_at(0, i * 50 * ms))
+            .collect();
+        assert!(out.windows(2).all(|w| w[1] - w[0] == 100 * ms), "{out:?}");
+        // Admitted: one per 100 ms over the 10 s of arrivals (0 to 9900 ms), plus the bucket's 5 still
+        // waiting after the last arrival (at 9950 ms).
+        assert_eq!(out.len(), 100 + 5);
+        assert_eq!(l.limited, 200 - 105);
     }
 }

@@ -12,6 +12,7 @@ mod ext;
 mod faults;
 mod health;
 mod limiter;
+mod occ;
 mod queues;
 mod report;
 mod retry;

@@ -54,6 +54,15 @@ impl World {
         }
     }
 
+    /// A batch's completion time: when the last measured request resolved, once none is left open.
+    fn last_resolved_ms(&self) -> Option<f64> {
+        let r = &self.retries;
+        if !r.batch || self.counts.in_flight > 0 {
+            return None;
+        }
+        r.last_resolved_ns.map(|t| t as f64 / 1e6)
+    }
+
     pub(crate) fn report(&self) -> Report {
         let window_s = self.window_s();
         let per_s = |x: u64| {
@@ -100,6 +109,8 @@ impl World {
                         Behaviour::Queue { lag, .. } => Some(lag.summary()),
                         _ => None,
                     },
+                    writes: self.occ_counts(i).map(|c| c.0),
+                    conflicts: self.occ_counts(i).map(|c| c.1),
                 }
             })
             .collect();
@@ -119,6 +130,7 @@ impl World {
             wall_time_s: 0.0,
             faults: self.fault_reports(),
             edges: self.edge_reports(),
+            last_resolved_ms: self.last_resolved_ms(),
         }
     }
 

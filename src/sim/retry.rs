@@ -82,21 +82,27 @@ impl RetryRt {
     }
 }
 
-/// Per request slot: which client and class it belongs to, and its last backoff sleep.
+/// Per request slot: which client and class it belongs to, and its last backoff sleep; and when the last
+/// request resolved.
 #[derive(Default)]
 pub(crate) struct Retries {
-    /// Does any client retry? (Only then are the tables below kept.)
+    /// Does any client retry or send a batch? (Only then is this bookkeeping kept.)
     pub on: bool,
+    /// Does any client send a `Batch`? Then the report says when its last request resolved.
+    pub batch: bool,
+    /// When the last request issued after the warm-up resolved (its final outcome), ns.
+    pub last_resolved_ns: Option<u64>,
     client_of: Vec<u32>,
     class_of: Vec<u8>,
     prev_sleep_ns: Vec<u64>,
 }
 
 impl Retries {
-    /// Bookkeeping, on if some client retries.
-    pub(crate) fn new(on: bool) -> Self {
+    /// Bookkeeping, on if some client retries or sends a batch.
+    pub(crate) fn new(retry: bool, batch: bool) -> Self {
         Self {
-            on,
+            on: retry || batch,
+            batch,
             ..Default::default()
         }
     }

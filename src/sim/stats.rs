@@ -31,6 +31,9 @@ impl World {
                 g.warmup_end(now);
             }
         }
+        if self.ext_on {
+            self.occ_warmup_end();
+        }
     }
 
     /// Closes the bucket ending at `bucket_end_ns` and opens the next.

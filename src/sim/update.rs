@@ -34,8 +34,8 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
         && extras(a) == extras(b)
 }
 
-/// The optional machinery built once per run (health checks, key models, autoscalers): changing it needs a
-/// rebuild.
+/// The optional machinery built once per run (health checks, key models, autoscalers, optimistic
+/// concurrency): changing it needs a rebuild.
 fn extras(s: &Scenario) -> Vec<String> {
     s.nodes
         .iter()
@@ -43,6 +43,19 @@ fn extras(s: &Scenario) -> Vec<String> {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
             NodeKind::Service(p) => format!("{:?}", p.autoscale),
+            NodeKind::Database(p) => format!("{:?}", p.optimistic),
+            // The queueing form holds requests in `ext`'s care (its departures are ext events).
+            NodeKind::RateLimiter(p) => {
+                format!(
+                    "{}",
+                    p.algorithm == crate::model::LimitAlgorithm::LeakyBucketQueue
+                )
+            }
+            // A batch is sent from a tick scheduled when the run is built.
+            NodeKind::Client(c) => format!(
+                "{}",
+                matches!(c.arrival, crate::model::Arrival::Batch { .. })
+            ),
             _ => String::new(),
         })
         .collect()
@@ -85,6 +98,7 @@ impl World {
                 (Behaviour::Client(c), Behaviour::Client(g)) => {
                     c.rate_rps = g.rate_rps;
                     c.arrival = g.arrival;
+                    c.batch = g.batch;
                     c.class_cum = g.class_cum;
                     c.timeout_ns = g.timeout_ns;
                     c.mean_gap_ns = 1e9 / (g.rate_rps * load);
@@ -164,6 +178,7 @@ impl World {
         }
         // Attempt stubs answer through the optional machinery; once on, it stays on for stubs in flight.
         self.ext_on |= stubbed;
+        self.retries.batch |= fresh.retries.batch;
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() as u32 {
             self.fill_free_workers(n);

@@ -75,11 +75,30 @@ pub(crate) struct Instance {
     pub queue: VecDeque<u32>,
 }
 
+/// A client's arrival process at run time. A `Batch` is not one: its requests go out from a tick
+/// (`ext.rs`), and its gap is infinite, so the per-arrival code never sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ArrivalRt {
+    Poisson,
+    Constant,
+    Bursty { on_s: f64, off_s: f64 },
+}
+
+impl ArrivalRt {
+    fn new(a: &Arrival) -> Self {
+        match *a {
+            Arrival::Poisson | Arrival::Batch { .. } => Self::Poisson,
+            Arrival::Constant => Self::Constant,
+            Arrival::Bursty { on_s, off_s } => Self::Bursty { on_s, off_s },
+        }
+    }
+}
+
 /// A traffic source's compiled parameters.
 #[derive(Clone, Debug)]
 pub(crate) struct ClientRt {
     pub rate_rps: f64,
-    pub arrival: Arrival,
+    pub arrival: ArrivalRt,
     /// Cumulative weights with their class index.
     pub class_cum: Vec<(f64, u8)>,
     pub timeout_ns: Option<u64>,
@@ -92,6 +111,10 @@ pub(crate) struct ClientRt {
     /// Sending window, ns: nothing before `start_ns`, nothing from `stop_ns` on.
     pub start_ns: u64,
     pub stop_ns: u64,
+    /// A one-off batch of this many requests (times the load) at `start_ns`; 0 for other arrivals. A plain
+    /// integer, not an `Option`: an option's spare tag values would become the niche that encodes
+    /// `Behaviour`'s variant, and every match on a node's behaviour would cost more.
+    pub batch: u32,
 }
 
 /// Kind-specific behaviour and state.
@@ -468,16 +491,23 @@ impl World {
                             )
                         })
                         .collect();
+                    // A batch ignores the rate: 0 keeps the arrival process idle (its gap infinite).
+                    let batch = match c.arrival {
+                        Arrival::Batch { count } => count,
+                        _ => 0,
+                    };
+                    let rate_rps = if batch > 0 { 0.0 } else { c.rate_rps };
                     let rt = ClientRt {
-                        rate_rps: c.rate_rps,
-                        arrival: c.arrival.clone(),
+                        rate_rps,
+                        arrival: ArrivalRt::new(&c.arrival),
                         class_cum,
                         timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
-                        mean_gap_ns: 1e9 / c.rate_rps,
+                        mean_gap_ns: 1e9 / rate_rps,
                         scheduled: false,
                         retry: c.retry.as_ref().map(super::retry::RetryRt::new),
                         start_ns: super::secs_to_ns(c.start_s),
                         stop_ns: c.stop_s.map_or(u64::MAX, super::secs_to_ns),
+                        batch,
                     };
                     (Behaviour::Client(rt), 0, 0, 0)
                 }
@@ -625,6 +655,9 @@ impl World {
                 s.nodes
                     .iter()
                     .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
+                s.nodes.iter().any(|n| {
+                    matches!(&n.kind, NodeKind::Client(c) if matches!(c.arrival, Arrival::Batch { .. }))
+                }),
             ),
             stubs: Default::default(),
         };
@@ -633,8 +666,14 @@ impl World {
             w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
         }
         for i in 0..w.nodes.len() {
-            if matches!(w.nodes[i].beh, Behaviour::Client(_)) {
-                w.schedule_client(i as u32);
+            match &w.nodes[i].beh {
+                Behaviour::Client(c) if c.batch > 0 => {
+                    let at = c.start_ns;
+                    w.queue
+                        .push(at, Kind::Tick, i as u32, super::ext::TICK_BATCH);
+                }
+                Behaviour::Client(_) => w.schedule_client(i as u32),
+                _ => {}
             }
         }
         w

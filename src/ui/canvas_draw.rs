@@ -144,6 +144,7 @@ pub fn subtitle(node: &Node) -> String {
                 Arrival::Poisson => "Poisson",
                 Arrival::Constant => "constant",
                 Arrival::Bursty { .. } => "bursty",
+                Arrival::Batch { count } => return format!("batch of {count}"),
             };
             format!("{}/s {arrival}", format::rate(c.rate_rps))
         }
@@ -155,6 +156,7 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::PowerOfTwo => "power of two".into(),
         },
         NodeKind::Cache(c) => format!("hit {}", format::pct(c.hit_ratio)),
+        NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
         NodeKind::Database(d) => {
             if d.read_replicas > 0 {
                 format!("pool {} · {} repl.", d.pool_size, d.read_replicas)

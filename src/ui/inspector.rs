@@ -219,11 +219,12 @@ impl Inspector {
                             )
                         },
                     );
-                    let names = ["Poisson", "Constant", "Bursty"];
+                    let names = ["Poisson", "Constant", "Bursty", "Batch"];
                     let cur = match c.arrival {
                         Arrival::Poisson => 0,
                         Arrival::Constant => 1,
                         Arrival::Bursty { .. } => 2,
+                        Arrival::Batch { .. } => 3,
                     };
                     let l = ui.label("Arrivals");
                     egui::ComboBox::from_id_salt("arrival")
@@ -234,6 +235,7 @@ impl Inspector {
                                     c.arrival = match i {
                                         0 => Arrival::Poisson,
                                         1 => Arrival::Constant,
+                                        3 => Arrival::Batch { count: 100 },
                                         _ => Arrival::Bursty {
                                             on_s: 5.0,
                                             off_s: 5.0,
@@ -246,6 +248,7 @@ impl Inspector {
                         .response
                         .labelled_by(l.id);
                     ui.end_row();
+                    changed |= super::resilience_ui::batch_row_ui(ui, &mut c.arrival);
                     if let Arrival::Bursty { on_s, off_s } = &mut c.arrival {
                         changed |= row(ui, "  burst on", "Seconds of traffic per burst", |ui| {
                             ui.add(
@@ -395,6 +398,7 @@ impl Inspector {
                         &mut d.class_priority,
                         &classes,
                     );
+                    changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
                 }
                 NodeKind::RateLimiter(r) => {
                     changed |= super::resilience_ui::limiter_rows_ui(ui, r);

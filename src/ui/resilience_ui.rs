@@ -1,12 +1,13 @@
-//! Inspector rows for resilience parameters: retry policies with budgets, queue disciplines.
+//! Inspector rows for resilience parameters: retry policies with budgets, queue disciplines, rate limiters,
+//! and the pieces of contention experiments (batch arrivals, optimistic concurrency).
 
 use std::collections::BTreeMap;
 
 use egui::{DragValue, Ui};
 
 use crate::model::{
-    CircuitBreaker, Jitter, LimitAlgorithm, NodeKind, QueueDiscipline, RateLimiterParams,
-    RetryBudget, RetryPolicy, Scenario,
+    Arrival, CircuitBreaker, Jitter, LimitAlgorithm, NodeKind, Optimistic, QueueDiscipline,
+    RateLimiterParams, RetryBudget, RetryPolicy, Scenario,
 };
 
 fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
@@ -284,7 +285,7 @@ pub fn breaker_ui(ui: &mut Ui, breaker: &mut Option<CircuitBreaker>) -> bool {
 pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
     let mut changed = false;
     let l = ui.label("Algorithm").on_hover_text(
-        "Token bucket: refill at the rate up to the burst. Leaky bucket: drains at the rate, holds the burst. Fixed / sliding window: rate x window per window",
+        "Token bucket: refill at the rate up to the burst. Leaky bucket: a meter draining at the rate, holding the burst. Leaky bucket queue: requests wait in a bucket of burst places and leave evenly at the rate. Fixed / sliding window: rate x window per window",
     );
     egui::ComboBox::from_id_salt("limit_algorithm")
         .selected_text(format!("{:?}", r.algorithm))
@@ -314,7 +315,7 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
     ui.end_row();
     let l = ui
         .label("Burst")
-        .on_hover_text("Bucket size (bucket algorithms)");
+        .on_hover_text("Bucket size (bucket algorithms; places in the queueing leaky bucket)");
     changed |= ui
         .add(
             DragValue::new(&mut r.burst)
@@ -346,5 +347,54 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
         .labelled_by(l.id)
         .changed();
     ui.end_row();
+    changed
+}
+
+/// The size row of a `Batch` arrival (inside a two-column grid); nothing for other arrivals.
+pub fn batch_row_ui(ui: &mut Ui, a: &mut Arrival) -> bool {
+    let Arrival::Batch { count } = a else {
+        return false;
+    };
+    let l = ui
+        .label("  batch size")
+        .on_hover_text("Requests sent at once at the start (times the load); the rate is ignored");
+    let changed = ui
+        .add(
+            DragValue::new(count)
+                .clamp_existing_to_range(false)
+                .range(1..=1_000_000),
+        )
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    changed
+}
+
+/// Rows (inside a two-column grid) for a database's optimistic concurrency: a switch and its row count.
+pub fn optimistic_rows_ui(ui: &mut Ui, o: &mut Option<Optimistic>) -> bool {
+    let mut changed = false;
+    let mut on = o.is_some();
+    let l = ui.label("Optimistic writes").on_hover_text(
+        "Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)",
+    );
+    if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
+        *o = on.then(Optimistic::default);
+        changed = true;
+    }
+    ui.end_row();
+    if let Some(o) = o {
+        let l = ui
+            .label("  rows")
+            .on_hover_text("Rows the writes spread over at random; 1: every write contends");
+        changed |= ui
+            .add(
+                DragValue::new(&mut o.rows)
+                    .clamp_existing_to_range(false)
+                    .range(1..=1_000_000),
+            )
+            .labelled_by(l.id)
+            .changed();
+        ui.end_row();
+    }
     changed
 }
