@@ -55,6 +55,15 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             format::ms(l.mean),
             format::rate(r.throughput_rps)
         ));
+        // Brooker's experiment compares work (conditional writes) and the time the whole batch took.
+        if let Some(t_ms) = r.last_resolved_ms {
+            ui.label(RichText::new(format!("Batch completed: the last request resolved at {}", format::ms(t_ms))).strong());
+        }
+        for n in &r.nodes {
+            if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
+                ui.label(format!("Optimistic writes at {}: {} ({} conflicts, {} committed)", n.id, format::thousands(w), format::thousands(c), format::thousands(w.saturating_sub(c))));
+            }
+        }
         ui.add_space(theme::SECTION_GAP);
         egui::Grid::new("nodes_table").striped(true).num_columns(9).spacing([14.0, 4.0]).show(ui, |ui| {
             for h in ["node", "kind", "util", "queue avg/max", "arrivals", "rejected", "failed", "throughput", "p50 / p99"] {
