@@ -486,7 +486,7 @@ impl World {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn done(&mut self, call: u32) {
         if self.ext_on && self.ext_done(call) {
             return;
