@@ -1,4 +1,7 @@
 //! Event handlers: how a request travels down the graph and its response back up.
+//!
+//! The handlers on every request's path are forced inline natively (one call fewer per hop; see
+//! docs/benchmarks.md) but only hinted on wasm32, where the copies would cost download size.
 
 use super::event::{Event, Kind};
 use super::sampler::{SimRng, unit};
@@ -10,7 +13,8 @@ use rand_distr::{Distribution, Exp1};
 
 impl World {
     /// Runs one event.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn dispatch(&mut self, ev: Event) {
         let a = ev.a();
         match ev.kind() {
@@ -38,7 +42,8 @@ impl World {
 
     /// [`Self::schedule_client`], inlined into the arrival handler: the hot path of every workload makes
     /// one call fewer per request (the other callers keep the out-of-line copy).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn schedule_client_inline(&mut self, c: u32) {
         let now = self.now;
         let node = &mut self.nodes[c as usize];
@@ -135,7 +140,8 @@ impl World {
         self.send_attempt_inline(c, req, class);
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn send_attempt_inline(&mut self, c: u32, req: u32, class: u8) {
         let now = self.now;
         let timeout_ns = match &self.nodes[c as usize].beh {
@@ -195,7 +201,8 @@ impl World {
         self.release_req(req); // the timer's hold
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn client_response(&mut self, call: u32, outcome: Outcome) {
         let req = self.calls[call as usize].req;
         self.free_call(call);
@@ -205,7 +212,8 @@ impl World {
     }
 
     /// The client has its answer.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn resolve(&mut self, req: u32, outcome: Outcome) {
         self.reqs[req as usize].resolved = true;
         if self.retries.on {
@@ -298,7 +306,8 @@ impl World {
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn admit(&mut self, call: u32, inst: u32) {
         let n = self.calls[call as usize].node as usize;
         let node = &mut self.nodes[n];
@@ -348,7 +357,8 @@ impl World {
     }
 
     /// Samples the node's own work for a call that holds a worker.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
@@ -386,7 +396,8 @@ impl World {
     }
 
     /// [`Self::release_worker`] inlined where a service answers after its last downstream call (the hot path).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn release_worker_inline(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
@@ -430,7 +441,8 @@ impl World {
     /// Gives a free worker of a consumer service a message from one of its queues; false if none waits.
     /// Always inlined: `release_worker`'s FIFO path had it inlined, and its other callers (the LIFO and
     /// priority path, `fill_free_workers`) made the compiler stop doing so.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn pull_message(&mut self, n: u32, inst: u32) -> bool {
         let now = self.now;
         let sources = match &self.nodes[n as usize].beh {
@@ -486,7 +498,8 @@ impl World {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn done(&mut self, call: u32) {
         if self.ext_on && self.ext_done(call) {
             return;
@@ -549,7 +562,8 @@ impl World {
     }
 
     /// A service makes its next downstream call, or answers when none is left.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn next_downstream(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let route = &self.nodes[c.node as usize].routes[c.class as usize];
@@ -703,7 +717,8 @@ impl World {
     }
 
     /// [`Self::answer`] inlined where a service answers after its last downstream call (the hot path).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn answer_inline(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];

@@ -317,6 +317,10 @@ async function main() {
     const cases = [
         { file: "scenarios/theory/mm1_rho08.ron", seed: 7, load: 1, duration: 400 },
         { file: "scenarios/url_shortener.ron", seed: 42, load: 3, duration: 20 },
+        // Faults, per-call timeouts and retries on edges, a priority queue and rate limiters.
+        { file: "scenarios/notification.ron", seed: 5, load: 2, duration: 60 },
+        // Batch arrivals, jittered client backoff and optimistic-concurrency writes.
+        { file: "scenarios/backoff_jitter.ron", seed: 3, load: 1, duration: 120 },
     ];
     for (const c of cases) {
         const text = fs.readFileSync(path.join(ROOT, c.file), "utf8");
