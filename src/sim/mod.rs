@@ -5,6 +5,7 @@
 mod autoscale;
 mod breaker;
 mod cache_keys;
+mod clients;
 mod edge_guard;
 mod engine;
 mod event;
@@ -13,6 +14,7 @@ mod faults;
 mod health;
 mod limiter;
 mod occ;
+mod plumbing;
 mod queues;
 mod report;
 mod retry;

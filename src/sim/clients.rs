@@ -1,0 +1,282 @@
+//! Clients: arrivals on their schedule, sending an attempt, timeouts, and the answer reaching the client.
+
+use super::event::Kind;
+use super::sampler::{SimRng, unit};
+use super::snapshot::DotOutcome;
+use super::world::ArrivalRt as Arrival;
+use super::world::{Behaviour, NONE, Outcome, Req, World};
+use rand_distr::{Distribution, Exp1};
+
+impl World {
+    /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
+    pub(crate) fn schedule_client(&mut self, c: u32) {
+        self.schedule_client_inline(c);
+    }
+
+    /// [`Self::schedule_client`], inlined into the arrival handler: the hot path of every workload makes
+    /// one call fewer per request (the other callers keep the out-of-line copy).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    fn schedule_client_inline(&mut self, c: u32) {
+        let now = self.now;
+        let node = &mut self.nodes[c as usize];
+        let Behaviour::Client(cl) = &mut node.beh else {
+            return;
+        };
+        // `mean_gap_ns` is 1e9 / (rate_rps * load), kept up to date wherever either changes: it is positive and
+        // finite exactly when the effective rate is (a zero rate gives infinity, an infinite one 0, NaN stays NaN).
+        if !positive_finite(cl.mean_gap_ns) {
+            cl.scheduled = false;
+            return;
+        }
+        // Before its window opens a client draws its first gap from the window's start.
+        let now = now.max(cl.start_ns);
+        let at = match cl.arrival {
+            Arrival::Poisson => now + exp_gap_ns(&mut node.rng, cl.mean_gap_ns),
+            Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
+            Arrival::Bursty { on_s, off_s } => {
+                let on = super::secs_to_ns(on_s).max(1);
+                let period = on + super::secs_to_ns(off_s);
+                // Faster during bursts so the long-run mean rate stays the configured one.
+                let burst_gap_ns = cl.mean_gap_ns * (on as f64 / period as f64);
+                // Poisson within on-windows; memorylessness lets a gap that crosses a silence restart at the
+                // next window's start.
+                let mut t = now;
+                loop {
+                    let phase = t % period;
+                    if phase >= on {
+                        t += period - phase;
+                        continue;
+                    }
+                    let next = t + exp_gap_ns(&mut node.rng, burst_gap_ns);
+                    let window_end = t - phase + on;
+                    if next < window_end {
+                        break next;
+                    }
+                    t = window_end + (period - on);
+                }
+            }
+        };
+        if at >= cl.stop_ns {
+            cl.scheduled = false;
+            return;
+        }
+        cl.scheduled = true;
+        self.queue.push(at, Kind::ClientNext, c, 0);
+    }
+
+    #[inline]
+    pub(super) fn client_next(&mut self, c: u32) {
+        let now = self.now;
+        let (class, has_timeout) = {
+            let node = &mut self.nodes[c as usize];
+            let Behaviour::Client(cl) = &node.beh else {
+                return;
+            };
+            // One class needs no draw (the common case, and the benchmarks').
+            let class = match cl.class_cum.as_slice() {
+                [] => 0,
+                [(_, only)] => *only,
+                cum => {
+                    let u = unit(&mut node.rng) * cum[cum.len() - 1].0;
+                    cum.iter()
+                        .find(|(c, _)| u < *c)
+                        .unwrap_or(&cum[cum.len() - 1])
+                        .1
+                }
+            };
+            (class, cl.timeout_ns.is_some())
+        };
+        let measured = now >= self.warmup_ns;
+        // The client's hold, plus the pending timer's: a slot is reused only after its timer fired.
+        let req = self.alloc_req(Req {
+            issued_ns: now,
+            refs: 1 + has_timeout as u32,
+            measured,
+            resolved: false,
+            attempt: 0,
+        });
+        if measured {
+            self.counts.offered += 1;
+            self.counts.in_flight += 1;
+        }
+        self.bucket.offered += 1;
+        if self.retries.on {
+            self.retries.note(req, c, class, 0);
+        }
+        self.send_attempt_inline(c, req, class);
+        self.schedule_client_inline(c);
+    }
+
+    /// Sends one attempt of a request (its slot already holds the timer's reference if there is a timeout).
+    pub(crate) fn send_attempt(&mut self, c: u32, req: u32, class: u8) {
+        self.send_attempt_inline(c, req, class);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    fn send_attempt_inline(&mut self, c: u32, req: u32, class: u8) {
+        let now = self.now;
+        let timeout_ns = match &self.nodes[c as usize].beh {
+            Behaviour::Client(cl) => cl.timeout_ns,
+            _ => None,
+        };
+        let route = self.nodes[c as usize].routes[class as usize]
+            .first()
+            .copied();
+        match route {
+            Some(edge)
+                if self.edges[edge as usize]
+                    .guard
+                    .as_mut()
+                    .and_then(|g| g.breaker.as_mut())
+                    .is_some_and(|b| !b.admit(now)) =>
+            {
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+                self.nodes[c as usize].stats.failed += 1;
+                self.resolve(req, Outcome::Failed)
+            }
+            Some(edge) => {
+                let to = self.edges[edge as usize].to;
+                let call = self.alloc_call(req, NONE, to, edge, class);
+                self.send(c, call, edge, Kind::Arrive, DotOutcome::Ok);
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+            }
+            None => {
+                if let Some(t) = timeout_ns {
+                    self.queue.push(now + t, Kind::Timeout, req, 0);
+                }
+                self.resolve(req, Outcome::Failed)
+            }
+        }
+    }
+
+    pub(super) fn timeout(&mut self, req: u32) {
+        if !self.reqs[req as usize].resolved {
+            self.reqs[req as usize].resolved = true;
+            if !(self.retries.on && self.retry_after(req)) {
+                let r = &self.reqs[req as usize];
+                if r.measured {
+                    self.counts.timed_out += 1;
+                    self.counts.in_flight -= 1;
+                    if self.retries.on {
+                        self.retries.last_resolved_ns = Some(self.now);
+                    }
+                }
+                self.bucket.timed_out += 1;
+            }
+            self.release_req(req); // the client's hold
+        }
+        self.release_req(req); // the timer's hold
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    pub(super) fn client_response(&mut self, call: u32, outcome: Outcome) {
+        let req = self.calls[call as usize].req;
+        self.free_call(call);
+        if !self.reqs[req as usize].resolved {
+            self.resolve(req, outcome);
+        }
+    }
+
+    /// The client has its answer.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    fn resolve(&mut self, req: u32, outcome: Outcome) {
+        self.reqs[req as usize].resolved = true;
+        if self.retries.on {
+            if outcome != Outcome::Ok && self.retry_after(req) {
+                self.release_req(req);
+                return;
+            }
+            if outcome == Outcome::Ok {
+                self.retry_earn(req);
+            }
+            if self.reqs[req as usize].measured {
+                self.retries.last_resolved_ns = Some(self.now);
+            }
+        }
+        let r = &self.reqs[req as usize];
+        let latency = self.now - r.issued_ns;
+        let measured = r.measured;
+        match outcome {
+            Outcome::Ok => {
+                self.bucket.succeeded += 1;
+                self.bucket_latency.record_ns(latency);
+                if measured {
+                    self.counts.succeeded += 1;
+                    self.latency.record_ns(latency);
+                }
+            }
+            Outcome::Failed => {
+                self.bucket.failed += 1;
+                if measured {
+                    self.counts.failed += 1;
+                }
+            }
+            Outcome::Rejected => {
+                self.bucket.rejected += 1;
+                if measured {
+                    self.counts.rejected += 1;
+                }
+            }
+            Outcome::RateLimited => {
+                self.bucket.rate_limited += 1;
+                if measured {
+                    self.counts.rate_limited += 1;
+                }
+            }
+        }
+        if measured {
+            self.counts.in_flight -= 1;
+        }
+        self.release_req(req);
+    }
+}
+
+/// An exponential gap with mean `mean_gap_ns` (a Poisson process), at least 1 ns so time always advances.
+#[inline]
+fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
+    let e: f64 = Exp1.sample(rng);
+    super::sampler::to_ns(e * mean_gap_ns).max(1)
+}
+
+/// Is `x` positive and finite (not NaN, not 0, not infinite)? Through the bits: written as two comparisons,
+/// LLVM turns it into a floating-point class test that costs two dozen integer instructions on x86-64, once
+/// per client arrival. Positive finite doubles are exactly the bit patterns 1..=0x7FEF_FFFF_FFFF_FFFF.
+#[inline(always)]
+fn positive_finite(x: f64) -> bool {
+    x.to_bits().wrapping_sub(1) < 0x7FEF_FFFF_FFFF_FFFF
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positive_finite;
+
+    #[test]
+    fn positive_finite_matches_the_comparisons() {
+        let cases = [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1.0,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            -1.0,
+            -5e-324,
+        ];
+        for x in cases {
+            assert_eq!(positive_finite(x), x > 0.0 && x < f64::INFINITY, "{x:e}");
+        }
+    }
+}
