@@ -22,33 +22,65 @@ fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
     .changed()
 }
 
-/// Rows (inside a two-column grid) for an optional retry policy; returns whether anything changed.
-pub fn retry_rows_ui(ui: &mut Ui, retry: &mut Option<RetryPolicy>) -> bool {
-    let mut changed = false;
-    let mut on = retry.is_some();
-    let l = ui
-        .label("Retries")
-        .on_hover_text("Send again after a timeout, error or rejection");
-    if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
-        *retry = on.then(RetryPolicy::default);
-        changed = true;
+/// A grid row with a labelled switch for an optional setting: ticking it sets `value` to `make()`, unticking
+/// clears it. Returns whether it changed.
+fn switch_row_ui<T>(
+    ui: &mut Ui,
+    label: &str,
+    hover: &str,
+    value: &mut Option<T>,
+    make: impl FnOnce() -> T,
+) -> bool {
+    let mut on = value.is_some();
+    let l = ui.label(label).on_hover_text(hover);
+    let changed = ui.checkbox(&mut on, "").labelled_by(l.id).changed();
+    if changed {
+        *value = on.then(make);
     }
     ui.end_row();
-    let Some(r) = retry.as_mut() else {
-        return changed;
-    };
-    let l = ui
-        .label("  max retries")
-        .on_hover_text("At most 1 + this many attempts per request");
-    changed |= ui
+    changed
+}
+
+/// A grid row with a labelled whole-number field limited to `range`. Returns whether it changed.
+fn count_row_ui(
+    ui: &mut Ui,
+    label: &str,
+    hover: &str,
+    v: &mut u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> bool {
+    let l = ui.label(label).on_hover_text(hover);
+    let changed = ui
         .add(
-            DragValue::new(&mut r.max_retries)
+            DragValue::new(v)
                 .clamp_existing_to_range(false)
-                .range(0..=100),
+                .range(range),
         )
         .labelled_by(l.id)
         .changed();
     ui.end_row();
+    changed
+}
+
+/// Rows (inside a two-column grid) for an optional retry policy; returns whether anything changed.
+pub fn retry_rows_ui(ui: &mut Ui, retry: &mut Option<RetryPolicy>) -> bool {
+    let mut changed = switch_row_ui(
+        ui,
+        "Retries",
+        "Send again after a timeout, error or rejection",
+        retry,
+        RetryPolicy::default,
+    );
+    let Some(r) = retry.as_mut() else {
+        return changed;
+    };
+    changed |= count_row_ui(
+        ui,
+        "  max retries",
+        "At most 1 + this many attempts per request",
+        &mut r.max_retries,
+        0..=100,
+    );
     let l = ui.label("  backoff base").on_hover_text(
         "Sleep before the first retry; doubles each retry up to the cap (0: at once)",
     );
@@ -72,15 +104,13 @@ pub fn retry_rows_ui(ui: &mut Ui, retry: &mut Option<RetryPolicy>) -> bool {
         .response
         .labelled_by(l.id);
     ui.end_row();
-    let mut budget = r.budget.is_some();
-    let l = ui.label("  retry budget").on_hover_text(
+    changed |= switch_row_ui(
+        ui,
+        "  retry budget",
         "Token bucket: each success earns a fraction of a token, each retry costs one",
+        &mut r.budget,
+        RetryBudget::default,
     );
-    if ui.checkbox(&mut budget, "").labelled_by(l.id).changed() {
-        r.budget = budget.then(RetryBudget::default);
-        changed = true;
-    }
-    ui.end_row();
     if let Some(b) = r.budget.as_mut() {
         let l = ui
             .label("    earn per success")
@@ -198,15 +228,13 @@ pub fn edge_call_ui(
         .num_columns(2)
         .spacing([10.0, 8.0])
         .show(ui, |ui| {
-            let mut on = timeout_ms.is_some();
-            let l = ui.label("Per-call timeout").on_hover_text(
+            changed |= switch_row_ui(
+                ui,
+                "Per-call timeout",
                 "The caller gives up on a call after this long and takes it as failed; the callee keeps working on it",
+                timeout_ms,
+                || 1000.0,
             );
-            if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
-                *timeout_ms = on.then_some(1000.0);
-                changed = true;
-            }
-            ui.end_row();
             if let Some(t) = timeout_ms.as_mut() {
                 let l = ui.label("  timeout").on_hover_text("Per attempt, network both ways included");
                 changed |= ms_value(ui, t, l.id);
@@ -355,46 +383,32 @@ pub fn batch_row_ui(ui: &mut Ui, a: &mut Arrival) -> bool {
     let Arrival::Batch { count } = a else {
         return false;
     };
-    let l = ui
-        .label("  batch size")
-        .on_hover_text("Requests sent at once at the start (times the load); the rate is ignored");
-    let changed = ui
-        .add(
-            DragValue::new(count)
-                .clamp_existing_to_range(false)
-                .range(1..=1_000_000),
-        )
-        .labelled_by(l.id)
-        .changed();
-    ui.end_row();
-    changed
+    count_row_ui(
+        ui,
+        "  batch size",
+        "Requests sent at once at the start (times the load); the rate is ignored",
+        count,
+        1..=1_000_000,
+    )
 }
 
 /// Rows (inside a two-column grid) for a database's optimistic concurrency: a switch and its row count.
 pub fn optimistic_rows_ui(ui: &mut Ui, o: &mut Option<Optimistic>) -> bool {
-    let mut changed = false;
-    let mut on = o.is_some();
-    let l = ui.label("Optimistic writes").on_hover_text(
+    let mut changed = switch_row_ui(
+        ui,
+        "Optimistic writes",
         "Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)",
+        o,
+        Optimistic::default,
     );
-    if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
-        *o = on.then(Optimistic::default);
-        changed = true;
-    }
-    ui.end_row();
     if let Some(o) = o {
-        let l = ui
-            .label("  rows")
-            .on_hover_text("Rows the writes spread over at random; 1: every write contends");
-        changed |= ui
-            .add(
-                DragValue::new(&mut o.rows)
-                    .clamp_existing_to_range(false)
-                    .range(1..=1_000_000),
-            )
-            .labelled_by(l.id)
-            .changed();
-        ui.end_row();
+        changed |= count_row_ui(
+            ui,
+            "  rows",
+            "Rows the writes spread over at random; 1: every write contends",
+            &mut o.rows,
+            1..=1_000_000,
+        );
     }
     changed
 }
