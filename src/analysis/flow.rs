@@ -619,7 +619,12 @@ impl FlowModel {
             .map(|(ei, _)| {
                 let w = match &s.nodes[self.edge_to[ei]].kind {
                     NodeKind::Service(p) => f64::from(p.replicas) * f64::from(p.workers),
-                    _ => 1.0,
+                    NodeKind::Client(_)
+                    | NodeKind::LoadBalancer(_)
+                    | NodeKind::Cache(_)
+                    | NodeKind::Database(_)
+                    | NodeKind::Queue(_)
+                    | NodeKind::RateLimiter(_) => 1.0,
                 };
                 (ei, w)
             })

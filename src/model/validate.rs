@@ -88,7 +88,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .iter()
         .filter_map(|n| match &n.kind {
             NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.as_str())),
-            _ => None,
+            NodeKind::Service(_)
+            | NodeKind::LoadBalancer(_)
+            | NodeKind::Cache(_)
+            | NodeKind::Database(_)
+            | NodeKind::Queue(_)
+            | NodeKind::RateLimiter(_) => None,
         })
         .flatten()
         .collect();
@@ -226,7 +231,14 @@ fn check_edge_resilience(
         Some(KindTag::Queue) => {
             "a queue hands messages to its consumers; nothing waits on the call"
         }
-        _ => return,
+        Some(
+            KindTag::Service
+            | KindTag::LoadBalancer
+            | KindTag::Cache
+            | KindTag::Database
+            | KindTag::RateLimiter,
+        )
+        | None => return,
     };
     for (field, set) in [
         ("timeout_ms", e.timeout_ms.is_some()),
