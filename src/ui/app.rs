@@ -112,7 +112,9 @@ pub struct App {
     /// The last link "Copy link" made.
     pub(super) last_link: Option<String>,
     problems: Vec<Problem>,
-    problems_gen: Option<u64>,
+    /// The (design, generation) the problems were computed for: both, since a new document starts its
+    /// generation at 0 again.
+    pub(super) problems_gen: Option<(u64, u64)>,
     last_frame: Option<Instant>,
     pub(super) frame_ms: f64,
     /// CPU time of the previous frame (eframe's measure, drawing included), smoothed.
@@ -141,8 +143,11 @@ impl App {
     pub fn with_scenario(scenario: Scenario, path: Option<String>) -> Self {
         let mut canvas = Canvas::default();
         canvas.fit_requested = true;
+        let doc = Document::new(scenario, path);
+        let mut stress = StressPanel::default();
+        stress.design = doc.design;
         Self {
-            doc: Document::new(scenario, path),
+            doc,
             selection: Selection::default(),
             canvas,
             inspector: Inspector::default(),
@@ -154,7 +159,7 @@ impl App {
             show_presets: false,
             preset_picker: PresetPicker::default(),
             show_debug: false,
-            stress: StressPanel::default(),
+            stress,
             #[cfg(not(target_arch = "wasm32"))]
             dialog: None,
             confirm: None,
@@ -219,6 +224,7 @@ impl App {
             Some(s) => {
                 let mut app = Self::with_scenario(s.clone(), None);
                 app.doc = Document::restored(s, p.path.clone(), p.dirty);
+                app.invalidate_views();
                 app.canvas = p.canvas;
                 app
             }
@@ -281,6 +287,12 @@ impl App {
         &mut self.stress
     }
 
+    /// The messages shown at the bottom of the canvas right now, oldest first (painted, so tests and
+    /// scripts read them here).
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.toasts.iter().map(|(m, _)| m.as_str())
+    }
+
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
         self.doc.is_dirty()
@@ -288,9 +300,10 @@ impl App {
 
     /// Validation problems of the current scenario (cached per edit).
     pub fn problems(&mut self) -> &[Problem] {
-        if self.problems_gen != Some(self.doc.generation) {
+        let key = (self.doc.design, self.doc.generation);
+        if self.problems_gen != Some(key) {
             self.problems = validate(&self.doc.scenario);
-            self.problems_gen = Some(self.doc.generation);
+            self.problems_gen = Some(key);
         }
         &self.problems
     }
@@ -338,10 +351,7 @@ impl App {
         for m in inbox {
             self.toast(&ctx, m);
         }
-        if self.runner.state == RunState::Running
-            || self.runner.restart_pending()
-            || self.stress.is_running()
-        {
+        if self.runner.state == RunState::Running || self.stress.is_running() {
             ctx.request_repaint();
         }
         #[cfg(target_arch = "wasm32")]
@@ -549,13 +559,18 @@ impl App {
         if self.stress.open {
             let mut open = true;
             let last_run = self.runner.run_scenario().zip(self.runner.report.as_ref());
+            let viewing = super::stress::Viewing {
+                generation: self.doc.generation,
+                load: self.runner.load,
+            };
             egui::Window::new("Stress test")
                 .open(&mut open)
                 .default_size([960.0, 640.0])
                 .default_pos([170.0, 90.0])
                 .collapsible(false)
                 .show(ctx, |ui| {
-                    self.stress.stress_ui(ui, &self.doc.scenario, last_run, out);
+                    self.stress
+                        .stress_ui(ui, &self.doc.scenario, last_run, &viewing, out);
                 });
             self.stress.open = open;
         }
