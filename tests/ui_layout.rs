@@ -18,9 +18,11 @@ fn run_a_bit(h: &mut Harness<'static, App>) {
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, Command::SetSpeed(f64::INFINITY));
     h.get_by_label("Run").click();
-    for _ in 0..200 {
+    // The report is refreshed a few times a (wall) second: wait for one past 5 s.
+    for _ in 0..5000 {
         h.run_steps(1);
-        if h.state().runner().time_s() >= 5.0 {
+        let r = h.state().runner();
+        if r.time_s() >= 5.0 && r.report.as_ref().is_some_and(|r| r.sim_time_s >= 4.0) {
             break;
         }
     }
