@@ -45,7 +45,7 @@ pub use command::{Command, ExportKind, Selection};
 pub use edit::{Edit, connection_problem};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
-pub use runner::{RunState, Runner, SPEEDS};
+pub use runner::{RunState, Runner, SPEEDS, status_text};
 pub use stress::{StressPanel, StressTab, SweepForm, SweepKind, SweepOutcome};
 pub use stress_compare::{ComparePanel, Source, Variant};
 
