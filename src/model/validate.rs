@@ -197,6 +197,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     p.extend(super::fault::check_faults(s));
+    p.extend(super::cost::check_cost(s));
 
     if p.is_empty() && has_cycle(s) {
         p.push(Problem::new(

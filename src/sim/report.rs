@@ -111,6 +111,7 @@ impl World {
                     },
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
+                    billed_replicas: self.billed_replicas(i, window_ns),
                 }
             })
             .collect();
@@ -131,6 +132,7 @@ impl World {
             faults: self.fault_reports(),
             edges: self.edge_reports(),
             last_resolved_ms: self.last_resolved_ms(),
+            cost: None,
         }
     }
 
