@@ -116,6 +116,10 @@ pub struct App {
     pub(super) link_error: Option<String>,
     /// The last link "Copy link" made.
     pub(super) last_link: Option<String>,
+    /// The account of the last diagram import (shown in a window until dismissed).
+    pub(super) import_report: Option<super::import_ui::ImportReport>,
+    /// Embed mode (`?embed=1`): diagram, Run, load buttons and chart only, read-only (see `embed.rs`).
+    pub(super) embed: bool,
     problems: Vec<Problem>,
     /// The (design, generation) the problems were computed for: both, since a new document starts its
     /// generation at 0 again.
@@ -174,6 +178,8 @@ impl App {
             allow_close: false,
             link_error: None,
             last_link: None,
+            import_report: None,
+            embed: false,
             problems: Vec::new(),
             problems_gen: None,
             last_frame: None,
@@ -348,9 +354,14 @@ impl App {
         let mut out = Vec::new();
         #[cfg(target_arch = "wasm32")]
         out.extend(super::web::take_commands());
-        self.shortcuts(&ctx, &mut out);
-        self.panels_ui(ui, &mut out);
-        self.windows(&ctx, &mut out);
+        if self.embed {
+            self.embed_ui(ui, &mut out);
+            self.link_error_ui(&ctx);
+        } else {
+            self.shortcuts(&ctx, &mut out);
+            self.panels_ui(ui, &mut out);
+            self.windows(&ctx, &mut out);
+        }
         for cmd in out {
             self.apply(&ctx, cmd);
         }
@@ -631,6 +642,7 @@ impl App {
             self.stress.open = open;
         }
         self.link_error_ui(ctx);
+        self.import_report_ui(ctx);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(d) = self.dialog.as_mut()
             && let Some(result) = d.show(ctx)
@@ -700,6 +712,10 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // An embedded demo must not overwrite the visitor's own session on the same site.
+        if self.embed {
+            return;
+        }
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
     }
 }

@@ -73,6 +73,9 @@ impl App {
             Command::Open(path) => self.open(ctx, &path),
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
+            Command::ImportDialog => self.import_dialog(),
+            Command::Import(path) => self.import_path(ctx, &path),
+            Command::ImportText { name, text } => self.import_text(ctx, &name, &text),
             Command::CopyLink => self.copy_link(ctx),
             Command::LoadPreset(name) => {
                 match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {

@@ -57,6 +57,16 @@ pub enum ExportKind {
     Csv,
     /// The canvas as a PNG image.
     Png,
+    /// The diagram as a Mermaid flowchart.
+    Mermaid,
+    /// The diagram as a Graphviz digraph.
+    Dot,
+    /// The diagram as SVG.
+    Svg,
+    /// The diagram as SVG, each node tinted by its utilization in the current run.
+    SvgLive,
+    /// The run as an animated GIF (native only: the encoder stays out of the web bundle).
+    Gif,
 }
 
 impl ExportKind {
@@ -66,6 +76,10 @@ impl ExportKind {
             ExportKind::Json => "json",
             ExportKind::Csv => "csv",
             ExportKind::Png => "png",
+            ExportKind::Mermaid => "mmd",
+            ExportKind::Dot => "dot",
+            ExportKind::Svg | ExportKind::SvgLive => "svg",
+            ExportKind::Gif => "gif",
         }
     }
 }
@@ -103,6 +117,17 @@ pub enum Command {
         /// The file name, for messages and the title.
         name: String,
         /// The RON text.
+        text: String,
+    },
+    /// Ask for a diagram (Mermaid, draw.io, Excalidraw, DOT) to import.
+    ImportDialog,
+    /// Import this diagram file (asks first if there are unsaved changes).
+    Import(String),
+    /// Import a diagram given as text, e.g. a browser upload (asks first if there are unsaved changes).
+    ImportText {
+        /// File name (decides the format with the text).
+        name: String,
+        /// The diagram.
         text: String,
     },
     /// Open the scenario of a share link's fragment, `s=1.<payload>` (asks first if there are unsaved
@@ -191,6 +216,8 @@ impl Command {
             Command::New
                 | Command::Open(_)
                 | Command::OpenText { .. }
+                | Command::Import(_)
+                | Command::ImportText { .. }
                 | Command::OpenLink(_)
                 | Command::LoadPreset(_)
                 | Command::Quit

@@ -55,6 +55,14 @@ pub fn menu_ui(
         ui.menu_button("File", |ui| {
             item(ui, true, "New", "Ctrl+N", Command::New, out);
             item(ui, true, "Open…", "Ctrl+O", Command::OpenDialog, out);
+            item(
+                ui,
+                true,
+                "Import diagram…",
+                "",
+                Command::ImportDialog,
+                out,
+            );
             item(ui, true, "Presets…", "Ctrl+P", Command::ShowPresets, out);
             item(ui, true, "Copy link", "", Command::CopyLink, out);
             ui.separator();
@@ -91,6 +99,31 @@ pub fn menu_ui(
                     "Canvas (PNG)…",
                     "",
                     Command::ExportDialog(ExportKind::Png),
+                    out,
+                );
+                ui.separator();
+                for (kind, text) in [
+                    (ExportKind::Mermaid, "Diagram (Mermaid)…"),
+                    (ExportKind::Dot, "Diagram (DOT)…"),
+                    (ExportKind::Svg, "Diagram (SVG)…"),
+                ] {
+                    item(ui, true, text, "", Command::ExportDialog(kind), out);
+                }
+                item(
+                    ui,
+                    m.has_report,
+                    "Diagram with run colours (SVG)…",
+                    "",
+                    Command::ExportDialog(ExportKind::SvgLive),
+                    out,
+                );
+                #[cfg(not(target_arch = "wasm32"))]
+                item(
+                    ui,
+                    true,
+                    "Animated GIF…",
+                    "",
+                    Command::ExportDialog(ExportKind::Gif),
                     out,
                 );
             });
