@@ -171,6 +171,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     p.extend(super::fault::check_faults(s));
+    p.extend(super::cost::check_cost(s));
 
     if p.is_empty()
         && let Some(cycle) = CallGraph::new(s).cycle()

@@ -121,6 +121,7 @@ impl World {
                     },
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
+                    billed_replicas: self.billed_replicas(i, window_ns),
                 }
             })
             .collect();
@@ -141,6 +142,7 @@ impl World {
             faults: self.fault_reports(),
             edges: self.edge_reports(),
             last_resolved_ms: self.last_resolved_ms(),
+            cost: None,
         }
     }
 
