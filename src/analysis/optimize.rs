@@ -176,7 +176,12 @@ pub fn default_knobs(scenario: &Scenario, load: f64) -> Vec<Knob> {
                     values: (0..=hi).map(f64::from).collect(),
                 });
             }
-            _ => {}
+            NodeKind::Service(_)
+            | NodeKind::Client(_)
+            | NodeKind::LoadBalancer(_)
+            | NodeKind::Cache(_)
+            | NodeKind::Queue(_)
+            | NodeKind::RateLimiter(_) => {}
         }
     }
     knobs
@@ -230,7 +235,12 @@ fn flow_cost_of(scenario: &Scenario, flow: &super::flow::Flow, load: f64) -> f64
         .iter()
         .filter_map(|n| match &n.kind {
             NodeKind::Client(c) => Some(c.rate_rps * load),
-            _ => None,
+            NodeKind::Service(_)
+            | NodeKind::LoadBalancer(_)
+            | NodeKind::Cache(_)
+            | NodeKind::Database(_)
+            | NodeKind::Queue(_)
+            | NodeKind::RateLimiter(_) => None,
         })
         .sum();
     cost_of(scenario, &rps, &[], offered).monthly

@@ -21,6 +21,10 @@ use crate::model::{self, Scenario};
 #[derive(Debug, clap::Args)]
 pub struct OptimizeArgs {
     #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
     pub common: ScenarioArgs,
     /// Load multiplier the SLO must hold at.
     #[arg(long, value_name = "X", default_value_t = 1.0)]

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::graph::{CallGraph, Illegal, connection_rules};
 use crate::model::{Edge, KindTag, Node, NodeKind, Problem, Scenario, validate};
 
 use super::diagram::{Diagram, Skipped};
@@ -84,10 +85,7 @@ impl Import {
         if self.problems.is_empty() {
             out.push_str("The scenario validates: it runs as it is.\n");
         } else {
-            out.push_str(&format!(
-                "Before it runs, fix ({}):\n",
-                self.problems.len()
-            ));
+            out.push_str(&format!("Before it runs, fix ({}):\n", self.problems.len()));
             for p in &self.problems {
                 out.push_str(&format!("  - {p}\n"));
             }
@@ -124,17 +122,28 @@ pub fn build(d: Diagram, name: &str) -> Import {
         }
         let rate = rate_in(&b.label);
         let name = match rate {
-            Some((_, ref range)) => format!("{} {}", &b.label[..range.start], &b.label[range.end..]),
+            Some((_, ref range)) => {
+                format!("{} {}", &b.label[..range.start], &b.label[range.end..])
+            }
             None => b.label.clone(),
         };
         let trimmed = name.trim();
         let verbatim = !trimmed.is_empty()
             && !trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-            && trimmed.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        let base = [if verbatim { trimmed.to_owned() } else { slug(&name) }, slug(&b.key)]
-            .into_iter()
-            .find(|s| !s.is_empty() && !s.starts_with(|c: char| c.is_ascii_digit()))
-            .unwrap_or_else(|| format!("node_{}", slug(&b.key)));
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        let base = [
+            if verbatim {
+                trimmed.to_owned()
+            } else {
+                slug(&name)
+            },
+            slug(&b.key),
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty() && !s.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| format!("node_{}", slug(&b.key)));
         let id = unique(&base, &used);
         used.insert(id.clone());
         id_of.insert(b.key.clone(), id.clone());
@@ -167,7 +176,11 @@ pub fn build(d: Diagram, name: &str) -> Import {
     for l in &d.links {
         let what = format!("arrow {} -> {}", l.from, l.to);
         let (Some(from), Some(to)) = (id_of.get(&l.from), id_of.get(&l.to)) else {
-            let missing = if id_of.contains_key(&l.from) { &l.to } else { &l.from };
+            let missing = if id_of.contains_key(&l.from) {
+                &l.to
+            } else {
+                &l.from
+            };
             skipped.push(Skipped::new(
                 &l.place,
                 what,
@@ -177,23 +190,39 @@ pub fn build(d: Diagram, name: &str) -> Import {
             continue;
         };
         let (ft, tt) = (tag_of(from, &nodes), tag_of(to, &nodes));
-        let reason = if from == to {
-            Some(("it starts and ends at the same box".to_owned(), "remove it".to_owned()))
-        } else if tt == Some(KindTag::Client) {
+        // The call graph's rules, most telling first; a queue feeding a non-service is left to validation.
+        let rules = connection_rules(ft, tt, from == to);
+        let breaks = |r: Illegal| rules.contains(&r);
+        let reason = if breaks(Illegal::SelfCall) {
             Some((
-                format!("it points into client '{to}'; clients only send traffic (answers return along the arrow that brought the request)"),
+                "it starts and ends at the same box".to_owned(),
+                "remove it".to_owned(),
+            ))
+        } else if breaks(Illegal::CalleeIsClient) {
+            Some((
+                format!(
+                    "it points into client '{to}'; clients only send traffic (answers return along the arrow that brought the request)"
+                ),
                 "draw the arrow from the client instead".to_owned(),
             ))
-        } else if ft.is_some_and(|t| !t.may_call_out()) {
+        } else if rules
+            .iter()
+            .any(|r| matches!(r, Illegal::CallerNeverCallsOut(_)))
+        {
             Some((
                 format!("it starts at database '{from}'; databases answer and never call out"),
                 format!("if '{from}' calls out, give it a label that maps to a service"),
             ))
         } else if edges.iter().any(|e| e.from == *from && e.to == *to) {
-            Some(("the same connection is drawn twice".to_owned(), "nothing to do".to_owned()))
-        } else if reaches(&edges, to, from) {
             Some((
-                format!("it closes a loop back to '{to}'; requests flow one way and answers return along the same arrows"),
+                "the same connection is drawn twice".to_owned(),
+                "nothing to do".to_owned(),
+            ))
+        } else if reaches(&nodes, &edges, to, from) {
+            Some((
+                format!(
+                    "it closes a loop back to '{to}'; requests flow one way and answers return along the same arrows"
+                ),
                 "remove the back arrow (or use two boxes)".to_owned(),
             ))
         } else {
@@ -212,7 +241,11 @@ pub fn build(d: Diagram, name: &str) -> Import {
             .filter(|n| !called.contains(n.id.as_str()))
             .map(|n| n.id.clone())
             .collect();
-        let entries = if entries.is_empty() { vec![nodes[0].id.clone()] } else { entries };
+        let entries = if entries.is_empty() {
+            vec![nodes[0].id.clone()]
+        } else {
+            entries
+        };
         let id = unique("users", &used);
         guesses.push(format!(
             "the drawing has no client, so client '{id}' ({DEFAULT_RATE_RPS} requests/s) was added, calling {} (the boxes nothing calls)",
@@ -262,19 +295,13 @@ fn unique(base: &str, used: &BTreeSet<String>) -> String {
         .expect("some suffix is free")
 }
 
-/// Is `to` reachable from `from` over `edges`?
-fn reaches(edges: &[Edge], from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(n) = stack.pop() {
-        if n == to {
-            return true;
-        }
-        if seen.insert(n) {
-            stack.extend(edges.iter().filter(|e| e.from == n).map(|e| e.to.as_str()));
-        }
+/// Is `to` reachable from `from` over `edges` (both are among `nodes`)?
+fn reaches(nodes: &[Node], edges: &[Edge], from: &str, to: &str) -> bool {
+    let index = |id: &str| nodes.iter().position(|n| n.id == id);
+    match (index(from), index(to)) {
+        (Some(a), Some(b)) => CallGraph::from_parts(nodes, edges).reaches(a, b),
+        (None, _) | (_, None) => false,
     }
-    false
 }
 
 /// A rate in a label (`2000 rps`, `2k req/s`, `1,500 qps`, `50 requests/s`) and where it is.

@@ -12,7 +12,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use super::{KindTag, Scenario};
+use super::{Edge, KindTag, Node, Scenario};
 
 /// Why a connection `from -> to` is not allowed, whatever else the scenario holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,12 +80,18 @@ pub struct CallGraph {
 impl CallGraph {
     /// The graph of `s`'s nodes and of its edges whose ends both exist (by the first node with each id).
     pub fn new(s: &Scenario) -> Self {
-        let mut g = DiGraph::with_capacity(s.nodes.len(), s.edges.len());
-        for _ in &s.nodes {
+        Self::from_parts(&s.nodes, &s.edges)
+    }
+
+    /// The graph of `nodes` and `edges` before they make a scenario (an import adding arrows one by one).
+    pub fn from_parts(nodes: &[Node], edges: &[Edge]) -> Self {
+        let index = |id: &str| nodes.iter().position(|n| n.id == id);
+        let mut g = DiGraph::with_capacity(nodes.len(), edges.len());
+        for _ in nodes {
             g.add_node(());
         }
-        for (j, e) in s.edges.iter().enumerate() {
-            if let (Some(a), Some(b)) = (s.node_index(&e.from), s.node_index(&e.to)) {
+        for (j, e) in edges.iter().enumerate() {
+            if let (Some(a), Some(b)) = (index(&e.from), index(&e.to)) {
                 g.add_edge(NodeIndex::new(a), NodeIndex::new(b), j);
             }
         }
@@ -229,7 +235,6 @@ impl CallGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Edge, Node};
 
     fn scenario(kinds: &[KindTag], edges: &[(usize, usize)]) -> Scenario {
         let nodes = kinds
