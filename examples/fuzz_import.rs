@@ -19,7 +19,10 @@ fn main() {
             let m = if k % 3 == 0 { mutate(&mut rng, &m) } else { m };
             let format = (k % 2 == 0).then_some(*format);
             if let Err(e) = check(format, path, &m) {
-                eprintln!("{path} mutant {k} (seed {seed}): {e}\n--- input ---\n{}", String::from_utf8_lossy(&m));
+                eprintln!(
+                    "{path} mutant {k} (seed {seed}): {e}\n--- input ---\n{}",
+                    String::from_utf8_lossy(&m)
+                );
                 std::process::exit(1);
             }
         }

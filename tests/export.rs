@@ -7,10 +7,22 @@ use archsim::interop::export::{ExportFormat, export};
 use archsim::interop::{self, Format, palette};
 use archsim::model::{Scenario, presets};
 
-fn graph(s: &Scenario) -> (Vec<(String, archsim::model::KindTag)>, Vec<(String, String)>) {
+/// Nodes with their kinds, and edges.
+type Graph = (
+    Vec<(String, archsim::model::KindTag)>,
+    Vec<(String, String)>,
+);
+
+fn graph(s: &Scenario) -> Graph {
     (
-        s.nodes.iter().map(|n| (n.id.clone(), n.kind.tag())).collect(),
-        s.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect(),
+        s.nodes
+            .iter()
+            .map(|n| (n.id.clone(), n.kind.tag()))
+            .collect(),
+        s.edges
+            .iter()
+            .map(|e| (e.from.clone(), e.to.clone()))
+            .collect(),
     )
 }
 
@@ -18,11 +30,26 @@ fn graph(s: &Scenario) -> (Vec<(String, archsim::model::KindTag)>, Vec<(String, 
 fn mermaid_and_dot_round_trip_every_preset() {
     for p in presets::presets() {
         let s = p.scenario().unwrap();
-        for (format, import_as) in [(ExportFormat::Mermaid, Format::Mermaid), (ExportFormat::Dot, Format::Dot)] {
+        for (format, import_as) in [
+            (ExportFormat::Mermaid, Format::Mermaid),
+            (ExportFormat::Dot, Format::Dot),
+        ] {
             let text = export(&s, format, None);
-            let back = interop::import(Some(import_as), &text, p.file).unwrap_or_else(|e| panic!("{format:?} {}: {e}\n{text}", p.name));
-            assert_eq!(graph(&back.scenario), graph(&s), "{format:?} {}:\n{text}", p.name);
-            assert!(back.mappings.iter().all(|m| !m.guessed && m.rule.starts_with("class")), "{}", back.summary());
+            let back = interop::import(Some(import_as), &text, p.file)
+                .unwrap_or_else(|e| panic!("{format:?} {}: {e}\n{text}", p.name));
+            assert_eq!(
+                graph(&back.scenario),
+                graph(&s),
+                "{format:?} {}:\n{text}",
+                p.name
+            );
+            assert!(
+                back.mappings
+                    .iter()
+                    .all(|m| !m.guessed && m.rule.starts_with("class")),
+                "{}",
+                back.summary()
+            );
             assert!(back.skipped.is_empty(), "{}", back.summary());
         }
     }
@@ -30,22 +57,39 @@ fn mermaid_and_dot_round_trip_every_preset() {
 
 #[test]
 fn dot_keeps_positions() {
-    let s = presets::preset("url_shortener").unwrap().scenario().unwrap();
-    let back = interop::import(Some(Format::Dot), &export(&s, ExportFormat::Dot, None), "x.dot").unwrap();
+    let s = presets::preset("url_shortener")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let back = interop::import(
+        Some(Format::Dot),
+        &export(&s, ExportFormat::Dot, None),
+        "x.dot",
+    )
+    .unwrap();
     // Moved as a whole (the drawing starts at the canvas origin after import), shape kept.
     let d = |s: &Scenario, a: &str, b: &str| {
-        let (p, q) = (s.node(a).unwrap().pos.unwrap(), s.node(b).unwrap().pos.unwrap());
+        let (p, q) = (
+            s.node(a).unwrap().pos.unwrap(),
+            s.node(b).unwrap().pos.unwrap(),
+        );
         (q.0 - p.0, q.1 - p.1)
     };
     for (a, b) in [("users", "db"), ("lb", "cache")] {
         let (x, y) = (d(&s, a, b), d(&back.scenario, a, b));
-        assert!((x.0 - y.0).abs() < 0.01 && (x.1 - y.1).abs() < 0.01, "{a}->{b}: {x:?} vs {y:?}");
+        assert!(
+            (x.0 - y.0).abs() < 0.01 && (x.1 - y.1).abs() < 0.01,
+            "{a}->{b}: {x:?} vs {y:?}"
+        );
     }
 }
 
 #[test]
 fn svg_has_every_node_and_edge_and_run_colours() {
-    let s = presets::preset("url_shortener").unwrap().scenario().unwrap();
+    let s = presets::preset("url_shortener")
+        .unwrap()
+        .scenario()
+        .unwrap();
     let plain = export(&s, ExportFormat::Svg, None);
     assert!(plain.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     for n in &s.nodes {
@@ -84,8 +128,14 @@ mod gif {
 
     #[test]
     fn url_shortener_at_10x_is_small_deterministic_and_20_s_long() {
-        let s = presets::preset("url_shortener").unwrap().scenario().unwrap();
-        let opts = RecordOptions { load: 10.0, ..RecordOptions::default() };
+        let s = presets::preset("url_shortener")
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let opts = RecordOptions {
+            load: 10.0,
+            ..RecordOptions::default()
+        };
         let a = record(&s, &opts).unwrap();
         let b = record(&s, &opts).unwrap();
         assert!(a == b, "two recordings differ");
@@ -99,15 +149,36 @@ mod gif {
 
     #[test]
     fn options_change_the_picture_and_bad_ones_are_named() {
-        let s = presets::preset("job_scheduler").unwrap().scenario().unwrap();
-        let small = RecordOptions { seconds: 2.0, width: 320, height: 180, colors: 16, fps: 5, ..RecordOptions::default() };
+        let s = presets::preset("job_scheduler")
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let small = RecordOptions {
+            seconds: 2.0,
+            width: 320,
+            height: 180,
+            colors: 16,
+            fps: 5,
+            ..RecordOptions::default()
+        };
         let a = record(&s, &small).unwrap();
         let (w, h, _, delay) = frames(&a);
         assert_eq!((w, h, delay), (320, 180, 200));
-        let other_seed = { let mut t = s.clone(); t.seed += 1; record(&t, &small).unwrap() };
+        let other_seed = {
+            let mut t = s.clone();
+            t.seed += 1;
+            record(&t, &small).unwrap()
+        };
         assert!(other_seed != a, "the seed shows in the picture");
-        let bad = RecordOptions { fps: 0, colors: 999, ..RecordOptions::default() };
+        let bad = RecordOptions {
+            fps: 0,
+            colors: 999,
+            ..RecordOptions::default()
+        };
         let e = record(&s, &bad).unwrap_err();
-        assert!(e.contains("--fps is 0") && e.contains("--colors is 999"), "{e}");
+        assert!(
+            e.contains("--fps is 0") && e.contains("--colors is 999"),
+            "{e}"
+        );
     }
 }

@@ -12,15 +12,25 @@ fn import_file(name: &str) -> Import {
 }
 
 fn kinds(i: &Import) -> Vec<(String, KindTag)> {
-    i.scenario.nodes.iter().map(|n| (n.id.clone(), n.kind.tag())).collect()
+    i.scenario
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), n.kind.tag()))
+        .collect()
 }
 
 fn edges(i: &Import) -> Vec<(String, String)> {
-    i.scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect()
+    i.scenario
+        .edges
+        .iter()
+        .map(|e| (e.from.clone(), e.to.clone()))
+        .collect()
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 /// The scenario validates and a short run serves requests end to end.
@@ -70,10 +80,26 @@ fn mermaid_flowchart() {
         ])
     );
     // The rate in the label, the CDN approximation and the default services are listed.
-    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else { panic!() };
+    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else {
+        panic!()
+    };
     assert_eq!(c.rate_rps, 500.0);
-    let guessed: Vec<&str> = i.mappings.iter().filter(|m| m.guessed).map(|m| m.id.as_str()).collect();
-    assert_eq!(guessed, ["cloudfront", "checkout_api", "catalog_api", "fulfilment_worker", "payment_provider"]);
+    let guessed: Vec<&str> = i
+        .mappings
+        .iter()
+        .filter(|m| m.guessed)
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(
+        guessed,
+        [
+            "cloudfront",
+            "checkout_api",
+            "catalog_api",
+            "fulfilment_worker",
+            "payment_provider"
+        ]
+    );
     assert_eq!(i.mappings[0].rule, "id \"users\" has \"users\"");
     assert_eq!(i.skipped.len(), 1, "{}", i.summary());
     assert!(i.skipped[0].what.contains("Payments"));
@@ -131,7 +157,9 @@ fn drawio_compressed_with_eight_boxes() {
         .map(|(a, k)| (a.to_string(), *k))
         .collect::<Vec<_>>()
     );
-    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else { panic!() };
+    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else {
+        panic!()
+    };
     assert_eq!(c.rate_rps, 1200.0);
     assert_eq!(i.mappings[5].rule, "shape \"cylinder3\" is a cylinder");
     assert_eq!(i.mappings[6].rule, "label \"RabbitMQ\" has \"rabbitmq\"");
@@ -142,8 +170,16 @@ fn drawio_compressed_with_eight_boxes() {
     // the second page.
     let what: Vec<&str> = i.skipped.iter().map(|s| s.what.as_str()).collect();
     assert_eq!(what.len(), 4, "{}", i.summary());
-    assert!(i.skipped.iter().any(|s| s.place.starts_with("element 'e9'") && s.reason.contains("database")));
-    assert!(i.skipped.iter().any(|s| s.place.starts_with("element 'e10'") && s.reason.contains("end")));
+    assert!(
+        i.skipped
+            .iter()
+            .any(|s| s.place.starts_with("element 'e9'") && s.reason.contains("database"))
+    );
+    assert!(
+        i.skipped
+            .iter()
+            .any(|s| s.place.starts_with("element 'e10'") && s.reason.contains("end"))
+    );
     assert!(i.skipped.iter().any(|s| s.what == "page 'Notes'"));
     assert!(i.skipped.iter().any(|s| s.what.starts_with("text 'v3")));
     assert_eq!(i.scenario.edges.len(), 8);
@@ -165,10 +201,15 @@ fn excalidraw_boxes_bound_arrows_and_text() {
     use KindTag::*;
     assert_eq!(
         kinds(&i),
-        [("browser", Client), ("search_api", Service), ("index_db", Database), ("query_cache", Cache)]
-            .iter()
-            .map(|(a, k)| (a.to_string(), *k))
-            .collect::<Vec<_>>()
+        [
+            ("browser", Client),
+            ("search_api", Service),
+            ("index_db", Database),
+            ("query_cache", Cache)
+        ]
+        .iter()
+        .map(|(a, k)| (a.to_string(), *k))
+        .collect::<Vec<_>>()
     );
     // a3 is unbound but its ends lie on the API and the cache.
     assert_eq!(
@@ -181,7 +222,10 @@ fn excalidraw_boxes_bound_arrows_and_text() {
         ])
     );
     let skipped: Vec<&str> = i.skipped.iter().map(|s| s.place.as_str()).collect();
-    assert_eq!(skipped, ["element 'a4'", "element 't-title'", "element 'fd'"]);
+    assert_eq!(
+        skipped,
+        ["element 'a4'", "element 't-title'", "element 'fd'"]
+    );
     runs(&i);
 }
 
@@ -192,23 +236,52 @@ fn dot_graph() {
     let k = kinds(&i);
     assert_eq!(
         k.iter().map(|(_, k)| *k).collect::<Vec<_>>(),
-        [Client, LoadBalancer, Service, Queue, Service, Database, Service, Service]
+        [
+            Client,
+            LoadBalancer,
+            Service,
+            Queue,
+            Service,
+            Database,
+            Service,
+            Service
+        ]
     );
     assert_eq!(k[5].0, "time_series_store");
-    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else { panic!() };
+    let NodeKind::Client(c) = &i.scenario.nodes[0].kind else {
+        panic!()
+    };
     assert_eq!(c.rate_rps, 5000.0);
     // The back arrow `query -> dash` would close a loop: skipped, with the reason.
-    assert!(i.skipped.iter().any(|s| s.what == "arrow query -> dash" && s.reason.contains("loop")), "{}", i.summary());
+    assert!(
+        i.skipped
+            .iter()
+            .any(|s| s.what == "arrow query -> dash" && s.reason.contains("loop")),
+        "{}",
+        i.summary()
+    );
     assert_eq!(i.scenario.edges.len(), 7);
     runs(&i);
 }
 
 #[test]
 fn a_drawing_without_a_client_gets_one_and_says_so() {
-    let i = interop::import(None, "flowchart TD\n  api[Orders API] --> db[(Orders)]\n", "x.mmd").unwrap();
+    let i = interop::import(
+        None,
+        "flowchart TD\n  api[Orders API] --> db[(Orders)]\n",
+        "x.mmd",
+    )
+    .unwrap();
     assert_eq!(i.scenario.nodes[0].id, "users");
-    assert_eq!(edges(&i), pairs(&[("orders_api", "orders"), ("users", "orders_api")]));
-    assert!(i.guesses.iter().any(|g| g.contains("no client")), "{:?}", i.guesses);
+    assert_eq!(
+        edges(&i),
+        pairs(&[("orders_api", "orders"), ("users", "orders_api")])
+    );
+    assert!(
+        i.guesses.iter().any(|g| g.contains("no client")),
+        "{:?}",
+        i.guesses
+    );
     runs(&i);
 }
 
@@ -224,12 +297,36 @@ fn what_is_missing_is_named() {
 #[test]
 fn errors_name_the_place() {
     let cases: [(&str, &str, &str); 6] = [
-        ("a.mmd", "flowchart LR\n  a --> b[oops\n", "a.mmd: line 2, column 10:"),
-        ("a.mmd", "architecture-beta\n  service a(server)[A]\n  a:R --> L:zz\n", "a.mmd: line 3:"),
-        ("a.drawio", "<mxfile>\n<diagram name=\"P\">\n<mxGraphModel><root>\n</mxfile>\n", "a.drawio: line 4"),
-        ("a.drawio", "<mxfile><diagram name=\"P\">bm90IGRlZmxhdGU=</diagram></mxfile>", "a.drawio: diagram 'P':"),
-        ("a.excalidraw", "{\"type\":\"excalidraw\",\"elements\":[{\"id\":\"a\",\"x\":\"left\"}]}", "a.excalidraw: element #1:"),
-        ("a.dot", "digraph {\n  a -> b\n  c -> -> d\n}\n", "a.dot: line 3:"),
+        (
+            "a.mmd",
+            "flowchart LR\n  a --> b[oops\n",
+            "a.mmd: line 2, column 10:",
+        ),
+        (
+            "a.mmd",
+            "architecture-beta\n  service a(server)[A]\n  a:R --> L:zz\n",
+            "a.mmd: line 3:",
+        ),
+        (
+            "a.drawio",
+            "<mxfile>\n<diagram name=\"P\">\n<mxGraphModel><root>\n</mxfile>\n",
+            "a.drawio: line 4",
+        ),
+        (
+            "a.drawio",
+            "<mxfile><diagram name=\"P\">bm90IGRlZmxhdGU=</diagram></mxfile>",
+            "a.drawio: diagram 'P':",
+        ),
+        (
+            "a.excalidraw",
+            "{\"type\":\"excalidraw\",\"elements\":[{\"id\":\"a\",\"x\":\"left\"}]}",
+            "a.excalidraw: element #1:",
+        ),
+        (
+            "a.dot",
+            "digraph {\n  a -> b\n  c -> -> d\n}\n",
+            "a.dot: line 3:",
+        ),
     ];
     for (file, text, want) in cases {
         let e = interop::import(None, text, file).unwrap_err().to_string();
@@ -241,12 +338,27 @@ fn errors_name_the_place() {
 
 #[test]
 fn detects_the_format() {
-    assert_eq!(Format::detect("x.txt", "graph TD\n a-->b"), Some(Format::Mermaid));
-    assert_eq!(Format::detect("x.txt", "graph G { a -- b }"), Some(Format::Dot));
-    assert_eq!(Format::detect("x.txt", "strict digraph { a -> b }"), Some(Format::Dot));
-    assert_eq!(Format::detect("x.json", "{\"type\":\"excalidraw\"}"), Some(Format::Excalidraw));
+    assert_eq!(
+        Format::detect("x.txt", "graph TD\n a-->b"),
+        Some(Format::Mermaid)
+    );
+    assert_eq!(
+        Format::detect("x.txt", "graph G { a -- b }"),
+        Some(Format::Dot)
+    );
+    assert_eq!(
+        Format::detect("x.txt", "strict digraph { a -> b }"),
+        Some(Format::Dot)
+    );
+    assert_eq!(
+        Format::detect("x.json", "{\"type\":\"excalidraw\"}"),
+        Some(Format::Excalidraw)
+    );
     assert_eq!(Format::detect("x.xml", "<mxfile/>"), Some(Format::Drawio));
-    assert_eq!(Format::detect("doc.md", "# t\n```mermaid\nflowchart LR\n```"), Some(Format::Mermaid));
+    assert_eq!(
+        Format::detect("doc.md", "# t\n```mermaid\nflowchart LR\n```"),
+        Some(Format::Mermaid)
+    );
 }
 
 /// docs/import.md lists every word and shape of the mapping table.
@@ -255,10 +367,16 @@ fn the_documented_table_is_the_table() {
     let doc = std::fs::read_to_string("docs/import.md").unwrap();
     for r in interop::mapping::RULES {
         for w in r.words {
-            assert!(doc.contains(&format!("`{w}`")), "docs/import.md does not list `{w}`");
+            assert!(
+                doc.contains(&format!("`{w}`")),
+                "docs/import.md does not list `{w}`"
+            );
         }
     }
     for (s, _) in interop::mapping::SHAPE_RULES {
-        assert!(doc.contains(&format!("`{s}`")), "docs/import.md does not list shape `{s}`");
+        assert!(
+            doc.contains(&format!("`{s}`")),
+            "docs/import.md does not list shape `{s}`"
+        );
     }
 }

@@ -20,7 +20,10 @@ fn mutated_diagrams_never_panic() {
             // Half with the format given, half detected from the text.
             let format = (k % 2 == 0).then_some(*format);
             if let Err(e) = check(format, path, &m) {
-                panic!("{path} mutant {k}: {e}\n--- input ---\n{}", String::from_utf8_lossy(&m));
+                panic!(
+                    "{path} mutant {k}: {e}\n--- input ---\n{}",
+                    String::from_utf8_lossy(&m)
+                );
             }
         }
     }
@@ -32,7 +35,10 @@ fn hostile_inputs_are_refused_quickly() {
     assert!(archsim::interop::import(None, &deep, "deep.dot").is_err());
     let nested_xml = format!("<mxfile>{}</mxfile>", "<a>".repeat(10_000));
     assert!(archsim::interop::import(None, &nested_xml, "deep.drawio").is_err());
-    let many: String = (0..300).map(|i| format!("  n{i} --> n{}\n", i + 1)).collect();
-    let e = archsim::interop::import(None, &format!("flowchart LR\n{many}"), "many.mmd").unwrap_err();
+    let many: String = (0..300)
+        .map(|i| format!("  n{i} --> n{}\n", i + 1))
+        .collect();
+    let e =
+        archsim::interop::import(None, &format!("flowchart LR\n{many}"), "many.mmd").unwrap_err();
     assert!(e.message.contains("at most 200"), "{e}");
 }

@@ -129,8 +129,13 @@ pub fn import(args: &ImportArgs) -> Result<ExitCode, CliError> {
         ImportFormat::Excalidraw => Format::Excalidraw,
         ImportFormat::Dot => Format::Dot,
     });
-    let label = if args.file == "-" { "stdin" } else { args.file.as_str() };
-    let imported = interop::import(format, &text, label).map_err(|e| CliError::Usage(e.to_string()))?;
+    let label = if args.file == "-" {
+        "stdin"
+    } else {
+        args.file.as_str()
+    };
+    let imported =
+        interop::import(format, &text, label).map_err(|e| CliError::Usage(e.to_string()))?;
     let ron = model::to_string(&imported.scenario);
     match &args.output {
         Some(path) => write_file(path, ron.as_bytes())?,
@@ -140,7 +145,11 @@ pub fn import(args: &ImportArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &args.output {
         eprintln!("Wrote {}", path.display());
     }
-    Ok(if imported.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if imported.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// `archsim export`.
@@ -153,13 +162,20 @@ pub fn export(args: &ExportArgs) -> Result<ExitCode, CliError> {
         DiagramFormat::Svg => ExportFormat::Svg,
     };
     if (args.run || args.load.is_some()) && format != ExportFormat::Svg {
-        return Err(CliError::Usage("--run and --load colour an SVG; use them with --format svg".into()));
+        return Err(CliError::Usage(
+            "--run and --load colour an SVG; use them with --format svg".into(),
+        ));
     }
     let heat = if args.run || args.load.is_some() {
         let mut sim = Simulation::new(&scenario)?;
         sim.set_load(args.load.unwrap_or(1.0));
         sim.run_to_end();
-        let map: BTreeMap<String, f64> = sim.report().nodes.iter().map(|n| (n.id.clone(), n.utilization)).collect();
+        let map: BTreeMap<String, f64> = sim
+            .report()
+            .nodes
+            .iter()
+            .map(|n| (n.id.clone(), n.utilization))
+            .collect();
         Some(map)
     } else {
         None

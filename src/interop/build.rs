@@ -84,10 +84,7 @@ impl Import {
         if self.problems.is_empty() {
             out.push_str("The scenario validates: it runs as it is.\n");
         } else {
-            out.push_str(&format!(
-                "Before it runs, fix ({}):\n",
-                self.problems.len()
-            ));
+            out.push_str(&format!("Before it runs, fix ({}):\n", self.problems.len()));
             for p in &self.problems {
                 out.push_str(&format!("  - {p}\n"));
             }
@@ -124,17 +121,28 @@ pub fn build(d: Diagram, name: &str) -> Import {
         }
         let rate = rate_in(&b.label);
         let name = match rate {
-            Some((_, ref range)) => format!("{} {}", &b.label[..range.start], &b.label[range.end..]),
+            Some((_, ref range)) => {
+                format!("{} {}", &b.label[..range.start], &b.label[range.end..])
+            }
             None => b.label.clone(),
         };
         let trimmed = name.trim();
         let verbatim = !trimmed.is_empty()
             && !trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-            && trimmed.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        let base = [if verbatim { trimmed.to_owned() } else { slug(&name) }, slug(&b.key)]
-            .into_iter()
-            .find(|s| !s.is_empty() && !s.starts_with(|c: char| c.is_ascii_digit()))
-            .unwrap_or_else(|| format!("node_{}", slug(&b.key)));
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        let base = [
+            if verbatim {
+                trimmed.to_owned()
+            } else {
+                slug(&name)
+            },
+            slug(&b.key),
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty() && !s.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| format!("node_{}", slug(&b.key)));
         let id = unique(&base, &used);
         used.insert(id.clone());
         id_of.insert(b.key.clone(), id.clone());
@@ -167,7 +175,11 @@ pub fn build(d: Diagram, name: &str) -> Import {
     for l in &d.links {
         let what = format!("arrow {} -> {}", l.from, l.to);
         let (Some(from), Some(to)) = (id_of.get(&l.from), id_of.get(&l.to)) else {
-            let missing = if id_of.contains_key(&l.from) { &l.to } else { &l.from };
+            let missing = if id_of.contains_key(&l.from) {
+                &l.to
+            } else {
+                &l.from
+            };
             skipped.push(Skipped::new(
                 &l.place,
                 what,
@@ -178,10 +190,15 @@ pub fn build(d: Diagram, name: &str) -> Import {
         };
         let (ft, tt) = (tag_of(from, &nodes), tag_of(to, &nodes));
         let reason = if from == to {
-            Some(("it starts and ends at the same box".to_owned(), "remove it".to_owned()))
+            Some((
+                "it starts and ends at the same box".to_owned(),
+                "remove it".to_owned(),
+            ))
         } else if tt == Some(KindTag::Client) {
             Some((
-                format!("it points into client '{to}'; clients only send traffic (answers return along the arrow that brought the request)"),
+                format!(
+                    "it points into client '{to}'; clients only send traffic (answers return along the arrow that brought the request)"
+                ),
                 "draw the arrow from the client instead".to_owned(),
             ))
         } else if ft.is_some_and(|t| !t.may_call_out()) {
@@ -190,10 +207,15 @@ pub fn build(d: Diagram, name: &str) -> Import {
                 format!("if '{from}' calls out, give it a label that maps to a service"),
             ))
         } else if edges.iter().any(|e| e.from == *from && e.to == *to) {
-            Some(("the same connection is drawn twice".to_owned(), "nothing to do".to_owned()))
+            Some((
+                "the same connection is drawn twice".to_owned(),
+                "nothing to do".to_owned(),
+            ))
         } else if reaches(&edges, to, from) {
             Some((
-                format!("it closes a loop back to '{to}'; requests flow one way and answers return along the same arrows"),
+                format!(
+                    "it closes a loop back to '{to}'; requests flow one way and answers return along the same arrows"
+                ),
                 "remove the back arrow (or use two boxes)".to_owned(),
             ))
         } else {
@@ -212,7 +234,11 @@ pub fn build(d: Diagram, name: &str) -> Import {
             .filter(|n| !called.contains(n.id.as_str()))
             .map(|n| n.id.clone())
             .collect();
-        let entries = if entries.is_empty() { vec![nodes[0].id.clone()] } else { entries };
+        let entries = if entries.is_empty() {
+            vec![nodes[0].id.clone()]
+        } else {
+            entries
+        };
         let id = unique("users", &used);
         guesses.push(format!(
             "the drawing has no client, so client '{id}' ({DEFAULT_RATE_RPS} requests/s) was added, calling {} (the boxes nothing calls)",

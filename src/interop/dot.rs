@@ -41,7 +41,9 @@ impl Lexer<'_> {
 
     fn next(&mut self) -> Result<Option<(Tok, usize)>> {
         loop {
-            let Some(&c) = self.s.get(self.i) else { return Ok(None) };
+            let Some(&c) = self.s.get(self.i) else {
+                return Ok(None);
+            };
             match c {
                 b'\n' => {
                     self.line += 1;
@@ -88,21 +90,35 @@ impl Lexer<'_> {
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-' || c >= 0x80 => {
                 let start = self.i;
                 while self.s.get(self.i).is_some_and(|&c| {
-                    c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c >= 0x80 || (c == b'-' && self.i == start)
+                    c.is_ascii_alphanumeric()
+                        || c == b'_'
+                        || c == b'.'
+                        || c >= 0x80
+                        || (c == b'-' && self.i == start)
                 }) {
                     self.i += 1;
                 }
-                Tok::Id(String::from_utf8_lossy(&self.s[start..self.i]).into_owned(), false)
+                Tok::Id(
+                    String::from_utf8_lossy(&self.s[start..self.i]).into_owned(),
+                    false,
+                )
             }
             other => {
-                return Err(err(line, format!("unexpected character '{}'", other as char)));
+                return Err(err(
+                    line,
+                    format!("unexpected character '{}'", other as char),
+                ));
             }
         };
         Ok(Some((tok, line)))
     }
 
     fn at_line_start(&self) -> bool {
-        self.s[..self.i].iter().rev().take_while(|&&b| b != b'\n').all(u8::is_ascii_whitespace)
+        self.s[..self.i]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n')
+            .all(u8::is_ascii_whitespace)
     }
 
     fn skip_line(&mut self) {
@@ -173,7 +189,9 @@ impl Lexer<'_> {
                     depth -= 1;
                     if depth == 0 {
                         self.i += 1;
-                        return Ok(String::from_utf8_lossy(&self.s[from + 1..self.i - 1]).into_owned());
+                        return Ok(
+                            String::from_utf8_lossy(&self.s[from + 1..self.i - 1]).into_owned()
+                        );
                     }
                 }
                 Some(b'\n') => self.line += 1,
@@ -197,9 +215,21 @@ struct Parser {
 
 /// Parses a DOT graph.
 pub fn parse(text: &str) -> Result<Diagram> {
-    let toks = Lexer { s: text.as_bytes(), i: 0, line: 1 }.tokens()?;
+    let toks = Lexer {
+        s: text.as_bytes(),
+        i: 0,
+        line: 1,
+    }
+    .tokens()?;
     let last_line = toks.last().map_or(1, |t| t.1);
-    let mut p = Parser { toks, i: 0, d: Diagram::default(), index: BTreeMap::new(), directed: true, last_line };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        d: Diagram::default(),
+        index: BTreeMap::new(),
+        directed: true,
+        last_line,
+    };
     p.graph()?;
     Ok(p.d)
 }
@@ -218,7 +248,13 @@ impl Parser {
             None => "the end of the file".into(),
             Some(Tok::Id(s, _)) => format!("'{}'", s.chars().take(30).collect::<String>()),
             Some(Tok::Punct(c)) => format!("'{c}'"),
-            Some(Tok::EdgeOp(d)) => if *d { "'->'".into() } else { "'--'".into() },
+            Some(Tok::EdgeOp(d)) => {
+                if *d {
+                    "'->'".into()
+                } else {
+                    "'--'".into()
+                }
+            }
         }
     }
 
@@ -227,7 +263,10 @@ impl Parser {
             self.i += 1;
             Ok(())
         } else {
-            Err(err(self.line(), format!("expected '{c}', found {}", self.found())))
+            Err(err(
+                self.line(),
+                format!("expected '{c}', found {}", self.found()),
+            ))
         }
     }
 
@@ -243,9 +282,14 @@ impl Parser {
             self.directed = true;
         } else if self.keyword("graph") {
             self.directed = false;
-            self.d.guesses.push("the graph is undirected: each `a -- b` is read as an arrow from a to b".into());
+            self.d.guesses.push(
+                "the graph is undirected: each `a -- b` is read as an arrow from a to b".into(),
+            );
         } else {
-            return Err(err(self.line(), format!("expected `digraph` or `graph`, found {}", self.found())));
+            return Err(err(
+                self.line(),
+                format!("expected `digraph` or `graph`, found {}", self.found()),
+            ));
         }
         self.i += 1;
         if matches!(self.peek(), Some(Tok::Id(..))) {
@@ -256,7 +300,13 @@ impl Parser {
         self.stmt_list(&mut defaults, 0)?;
         self.expect('}')?;
         if self.peek().is_some() {
-            return Err(err(self.line(), format!("expected the end of the file after the graph's `}}`, found {}", self.found())));
+            return Err(err(
+                self.line(),
+                format!(
+                    "expected the end of the file after the graph's `}}`, found {}",
+                    self.found()
+                ),
+            ));
         }
         Ok(())
     }
@@ -273,9 +323,21 @@ impl Parser {
         Ok(members)
     }
 
-    fn stmt(&mut self, defaults: &mut Attrs, depth: usize, members: &mut Vec<String>) -> Result<()> {
+    fn stmt(
+        &mut self,
+        defaults: &mut Attrs,
+        depth: usize,
+        members: &mut Vec<String>,
+    ) -> Result<()> {
         let line = self.line();
-        if self.keyword("node") || self.keyword("edge") || (self.keyword("graph") && self.toks.get(self.i + 1).is_some_and(|t| t.0 == Tok::Punct('['))) {
+        if self.keyword("node")
+            || self.keyword("edge")
+            || (self.keyword("graph")
+                && self
+                    .toks
+                    .get(self.i + 1)
+                    .is_some_and(|t| t.0 == Tok::Punct('[')))
+        {
             let is_node = self.keyword("node");
             self.i += 1;
             let attrs = self.attr_lists()?;
@@ -285,14 +347,22 @@ impl Parser {
             return Ok(());
         }
         // ID '=' ID (a graph attribute).
-        if matches!(self.peek(), Some(Tok::Id(..))) && self.toks.get(self.i + 1).is_some_and(|t| t.0 == Tok::Punct('=')) {
+        if matches!(self.peek(), Some(Tok::Id(..)))
+            && self
+                .toks
+                .get(self.i + 1)
+                .is_some_and(|t| t.0 == Tok::Punct('='))
+        {
             self.i += 2;
             return match self.peek() {
                 Some(Tok::Id(..)) => {
                     self.i += 1;
                     Ok(())
                 }
-                _ => Err(err(self.line(), format!("expected a value after '=', found {}", self.found()))),
+                _ => Err(err(
+                    self.line(),
+                    format!("expected a value after '=', found {}", self.found()),
+                )),
             };
         }
         let mut ends = vec![self.operand(defaults, depth, line)?];
@@ -302,7 +372,11 @@ impl Parser {
             directed.push(d);
             ends.push(self.operand(defaults, depth, line)?);
         }
-        let attrs = if self.peek() == Some(&Tok::Punct('[')) { self.attr_lists()? } else { Attrs::new() };
+        let attrs = if self.peek() == Some(&Tok::Punct('[')) {
+            self.attr_lists()?
+        } else {
+            Attrs::new()
+        };
         if ends.len() == 1 {
             if let Operand::Node(key) = &ends[0] {
                 self.node(key, &attrs, defaults, line);
@@ -312,12 +386,19 @@ impl Parser {
                 return Err(err(line, "`--` in a digraph; use `->`"));
             }
             if !self.directed && directed.iter().any(|d| *d) {
-                return Err(err(line, "`->` in an undirected graph; use `--` (or make it a `digraph`)"));
+                return Err(err(
+                    line,
+                    "`->` in an undirected graph; use `--` (or make it a `digraph`)",
+                ));
             }
             for w in ends.windows(2) {
                 for a in w[0].keys() {
                     for b in w[1].keys() {
-                        self.d.links.push(DiagramLink { from: a.clone(), to: b.clone(), place: format!("line {line}") });
+                        self.d.links.push(DiagramLink {
+                            from: a.clone(),
+                            to: b.clone(),
+                            place: format!("line {line}"),
+                        });
                     }
                 }
             }
@@ -331,7 +412,10 @@ impl Parser {
     fn operand(&mut self, defaults: &Attrs, depth: usize, line: usize) -> Result<Operand> {
         if self.keyword("subgraph") || self.peek() == Some(&Tok::Punct('{')) {
             if depth >= MAX_DEPTH {
-                return Err(err(line, format!("subgraphs nested more than {MAX_DEPTH} deep")));
+                return Err(err(
+                    line,
+                    format!("subgraphs nested more than {MAX_DEPTH} deep"),
+                ));
             }
             let mut name = None;
             if self.keyword("subgraph") {
@@ -356,7 +440,10 @@ impl Parser {
             return Ok(Operand::Group(keys));
         }
         let Some(Tok::Id(key, _)) = self.peek().cloned() else {
-            return Err(err(self.line(), format!("expected a node name, found {}", self.found())));
+            return Err(err(
+                self.line(),
+                format!("expected a node name, found {}", self.found()),
+            ));
         };
         self.i += 1;
         // Ports: `a:p` or `a:p:n`.
@@ -365,7 +452,12 @@ impl Parser {
                 self.i += 1;
                 match self.peek() {
                     Some(Tok::Id(..)) => self.i += 1,
-                    _ => return Err(err(self.line(), format!("expected a port name after ':', found {}", self.found()))),
+                    _ => {
+                        return Err(err(
+                            self.line(),
+                            format!("expected a port name after ':', found {}", self.found()),
+                        ));
+                    }
                 }
             }
         }
@@ -379,12 +471,18 @@ impl Parser {
             self.i += 1;
             while self.peek() != Some(&Tok::Punct(']')) {
                 let Some(Tok::Id(k, _)) = self.peek().cloned() else {
-                    return Err(err(self.line(), format!("expected an attribute name or ']', found {}", self.found())));
+                    return Err(err(
+                        self.line(),
+                        format!("expected an attribute name or ']', found {}", self.found()),
+                    ));
                 };
                 self.i += 1;
                 self.expect('=')?;
                 let Some(Tok::Id(v, html)) = self.peek().cloned() else {
-                    return Err(err(self.line(), format!("expected a value for `{k}`, found {}", self.found())));
+                    return Err(err(
+                        self.line(),
+                        format!("expected a value for `{k}`, found {}", self.found()),
+                    ));
                 };
                 self.i += 1;
                 attrs.insert(k.to_ascii_lowercase(), (v, html));
@@ -403,7 +501,12 @@ impl Parser {
             Some(&i) => i,
             None => {
                 self.index.insert(key.to_owned(), self.d.boxes.len());
-                let mut b = DiagramBox { key: key.to_owned(), label: key.to_owned(), place: format!("line {line}"), ..DiagramBox::default() };
+                let mut b = DiagramBox {
+                    key: key.to_owned(),
+                    label: key.to_owned(),
+                    place: format!("line {line}"),
+                    ..DiagramBox::default()
+                };
                 apply(&mut b, defaults);
                 self.d.boxes.push(b);
                 self.d.boxes.len() - 1
@@ -415,7 +518,11 @@ impl Parser {
 
 fn apply(b: &mut DiagramBox, attrs: &Attrs) {
     if let Some((l, html)) = attrs.get("label") {
-        let l = l.replace("\\N", &b.key).replace("\\n", " ").replace("\\l", " ").replace("\\r", " ");
+        let l = l
+            .replace("\\N", &b.key)
+            .replace("\\n", " ")
+            .replace("\\l", " ")
+            .replace("\\r", " ");
         let l = if *html { plain(&l) } else { collapse(&l) };
         if !l.is_empty() {
             b.label = l;
@@ -475,7 +582,10 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         assert_eq!(parse("digraph {\n a -> \n}\n").unwrap_err().0, "line 3");
-        assert_eq!(parse("digraph {\n a [label=\"x]\n}").unwrap_err().0, "line 2");
+        assert_eq!(
+            parse("digraph {\n a [label=\"x]\n}").unwrap_err().0,
+            "line 2"
+        );
         assert_eq!(parse("digraph {\n a -- b\n}").unwrap_err().0, "line 2");
         assert!(parse("digraph { a").is_err());
     }

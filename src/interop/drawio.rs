@@ -45,7 +45,11 @@ pub fn parse(text: &str) -> Result<Diagram> {
             Some(p) => {
                 let xml = decompress(p).map_err(|m| (format!("diagram '{name}'"), m))?;
                 let mut inner = Vec::new();
-                read_xml(&xml, &format!("diagram '{name}' (compressed), "), &mut inner)?
+                read_xml(
+                    &xml,
+                    &format!("diagram '{name}' (compressed), "),
+                    &mut inner,
+                )?
             }
             None => Vec::new(),
         }
@@ -68,7 +72,11 @@ pub fn parse(text: &str) -> Result<Diagram> {
 }
 
 /// Reads cells (and, at the top level, the `diagram` pages with their compressed payloads) from XML.
-fn read_xml(text: &str, prefix: &str, pages: &mut Vec<(String, Option<String>)>) -> Result<Vec<Cell>> {
+fn read_xml(
+    text: &str,
+    prefix: &str,
+    pages: &mut Vec<(String, Option<String>)>,
+) -> Result<Vec<Cell>> {
     let mut r = Reader::from_str(text);
     let mut cells: Vec<Cell> = Vec::new();
     let mut stack: Vec<String> = Vec::new();
@@ -81,21 +89,31 @@ fn read_xml(text: &str, prefix: &str, pages: &mut Vec<(String, Option<String>)>)
     };
     loop {
         let offset = r.buffer_position();
-        let ev = r
-            .read_event()
-            .map_err(|e| (place(r.error_position()), format!("this is not well-formed XML: {e}")))?;
+        let ev = r.read_event().map_err(|e| {
+            (
+                place(r.error_position()),
+                format!("this is not well-formed XML: {e}"),
+            )
+        })?;
         let line = line_col(text, offset as usize).0;
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if stack.len() > MAX_DEPTH {
-                    return Err((place(offset), format!("elements nested more than {MAX_DEPTH} deep")));
+                    return Err((
+                        place(offset),
+                        format!("elements nested more than {MAX_DEPTH} deep"),
+                    ));
                 }
                 let a = attrs(e);
                 match name.as_str() {
                     "diagram" if prefix.is_empty() => {
-                        let n = a.get("name").or(a.get("id")).cloned().unwrap_or_else(|| format!("page {}", pages.len() + 1));
+                        let n = a
+                            .get("name")
+                            .or(a.get("id"))
+                            .cloned()
+                            .unwrap_or_else(|| format!("page {}", pages.len() + 1));
                         pages.push((n, None));
                         page_text = (!empty).then(String::new);
                     }
@@ -128,7 +146,12 @@ fn read_xml(text: &str, prefix: &str, pages: &mut Vec<(String, Option<String>)>)
                         cells.push(c);
                     }
                     "mxGeometry" if stack.last().is_some_and(|p| p == "mxCell") => {
-                        let num = |k: &str| a.get(k).and_then(|v| v.parse::<f32>().ok()).filter(|v| v.is_finite()).unwrap_or(0.0);
+                        let num = |k: &str| {
+                            a.get(k)
+                                .and_then(|v| v.parse::<f32>().ok())
+                                .filter(|v| v.is_finite())
+                                .unwrap_or(0.0)
+                        };
                         if let Some(c) = cells.last_mut() {
                             c.geo = Some((num("x"), num("y"), num("width"), num("height")));
                         }
@@ -148,9 +171,9 @@ fn read_xml(text: &str, prefix: &str, pages: &mut Vec<(String, Option<String>)>)
                 {
                     p.1 = Some(t);
                 }
-                if matches!(name.as_str(), "object" | "UserObject") {
-                    wrapper = None;
-                } else if wrapper.as_ref().is_some_and(|w| stack.len() < w.2) {
+                if matches!(name.as_str(), "object" | "UserObject")
+                    || wrapper.as_ref().is_some_and(|w| stack.len() < w.2)
+                {
                     wrapper = None;
                 }
             }
@@ -169,7 +192,10 @@ fn read_xml(text: &str, prefix: &str, pages: &mut Vec<(String, Option<String>)>)
         }
     }
     if let Some(open) = stack.last() {
-        return Err((place(text.len() as u64), format!("the file ends inside <{open}> (it is cut off?)")));
+        return Err((
+            place(text.len() as u64),
+            format!("the file ends inside <{open}> (it is cut off?)"),
+        ));
     }
     Ok(cells)
 }
@@ -194,9 +220,12 @@ pub fn decompress(payload: &str) -> std::result::Result<String, String> {
         .decode(clean.as_bytes())
         .map_err(|e| format!("the compressed page is not valid base64 ({e})"))?;
     let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&raw, MAX_INFLATED_BYTES)
-        .map_err(|e| format!("the compressed page does not inflate (raw DEFLATE expected): {e:?}"))?;
+        .map_err(|e| {
+            format!("the compressed page does not inflate (raw DEFLATE expected): {e:?}")
+        })?;
     let text = String::from_utf8_lossy(&inflated);
-    percent_decode(&text).ok_or_else(|| "the inflated page is not valid URL-encoded UTF-8".to_owned())
+    percent_decode(&text)
+        .ok_or_else(|| "the inflated page is not valid URL-encoded UTF-8".to_owned())
 }
 
 /// The inverse of draw.io's compression, for tests and examples.
@@ -281,11 +310,16 @@ fn cells_to_diagram(cells: Vec<Cell>, d: &mut Diagram) {
             let container = first == "group"
                 || first.starts_with("swimlane")
                 || style_get(&c.style, "container") == Some("1")
-                || cells.iter().any(|o| o.parent == c.id && o.vertex && !o.id.is_empty());
+                || cells
+                    .iter()
+                    .any(|o| o.parent == c.id && o.vertex && !o.id.is_empty());
             if container {
                 d.skipped.push(Skipped::new(
                     place,
-                    format!("container '{}'", if label.is_empty() { &c.id } else { &label }),
+                    format!(
+                        "container '{}'",
+                        if label.is_empty() { &c.id } else { &label }
+                    ),
                     "archsim has no zones or groups yet; the boxes inside are imported without it",
                     "nothing to do",
                 ));

@@ -82,7 +82,14 @@ pub fn parse(text: &str) -> Result<Diagram> {
         let (y0, y1) = (b.y.min(b.y + b.height), b.y.max(b.y + b.height));
         x >= x0 - margin && x <= x1 + margin && y >= y0 - margin && y <= y1 + margin
     };
-    let text_of = |e: &Element| collapse(e.text.as_deref().or(e.original_text.as_deref()).unwrap_or(""));
+    let text_of = |e: &Element| {
+        collapse(
+            e.text
+                .as_deref()
+                .or(e.original_text.as_deref())
+                .unwrap_or(""),
+        )
+    };
     let mut used_text = vec![false; els.len()];
     for e in els.iter().filter(|e| is_box(e)) {
         let bound = els
@@ -126,11 +133,18 @@ pub fn parse(text: &str) -> Result<Diagram> {
                         return Some(b.element_id.clone());
                     }
                     let (x, y) = end_at(k)?;
-                    boxes.iter().find(|bx| inside(bx, x, y, SNAP_PX)).map(|bx| bx.id.clone())
+                    boxes
+                        .iter()
+                        .find(|bx| inside(bx, x, y, SNAP_PX))
+                        .map(|bx| bx.id.clone())
                 };
                 let last = e.points.len().saturating_sub(1);
                 match (find(&e.start_binding, 0), find(&e.end_binding, last)) {
-                    (Some(from), Some(to)) => d.links.push(DiagramLink { from, to, place: place.clone() }),
+                    (Some(from), Some(to)) => d.links.push(DiagramLink {
+                        from,
+                        to,
+                        place: place.clone(),
+                    }),
                     (from, _) => d.skipped.push(Skipped::new(
                         &place,
                         format!("{} '{}'", e.kind, e.id),
@@ -185,9 +199,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.boxes.len(), 2);
-        assert_eq!((d.boxes[0].label.as_str(), d.boxes[1].label.as_str()), ("Redis", "API"));
+        assert_eq!(
+            (d.boxes[0].label.as_str(), d.boxes[1].label.as_str()),
+            ("Redis", "API")
+        );
         assert_eq!(d.links.len(), 1);
-        assert_eq!((d.links[0].from.as_str(), d.links[0].to.as_str()), ("a", "b"));
+        assert_eq!(
+            (d.links[0].from.as_str(), d.links[0].to.as_str()),
+            ("a", "b")
+        );
         assert_eq!(d.skipped.len(), 1);
     }
 

@@ -46,7 +46,16 @@ pub fn export(s: &Scenario, format: ExportFormat, heat: Option<&BTreeMap<String,
 
 /// A Mermaid id for a node id (Mermaid ids are letters, digits and `_`).
 fn mermaid_id(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if s.is_empty() { "node".into() } else { s }
 }
 
@@ -68,10 +77,19 @@ fn quote_mermaid(s: &str) -> String {
 
 /// `flowchart LR`, one line per node (its kind as a class) and per edge, and class colours.
 pub fn mermaid(s: &Scenario) -> String {
-    let mut out = format!("%% {} (exported by archsim)\nflowchart LR\n", s.name.replace('\n', " "));
+    let mut out = format!(
+        "%% {} (exported by archsim)\nflowchart LR\n",
+        s.name.replace('\n', " ")
+    );
     for n in &s.nodes {
         let (o, c) = mermaid_shape(n.kind.tag());
-        let _ = writeln!(out, "    {}{o}\"{}\"{c}:::{}", mermaid_id(&n.id), quote_mermaid(&n.id), n.kind.tag().as_str());
+        let _ = writeln!(
+            out,
+            "    {}{o}\"{}\"{c}:::{}",
+            mermaid_id(&n.id),
+            quote_mermaid(&n.id),
+            n.kind.tag().as_str()
+        );
     }
     for e in &s.edges {
         let _ = writeln!(out, "    {} --> {}", mermaid_id(&e.from), mermaid_id(&e.to));
@@ -138,7 +156,10 @@ pub fn dot(s: &Scenario) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Node centres for drawing: the scenario's positions, or a row for nodes without one.
@@ -156,8 +177,16 @@ pub fn box_exit(from: (f32, f32), to: (f32, f32)) -> (f32, f32) {
     if dx == 0.0 && dy == 0.0 {
         return from;
     }
-    let sx = if dx != 0.0 { (NODE_W / 2.0) / dx.abs() } else { f32::INFINITY };
-    let sy = if dy != 0.0 { (NODE_H / 2.0) / dy.abs() } else { f32::INFINITY };
+    let sx = if dx != 0.0 {
+        (NODE_W / 2.0) / dx.abs()
+    } else {
+        f32::INFINITY
+    };
+    let sy = if dy != 0.0 {
+        (NODE_H / 2.0) / dy.abs()
+    } else {
+        f32::INFINITY
+    };
     let t = sx.min(sy).min(1.0);
     (from.0 + dx * t, from.1 + dy * t)
 }
@@ -167,7 +196,12 @@ pub fn box_exit(from: (f32, f32), to: (f32, f32)) -> (f32, f32) {
 pub fn svg(s: &Scenario, heat: Option<&BTreeMap<String, f64>>) -> String {
     let pos = positions(s);
     let margin = 40.0;
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f32::INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+    );
     for &(x, y) in &pos {
         x0 = x0.min(x - NODE_W / 2.0);
         y0 = y0.min(y - NODE_H / 2.0);
@@ -177,7 +211,12 @@ pub fn svg(s: &Scenario, heat: Option<&BTreeMap<String, f64>>) -> String {
     if !x0.is_finite() {
         (x0, y0, x1, y1) = (0.0, 0.0, 200.0, 100.0);
     }
-    let (vx, vy, w, h) = (x0 - margin, y0 - margin, x1 - x0 + 2.0 * margin, y1 - y0 + 2.0 * margin);
+    let (vx, vy, w, h) = (
+        x0 - margin,
+        y0 - margin,
+        x1 - x0 + 2.0 * margin,
+        y1 - y0 + 2.0 * margin,
+    );
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -189,16 +228,33 @@ pub fn svg(s: &Scenario, heat: Option<&BTreeMap<String, f64>>) -> String {
         "  <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{}\"/></marker></defs>",
         hex(palette::EDGE)
     );
-    let _ = writeln!(out, "  <rect x=\"{vx}\" y=\"{vy}\" width=\"{w}\" height=\"{h}\" fill=\"{}\"/>", hex(palette::BACKGROUND));
-    let index: BTreeMap<&str, usize> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let _ = writeln!(
+        out,
+        "  <rect x=\"{vx}\" y=\"{vy}\" width=\"{w}\" height=\"{h}\" fill=\"{}\"/>",
+        hex(palette::BACKGROUND)
+    );
+    let index: BTreeMap<&str, usize> = s
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     for e in &s.edges {
-        let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
+        let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else {
+            continue;
+        };
         let p = box_exit(pos[a], pos[b]);
         let q = box_exit(pos[b], pos[a]);
         let _ = writeln!(
             out,
             "  <line class=\"edge\" data-from=\"{}\" data-to=\"{}\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>",
-            esc(&e.from), esc(&e.to), p.0, p.1, q.0, q.1, hex(palette::EDGE)
+            esc(&e.from),
+            esc(&e.to),
+            p.0,
+            p.1,
+            q.0,
+            q.1,
+            hex(palette::EDGE)
         );
     }
     for (n, &(x, y)) in s.nodes.iter().zip(&pos) {
@@ -213,21 +269,32 @@ pub fn svg(s: &Scenario, heat: Option<&BTreeMap<String, f64>>) -> String {
             None => palette::NODE_BORDER,
         };
         let (l, t) = (x - NODE_W / 2.0, y - NODE_H / 2.0);
-        let _ = writeln!(out, "  <g class=\"node\" data-id=\"{}\" data-kind=\"{}\">", esc(&n.id), k.as_str());
+        let _ = writeln!(
+            out,
+            "  <g class=\"node\" data-id=\"{}\" data-kind=\"{}\">",
+            esc(&n.id),
+            k.as_str()
+        );
         let _ = writeln!(
             out,
             "    <rect x=\"{l}\" y=\"{t}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"10\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\"/>",
-            hex(fill), hex(border)
+            hex(fill),
+            hex(border)
         );
         let _ = writeln!(
             out,
             "    <rect x=\"{}\" y=\"{}\" width=\"5\" height=\"{}\" fill=\"{}\"/>",
-            l + 1.0, t + 8.0, NODE_H - 16.0, hex(palette::kind_color(k))
+            l + 1.0,
+            t + 8.0,
+            NODE_H - 16.0,
+            hex(palette::kind_color(k))
         );
         let _ = writeln!(
             out,
             "    <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\" fill=\"{}\">{}</text>",
-            y - 2.0, hex(palette::TEXT), esc(&n.id)
+            y - 2.0,
+            hex(palette::TEXT),
+            esc(&n.id)
         );
         let sub = match u {
             Some(u) => format!("{} · {:.0}% busy", kind_word(k), u * 100.0),
@@ -236,7 +303,9 @@ pub fn svg(s: &Scenario, heat: Option<&BTreeMap<String, f64>>) -> String {
         let _ = writeln!(
             out,
             "    <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{}</text>",
-            y + 15.0, hex(palette::WEAK_TEXT), esc(&sub)
+            y + 15.0,
+            hex(palette::WEAK_TEXT),
+            esc(&sub)
         );
         out.push_str("  </g>\n");
     }

@@ -59,25 +59,14 @@ pub const RULES: &[Rule] = &[
     Rule {
         kind: KindTag::Queue,
         words: &[
-            "kafka",
-            "sqs",
-            "rabbitmq",
-            "rabbit",
-            "kinesis",
-            "pulsar",
-            "nats",
-            "activemq",
-            "pubsub",
-            "pub sub",
-            "sns",
+            "kafka", "sqs", "rabbitmq", "rabbit", "kinesis", "pulsar", "nats", "activemq",
+            "pubsub", "pub sub", "sns",
         ],
         note: None,
     },
     Rule {
         kind: KindTag::LoadBalancer,
-        words: &[
-            "nginx", "haproxy", "alb", "elb", "nlb", "envoy", "traefik",
-        ],
+        words: &["nginx", "haproxy", "alb", "elb", "nlb", "envoy", "traefik"],
         note: None,
     },
     Rule {

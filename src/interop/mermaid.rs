@@ -171,7 +171,12 @@ impl Flow {
             _ => {}
         }
         let chars: Vec<char> = s.chars().collect();
-        let mut c = Cursor { s: &chars, i: 0, line: n, base };
+        let mut c = Cursor {
+            s: &chars,
+            i: 0,
+            line: n,
+            base,
+        };
         let mut left = self.node_group(&mut c)?;
         loop {
             c.skip_ws();
@@ -185,7 +190,11 @@ impl Flow {
                 if dir == Dir::Undirected || dir == Dir::Both {
                     self.d.guesses.push(format!(
                         "line {n}: a line {} read as an arrow from left to right",
-                        if dir == Dir::Both { "with two heads" } else { "without a head" }
+                        if dir == Dir::Both {
+                            "with two heads"
+                        } else {
+                            "without a head"
+                        }
                     ));
                 }
                 for a in &left {
@@ -229,7 +238,8 @@ impl Flow {
         if c.i == start {
             return Err(c.error(&format!(
                 "expected a node id, found {}",
-                c.peek().map_or("the end of the line".into(), |ch| format!("'{ch}'"))
+                c.peek()
+                    .map_or("the end of the line".into(), |ch| format!("'{ch}'"))
             )));
         }
         let key: String = c.s[start..c.i].iter().collect();
@@ -341,14 +351,9 @@ impl Cursor<'_> {
     }
 
     fn starts_with(&self, p: &str) -> bool {
-        let mut j = self.i;
-        for ch in p.chars() {
-            if self.s.get(j) != Some(&ch) {
-                return false;
-            }
-            j += 1;
-        }
-        true
+        (self.i..)
+            .zip(p.chars())
+            .all(|(j, ch)| self.s.get(j) == Some(&ch))
     }
 
     fn error(&self, message: &str) -> (String, String) {
@@ -388,7 +393,10 @@ impl Cursor<'_> {
             let t = self.until("\"", at)?;
             self.skip_ws();
             if !self.starts_with(close) {
-                return Err(self.error(&format!("expected `{close}` to close the `{open}` opened at column {}", self.base + at + 1)));
+                return Err(self.error(&format!(
+                    "expected `{close}` to close the `{open}` opened at column {}",
+                    self.base + at + 1
+                )));
             }
             self.i += close.chars().count();
             t
@@ -429,7 +437,8 @@ impl Cursor<'_> {
         }
         let mut full = run.clone();
         // `-- text -->`: an open run, then text, then the closing run.
-        if !run.contains('>') && matches!(run.as_str(), "--" | "==" | "-." | "<--" | "<==" | "<-.")
+        if !run.contains('>')
+            && matches!(run.as_str(), "--" | "==" | "-." | "<--" | "<==" | "<-.")
             && self.peek().is_some_and(char::is_whitespace)
         {
             let text_start = self.i;
@@ -480,13 +489,19 @@ impl Cursor<'_> {
 
     fn link_run(&mut self) -> String {
         let start = self.i;
-        while self.peek().is_some_and(|c| matches!(c, '-' | '=' | '.' | '<' | '>' | '~')) {
+        while self
+            .peek()
+            .is_some_and(|c| matches!(c, '-' | '=' | '.' | '<' | '>' | '~'))
+        {
             self.i += 1;
         }
         // `--o` and `--x` heads, when not the start of a node id.
         if self.i > start
             && matches!(self.peek(), Some('o' | 'x'))
-            && self.s.get(self.i + 1).is_none_or(|c| c.is_whitespace() || *c == '|')
+            && self
+                .s
+                .get(self.i + 1)
+                .is_none_or(|c| c.is_whitespace() || *c == '|')
         {
             self.i += 1;
         }
@@ -511,10 +526,15 @@ impl Arch {
         match word {
             "group" | "service" => {
                 let rest = l[word.len()..].trim_start();
-                let id_end = rest.find(|c: char| !(is_id_char(c) || c == '-')).unwrap_or(rest.len());
+                let id_end = rest
+                    .find(|c: char| !(is_id_char(c) || c == '-'))
+                    .unwrap_or(rest.len());
                 let id = &rest[..id_end];
                 if id.is_empty() {
-                    return Err((place, format!("`{word}` needs an id, e.g. `{word} db(database)[Database]`")));
+                    return Err((
+                        place,
+                        format!("`{word}` needs an id, e.g. `{word} db(database)[Database]`"),
+                    ));
                 }
                 let mut rest = &rest[id_end..];
                 let mut icon = None;
@@ -535,7 +555,10 @@ impl Arch {
                 }
                 let rest = rest.trim();
                 if !(rest.is_empty() || rest.starts_with("in ")) {
-                    return Err((place, format!("unexpected `{}` after the {word}'s title", cut(rest))));
+                    return Err((
+                        place,
+                        format!("unexpected `{}` after the {word}'s title", cut(rest)),
+                    ));
                 }
                 if word == "group" {
                     self.d.skipped.push(Skipped::new(
@@ -576,7 +599,10 @@ impl Arch {
         let Some(at) = l.find("--") else {
             return Err((
                 place,
-                format!("expected `service`, `group`, `junction` or an edge like `a:R --> L:b`, found `{}`", cut(l)),
+                format!(
+                    "expected `service`, `group`, `junction` or an edge like `a:R --> L:b`, found `{}`",
+                    cut(l)
+                ),
             ));
         };
         let (mut lhs, mut rhs) = (l[..at].trim_end(), l[at + 2..].trim_start());
@@ -588,7 +614,13 @@ impl Arch {
         if fwd {
             rhs = rhs[1..].trim_start();
         }
-        let side = |s: &str| s.trim().chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('R');
+        let side = |s: &str| {
+            s.trim()
+                .chars()
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .unwrap_or('R')
+        };
         let strip_group = |s: &str| s.split('{').next().unwrap_or("").trim().to_owned();
         let (a, sa) = match lhs.rsplit_once(':') {
             Some((id, s)) => (strip_group(id), side(s)),
@@ -602,7 +634,10 @@ impl Arch {
             if id.is_empty() || !(self.index.contains_key(id) || self.junctions.contains_key(id)) {
                 return Err((
                     place.clone(),
-                    format!("the edge names '{}', which is not a declared service or junction", cut(id)),
+                    format!(
+                        "the edge names '{}', which is not a declared service or junction",
+                        cut(id)
+                    ),
                 ));
             }
         }
@@ -629,16 +664,37 @@ impl Arch {
             if self.junctions.contains_key(a) || self.junctions.contains_key(b) {
                 continue;
             }
-            links.push(DiagramLink { from: a.clone(), to: b.clone(), place: format!("line {n}") });
+            links.push(DiagramLink {
+                from: a.clone(),
+                to: b.clone(),
+                place: format!("line {n}"),
+            });
         }
         // A junction is a bend point: every arrow into it continues along every arrow out of it.
         for (j, n) in &self.junctions {
-            let ins: Vec<&String> = self.edges.iter().filter(|e| &e.2 == j).map(|e| &e.0).collect();
-            let outs: Vec<&String> = self.edges.iter().filter(|e| &e.0 == j).map(|e| &e.2).collect();
+            let ins: Vec<&String> = self
+                .edges
+                .iter()
+                .filter(|e| &e.2 == j)
+                .map(|e| &e.0)
+                .collect();
+            let outs: Vec<&String> = self
+                .edges
+                .iter()
+                .filter(|e| &e.0 == j)
+                .map(|e| &e.2)
+                .collect();
             for a in &ins {
                 for b in &outs {
-                    if a != b && !self.junctions.contains_key(*a) && !self.junctions.contains_key(*b) {
-                        links.push(DiagramLink { from: (*a).clone(), to: (*b).clone(), place: format!("line {n}") });
+                    if a != b
+                        && !self.junctions.contains_key(*a)
+                        && !self.junctions.contains_key(*b)
+                    {
+                        links.push(DiagramLink {
+                            from: (*a).clone(),
+                            to: (*b).clone(),
+                            place: format!("line {n}"),
+                        });
                     }
                 }
             }
@@ -653,7 +709,13 @@ impl Arch {
     /// Positions from the edge sides: `a:R -- L:b` puts b right of a.
     fn layout(&mut self) {
         let mut cell: BTreeMap<String, (i32, i32)> = BTreeMap::new();
-        let keys: Vec<String> = self.d.boxes.iter().map(|b| b.key.clone()).chain(self.junctions.keys().cloned()).collect();
+        let keys: Vec<String> = self
+            .d
+            .boxes
+            .iter()
+            .map(|b| b.key.clone())
+            .chain(self.junctions.keys().cloned())
+            .collect();
         let mut next_row = 0;
         for root in &keys {
             if cell.contains_key(root) {
@@ -722,8 +784,21 @@ mod tests {
         assert_eq!(d.boxes[4].shape.as_deref(), Some("cylinder"));
         assert_eq!(d.boxes[4].label, "Orders");
         assert_eq!(d.boxes[2].classes, ["service"]);
-        let links: Vec<(&str, &str)> = d.links.iter().map(|l| (l.from.as_str(), l.to.as_str())).collect();
-        assert_eq!(links, [("u", "lb"), ("lb", "a"), ("lb", "b"), ("a", "db"), ("b", "db")]);
+        let links: Vec<(&str, &str)> = d
+            .links
+            .iter()
+            .map(|l| (l.from.as_str(), l.to.as_str()))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("u", "lb"),
+                ("lb", "a"),
+                ("lb", "b"),
+                ("a", "db"),
+                ("b", "db")
+            ]
+        );
     }
 
     #[test]

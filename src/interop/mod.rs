@@ -150,9 +150,10 @@ pub fn import(format: Option<Format>, text: &str, file: &str) -> Result<Import, 
         .ok_or_else(|| ImportError {
             file: file.to_owned(),
             place: "line 1".into(),
-            message: "is not a diagram this archsim reads (Mermaid flowchart or architecture-beta, \
+            message:
+                "is not a diagram this archsim reads (Mermaid flowchart or architecture-beta, \
                       draw.io, Excalidraw JSON, Graphviz DOT)"
-                .into(),
+                    .into(),
         })?;
     let diagram = parse(format, text, file)?;
     Ok(build(diagram, &scenario_name(file)))

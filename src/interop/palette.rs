@@ -52,7 +52,11 @@ pub fn kind_color(kind: KindTag) -> Rgb {
 
 /// Calm -> busy -> saturated by utilization (0..=1), as the app colours a running node.
 pub fn utilization_color(u: f64) -> Rgb {
-    let u = if u.is_finite() { u.clamp(0.0, 1.0) } else { 0.0 };
+    let u = if u.is_finite() {
+        u.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     if u <= BUSY_AT {
         lerp(CALM, BUSY, u / BUSY_AT)
     } else if u <= SATURATED_AT {

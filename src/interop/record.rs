@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::model::Scenario;
 use crate::sim::{NS_PER_S, Simulation, secs_to_ns};
 
-use super::export::{NODE_H, NODE_W, positions};
+use super::export::{NODE_H, NODE_W, box_exit, positions};
 use super::palette::{self, Rgb};
 use super::render::{Canvas, NodeFrame};
 
@@ -59,7 +59,10 @@ impl RecordOptions {
             p.push(format!("--load is {}; allowed: > 0", self.load));
         }
         if !(self.seconds.is_finite() && self.seconds > 0.0 && self.seconds <= 600.0) {
-            p.push(format!("--seconds is {}; allowed: > 0 and <= 600", self.seconds));
+            p.push(format!(
+                "--seconds is {}; allowed: > 0 and <= 600",
+                self.seconds
+            ));
         }
         if !(1..=30).contains(&self.fps) {
             p.push(format!("--fps is {}; allowed: 1 to 30", self.fps));
@@ -96,7 +99,12 @@ pub fn record(scenario: &Scenario, opts: &RecordOptions) -> Result<Vec<u8>, Stri
     sim.set_dot_sampling(opts.dots);
 
     let pos = positions(&s);
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f32::INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+    );
     for &(x, y) in &pos {
         x0 = x0.min(x - NODE_W / 2.0 - 20.0);
         y0 = y0.min(y - NODE_H / 2.0 - 20.0);
@@ -105,8 +113,12 @@ pub fn record(scenario: &Scenario, opts: &RecordOptions) -> Result<Vec<u8>, Stri
     }
     let mut canvas = Canvas::new(opts.width, opts.height, (x0, y0, x1, y1), PANEL_PX)
         .ok_or("cannot make the canvas (the bundled fonts did not load)")?;
-    let index: std::collections::BTreeMap<&str, usize> =
-        s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let index: std::collections::BTreeMap<&str, usize> = s
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     let edges: Vec<(usize, usize)> = s
         .edges
         .iter()
@@ -153,8 +165,16 @@ pub fn record(scenario: &Scenario, opts: &RecordOptions) -> Result<Vec<u8>, Stri
                 if !(d.depart_ns <= now && now < d.arrive_ns) {
                     continue;
                 }
-                let Some(&(a, b)) = edges.get(d.edge) else { continue };
-                let (from, to) = if d.response { (pos[b], pos[a]) } else { (pos[a], pos[b]) };
+                let Some(&(a, b)) = edges.get(d.edge) else {
+                    continue;
+                };
+                let (from, to) = if d.response {
+                    (pos[b], pos[a])
+                } else {
+                    (pos[a], pos[b])
+                };
+                // Between the boxes' outlines, not their centres, so dots never cover a label.
+                let (from, to) = (box_exit(from, to), box_exit(to, from));
                 let t = (now - d.depart_ns) as f32 / (d.arrive_ns - d.depart_ns).max(1) as f32;
                 let p = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
                 let c = match d.outcome {
@@ -194,22 +214,58 @@ impl Figures {
             p50_ms: at(&s.p50_ms),
             p99_ms: at(&s.p99_ms),
             ok_rps: at(&s.succeeded_rps),
-            bad_rps: at(&s.failed_rps) + at(&s.timed_out_rps) + at(&s.rejected_rps) + at(&s.rate_limited_rps),
+            bad_rps: at(&s.failed_rps)
+                + at(&s.timed_out_rps)
+                + at(&s.rejected_rps)
+                + at(&s.rate_limited_rps),
         }
     }
 
     fn draw(&self, c: &mut Canvas, now_ns: u64, load: f64, name: &str) {
-        let ms = |v: f64| if v.is_finite() { format!("{v:.0} ms") } else { "-".into() };
-        let rps = |v: f64| if v.is_finite() { format!("{v:.0}/s") } else { "-".into() };
+        let ms = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.0} ms")
+            } else {
+                "-".into()
+            }
+        };
+        let rps = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.0}/s")
+            } else {
+                "-".into()
+            }
+        };
         let lines = [
-            format!("t {:5.1} s   load {}x   {}", now_ns as f64 / NS_PER_S as f64, trim(load), name),
+            format!(
+                "t {:5.1} s   load {}x   {}",
+                now_ns as f64 / NS_PER_S as f64,
+                trim(load),
+                name
+            ),
             format!("p50 {}   p99 {}", ms(self.p50_ms), ms(self.p99_ms)),
             format!("ok {}   errors {}", rps(self.ok_rps), rps(self.bad_rps)),
         ];
-        let w = lines.iter().map(|l| c.text_width(l, 13.0, true)).fold(0.0, f32::max) + 16.0;
-        c.rounded_rect(6.0, 6.0, w, PANEL_PX - 10.0, 6.0, palette::PANEL, Some((palette::NODE_BORDER, 1.0)));
+        let w = lines
+            .iter()
+            .map(|l| c.text_width(l, 13.0, true))
+            .fold(0.0, f32::max)
+            + 16.0;
+        c.rounded_rect(
+            6.0,
+            6.0,
+            w,
+            PANEL_PX - 10.0,
+            6.0,
+            palette::PANEL,
+            Some((palette::NODE_BORDER, 1.0)),
+        );
         for (i, l) in lines.iter().enumerate() {
-            let color = if i == 2 && self.bad_rps > 0.0 { palette::SATURATED } else { palette::TEXT };
+            let color = if i == 2 && self.bad_rps > 0.0 {
+                palette::SATURATED
+            } else {
+                palette::TEXT
+            };
             c.text(l, 14.0, 21.0 + 15.0 * i as f32, 13.0, color, true);
         }
     }
@@ -249,6 +305,12 @@ impl Palette {
         for k in crate::model::KindTag::ALL {
             list.push(palette::kind_color(k));
         }
+        // The utilization tints of node bodies and borders, so busy shades do not fall to a grey.
+        for k in 0..=15 {
+            let u = k as f64 / 15.0;
+            list.push(palette::node_fill(palette::utilization_color(u)));
+            list.push(palette::utilization_color(u));
+        }
         let usable = size - 1;
         list.truncate(usable / 2);
         let room = usable - list.len();
@@ -269,7 +331,11 @@ impl Palette {
         // 5 bits per channel -> nearest palette entry.
         let mut lut = vec![0u8; 32 * 32 * 32];
         for (i, slot) in lut.iter_mut().enumerate() {
-            let c = [((i >> 10) & 31) as i32, ((i >> 5) & 31) as i32, (i & 31) as i32];
+            let c = [
+                ((i >> 10) & 31) as i32,
+                ((i >> 5) & 31) as i32,
+                (i & 31) as i32,
+            ];
             let c = c.map(|v| v * 255 / 31);
             let best = list
                 .iter()
@@ -292,7 +358,9 @@ impl Palette {
     }
 
     fn index(&self, rgba: &[u8]) -> Vec<u8> {
-        rgba.chunks_exact(4).map(|p| self.lut[Self::key([p[0], p[1], p[2]])]).collect()
+        rgba.chunks_exact(4)
+            .map(|p| self.lut[Self::key([p[0], p[1], p[2]])])
+            .collect()
     }
 
     #[cfg(test)]
@@ -315,9 +383,18 @@ struct Gif {
 
 impl Gif {
     fn new(width: u16, height: u16, colors: &[u8]) -> Result<Self, String> {
-        let mut enc = gif::Encoder::new(Vec::new(), width, height, colors).map_err(|e| e.to_string())?;
-        enc.set_repeat(gif::Repeat::Infinite).map_err(|e| e.to_string())?;
-        Ok(Self { enc, width, height, transparent: (colors.len() / 3 - 1) as u8, shown: None, pending: None })
+        let mut enc =
+            gif::Encoder::new(Vec::new(), width, height, colors).map_err(|e| e.to_string())?;
+        enc.set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            enc,
+            width,
+            height,
+            transparent: (colors.len() / 3 - 1) as u8,
+            shown: None,
+            pending: None,
+        })
     }
 
     fn frame(&mut self, picture: Vec<u8>, delay_cs: u16) -> Result<(), String> {
@@ -353,7 +430,11 @@ impl Gif {
                 for y in y0..=y1 {
                     for x in x0..=x1 {
                         let i = y * w + x;
-                        buf.push(if prev[i] == picture[i] { self.transparent } else { picture[i] });
+                        buf.push(if prev[i] == picture[i] {
+                            self.transparent
+                        } else {
+                            picture[i]
+                        });
                     }
                 }
                 gif::Frame {
@@ -396,8 +477,17 @@ mod tests {
         for size in [16, 64, 256] {
             let p = Palette::new(size);
             assert_eq!(p.colors.len(), size * 3);
-            let i = p.index(&[palette::SATURATED[0], palette::SATURATED[1], palette::SATURATED[2], 255])[0] as usize;
-            assert_eq!(&p.colors[i * 3..i * 3 + 3], &palette::SATURATED, "size {size}");
+            let i = p.index(&[
+                palette::SATURATED[0],
+                palette::SATURATED[1],
+                palette::SATURATED[2],
+                255,
+            ])[0] as usize;
+            assert_eq!(
+                &p.colors[i * 3..i * 3 + 3],
+                &palette::SATURATED,
+                "size {size}"
+            );
             assert_ne!(i as u8, p.transparent());
         }
     }

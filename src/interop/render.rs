@@ -59,12 +59,16 @@ impl Canvas {
     }
 
     fn px(&self, p: (f32, f32)) -> (f32, f32) {
-        (p.0 * self.scale + self.offset.0, p.1 * self.scale + self.offset.1)
+        (
+            p.0 * self.scale + self.offset.0,
+            p.1 * self.scale + self.offset.1,
+        )
     }
 
     /// Fills the whole canvas.
     pub fn clear(&mut self, c: Rgb) {
-        self.pixmap.fill(tiny_skia::Color::from_rgba8(c[0], c[1], c[2], 255));
+        self.pixmap
+            .fill(tiny_skia::Color::from_rgba8(c[0], c[1], c[2], 255));
     }
 
     fn paint(c: Rgb) -> Paint<'static> {
@@ -75,7 +79,17 @@ impl Canvas {
     }
 
     /// A rounded rectangle in pixels, filled and outlined.
-    pub fn rounded_rect(&mut self, x: f32, y: f32, w: f32, h: f32, r: f32, fill: Rgb, stroke: Option<(Rgb, f32)>) {
+    #[allow(clippy::too_many_arguments)] // a rectangle, its corner, its fill and its outline
+    pub fn rounded_rect(
+        &mut self,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        r: f32,
+        fill: Rgb,
+        stroke: Option<(Rgb, f32)>,
+    ) {
         let r = r.min(w / 2.0).min(h / 2.0).max(0.0);
         let k = 0.552_284_8 * r;
         let mut pb = PathBuilder::new();
@@ -90,10 +104,20 @@ impl Canvas {
         pb.cubic_to(x, y + r - k, x + r - k, y, x + r, y);
         pb.close();
         let Some(path) = pb.finish() else { return };
-        self.pixmap.fill_path(&path, &Self::paint(fill), FillRule::Winding, Transform::identity(), None);
+        self.pixmap.fill_path(
+            &path,
+            &Self::paint(fill),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
         if let Some((c, width)) = stroke {
-            let s = Stroke { width, ..Stroke::default() };
-            self.pixmap.stroke_path(&path, &Self::paint(c), &s, Transform::identity(), None);
+            let s = Stroke {
+                width,
+                ..Stroke::default()
+            };
+            self.pixmap
+                .stroke_path(&path, &Self::paint(c), &s, Transform::identity(), None);
         }
     }
 
@@ -112,8 +136,12 @@ impl Canvas {
         pb.move_to(a.0, a.1);
         pb.line_to(base.0, base.1);
         if let Some(path) = pb.finish() {
-            let s = Stroke { width, ..Stroke::default() };
-            self.pixmap.stroke_path(&path, &Self::paint(c), &s, Transform::identity(), None);
+            let s = Stroke {
+                width,
+                ..Stroke::default()
+            };
+            self.pixmap
+                .stroke_path(&path, &Self::paint(c), &s, Transform::identity(), None);
         }
         let mut pb = PathBuilder::new();
         pb.move_to(b.0, b.1);
@@ -121,7 +149,13 @@ impl Canvas {
         pb.line_to(base.0 + uy * head * 0.5, base.1 - ux * head * 0.5);
         pb.close();
         if let Some(path) = pb.finish() {
-            self.pixmap.fill_path(&path, &Self::paint(c), FillRule::Winding, Transform::identity(), None);
+            self.pixmap.fill_path(
+                &path,
+                &Self::paint(c),
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
         }
     }
 
@@ -129,7 +163,13 @@ impl Canvas {
     pub fn dot(&mut self, p: (f32, f32), r: f32, c: Rgb) {
         let p = self.px(p);
         if let Some(path) = PathBuilder::from_circle(p.0, p.1, r) {
-            self.pixmap.fill_path(&path, &Self::paint(c), FillRule::Winding, Transform::identity(), None);
+            self.pixmap.fill_path(
+                &path,
+                &Self::paint(c),
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
         }
     }
 
@@ -142,7 +182,11 @@ impl Canvas {
 
     /// Draws `text` with its left end at pixel `x` and its baseline at pixel `y`.
     pub fn text(&mut self, text: &str, x: f32, y: f32, size: f32, c: Rgb, mono: bool) {
-        let font = if mono { self.mono.clone() } else { self.sans.clone() };
+        let font = if mono {
+            self.mono.clone()
+        } else {
+            self.sans.clone()
+        };
         let scaled = font.as_scaled(PxScale::from(size));
         let (w, h) = (self.pixmap.width() as i32, self.pixmap.height() as i32);
         let data = self.pixmap.data_mut();
@@ -151,7 +195,9 @@ impl Canvas {
             let id = scaled.glyph_id(ch);
             let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, y));
             caret += scaled.h_advance(id);
-            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let Some(outline) = font.outline_glyph(glyph) else {
+                continue;
+            };
             let b = outline.px_bounds();
             outline.draw(|gx, gy, cov| {
                 let (px, py) = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
@@ -185,7 +231,11 @@ impl Canvas {
         let s = self.scale;
         for &(a, b, down) in edges {
             let (pa, pb) = (nodes[a].pos, nodes[b].pos);
-            let c = if down { palette::SATURATED } else { palette::EDGE };
+            let c = if down {
+                palette::SATURATED
+            } else {
+                palette::EDGE
+            };
             self.arrow(box_exit(pa, pb), box_exit(pb, pa), c, (1.5 * s).max(1.0));
         }
         for n in nodes {
@@ -196,12 +246,32 @@ impl Canvas {
             } else {
                 palette::NODE_BORDER
             };
-            let fill = if n.utilization.is_finite() || n.down { palette::node_fill(state) } else { palette::NODE_BG };
+            let fill = if n.utilization.is_finite() || n.down {
+                palette::node_fill(state)
+            } else {
+                palette::NODE_BG
+            };
             let c = self.px(n.pos);
             let (w, h) = (NODE_W * s, NODE_H * s);
-            self.rounded_rect(c.0 - w / 2.0, c.1 - h / 2.0, w, h, 10.0 * s, fill, Some((state, (1.5 * s).max(1.0))));
+            self.rounded_rect(
+                c.0 - w / 2.0,
+                c.1 - h / 2.0,
+                w,
+                h,
+                10.0 * s,
+                fill,
+                Some((state, (1.5 * s).max(1.0))),
+            );
             if let Some(k) = n.kind {
-                self.rounded_rect(c.0 - w / 2.0 + 1.5 * s, c.1 - h / 2.0 + 8.0 * s, 5.0 * s, h - 16.0 * s, 2.0 * s, palette::kind_color(k), None);
+                self.rounded_rect(
+                    c.0 - w / 2.0 + 1.5 * s,
+                    c.1 - h / 2.0 + 8.0 * s,
+                    5.0 * s,
+                    h - 16.0 * s,
+                    2.0 * s,
+                    palette::kind_color(k),
+                    None,
+                );
             }
             let size = (14.0 * s).clamp(8.0, 20.0);
             self.text_centered(&fit(&n.id, 16), n.pos, -2.0 * s, size, palette::TEXT);
@@ -209,14 +279,24 @@ impl Canvas {
                 "down".to_owned()
             } else if n.utilization.is_finite() && n.kind.is_some_and(|k| k != KindTag::Client) {
                 if n.queue_len > 0 {
-                    format!("{:.0}% busy · {} waiting", n.utilization * 100.0, n.queue_len)
+                    format!(
+                        "{:.0}% busy · {} waiting",
+                        n.utilization * 100.0,
+                        n.queue_len
+                    )
                 } else {
                     format!("{:.0}% busy", n.utilization * 100.0)
                 }
             } else {
                 n.kind.map(kind_word).unwrap_or("").to_owned()
             };
-            self.text_centered(&sub, n.pos, 15.0 * s, (11.0 * s).clamp(7.0, 16.0), palette::WEAK_TEXT);
+            self.text_centered(
+                &sub,
+                n.pos,
+                15.0 * s,
+                (11.0 * s).clamp(7.0, 16.0),
+                palette::WEAK_TEXT,
+            );
         }
     }
 }

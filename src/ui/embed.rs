@@ -36,7 +36,10 @@ impl App {
     /// This app in embed mode: a fresh document (the start preset until a link opens), nothing saved.
     pub fn embedded(mut self) -> Self {
         self.embed = true;
-        self.replace(super::document::Document::new(super::app::start_scenario(), None));
+        self.replace(super::document::Document::new(
+            super::app::start_scenario(),
+            None,
+        ));
         self
     }
 
@@ -48,18 +51,30 @@ impl App {
     /// The embedded page: a one-line bar, the canvas, the chart.
     pub(super) fn embed_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
         egui::Panel::top("embed_bar")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(8, 5)))
+            .frame(
+                egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(8, 5)),
+            )
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     let running = self.runner.state == RunState::Running;
                     let label = if running { "Pause" } else { "Run" };
                     if ui
-                        .add(Button::new(RichText::new(label).strong()).min_size(egui::vec2(64.0, 0.0)))
+                        .add(
+                            Button::new(RichText::new(label).strong())
+                                .min_size(egui::vec2(64.0, 0.0)),
+                        )
                         .clicked()
                     {
-                        out.push(if running { Command::Pause } else { Command::Run });
+                        out.push(if running {
+                            Command::Pause
+                        } else {
+                            Command::Run
+                        });
                     }
-                    if ui.add_enabled(self.runner.has_sim(), Button::new("Reset")).clicked() {
+                    if ui
+                        .add_enabled(self.runner.has_sim(), Button::new("Reset"))
+                        .clicked()
+                    {
                         out.push(Command::Reset);
                     }
                     ui.separator();
@@ -73,11 +88,14 @@ impl App {
                     ui.separator();
                     ui.label(RichText::new(&self.doc.scenario.name).strong());
                     if self.runner.has_sim() {
-                        ui.label(RichText::new(format!("t = {:.1} s", self.runner.time_s())).weak());
+                        ui.label(
+                            RichText::new(format!("t = {:.1} s", self.runner.time_s())).weak(),
+                        );
                     }
                     #[cfg(target_arch = "wasm32")]
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let link = crate::model::share::link(&super::web::page_url(), &self.doc.scenario);
+                        let link =
+                            crate::model::share::link(&super::web::page_url(), &self.doc.scenario);
                         ui.hyperlink_to("Open in archsim ↗", link);
                     });
                 });

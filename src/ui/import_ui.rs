@@ -73,7 +73,9 @@ impl App {
 
     /// The import report window.
     pub(super) fn import_report_ui(&mut self, ctx: &Context) {
-        let Some(r) = self.import_report.clone() else { return };
+        let Some(r) = self.import_report.clone() else {
+            return;
+        };
         let mut open = true;
         let mut close = false;
         egui::Window::new(format!("Imported {}", r.name))
@@ -89,9 +91,11 @@ impl App {
                     "Each box's kind and the rule that gave it. Fix what is listed last, then Run."
                 });
                 ui.add_space(4.0);
-                egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
-                    ui.label(RichText::new(&r.summary).monospace());
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(&r.summary).monospace());
+                    });
                 ui.add_space(6.0);
                 if ui.button("Close").clicked() {
                     close = true;
@@ -111,7 +115,8 @@ impl App {
             ExportKind::Dot => (ExportFormat::Dot, None),
             ExportKind::Svg => (ExportFormat::Svg, None),
             ExportKind::SvgLive => {
-                let (Some(snap), Some(run)) = (self.runner.snapshot.as_ref(), self.runner.run_scenario())
+                let (Some(snap), Some(run)) =
+                    (self.runner.snapshot.as_ref(), self.runner.run_scenario())
                 else {
                     return self.toast(ctx, "No run to colour the diagram with: press Run first");
                 };
@@ -150,9 +155,9 @@ impl App {
         let repaint = ctx.clone();
         self.toast(ctx, format!("Recording {path}…"));
         std::thread::spawn(move || {
-            let msg = match crate::interop::record::record(&scenario, &opts)
-                .and_then(|gif| super::app_files::write_out(&path, "image/gif", &gif).map(|()| gif.len()))
-            {
+            let msg = match crate::interop::record::record(&scenario, &opts).and_then(|gif| {
+                super::app_files::write_out(&path, "image/gif", &gif).map(|()| gif.len())
+            }) {
                 Ok(n) => format!("Exported {path} ({:.1} MB)", n as f64 / 1e6),
                 Err(e) => format!("GIF export failed: {e}"),
             };
@@ -165,6 +170,9 @@ impl App {
 
     #[cfg(target_arch = "wasm32")]
     fn export_gif(&mut self, ctx: &Context, _path: String) {
-        self.toast(ctx, "Animated GIF export is in the desktop app and `archsim record`");
+        self.toast(
+            ctx,
+            "Animated GIF export is in the desktop app and `archsim record`",
+        );
     }
 }

@@ -60,7 +60,11 @@ pub fn start() {
                 Box::new(|cc| {
                     CTX.with_borrow_mut(|c| *c = Some(cc.egui_ctx.clone()));
                     let app = App::new(cc);
-                    Ok(Box::new(if embed_requested() { app.embedded() } else { app }))
+                    Ok(Box::new(if embed_requested() {
+                        app.embedded()
+                    } else {
+                        app
+                    }))
                 }),
             )
             .await;

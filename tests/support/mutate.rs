@@ -15,12 +15,58 @@ pub const CORPUS: &[(&str, Format)] = &[
 
 /// Pieces of each syntax, spliced in to reach deeper paths than random bytes do.
 const TOKENS: &[&str] = &[
-    "-->", "---", "-.->", "==>", "<-->", "|x|", "[(", ")]", "((", "{{", "@{ shape: cyl }", ":::db", "&", ";",
-    "subgraph s", "end", "junction j", "service s(server)[S]", "group g(cloud)[G]", ":R -- L:", "%%",
-    "```", "<mxCell id=\"z\" vertex=\"1\" parent=\"1\">", "</mxCell>", "<object label=\"x\">", "&#",
-    "&amp;", "<![CDATA[", "]]>", "<diagram>", "\"elementId\":", "{\"id\":", "[", "]", "{", "}", "\"",
-    "null", "1e309", "-1", "->", "--", "subgraph {", "node [shape=cylinder]", "<<b>x</b>>", "/*", "#",
-    "\\\"", "\n", "\u{0}", "é", "\u{feff}",
+    "-->",
+    "---",
+    "-.->",
+    "==>",
+    "<-->",
+    "|x|",
+    "[(",
+    ")]",
+    "((",
+    "{{",
+    "@{ shape: cyl }",
+    ":::db",
+    "&",
+    ";",
+    "subgraph s",
+    "end",
+    "junction j",
+    "service s(server)[S]",
+    "group g(cloud)[G]",
+    ":R -- L:",
+    "%%",
+    "```",
+    "<mxCell id=\"z\" vertex=\"1\" parent=\"1\">",
+    "</mxCell>",
+    "<object label=\"x\">",
+    "&#",
+    "&amp;",
+    "<![CDATA[",
+    "]]>",
+    "<diagram>",
+    "\"elementId\":",
+    "{\"id\":",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "null",
+    "1e309",
+    "-1",
+    "->",
+    "--",
+    "subgraph {",
+    "node [shape=cylinder]",
+    "<<b>x</b>>",
+    "/*",
+    "#",
+    "\\\"",
+    "\n",
+    "\u{0}",
+    "é",
+    "\u{feff}",
 ];
 
 /// SplitMix64: a tiny deterministic generator (no dependency, same sequence everywhere).
@@ -36,7 +82,11 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -88,8 +138,17 @@ pub fn check(format: Option<Format>, file: &str, bytes: &[u8]) -> Result<(), Str
             if e.place.is_empty() || e.message.is_empty() {
                 return Err(format!("error without place or message: {e:?}"));
             }
-            if let Some(rest) = e.place.strip_prefix("line ").or_else(|| e.place.split(", line ").nth(1)) {
-                let n: usize = rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or("").parse().map_err(|_| format!("bad line in {e}"))?;
+            if let Some(rest) = e
+                .place
+                .strip_prefix("line ")
+                .or_else(|| e.place.split(", line ").nth(1))
+            {
+                let n: usize = rest
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .unwrap_or("")
+                    .parse()
+                    .map_err(|_| format!("bad line in {e}"))?;
                 let lines = text.lines().count().max(1) + 1;
                 if n == 0 || (!e.place.contains("compressed") && n > lines) {
                     return Err(format!("line {n} is outside the file ({lines} lines): {e}"));
@@ -99,7 +158,8 @@ pub fn check(format: Option<Format>, file: &str, bytes: &[u8]) -> Result<(), Str
         }
         Ok(i) => {
             let ron = archsim::model::to_string(&i.scenario);
-            let back = archsim::model::parse(&ron, "round trip").map_err(|e| format!("RON round trip: {e}"))?;
+            let back = archsim::model::parse(&ron, "round trip")
+                .map_err(|e| format!("RON round trip: {e}"))?;
             if back != i.scenario {
                 return Err("RON round trip changed the scenario".into());
             }
