@@ -1,10 +1,13 @@
 //! The headless command line: `list`, `validate`, `run`, `bench`. Native only (clap, indicatif, child
 //! processes); `src/main.rs` just calls [`main`].
 //!
-//! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap).
+//! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap),
+//! 3 `archsim check` found a broken SLO ([`EXIT_SLO_BROKEN`]).
 
 mod bench;
+mod check;
 mod interop;
+mod optimize;
 mod run;
 mod stress;
 mod stress_text;
@@ -20,6 +23,8 @@ use clap::{Parser, Subcommand};
 use crate::model::{self, Scenario, ScenarioError, presets};
 
 pub use bench::{Workload, workload_scenario};
+pub use check::{CheckArgs, EXIT_SLO_BROKEN};
+pub use optimize::{OptimizeArgs, optimize_csv, optimize_text, parse_knob};
 pub use stress::{CapacityArgs, ExplainArgs, MergeArgs, RepArgs, ScenarioArgs, SweepArgs};
 pub use stress_text::{CSV_HEADER, sweep_csv, sweep_table};
 pub use text::format_report;
@@ -53,7 +58,11 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Find the largest load that meets a latency and error SLO, and the bottleneck.
     Capacity(CapacityArgs),
-    /// Combine the partial results of `sweep --shard` runs into one sweep result.
+    /// Find the cheapest design (replicas, pools...) that holds a p99 and error SLO at a load.
+    Optimize(OptimizeArgs),
+    /// Run each scenario's `slo` block and fail (exit 3) when an objective is broken; Markdown and JUnit.
+    Check(CheckArgs),
+    /// Combine the partial results of `sweep --shard` or `optimize --shard` runs into one result.
     Merge(MergeArgs),
     /// Explain what breaks first as load grows, with fixes and their analytic effect.
     Explain(ExplainArgs),
@@ -203,6 +212,8 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Some(Command::Sweep(args)) => stress::sweep(&args),
         Some(Command::Capacity(args)) => stress::capacity(&args),
         Some(Command::Merge(args)) => stress::merge_parts(&args),
+        Some(Command::Optimize(args)) => optimize::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
         Some(Command::Explain(args)) => stress::explain(&args),
         Some(Command::Import(args)) => interop::import(&args),
         Some(Command::Export(args)) => interop::export(&args),

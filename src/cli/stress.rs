@@ -12,6 +12,7 @@ use super::{CliError, check, read_scenario, write_stdout};
 use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
 use crate::analysis::explain::{explain_run, explain_sweep};
 use crate::analysis::flow::FlowModel;
+use crate::analysis::optimize::{OPTIMIZE_PARTIAL_FORMAT, OptimizePartial};
 use crate::analysis::shard::{Partial, merge, run_shard};
 use crate::analysis::sweep::{
     Axis, Precision, Progress, SweepError, SweepResult, SweepSpec, Warmup, run_sweep, spaced,
@@ -151,11 +152,11 @@ pub const QUICK_DURATION_S: f64 = 10.0;
 /// Longest warm-up of the quick default, simulated seconds.
 pub const QUICK_WARMUP_S: f64 = 2.0;
 
-fn usage(msg: String) -> CliError {
+pub(super) fn usage(msg: String) -> CliError {
     CliError::Usage(msg)
 }
 
-fn from_sweep(e: SweepError) -> CliError {
+pub(super) fn from_sweep(e: SweepError) -> CliError {
     match e {
         SweepError::Scenario(s) => CliError::Scenario(s),
         other => CliError::Usage(other.to_string()),
@@ -163,7 +164,7 @@ fn from_sweep(e: SweepError) -> CliError {
 }
 
 /// Loads the scenario with the common options applied, validated.
-fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
+pub(super) fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
     let (mut s, mut label) = read_scenario(&c.scenario)?;
     if let Some(seed) = c.seed {
         s.seed = seed;
@@ -200,7 +201,7 @@ fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (or the global pool).
-fn with_threads<T: Send>(
+pub(super) fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, CliError> {
@@ -216,7 +217,7 @@ fn with_threads<T: Send>(
 }
 
 /// `START:END:POINTS`.
-fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), CliError> {
+pub(super) fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), CliError> {
     let parts: Vec<&str> = text.split(':').collect();
     let bad = || {
         usage(format!(
@@ -290,7 +291,7 @@ fn precision(r: &RepArgs) -> Result<Option<Precision>, CliError> {
 }
 
 /// A progress bar on stderr when it is a terminal.
-fn bar() -> Option<ProgressBar> {
+pub(super) fn bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -312,7 +313,7 @@ fn report_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + Sync + '_ {
 }
 
 /// Writes `text` to `path`, or to stdout for `-`.
-fn emit(path: &Path, text: &str) -> Result<(), CliError> {
+pub(super) fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     if path.as_os_str() == "-" {
         write_stdout(text)
     } else {
@@ -323,7 +324,7 @@ fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("results hold only numbers, strings and lists") + "\n"
 }
 
@@ -401,6 +402,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
 
 pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
     let mut parts = Vec::new();
+    let mut searches = Vec::new();
     for p in &args.parts {
         let text = std::fs::read_to_string(p).map_err(|source| {
             CliError::Scenario(model::ScenarioError::Io {
@@ -408,9 +410,27 @@ pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
                 source,
             })
         })?;
-        let part: Partial = serde_json::from_str(&text)
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| usage(format!("{}: not a partial result: {e}", p.display())))?;
+        if value.get("format").and_then(|f| f.as_str()) == Some(OPTIMIZE_PARTIAL_FORMAT) {
+            let part: OptimizePartial = serde_json::from_value(value)
+                .map_err(|e| usage(format!("{}: not a partial search result: {e}", p.display())))?;
+            searches.push(part);
+            continue;
+        }
+        let part: Partial = serde_json::from_value(value)
             .map_err(|e| usage(format!("{}: not a partial sweep result: {e}", p.display())))?;
         parts.push(part);
+    }
+    if !searches.is_empty() {
+        if !parts.is_empty() {
+            return Err(usage(
+                "cannot merge sweep parts and optimize parts together".into(),
+            ));
+        }
+        let result = crate::analysis::optimize::merge(&searches).map_err(from_sweep)?;
+        super::optimize::output(&result, args.csv.as_deref(), args.json.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
     }
     let result = merge(&parts).map_err(from_sweep)?;
     output(&result, args.csv.as_deref(), args.json.as_deref(), "")?;

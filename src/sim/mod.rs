@@ -101,7 +101,12 @@ impl Simulation {
                     c.mean_gap_ns = 1e9 / (c.rate_rps * load);
                     !c.scheduled
                 }
-                _ => false,
+                world::Behaviour::Service { .. }
+                | world::Behaviour::Lb { .. }
+                | world::Behaviour::Cache { .. }
+                | world::Behaviour::Database { .. }
+                | world::Behaviour::Queue { .. }
+                | world::Behaviour::RateLimiter(_) => false,
             };
             if idle {
                 self.world.schedule_client(i as u32);
@@ -216,9 +221,12 @@ impl Simulation {
         self.world.snapshot()
     }
 
-    /// The full report so far (percentiles, per-node table, time series). `wall_time_s` is left 0.
+    /// The full report so far (percentiles, per-node table, time series, and what the design costs at
+    /// the measured traffic). `wall_time_s` is left 0.
     pub fn report(&self) -> Report {
-        self.world.report()
+        let mut r = self.world.report();
+        r.cost = Some(crate::metrics::cost_of_report(&self.scenario, &r));
+        r
     }
 
     /// The end-to-end latency recorder behind the report's `latency_ms` (successful requests issued after

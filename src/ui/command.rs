@@ -159,6 +159,8 @@ pub enum Command {
     Step,
     /// Throw the run away.
     Reset,
+    /// Throw the run away and run the edited design from the start (after a structural edit).
+    Restart,
     /// Set the load multiplier.
     SetLoad(f64),
     /// Set the speed (simulated seconds per wall second; infinity = max).
@@ -180,9 +182,16 @@ pub enum Command {
         load: f64,
         /// The point's override, if any.
         set: Option<String>,
+        /// The design the sweep ran on (`Document::design`): refused on any other.
+        design: u64,
     },
     /// Change the design by these overrides (`NODE.FIELD=VALUE`), one undoable edit per changed node.
-    ApplyFix(Vec<String>),
+    ApplyFix {
+        /// The overrides.
+        sets: Vec<String>,
+        /// The design the fix was computed for (`Document::design`): refused on any other.
+        design: u64,
+    },
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

@@ -48,7 +48,7 @@ pub use edit::{Edit, connection_problem};
 pub use embed::{EMBED_LOADS, allowed as allowed_in_embed};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
-pub use runner::{RunState, Runner, SPEEDS};
+pub use runner::{RunState, Runner, SPEEDS, status_text};
 pub use stress::{StressPanel, StressTab, SweepForm, SweepKind, SweepOutcome};
 pub use stress_compare::{ComparePanel, Source, Variant};
 
