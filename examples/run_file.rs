@@ -6,6 +6,10 @@ fn main() {
         .nth(1)
         .expect("usage: run_file FILE [LOAD]");
     let s = archsim::model::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a profiling aid measures wall time around the engine, which never reads it"
+    )]
     let t = std::time::Instant::now();
     let mut sim = archsim::sim::Simulation::new(&s).expect("validated");
     if let Some(l) = std::env::args().nth(2) {

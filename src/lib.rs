@@ -2,7 +2,54 @@
 //!
 //! `model` (scenario files), `sim` (the engine), `metrics` (histograms, series, reports) and `analysis`
 //! never import the UI and never read the wall clock; the desktop app, the web app and the CLI all drive
-//! the same [`sim::Simulation::step_until`].
+//! the same [`sim::Simulation::step_until`]. The data path and the event loop: `docs/architecture.md`.
+//!
+//! A run's lifecycle: parse and validate a scenario, build the simulation, step it (in slices, as the app
+//! does, or to the end), and read the report. The same scenario and seed give the same report, to the byte.
+//!
+//! ```
+//! use archsim::model::{self, Dist, NodeKind};
+//! use archsim::sim::Simulation;
+//!
+//! // An M/M/1 queue at rho = 0.5: 50 requests/s into one worker with exponential 10 ms service.
+//! let text = r#"(
+//!     name: "mm1",
+//!     duration_s: 200.0,
+//!     warmup_s: 20.0,
+//!     seed: 7,
+//!     nodes: [
+//!         (id: "users", kind: Client(rate_rps: 50.0)),
+//!         (id: "server", kind: Service(workers: 1, queue_capacity: 1000000,
+//!                                      service_time_ms: Exponential(mean: 10.0))),
+//!     ],
+//!     edges: [(from: "users", to: "server", latency_ms: Constant(value: 0.0))],
+//! )"#;
+//! let scenario = model::parse(text, "mm1.ron")?;
+//! assert!(matches!(&scenario.nodes[1].kind, NodeKind::Service(p)
+//!     if p.service_time_ms == Dist::Exponential { mean: 10.0 }));
+//!
+//! let mut sim = Simulation::new(&scenario)?; // validates: a bad scenario is an error, never a panic
+//! sim.set_load(1.0); // the 10x stress test would be 10.0
+//! while !sim.is_finished() {
+//!     // The app steps in slices of simulated time, one per frame.
+//!     sim.step_until(sim.time_ns() + 10 * archsim::sim::NS_PER_S);
+//! }
+//! let report = sim.report();
+//! // M/M/1: W = 1 / (mu - lambda) = 1 / (100/s - 50/s) = 20 ms.
+//! assert!((report.latency_ms.mean - 20.0).abs() < 2.0, "{}", report.latency_ms.mean);
+//!
+//! // Determinism: a second run is identical.
+//! let mut again = Simulation::new(&scenario)?;
+//! again.run_to_end();
+//! assert_eq!(
+//!     serde_json::to_string(&again.report())?,
+//!     serde_json::to_string(&report)?
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]

@@ -15,7 +15,10 @@
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
-#![allow(clippy::needless_range_loop)]
+#![allow(
+    clippy::needless_range_loop,
+    reason = "node, class and edge indices address several parallel tables at once"
+)]
 
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 //!
 //! Units: rates are per second (`_rps`), times are seconds (`_s`). The formulas are scale-free, so any
 //! consistent pair works (rates per ms give times in ms; `mu = 1` gives times in mean service times).
-//! Notation follows `shared/reference/validation.md`: arrival rate lambda, service rate mu per server,
+//! Notation follows `docs/validation.md`: arrival rate lambda, service rate mu per server,
 //! c servers, offered load a = lambda / mu (erlangs), utilization rho = lambda / (c mu).
 //!
 //! Sources: Kleinrock, *Queueing Systems* Vol. 1 (1975); Harchol-Balter, *Performance Modeling and Design of

@@ -65,8 +65,16 @@ pub struct RepArgs {
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
     pub common: ScenarioArgs,
     #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
     pub reps: RepArgs,
     /// Load multipliers START:END:POINTS (default 0.5:20:24).
     #[arg(long, value_name = "START:END:POINTS", conflicts_with = "param")]
@@ -101,6 +109,10 @@ pub struct SweepArgs {
 #[derive(Debug, clap::Args)]
 pub struct CapacityArgs {
     #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
     pub common: ScenarioArgs,
     /// End-to-end p99 objective, ms.
     #[arg(long, value_name = "MS")]
@@ -137,6 +149,10 @@ pub struct MergeArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
     pub common: ScenarioArgs,
     /// Explain one run at this load multiplier (default: a 12-point load sweep up to 1.5 times the
     /// analytic breaking point).

@@ -9,17 +9,43 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub enum Dist {
     /// Always `value`.
-    Constant { value: f64 },
+    Constant {
+        /// The value, in the unit of the field (ms for times).
+        value: f64,
+    },
     /// Exponential with the given mean (memoryless: the M in M/M/1).
-    Exponential { mean: f64 },
+    Exponential {
+        /// Mean.
+        mean: f64,
+    },
     /// Uniform on `[min, max]`.
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// Smallest value.
+        min: f64,
+        /// Largest value.
+        max: f64,
+    },
     /// Normal, truncated at 0 by resampling (so short tails stay realistic).
-    Normal { mean: f64, std_dev: f64 },
+    Normal {
+        /// Mean before truncation.
+        mean: f64,
+        /// Standard deviation before truncation.
+        std_dev: f64,
+    },
     /// Log-normal described by the mean and standard deviation **of the duration itself** (not of its log).
-    LogNormal { mean: f64, std_dev: f64 },
+    LogNormal {
+        /// Mean of the duration.
+        mean: f64,
+        /// Standard deviation of the duration.
+        std_dev: f64,
+    },
     /// Pareto (heavy tail) with minimum `scale` and tail index `shape` (mean is finite only for shape > 1).
-    Pareto { scale: f64, shape: f64 },
+    Pareto {
+        /// Minimum value.
+        scale: f64,
+        /// Tail index: smaller is heavier (the variance is finite only above 2).
+        shape: f64,
+    },
 }
 
 impl Default for Dist {

@@ -149,11 +149,19 @@ pub enum Arrival {
     Constant,
     /// On/off bursts: Poisson arrivals during `on_s` seconds, silence for `off_s`; the rate during a burst is
     /// raised so that the long-run mean stays `rate_rps`.
-    Bursty { on_s: f64, off_s: f64 },
+    Bursty {
+        /// Length of a burst, s.
+        on_s: f64,
+        /// Silence between bursts, s.
+        off_s: f64,
+    },
     /// A one-off batch: `count` requests at once at `start_s` (multiplied by the load), then nothing; the
     /// client's `rate_rps` is ignored. E.g. N clients that each make one request (Brooker's backoff
     /// experiment), with their retries.
-    Batch { count: u32 },
+    Batch {
+        /// Requests in the batch (at load 1).
+        count: u32,
+    },
 }
 
 /// A request class with its share of a client's traffic.

@@ -178,7 +178,10 @@ pub const LOD_ZOOM: f32 = 0.5;
 
 /// A node box: kind stripe and icon, name, parameters; when running, a state tint, queue bar and badge.
 /// `sending_rps`: for a client, the live rate on its outgoing edges (shown instead of its own completions).
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a node's drawing takes its rectangle, state and style separately, each distinct"
+)]
 pub fn paint_node(
     painter: &Painter,
     rect: Rect,

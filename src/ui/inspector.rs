@@ -149,7 +149,10 @@ impl Inspector {
             });
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one row of the inspector: label, value, range, unit and hints, all distinct"
+    )]
     fn node_ui(
         &mut self,
         ui: &mut Ui,

@@ -1,6 +1,11 @@
 //! The desktop (and web) app: egui only, kept thin. Panels draw and return [`Command`]s; the [`App`] applies
 //! them after drawing, so every scenario change is an [`Edit`] with undo/redo. Colours live in [`theme`].
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the app times its frames and simulation slices on the wall clock; the engine never does"
+)]
+
 mod app;
 mod app_apply;
 mod app_files;
