@@ -55,6 +55,8 @@ pub enum Edit {
         /// The new edge (its endpoints must stay the same).
         edge: Edge,
     },
+    /// The scheduled faults (the timeline), as a whole.
+    SetFaults(Vec<crate::model::Fault>),
     /// Scenario-level fields: name, description, duration, warm-up, seed.
     SetMeta {
         /// Name.
@@ -93,6 +95,7 @@ impl Edit {
             Edit::SetKind { id, .. } => Some(format!("kind:{id}")),
             Edit::SetEdge { from, to, .. } => Some(format!("edge:{from}->{to}")),
             Edit::SetMeta { .. } => Some("meta".into()),
+            Edit::SetFaults(_) => Some("faults".into()),
             _ => None,
         }
     }
@@ -132,6 +135,12 @@ impl Edit {
             }
             Edit::Delete { nodes, edges } => {
                 s.nodes.retain(|n| !nodes.contains(&n.id));
+                // Faults scheduled on what goes, go with it.
+                s.faults.retain(|f| {
+                    let (a, b) = f.target.split_once("->").unwrap_or((&f.target, ""));
+                    !nodes.iter().any(|n| n == a || n == b)
+                        && !edges.iter().any(|(x, y)| x == a && y == b)
+                });
                 s.edges.retain(|e| {
                     !nodes.contains(&e.from)
                         && !nodes.contains(&e.to)
@@ -207,6 +216,16 @@ impl Edit {
                     return Err(format!("there is no node '{old}' any more"));
                 };
                 n.id = new.clone();
+                for f in &mut s.faults {
+                    f.target = match f.target.split_once("->") {
+                        Some((a, b)) => {
+                            let end = |x: &str| if x == old { new.clone() } else { x.to_owned() };
+                            format!("{}->{}", end(a), end(b))
+                        }
+                        None if f.target == old => new.clone(),
+                        None => continue,
+                    };
+                }
                 for e in &mut s.edges {
                     if e.from == old {
                         e.from = new.clone();
@@ -240,6 +259,10 @@ impl Edit {
                     return Err(format!("there is no edge '{from} -> {to}' any more"));
                 };
                 *e = edge;
+                Ok(Applied::default())
+            }
+            Edit::SetFaults(faults) => {
+                s.faults = faults;
                 Ok(Applied::default())
             }
             Edit::SetMeta {
