@@ -7,7 +7,7 @@ use archsim::interop::export::{ExportFormat, export};
 use archsim::interop::{self, Format, palette};
 use archsim::model::{Scenario, presets};
 
-/// Nodes (id, kind) and edges (from, to) of a scenario.
+/// Nodes with their kinds, and edges.
 type Graph = (
     Vec<(String, archsim::model::KindTag)>,
     Vec<(String, String)>,

@@ -351,12 +351,9 @@ impl Cursor<'_> {
     }
 
     fn starts_with(&self, p: &str) -> bool {
-        for (k, ch) in p.chars().enumerate() {
-            if self.s.get(self.i + k) != Some(&ch) {
-                return false;
-            }
-        }
-        true
+        (self.i..)
+            .zip(p.chars())
+            .all(|(j, ch)| self.s.get(j) == Some(&ch))
     }
 
     fn error(&self, message: &str) -> (String, String) {

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::model::Scenario;
 use crate::sim::{NS_PER_S, Simulation, secs_to_ns};
 
-use super::export::{NODE_H, NODE_W, positions};
+use super::export::{NODE_H, NODE_W, box_exit, positions};
 use super::palette::{self, Rgb};
 use super::render::{Canvas, NodeFrame};
 
@@ -173,6 +173,8 @@ pub fn record(scenario: &Scenario, opts: &RecordOptions) -> Result<Vec<u8>, Stri
                 } else {
                     (pos[a], pos[b])
                 };
+                // Between the boxes' outlines, not their centres, so dots never cover a label.
+                let (from, to) = (box_exit(from, to), box_exit(to, from));
                 let t = (now - d.depart_ns) as f32 / (d.arrive_ns - d.depart_ns).max(1) as f32;
                 let p = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
                 let c = match d.outcome {
@@ -302,6 +304,12 @@ impl Palette {
         ];
         for k in crate::model::KindTag::ALL {
             list.push(palette::kind_color(k));
+        }
+        // The utilization tints of node bodies and borders, so busy shades do not fall to a grey.
+        for k in 0..=15 {
+            let u = k as f64 / 15.0;
+            list.push(palette::node_fill(palette::utilization_color(u)));
+            list.push(palette::utilization_color(u));
         }
         let usable = size - 1;
         list.truncate(usable / 2);

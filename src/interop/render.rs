@@ -81,7 +81,7 @@ impl Canvas {
     /// A rounded rectangle in pixels, filled and outlined.
     #[allow(
         clippy::too_many_arguments,
-        reason = "a rectangle, its corner radius, fill, outline and width: each distinct"
+        reason = "a rectangle, its corner, its fill and its outline"
     )]
     pub fn rounded_rect(
         &mut self,

@@ -604,9 +604,10 @@ impl App {
     fn windows(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
         if self.show_help {
             let mut open = true;
-            egui::Window::new("Keyboard shortcuts")
+            egui::Window::new("Help")
                 .open(&mut open)
-                .resizable(false)
+                .default_width(580.0)
+                .resizable(true)
                 .collapsible(false)
                 .show(ctx, help::help_ui);
             self.show_help = open;

@@ -480,11 +480,16 @@ impl Canvas {
                 t.weak_text,
             );
         }
-        painter.text(
-            rect.left_bottom() + egui::vec2(10.0, -8.0),
-            egui::Align2::LEFT_BOTTOM,
-            "Double-click: add · drag a node's handle: connect · Shift-drag: select area · drag: pan · wheel: zoom · F: fit · F1: help",
+        // Wrapped short of the zoom label at the right, so the two never overlap in a narrow window.
+        let hint = painter.layout(
+            "Double-click: add · drag a node's handle: connect · Shift-drag: select area · drag: pan · wheel: zoom · F: fit · F1: help".into(),
             egui::FontId::proportional(11.0),
+            t.weak_text,
+            (rect.width() - 110.0).max(120.0),
+        );
+        painter.galley(
+            rect.left_bottom() + egui::vec2(10.0, -8.0 - hint.size().y),
+            hint,
             t.weak_text,
         );
         painter.text(

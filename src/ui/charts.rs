@@ -96,70 +96,71 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
         16.0 * r.faults.len().min(6) as f32 + gap.y
     };
     let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
+    let mut charts = run_charts(s);
+    if let Some(n) = node_series {
+        charts.extend(node_charts(t, n));
+    }
     egui::ScrollArea::vertical()
         .id_salt("charts_scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                run_charts_ui(ui, s, height, width);
-                if let Some(n) = node_series {
-                    node_charts_ui(ui, t, n, height, width);
-                }
-            });
+            let mut charts = charts.into_iter().peekable();
+            while charts.peek().is_some() {
+                ui.horizontal(|ui| {
+                    for (id, title, unit, lines) in charts.by_ref().take(cols) {
+                        plot_ui(ui, &id, &title, unit, height, width, lines);
+                    }
+                });
+            }
             let end_s = t.last().map_or(0.0, |last| last + s.bucket_s);
             super::faults_ui::timeline_ui(ui, &r.faults, end_s);
         });
 }
+
+/// A chart to draw: plot id, title, unit of the y axis, lines.
+type Chart = (String, String, &'static str, Vec<Series>);
 
 /// Narrowest chart worth drawing, points: below it the axis labels collide.
 const MIN_CHART_W: f32 = 260.0;
 /// Lowest chart worth drawing, points: enough for three y-axis labels.
 const MIN_CHART_H: f32 = 110.0;
 
-fn run_charts_ui(ui: &mut Ui, s: &crate::metrics::SeriesReport, height: f32, width: f32) {
+fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
     let t = &s.t_s;
-    {
-        plot_ui(
-            ui,
-            "latency",
-            "End-to-end latency",
+    let mut throughput = vec![
+        ("offered", chart::OFFERED, points(t, &s.offered_rps, 1.0)),
+        (
+            "succeeded",
+            chart::SUCCEEDED,
+            points(t, &s.succeeded_rps, 1.0),
+        ),
+    ];
+    // With retries the servers see more than the users offered: show the amplification.
+    if s.retries_rps.iter().any(|&r| r > 0.0) {
+        let attempts: Vec<f64> = s
+            .offered_rps
+            .iter()
+            .zip(&s.retries_rps)
+            .map(|(o, r)| o + r)
+            .collect();
+        throughput.push(("attempts", chart::ATTEMPTS, points(t, &attempts, 1.0)));
+    }
+    vec![
+        (
+            "latency".into(),
+            "End-to-end latency".into(),
             " ms",
-            height,
-            width,
             vec![
                 ("p50", chart::P50, points(t, &s.p50_ms, 1.0)),
                 ("p95", chart::P95, points(t, &s.p95_ms, 1.0)),
                 ("p99", chart::P99, points(t, &s.p99_ms, 1.0)),
             ],
-        );
-        plot_ui(ui, "throughput", "Throughput", "/s", height, width, {
-            let mut lines = vec![
-                ("offered", chart::OFFERED, points(t, &s.offered_rps, 1.0)),
-                (
-                    "succeeded",
-                    chart::SUCCEEDED,
-                    points(t, &s.succeeded_rps, 1.0),
-                ),
-            ];
-            // With retries the servers see more than the users offered: show the amplification.
-            if s.retries_rps.iter().any(|&r| r > 0.0) {
-                let attempts: Vec<f64> = s
-                    .offered_rps
-                    .iter()
-                    .zip(&s.retries_rps)
-                    .map(|(o, r)| o + r)
-                    .collect();
-                lines.push(("attempts", chart::ATTEMPTS, points(t, &attempts, 1.0)));
-            }
-            lines
-        });
-        plot_ui(
-            ui,
-            "errors",
-            "Failures",
+        ),
+        ("throughput".into(), "Throughput".into(), "/s", throughput),
+        (
+            "errors".into(),
+            "Failures".into(),
             "/s",
-            height,
-            width,
             vec![
                 ("errors", chart::FAILED, points(t, &s.failed_rps, 1.0)),
                 (
@@ -174,40 +175,33 @@ fn run_charts_ui(ui: &mut Ui, s: &crate::metrics::SeriesReport, height: f32, wid
                     points(t, &s.rate_limited_rps, 1.0),
                 ),
             ],
-        );
-    }
+        ),
+    ]
 }
 
-fn node_charts_ui(ui: &mut Ui, t: &[f64], n: &crate::metrics::NodeSeries, height: f32, width: f32) {
-    plot_ui(
-        ui,
-        "node_util",
-        &format!("{}: utilization", n.id),
-        "%",
-        height,
-        width,
-        vec![(
-            "utilization",
-            chart::UTILIZATION,
-            points(t, &n.utilization, 100.0),
-        )],
-    );
-    plot_ui(
-        ui,
-        "node_queue",
-        &format!("{}: queue length", n.id),
-        "",
-        height,
-        width,
-        vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
-    );
-    plot_ui(
-        ui,
-        "node_p99",
-        &format!("{}: latency p99", n.id),
-        " ms",
-        height,
-        width,
-        vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
-    );
+fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
+    vec![
+        (
+            "node_util".into(),
+            format!("{}: utilization", n.id),
+            "%",
+            vec![(
+                "utilization",
+                chart::UTILIZATION,
+                points(t, &n.utilization, 100.0),
+            )],
+        ),
+        (
+            "node_queue".into(),
+            format!("{}: queue length", n.id),
+            "",
+            vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
+        ),
+        (
+            "node_p99".into(),
+            format!("{}: latency p99", n.id),
+            " ms",
+            vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
+        ),
+    ]
 }

@@ -56,6 +56,8 @@ pub enum Edit {
         /// The new edge (its endpoints must stay the same).
         edge: Edge,
     },
+    /// The scheduled faults (the timeline), as a whole.
+    SetFaults(Vec<crate::model::Fault>),
     /// Scenario-level fields: name, description, duration, warm-up, seed.
     SetMeta {
         /// Name.
@@ -94,6 +96,7 @@ impl Edit {
             Edit::SetKind { id, .. } => Some(format!("kind:{id}")),
             Edit::SetEdge { from, to, .. } => Some(format!("edge:{from}->{to}")),
             Edit::SetMeta { .. } => Some("meta".into()),
+            Edit::SetFaults(_) => Some("faults".into()),
             _ => None,
         }
     }
@@ -133,6 +136,12 @@ impl Edit {
             }
             Edit::Delete { nodes, edges } => {
                 s.nodes.retain(|n| !nodes.contains(&n.id));
+                // Faults scheduled on what goes, go with it.
+                s.faults.retain(|f| {
+                    let (a, b) = f.target.split_once("->").unwrap_or((&f.target, ""));
+                    !nodes.iter().any(|n| n == a || n == b)
+                        && !edges.iter().any(|(x, y)| x == a && y == b)
+                });
                 s.edges.retain(|e| {
                     !nodes.contains(&e.from)
                         && !nodes.contains(&e.to)
@@ -208,6 +217,16 @@ impl Edit {
                     return Err(format!("there is no node '{old}' any more"));
                 };
                 n.id = new.clone();
+                for f in &mut s.faults {
+                    f.target = match f.target.split_once("->") {
+                        Some((a, b)) => {
+                            let end = |x: &str| if x == old { new.clone() } else { x.to_owned() };
+                            format!("{}->{}", end(a), end(b))
+                        }
+                        None if f.target == old => new.clone(),
+                        None => continue,
+                    };
+                }
                 for e in &mut s.edges {
                     if e.from == old {
                         e.from = new.clone();
@@ -241,6 +260,10 @@ impl Edit {
                     return Err(format!("there is no edge '{from} -> {to}' any more"));
                 };
                 *e = edge;
+                Ok(Applied::default())
+            }
+            Edit::SetFaults(faults) => {
+                s.faults = faults;
                 Ok(Applied::default())
             }
             Edit::SetMeta {

@@ -23,8 +23,10 @@ pub fn series_csv(r: &Report) -> String {
         );
     }
     out.push('\n');
+    // The series are kept as f32 (widened to f64 in the report): print them at f32 precision, the
+    // shortest text that reads back to the same value, so 17.535999298095703 is written 17.536.
     let cell = |v: Option<&f64>| match v {
-        Some(x) if x.is_finite() => format!("{x}"),
+        Some(x) if x.is_finite() => format!("{}", *x as f32),
         _ => String::new(),
     };
     for i in 0..s.t_s.len() {
@@ -101,5 +103,19 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("t_s,"));
         assert_eq!(lines[2].split(',').nth(8), Some("3"));
+    }
+
+    #[test]
+    fn csv_has_no_float_noise() {
+        let mut r = crate::metrics::Report::default();
+        r.series.t_s = vec![0.0];
+        // What an f32 of 17.536 becomes in f64.
+        r.series.p50_ms = vec![f64::from(17.536_f32)];
+        assert_eq!(f64::from(17.536_f32).to_string(), "17.535999298095703");
+        let csv = super::series_csv(&r);
+        assert_eq!(
+            csv.lines().nth(1).unwrap().split(',').nth(6),
+            Some("17.536")
+        );
     }
 }

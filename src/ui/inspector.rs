@@ -118,6 +118,7 @@ impl Inspector {
                         &mut self.fault,
                         &format!("{from}->{to}"),
                         None,
+                        &s.faults,
                         runner,
                         out,
                     );
@@ -455,7 +456,7 @@ impl Inspector {
         }
         problems_ui(ui, problems, &format!("node '{id}'"), t);
         live_ui(ui, runner, id);
-        super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), runner, out);
+        super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), &s.faults, runner, out);
         ui.add_space(theme::SECTION_GAP);
         ui.horizontal(|ui| {
             if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {

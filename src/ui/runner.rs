@@ -315,8 +315,8 @@ impl Runner {
             }
             Ok(Ok(false)) => {
                 self.outdated = Some(
-                    "Nodes or edges changed: this run goes on with the design as it was. Press Restart to \
-                     run the new design."
+                    "Nodes, edges, classes or scheduled faults changed: this run goes on with the design \
+                     as it was. Press Restart to run the new design."
                         .into(),
                 )
             }

@@ -205,7 +205,7 @@ pub fn menu_ui(
             item(
                 ui,
                 true,
-                "Keyboard shortcuts",
+                "Getting started, glossary and shortcuts",
                 "F1",
                 Command::ToggleHelp,
                 out,
