@@ -1,5 +1,5 @@
 //! Measures the run-to-run spread of the theory cases over many seeds, to justify the tolerances in
-//! `tests/theory.rs`. Run: `cargo run --release --no-default-features --example seed_spread [seeds]`.
+//! `tests/it/theory.rs`. Run: `cargo run --release --no-default-features --example seed_spread [seeds]`.
 
 use archsim::model;
 use archsim::sim::Simulation;

@@ -286,7 +286,7 @@ fn run_headless(ron_text: &str, seed: u64, load: f64, duration_s: f64) -> Result
     if load.is_finite() && load > 0.0 {
         sim.set_load(load);
     }
-    // One call: results do not depend on how the run is sliced (tests/engine.rs checks that), so the CLI's
+    // One call: results do not depend on how the run is sliced (tests/it/engine.rs checks that), so the CLI's
     // progress-bar slices need no copy here.
     sim.run_to_end();
     let report = sim.report();

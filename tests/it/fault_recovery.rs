@@ -9,11 +9,7 @@ fn scenario(text: &str) -> Scenario {
     model::from_str(text, "test.ron").unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run;
 
 fn behind_lb(health: &str) -> Scenario {
     scenario(&format!(

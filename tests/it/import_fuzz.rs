@@ -1,8 +1,7 @@
 //! A quick slice of the importer fuzzing (the long run: `cargo run --release --example fuzz_import`):
 //! mutated real files never panic, and errors name a place in the file.
 
-#[path = "support/mutate.rs"]
-mod mutate;
+use super::mutate;
 
 use mutate::{CORPUS, Rng, check, mutate};
 

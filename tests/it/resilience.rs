@@ -16,11 +16,7 @@ fn storm() -> Scenario {
     model::load(std::path::Path::new("scenarios/retry_storm.ron")).unwrap()
 }
 
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run;
 
 /// Mean of a per-second series over `[from_s, to_s)`.
 fn mean_over(r: &Report, v: &[f64], from_s: f64, to_s: f64) -> f64 {

@@ -1,6 +1,5 @@
 //! Faults on the timeline and injected live: crash and recovery, spike, slow-down, partition, determinism.
 
-use archsim::metrics::Report;
 use archsim::model::{self, Fault, FaultKind, Scenario, SlowParams};
 use archsim::sim::{NS_PER_S, Simulation};
 
@@ -8,11 +7,7 @@ fn scenario(text: &str) -> Scenario {
     model::from_str(text, "test.ron").unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run;
 
 /// Sum of a per-second series over buckets `from..to`.
 fn sum(v: &[f64], from: usize, to: usize) -> f64 {

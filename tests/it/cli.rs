@@ -28,7 +28,7 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
-const URL_SHORTENER: &str = include_str!("../scenarios/url_shortener.ron");
+const URL_SHORTENER: &str = include_str!("../../scenarios/url_shortener.ron");
 
 #[test]
 fn list_shows_every_preset() {

@@ -12,11 +12,7 @@ use archsim::model::{
 };
 use archsim::sim::Simulation;
 
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run;
 
 fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
     r.nodes.iter().find(|n| n.id == id).unwrap()

@@ -11,12 +11,7 @@ fn preset(name: &str) -> Scenario {
     model::load(std::path::Path::new(&format!("scenarios/{name}.ron"))).unwrap()
 }
 
-fn run(s: &Scenario, load: f64) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.set_load(load);
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run_at as run;
 
 fn presets() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir("scenarios")

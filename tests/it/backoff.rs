@@ -13,9 +13,7 @@
 //! completion times and 0.8% for write calls, and the tolerances, 12% and 4%, are about four of them.
 //! Measured: every mean within 2.0% (completion) and 1.0% (writes) of the table. 1,000 runs take ~1 s.
 
-use archsim::metrics::Report;
 use archsim::model::{self, Jitter, NodeKind, RetryPolicy, Scenario};
-use archsim::sim::Simulation;
 
 const SEEDS: u64 = 100;
 
@@ -81,11 +79,7 @@ fn scenario(clients: u32, strategy: Strategy, seed: u64) -> Scenario {
     s
 }
 
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
+use super::common::run;
 
 /// Mean completion time (ms) and mean write calls over the seeds, and the per-run standard deviations.
 #[derive(Debug)]

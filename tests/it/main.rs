@@ -1,0 +1,32 @@
+//! The integration tests, as one binary (one link instead of one per file). Each module is one area;
+//! `cargo test --test it MODULE::` runs one of them, e.g. `cargo test --test it theory::`.
+
+mod common;
+// Shared with examples/fuzz_import.rs.
+#[path = "../support/mutate.rs"]
+mod mutate;
+
+mod analysis;
+mod backoff;
+mod cli;
+mod edge_resilience;
+mod engine;
+mod export;
+mod fault_recovery;
+mod faults;
+mod import;
+mod import_fuzz;
+mod model_io;
+mod presets;
+mod resilience;
+mod theory;
+#[cfg(feature = "gui")]
+mod ui;
+#[cfg(feature = "gui")]
+mod ui_faults;
+#[cfg(feature = "gui")]
+mod ui_layout;
+#[cfg(feature = "gui")]
+mod ui_state;
+#[cfg(feature = "gui")]
+mod ui_stress;
