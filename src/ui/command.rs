@@ -158,6 +158,8 @@ pub enum Command {
     },
     /// Change the design by these overrides (`NODE.FIELD=VALUE`), one undoable edit per changed node.
     ApplyFix(Vec<String>),
+    /// Add `NODE.FIELD` to the Optimize tab's knobs and show the tab.
+    VaryInOptimize(String),
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

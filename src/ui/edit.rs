@@ -132,6 +132,7 @@ impl Edit {
             }
             Edit::Delete { nodes, edges } => {
                 s.nodes.retain(|n| !nodes.contains(&n.id));
+                s.prices.nodes.retain(|id, _| !nodes.contains(id));
                 s.edges.retain(|e| {
                     !nodes.contains(&e.from)
                         && !nodes.contains(&e.to)
@@ -207,6 +208,10 @@ impl Edit {
                     return Err(format!("there is no node '{old}' any more"));
                 };
                 n.id = new.clone();
+                // The node's own prices follow it.
+                if let Some(price) = s.prices.nodes.remove(&old) {
+                    s.prices.nodes.insert(new.clone(), price);
+                }
                 for e in &mut s.edges {
                     if e.from == old {
                         e.from = new.clone();
