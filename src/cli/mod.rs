@@ -6,6 +6,7 @@
 
 mod bench;
 mod check;
+mod interop;
 mod optimize;
 mod run;
 mod stress;
@@ -67,6 +68,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
     Bench(BenchArgs),
+    /// Turn a Mermaid, draw.io, Excalidraw or Graphviz diagram into a scenario, listing each mapping.
+    Import(interop::ImportArgs),
+    /// Write a scenario as a Mermaid, DOT or SVG diagram.
+    Export(interop::ExportArgs),
+    /// Record a run as an animated GIF (no display needed).
+    Record(interop::RecordArgs),
     /// Print a share link for a scenario (`BASE#s=1.<payload>`); the web app opens it.
     #[command(hide = true)]
     Share {
@@ -208,6 +215,9 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Some(Command::Optimize(args)) => optimize::run(&args),
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Explain(args)) => stress::explain(&args),
+        Some(Command::Import(args)) => interop::import(&args),
+        Some(Command::Export(args)) => interop::export(&args),
+        Some(Command::Record(args)) => interop::record(&args),
         Some(Command::Share {
             file,
             base,

@@ -5,6 +5,7 @@ mod dist;
 mod error;
 mod extras;
 mod fault;
+pub mod graph;
 mod io;
 mod node;
 mod overrides;

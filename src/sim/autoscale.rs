@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::event::Kind;
-use super::ext::{TICK_SCALE, TICK_SCALE_READY};
+use super::event::Tick;
 use super::world::World;
 use crate::model::Autoscale;
 
@@ -90,7 +90,7 @@ impl World {
                 sc.starting.push_back(want - active);
                 sc.last_change_ns = Some(now);
                 self.queue
-                    .push(now + sc.delay_ns, Kind::Tick, n, TICK_SCALE_READY);
+                    .push(now + sc.delay_ns, Kind::Tick, n, Tick::ScaleReady as u8);
             } else if want < active {
                 // Retired replicas finish what they hold and take nothing new.
                 node.active = want;
@@ -98,7 +98,7 @@ impl World {
             }
         }
         self.queue
-            .push(now + sc.interval_ns, Kind::Tick, n, TICK_SCALE);
+            .push(now + sc.interval_ns, Kind::Tick, n, Tick::Scale as u8);
         self.ext.scalers[n as usize] = Some(sc);
     }
 

@@ -101,7 +101,12 @@ impl Simulation {
                     c.mean_gap_ns = 1e9 / (c.rate_rps * load);
                     !c.scheduled
                 }
-                _ => false,
+                world::Behaviour::Service { .. }
+                | world::Behaviour::Lb { .. }
+                | world::Behaviour::Cache { .. }
+                | world::Behaviour::Database { .. }
+                | world::Behaviour::Queue { .. }
+                | world::Behaviour::RateLimiter(_) => false,
             };
             if idle {
                 self.world.schedule_client(i as u32);

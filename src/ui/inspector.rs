@@ -567,7 +567,7 @@ fn cost_ui(ui: &mut Ui, s: &Scenario, id: &str, runner: &Runner, out: &mut Vec<C
             for k in knobs {
                 if ui
                     .small_button(format!("Vary {k} in Optimize"))
-                    .on_hover_text("Search this field for the cheapest design that holds the SLO (Stress test ▸ Optimize)")
+                    .on_hover_text("Search this field for the cheapest design that holds the SLO (Stress test, Optimize tab)")
                     .clicked()
                 {
                     out.push(Command::VaryInOptimize(format!("{id}.{k}")));

@@ -173,6 +173,16 @@ pub struct OptimizePanel {
 }
 
 impl OptimizePanel {
+    /// Forgets the last result (the design it was for was replaced); a search in progress is cancelled.
+    pub fn clear_results(&mut self) {
+        if let Some(j) = &self.job {
+            j.cancel.store(true, Ordering::Relaxed);
+        }
+        self.job = None;
+        self.result = None;
+        self.status = None;
+    }
+
     /// Is a search running?
     pub fn is_running(&self) -> bool {
         self.job.is_some()
@@ -234,7 +244,13 @@ impl OptimizePanel {
     }
 
     /// The tab's contents.
-    pub fn optimize_ui(&mut self, ui: &mut Ui, scenario: &Scenario, out: &mut Vec<Command>) {
+    pub fn optimize_ui(
+        &mut self,
+        ui: &mut Ui,
+        scenario: &Scenario,
+        design: u64,
+        out: &mut Vec<Command>,
+    ) {
         let t = Theme::from_visuals(ui.visuals());
         self.form_ui(ui, scenario);
         ui.horizontal(|ui| {
@@ -276,7 +292,7 @@ impl OptimizePanel {
             );
             return;
         };
-        result_ui(ui, r, out, &t);
+        result_ui(ui, r, design, out, &t);
     }
 
     fn form_ui(&mut self, ui: &mut Ui, scenario: &Scenario) {
@@ -351,7 +367,7 @@ impl OptimizePanel {
                 ui.label("to");
                 ui.add(egui::DragValue::new(&mut k.hi).range(0.0..=1_000_000.0));
                 if ui
-                    .small_button("✕")
+                    .small_button("Remove")
                     .on_hover_text("Remove this knob")
                     .clicked()
                 {
@@ -380,7 +396,7 @@ fn money(x: f64, cur: &str) -> String {
     format!("{x:.2} {cur}")
 }
 
-fn result_ui(ui: &mut Ui, r: &OptimizeResult, out: &mut Vec<Command>, t: &Theme) {
+fn result_ui(ui: &mut Ui, r: &OptimizeResult, design: u64, out: &mut Vec<Command>, t: &Theme) {
     let cur = r.currency.as_str();
     let p99 = |f: &crate::analysis::optimize::Finalist| match f.p99_half_width_ms {
         Some(h) => format!("{:.1} ± {:.1} ms", f.p99_ms, h),
@@ -403,17 +419,24 @@ fn result_ui(ui: &mut Ui, r: &OptimizeResult, out: &mut Vec<Command>, t: &Theme)
                 .on_hover_text("Change the design to this configuration (undo with Ctrl+Z)")
                 .clicked()
             {
-                out.push(Command::ApplyFix(c.candidate.sets.clone()));
+                out.push(Command::ApplyFix {
+                    sets: c.candidate.sets.clone(),
+                    design,
+                });
             }
             if ui
                 .button("Run it at the load")
                 .on_hover_text("Apply it and run the main view at the search's load")
                 .clicked()
             {
-                out.push(Command::ApplyFix(c.candidate.sets.clone()));
+                out.push(Command::ApplyFix {
+                    sets: c.candidate.sets.clone(),
+                    design,
+                });
                 out.push(Command::OpenRun {
                     load: r.spec.load,
                     set: None,
+                    design,
                 });
             }
         });
