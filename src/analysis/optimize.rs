@@ -218,7 +218,8 @@ pub fn flow_cost(scenario: &Scenario, load: f64) -> Result<f64, SweepError> {
     Ok(flow_cost_of(scenario, &flow, load))
 }
 
-fn flow_cost_of(scenario: &Scenario, flow: &super::flow::Flow, load: f64) -> f64 {
+/// The monthly cost of `scenario` at the traffic of `flow` (the flow model at `load`).
+pub fn flow_cost_of(scenario: &Scenario, flow: &super::flow::Flow, load: f64) -> f64 {
     let rps: Vec<f64> = flow
         .nodes
         .iter()

@@ -82,6 +82,9 @@ pub struct PointResult {
     pub analytic: AnalyticPoint,
     /// Simulation events over all replications.
     pub events: u64,
+    /// What the point's design costs per month at the flow model's traffic at this load (instances as
+    /// configured; per-request charges grow with the load): cost against load (`docs/cost-model.md`).
+    pub monthly_cost: f64,
 }
 
 impl PointResult {
@@ -168,5 +171,6 @@ pub fn summarize_point(
         },
         nodes,
         events: reps.iter().map(|r| r.events).sum(),
+        monthly_cost: super::optimize::flow_cost_of(scenario, &flow, point.load),
     })
 }

@@ -75,6 +75,7 @@ pub fn sweep_table(r: &SweepResult) -> String {
         "util",
         "model util",
         "model mean ms",
+        "cost/month",
     ];
     let mut rows: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     for p in &r.points {
@@ -96,6 +97,7 @@ pub fn sweep_table(r: &SweepResult) -> String {
                 "inf".into()
             },
             opt(p.analytic.end_to_end_mean_ms, 1),
+            format!("{:.0}", p.monthly_cost),
         ]);
     }
     let widths: Vec<usize> = (0..head.len())
@@ -137,7 +139,7 @@ offered_rps,offered_rps_hw,throughput_rps,throughput_rps_hw,mean_ms,mean_ms_hw,\
 p50_ms,p50_ms_hw,p99_ms,p99_ms_hw,p999_ms,p999_ms_hw,\
 error_rate,error_rate_hw,timeout_rate,timeout_rate_hw,reject_rate,reject_rate_hw,\
 pooled_p50_ms,pooled_p99_ms,pooled_p999_ms,busiest_node,busiest_utilization,busiest_utilization_hw,\
-analytic_end_to_end_mean_ms,analytic_busiest_node,analytic_busiest_utilization";
+analytic_end_to_end_mean_ms,analytic_busiest_node,analytic_busiest_utilization,monthly_cost";
 
 /// One CSV line per point, with [`CSV_HEADER`]. Empty cells: no half-width (one replication) or no
 /// analytic value (overloaded).
@@ -177,6 +179,7 @@ pub fn sweep_csv(r: &SweepResult) -> String {
             p.analytic.end_to_end_mean_ms.map_or(String::new(), num),
             p.analytic.busiest_node.clone(),
             num(p.analytic.busiest_utilization),
+            format!("{:.4}", p.monthly_cost),
         ]);
         out.push_str(&cells.join(","));
         out.push('\n');
@@ -192,17 +195,20 @@ pub fn capacity_text(s: &Scenario, c: &Capacity, reps: u32) -> String {
         c.slo.p99_ms,
         c.slo.error_rate * 100.0
     );
-    out.push_str("     load   p99 ms (±95%)   failures %   busiest (util)        SLO\n");
+    out.push_str(
+        "     load   p99 ms (±95%)   failures %   busiest (util)        SLO      cost/month\n",
+    );
     let mut probes: Vec<_> = c.probes.iter().collect();
     probes.sort_by(|a, b| a.load.total_cmp(&b.load));
     for p in probes {
         out.push_str(&format!(
-            "  {:>7.3}x  {:>14}  {:>10.3}   {:<20}  {}\n",
+            "  {:>7.3}x  {:>14}  {:>10.3}   {:<20}  {:<6}  {:>10.2}\n",
             p.load,
             est(&p.p99_ms, 1),
             p.failure_rate() * 100.0,
             format!("{} ({:.2})", p.busiest_node, p.busiest_utilization.mean),
-            if c.slo.met_by(p) { "met" } else { "missed" }
+            if c.slo.met_by(p) { "met" } else { "missed" },
+            p.monthly_cost
         ));
     }
     out.push('\n');

@@ -164,6 +164,12 @@ impl App {
                     }
                 }
             }
+            Command::VaryInOptimize(field) => {
+                let s = self.doc.scenario.clone();
+                self.stress.optimize.add_knob(&s, &field);
+                self.stress.tab = super::StressTab::Optimize;
+                self.stress.open = true;
+            }
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,
             Command::Notify(m) => self.toast(ctx, m),

@@ -192,6 +192,8 @@ pub enum Command {
         /// The design the fix was computed for (`Document::design`): refused on any other.
         design: u64,
     },
+    /// Add `NODE.FIELD` to the Optimize tab's knobs and show the tab.
+    VaryInOptimize(String),
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

@@ -142,6 +142,7 @@ impl Edit {
                     !nodes.iter().any(|n| n == a || n == b)
                         && !edges.iter().any(|(x, y)| x == a && y == b)
                 });
+                s.prices.nodes.retain(|id, _| !nodes.contains(id));
                 s.edges.retain(|e| {
                     !nodes.contains(&e.from)
                         && !nodes.contains(&e.to)
@@ -226,6 +227,10 @@ impl Edit {
                         None if f.target == old => new.clone(),
                         None => continue,
                     };
+                }
+                // The node's own prices follow it.
+                if let Some(price) = s.prices.nodes.remove(&old) {
+                    s.prices.nodes.insert(new.clone(), price);
                 }
                 for e in &mut s.edges {
                     if e.from == old {

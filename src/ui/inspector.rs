@@ -455,6 +455,7 @@ impl Inspector {
             }));
         }
         problems_ui(ui, problems, &format!("node '{id}'"), t);
+        cost_ui(ui, s, id, runner, out);
         live_ui(ui, runner, id);
         super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), &s.faults, runner, out);
         ui.add_space(theme::SECTION_GAP);
@@ -525,6 +526,58 @@ fn problems_ui(ui: &mut Ui, problems: &[Problem], place: &str, t: &Theme) {
             format!("{}: {}", p.field, p.message)
         };
         ui.label(RichText::new(format!("• {text}")).color(t.error));
+    }
+}
+
+/// What the node costs: its instances at the scenario's price (and at the last run's traffic), and the
+/// knobs the Optimize tab can vary.
+fn cost_ui(ui: &mut Ui, s: &Scenario, id: &str, runner: &Runner, out: &mut Vec<Command>) {
+    let Some(node) = s.node(id) else { return };
+    let tag = node.kind.tag();
+    if tag == crate::model::KindTag::Client {
+        return;
+    }
+    let price = s.prices.resolve(id, tag);
+    let inst = crate::metrics::configured_instances(&node.kind);
+    let cur = s.prices.currency();
+    ui.add_space(theme::SECTION_GAP);
+    ui.separator();
+    ui.strong("Cost");
+    ui.label(format!(
+        "{} x {:.4} {cur}/h = {:.2} {cur} per month for its instances",
+        inst,
+        price.hourly,
+        inst * price.hourly * crate::model::HOURS_PER_MONTH
+    ));
+    if let Some(c) = runner
+        .report
+        .as_ref()
+        .and_then(|r| r.cost.as_ref())
+        .and_then(|c| c.node(id))
+    {
+        ui.label(format!(
+            "At the last run's traffic: {:.2} {cur} per month",
+            c.monthly
+        ));
+    }
+    let knobs: &[&str] = match &node.kind {
+        NodeKind::Service(_) => &["replicas", "workers"],
+        NodeKind::Database(_) => &["read_replicas", "pool_size"],
+        NodeKind::Cache(_) => &["workers"],
+        _ => &[],
+    };
+    if !knobs.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for k in knobs {
+                if ui
+                    .small_button(format!("Vary {k} in Optimize"))
+                    .on_hover_text("Search this field for the cheapest design that holds the SLO (Stress test, Optimize tab)")
+                    .clicked()
+                {
+                    out.push(Command::VaryInOptimize(format!("{id}.{k}")));
+                }
+            }
+        });
     }
 }
 

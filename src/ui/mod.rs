@@ -40,6 +40,7 @@ mod stress_compare;
 mod stress_explain;
 mod stress_form;
 mod stress_job;
+mod stress_optimize;
 mod stress_plot;
 mod theme;
 mod toolbar;
@@ -56,6 +57,7 @@ pub use frame_stats::FrameStats;
 pub use runner::{RunState, Runner, SPEEDS, status_text};
 pub use stress::{StressPanel, StressTab, SweepForm, SweepKind, SweepOutcome};
 pub use stress_compare::{ComparePanel, Source, Variant};
+pub use stress_optimize::{KnobRow, OptimizeForm, OptimizePanel};
 
 /// Window title.
 pub const TITLE: &str = "archsim";

@@ -55,6 +55,15 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             format::ms(l.mean),
             format::rate(r.throughput_rps)
         ));
+        if let Some(c) = &r.cost {
+            let cur = &c.currency;
+            ui.label(format!(
+                "Cost at this traffic: {:.2} {cur} per month ({:.0} h), {} per million requests",
+                c.monthly,
+                c.hours_per_month,
+                c.per_million_requests.map_or("-".to_owned(), |x| format!("{x:.4} {cur}")),
+            ));
+        }
         // Brooker's experiment compares work (conditional writes) and the time the whole batch took.
         if let Some(t_ms) = r.last_resolved_ms {
             ui.label(RichText::new(format!("Batch completed: the last request resolved at {}", format::ms(t_ms))).strong());

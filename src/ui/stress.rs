@@ -26,6 +26,8 @@ pub enum StressTab {
     Compare,
     /// "What broke first".
     Explain,
+    /// The cheapest design that holds the SLO.
+    Optimize,
 }
 
 /// What the sweep varies.
@@ -203,6 +205,8 @@ pub struct StressPanel {
     run_explanation: Option<Explanation>,
     /// The two-variant comparison.
     pub compare: ComparePanel,
+    /// The cheapest-design search.
+    pub optimize: super::stress_optimize::OptimizePanel,
     /// The design (`Document::design`) the results above belong to; their commands carry it, so they
     /// are refused on any other design.
     pub design: u64,
@@ -234,6 +238,7 @@ impl StressPanel {
         self.sized = None;
         self.applied = None;
         self.compare.clear_results();
+        self.optimize.clear_results();
         self.design = design;
     }
 
@@ -260,7 +265,7 @@ impl StressPanel {
     }
     /// Is a sweep (or a comparison) running?
     pub fn is_running(&self) -> bool {
-        self.job.is_some() || self.compare.is_running()
+        self.job.is_some() || self.compare.is_running() || self.optimize.is_running()
     }
 
     /// The last finished sweep.
@@ -298,6 +303,7 @@ impl StressPanel {
     /// Moves background work on; call once a frame. `budget_s`: wall time the browser may spend here.
     pub fn tick(&mut self, budget_s: f64) {
         self.compare.tick(budget_s);
+        self.optimize.tick();
         let Some(job) = self.job.as_mut() else { return };
         let Some(out) = job.poll(budget_s) else {
             return;
@@ -335,6 +341,7 @@ impl StressPanel {
             ui.selectable_value(&mut self.tab, StressTab::Sweep, "Sweep");
             ui.selectable_value(&mut self.tab, StressTab::Compare, "Compare");
             ui.selectable_value(&mut self.tab, StressTab::Explain, "What broke first");
+            ui.selectable_value(&mut self.tab, StressTab::Optimize, "Optimize");
         });
         ui.separator();
         match self.tab {
@@ -343,6 +350,7 @@ impl StressPanel {
                 self.compare
                     .compare_ui(ui, scenario, self.form.replications, out)
             }
+            StressTab::Optimize => self.optimize.optimize_ui(ui, scenario, self.design, out),
             StressTab::Explain => {
                 if let Some((s, r)) = last_run
                     && ui

@@ -362,6 +362,15 @@ fn metrics_ui(ui: &mut Ui, a: &Side, b: &Side) {
                 pct2,
                 true,
             );
+            // Cost beside latency: what the change costs (or saves) per month at this load.
+            row_ui(
+                ui,
+                "cost per month",
+                pa.monthly_cost,
+                pb.monthly_cost,
+                |x| format!("{x:.2}"),
+                true,
+            );
             row_ui(
                 ui,
                 "busiest node",

@@ -9,6 +9,7 @@ mod mutate;
 mod analysis;
 mod backoff;
 mod cli;
+mod cost;
 mod edge_resilience;
 mod engine;
 mod export;
@@ -19,6 +20,7 @@ mod import_fuzz;
 mod model_io;
 mod presets;
 mod resilience;
+mod slo_check;
 mod theory;
 #[cfg(feature = "gui")]
 mod ui;

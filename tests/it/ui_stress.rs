@@ -152,3 +152,69 @@ fn compare_one_x_with_ten_x_shows_ten_x_worse() {
     h.get_by_label("Latency percentiles");
     h.get_by_label("Node utilization");
 }
+
+fn app_replicas(h: &Harness<'static, App>) -> u32 {
+    match &h.state().scenario().node("app").unwrap().kind {
+        archsim::model::NodeKind::Service(s) => s.replicas,
+        _ => unreachable!(),
+    }
+}
+
+/// The Optimize tab as a person uses it: pick a knob from the inspector, find the cheapest design that
+/// holds the SLO at 10x, see it and the frontier, apply it, and undo.
+#[test]
+fn optimize_finds_the_cheapest_app_tier_and_applies_it_undoably() {
+    let mut h = harness();
+    h.run_steps(2);
+    shorten(&mut h, 4.0);
+    assert_eq!(app_replicas(&h), 3);
+    // The inspector's "Vary replicas in Optimize" sends this command: it adds the knob and opens the tab.
+    apply(&mut h, Command::VaryInOptimize("app.replicas".into()));
+    assert!(h.state().stress().open);
+    assert_eq!(h.state().stress().tab, StressTab::Optimize);
+    {
+        let form = &mut h.state_mut().stress_mut().optimize.form;
+        assert_eq!(form.knobs.len(), 1);
+        assert_eq!(form.knobs[0].field, "app.replicas");
+        form.knobs[0].lo = 3.0;
+        form.knobs[0].hi = 8.0;
+        form.replications = 1;
+        form.load = 10.0;
+    }
+    h.run_steps(2);
+    h.get_by_label("Find cheapest").click();
+    h.run_steps(2);
+    wait_until_idle(&mut h);
+    let r = h
+        .state()
+        .stress()
+        .optimize
+        .result()
+        .expect("the search finished")
+        .clone();
+    let chosen = r
+        .chosen()
+        .expect("a design meets the SLO")
+        .candidate
+        .sets
+        .clone();
+    assert_eq!(chosen.len(), 1);
+    let want: u32 = chosen[0]
+        .strip_prefix("app.replicas=")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(want > 3, "the design as given breaks at 10x; chosen {want}");
+    assert!(!r.frontier.is_empty());
+    // The answer is on screen with its cost.
+    assert!(
+        h.query_by_label_contains("Cheapest: app.replicas=")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("per month").is_some());
+    h.get_by_label("Apply chosen").click();
+    h.run_steps(3);
+    assert_eq!(app_replicas(&h), want);
+    apply(&mut h, Command::Undo);
+    assert_eq!(app_replicas(&h), 3, "Apply is one undoable edit");
+}
