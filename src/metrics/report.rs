@@ -234,6 +234,11 @@ pub struct Report {
     /// warm-up got its final outcome (the batch's completion time), if every one has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_resolved_ms: Option<f64>,
+    /// Set when the run was ended before its end time by a governor (memory, events at one instant, wall
+    /// time): the limit, the node that drove it and the simulated time. The figures are then partial, up to
+    /// `sim_time_s`. Left out of the JSON for a run that reached its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

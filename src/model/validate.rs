@@ -198,12 +198,25 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
     p.extend(super::fault::check_faults(s));
 
-    if p.is_empty() && has_cycle(s) {
+    if p.is_empty()
+        && let Some(cycle) = find_cycle(s)
+    {
         p.push(Problem::new(
             top,
             "edges",
-            "form a cycle; a request would travel around it forever (break the loop)",
+            format!(
+                "form a cycle, {}; a request would travel around it forever (break the loop)",
+                cycle
+                    .iter()
+                    .map(|id| format!("'{id}'"))
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            ),
         ));
+    }
+    if p.is_empty() {
+        // Each value is in range: now what they ask of the engine together.
+        p.extend(super::limits::problems(s, 1.0));
     }
     p
 }
@@ -301,15 +314,51 @@ fn check_priority(
     }
 }
 
-fn has_cycle(s: &Scenario) -> bool {
+/// The node ids along one cycle of the graph, first node repeated at the end (`a -> b -> a`), if any.
+fn find_cycle(s: &Scenario) -> Option<Vec<String>> {
     let mut g = DiGraph::<(), ()>::new();
-    let idx: Vec<_> = s.nodes.iter().map(|_| g.add_node(())).collect();
+    let idx: BTreeMap<&str, _> = s
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), g.add_node(())))
+        .collect();
     for e in &s.edges {
-        if let (Some(a), Some(b)) = (s.node_index(&e.from), s.node_index(&e.to)) {
-            g.add_edge(idx[a], idx[b], ());
+        if let (Some(&a), Some(&b)) = (idx.get(e.from.as_str()), idx.get(e.to.as_str())) {
+            g.add_edge(a, b, ());
         }
     }
-    petgraph::algo::is_cyclic_directed(&g)
+    let scc = petgraph::algo::tarjan_scc(&g)
+        .into_iter()
+        .find(|c| c.len() > 1 || g.contains_edge(c[0], c[0]))?;
+    let start = *scc.iter().min()?;
+    if g.contains_edge(start, start) {
+        let id = s.nodes[start.index()].id.clone();
+        return Some(vec![id.clone(), id]);
+    }
+    // Breadth-first inside the component from `start` back to it: the shortest cycle through it.
+    let inside: BTreeSet<_> = scc.iter().copied().collect();
+    let mut prev = BTreeMap::new();
+    let mut frontier = std::collections::VecDeque::from([start]);
+    while let Some(n) = frontier.pop_front() {
+        for m in g.neighbors(n) {
+            if m == start {
+                let mut path = vec![start];
+                let mut at = n;
+                while at != start {
+                    path.push(at);
+                    at = prev[&at];
+                }
+                path.push(start);
+                path.reverse();
+                return Some(path.iter().map(|i| s.nodes[i.index()].id.clone()).collect());
+            }
+            if inside.contains(&m) && !prev.contains_key(&m) && m != start {
+                prev.insert(m, n);
+                frontier.push_back(m);
+            }
+        }
+    }
+    None
 }
 
 fn check_dist(p: &mut Vec<Problem>, place: &str, field: &str, d: &Dist) {

@@ -131,6 +131,7 @@ impl World {
             faults: self.fault_reports(),
             edges: self.edge_reports(),
             last_resolved_ms: self.last_resolved_ms(),
+            stopped: None,
         }
     }
 
