@@ -7,6 +7,7 @@
 pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod interop;
 pub mod metrics;
 pub mod model;
 pub mod sim;

@@ -280,7 +280,7 @@ fn zero_time_work_at_one_instant_is_stopped_by_the_governor() {
     let f = temp_file("ladder_batch.ron", &text);
     let (o, took) = archsim(&["run", &f, "--max-instant-events", "2000000"]);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert!(err.contains("at that one instant"), "{err}");
     assert!(err.contains("stopped at 0.000 s simulated"), "{err}");
@@ -320,7 +320,7 @@ fn requests_piling_up_stop_the_run_at_the_memory_budget_with_a_partial_report() 
     // The same through the CLI: exit 3, the partial report, the message on stderr; JSON marks it.
     let f = temp_file("overload.ron", &text);
     let (o, _) = archsim(&["run", &f, "--max-memory-mib", "32", "--json", "-"]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert!(
         json["stopped"].as_str().is_some_and(|m| m.contains("MiB")),
@@ -343,7 +343,7 @@ fn the_wall_time_budget_stops_a_cli_run() {
     let f = temp_file("long.ron", &text);
     let (o, took) = archsim(&["run", &f, "--max-wall-s", "0.5"]);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(
         err.contains("of wall time") && err.contains("--max-wall-s"),

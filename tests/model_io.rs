@@ -590,7 +590,12 @@ fn cycle() {
         r#"(from: "app", to: "auth"), (from: "auth", to: "app"),"#,
         1,
     );
-    one_problem(&text, "scenario", "edges", &["cycle"]);
+    one_problem(
+        &text,
+        "scenario",
+        "edges",
+        &["cycle ('app' -> 'auth' -> 'app')"],
+    );
 }
 
 #[test]

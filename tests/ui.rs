@@ -182,7 +182,7 @@ fn ten_x_load_saturates_the_app_tier_and_more_replicas_fix_it() {
         }),
     );
     assert!(
-        !h.state().runner().restart_pending(),
+        h.state().runner().outdated.is_none(),
         "a parameter edit needs no restart"
     );
     assert!(

@@ -141,7 +141,10 @@ pub fn compare(model: &FlowModel, report: &Report, tol: Tolerance) -> Comparison
                 NodeKind::Database(p) => {
                     !is_exponential(&p.read_time_ms) || !is_exponential(&p.write_time_ms)
                 }
-                _ => false,
+                NodeKind::Client(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Queue(_)
+                | NodeKind::RateLimiter(_) => false,
             };
             if f.peak_utilization >= 0.95 || f.mean_response_ms.is_none() {
                 Reason::Saturation

@@ -150,28 +150,11 @@ impl FlowModel {
                     .collect()
             })
             .collect();
-        // Kahn's algorithm, lowest index first among the ready nodes: a deterministic order (validation
-        // has ruled out cycles).
-        let mut indegree = vec![0usize; n];
-        for &t in &edge_to {
-            indegree[t] += 1;
-        }
-        let mut ready: std::collections::BTreeSet<usize> =
-            (0..n).filter(|&i| indegree[i] == 0).collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(&i) = ready.iter().next() {
-            ready.remove(&i);
-            order.push(i);
-            for (ei, e) in scenario.edges.iter().enumerate() {
-                if idx(&e.from) == i {
-                    let t = edge_to[ei];
-                    indegree[t] -= 1;
-                    if indegree[t] == 0 {
-                        ready.insert(t);
-                    }
-                }
-            }
-        }
+        // Lowest index first among the ready nodes: a deterministic order (validation has ruled out
+        // cycles, so there is one).
+        let order = crate::model::graph::CallGraph::new(scenario)
+            .topological_order()
+            .unwrap_or_default();
         Ok(Self {
             scenario: scenario.clone(),
             classes,
@@ -636,7 +619,12 @@ impl FlowModel {
             .map(|(ei, _)| {
                 let w = match &s.nodes[self.edge_to[ei]].kind {
                     NodeKind::Service(p) => f64::from(p.replicas) * f64::from(p.workers),
-                    _ => 1.0,
+                    NodeKind::Client(_)
+                    | NodeKind::LoadBalancer(_)
+                    | NodeKind::Cache(_)
+                    | NodeKind::Database(_)
+                    | NodeKind::Queue(_)
+                    | NodeKind::RateLimiter(_) => 1.0,
                 };
                 (ei, w)
             })

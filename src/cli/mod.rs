@@ -1,10 +1,14 @@
 //! The headless command line: `list`, `validate`, `run`, `bench`. Native only (clap, indicatif, child
 //! processes); `src/main.rs` just calls [`main`].
 //!
-//! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap), 3 a run
-//! stopped early by a governor (memory, events at one instant, wall time; the partial report is printed).
+//! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap),
+//! 3 `archsim check` found a broken SLO ([`EXIT_SLO_BROKEN`]), 4 a run stopped early by a governor
+//! (memory, events at one instant, wall time; the partial report is printed).
 
 mod bench;
+mod check;
+mod interop;
+mod optimize;
 mod run;
 mod stress;
 mod stress_text;
@@ -20,6 +24,8 @@ use clap::{Parser, Subcommand};
 use crate::model::{self, Scenario, ScenarioError, presets};
 
 pub use bench::{Workload, workload_scenario};
+pub use check::{CheckArgs, EXIT_SLO_BROKEN};
+pub use optimize::{OptimizeArgs, optimize_csv, optimize_text, parse_knob};
 pub use stress::{CapacityArgs, ExplainArgs, MergeArgs, RepArgs, ScenarioArgs, SweepArgs};
 pub use stress_text::{CSV_HEADER, sweep_csv, sweep_table};
 pub use text::format_report;
@@ -53,12 +59,22 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Find the largest load that meets a latency and error SLO, and the bottleneck.
     Capacity(CapacityArgs),
-    /// Combine the partial results of `sweep --shard` runs into one sweep result.
+    /// Find the cheapest design (replicas, pools...) that holds a p99 and error SLO at a load.
+    Optimize(OptimizeArgs),
+    /// Run each scenario's `slo` block and fail (exit 3) when an objective is broken; Markdown and JUnit.
+    Check(CheckArgs),
+    /// Combine the partial results of `sweep --shard` or `optimize --shard` runs into one result.
     Merge(MergeArgs),
     /// Explain what breaks first as load grows, with fixes and their analytic effect.
     Explain(ExplainArgs),
     /// Run the benchmark workloads W1 (M/M/1), W2 (M/M/8), W3 (service tree) and print speed and memory.
     Bench(BenchArgs),
+    /// Turn a Mermaid, draw.io, Excalidraw or Graphviz diagram into a scenario, listing each mapping.
+    Import(interop::ImportArgs),
+    /// Write a scenario as a Mermaid, DOT or SVG diagram.
+    Export(interop::ExportArgs),
+    /// Record a run as an animated GIF (no display needed).
+    Record(interop::RecordArgs),
     /// Print a share link for a scenario (`BASE#s=1.<payload>`); the web app opens it.
     #[command(hide = true)]
     Share {
@@ -228,7 +244,12 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Some(Command::Sweep(args)) => stress::sweep(&args),
         Some(Command::Capacity(args)) => stress::capacity(&args),
         Some(Command::Merge(args)) => stress::merge_parts(&args),
+        Some(Command::Optimize(args)) => optimize::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
         Some(Command::Explain(args)) => stress::explain(&args),
+        Some(Command::Import(args)) => interop::import(&args),
+        Some(Command::Export(args)) => interop::export(&args),
+        Some(Command::Record(args)) => interop::record(&args),
         Some(Command::Share {
             file,
             base,

@@ -69,7 +69,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     if let Some(stop) = sim.stopped() {
         // The partial report is out; the exit code and stderr say it is not the whole run.
         eprintln!("error: {}", stop.message);
-        return Ok(ExitCode::from(3));
+        return Ok(ExitCode::from(4));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ use super::{
 use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
 use crate::analysis::explain::{explain_run, explain_sweep};
 use crate::analysis::flow::FlowModel;
+use crate::analysis::optimize::{OPTIMIZE_PARTIAL_FORMAT, OptimizePartial};
 use crate::analysis::shard::{Partial, merge, run_shard};
 use crate::analysis::sweep::{
     Axis, Precision, Progress, SweepError, SweepResult, SweepSpec, Warmup, run_sweep, spaced,
@@ -157,11 +158,11 @@ pub const QUICK_DURATION_S: f64 = 10.0;
 /// Longest warm-up of the quick default, simulated seconds.
 pub const QUICK_WARMUP_S: f64 = 2.0;
 
-fn usage(msg: String) -> CliError {
+pub(super) fn usage(msg: String) -> CliError {
     CliError::Usage(msg)
 }
 
-fn from_sweep(e: SweepError) -> CliError {
+pub(super) fn from_sweep(e: SweepError) -> CliError {
     match e {
         SweepError::Scenario(s) => CliError::Scenario(s),
         other => CliError::Usage(other.to_string()),
@@ -200,7 +201,7 @@ impl WallBudget {
 }
 
 /// Loads the scenario with the common options applied, validated.
-fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
+pub(super) fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
     let (mut s, mut label) = read_scenario(&c.scenario)?;
     if let Some(seed) = c.seed {
         s.seed = seed;
@@ -237,7 +238,7 @@ fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (or the global pool).
-fn with_threads<T: Send>(
+pub(super) fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, CliError> {
@@ -255,7 +256,7 @@ fn with_threads<T: Send>(
 }
 
 /// `START:END:POINTS`.
-fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), CliError> {
+pub(super) fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), CliError> {
     let parts: Vec<&str> = text.split(':').collect();
     let bad = || {
         usage(format!(
@@ -339,7 +340,7 @@ fn precision(r: &RepArgs) -> Result<Option<Precision>, CliError> {
 }
 
 /// A progress bar on stderr when it is a terminal.
-fn bar() -> Option<ProgressBar> {
+pub(super) fn bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -361,7 +362,7 @@ fn report_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + Sync + '_ {
 }
 
 /// Writes `text` to `path` atomically, or to stdout for `-`.
-fn emit(path: &Path, text: &str) -> Result<(), CliError> {
+pub(super) fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     if path.as_os_str() == "-" {
         write_stdout(text)
     } else {
@@ -369,7 +370,7 @@ fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("results hold only numbers, strings and lists") + "\n"
 }
 
@@ -452,6 +453,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
 
 pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
     let mut parts = Vec::new();
+    let mut searches = Vec::new();
     for p in &args.parts {
         let text = std::fs::read_to_string(p).map_err(|source| {
             CliError::Scenario(model::ScenarioError::Io {
@@ -459,12 +461,30 @@ pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
                 source,
             })
         })?;
-        let part: Partial = serde_json::from_str(&text)
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| usage(format!("{}: not a partial result: {e}", p.display())))?;
+        if value.get("format").and_then(|f| f.as_str()) == Some(OPTIMIZE_PARTIAL_FORMAT) {
+            let part: OptimizePartial = serde_json::from_value(value)
+                .map_err(|e| usage(format!("{}: not a partial search result: {e}", p.display())))?;
+            searches.push(part);
+            continue;
+        }
+        let part: Partial = serde_json::from_value(value)
             .map_err(|e| usage(format!("{}: not a partial sweep result: {e}", p.display())))?;
         parts.push(part);
     }
     check_output(args.csv.as_deref())?;
     check_output(args.json.as_deref())?;
+    if !searches.is_empty() {
+        if !parts.is_empty() {
+            return Err(usage(
+                "cannot merge sweep parts and optimize parts together".into(),
+            ));
+        }
+        let result = crate::analysis::optimize::merge(&searches).map_err(from_sweep)?;
+        super::optimize::output(&result, args.csv.as_deref(), args.json.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let result = merge(&parts).map_err(from_sweep)?;
     output(&result, args.csv.as_deref(), args.json.as_deref(), "")?;
     Ok(ExitCode::SUCCESS)

@@ -50,7 +50,48 @@ pub fn format_report(r: &Report) -> String {
     out.push('\n');
     nodes_section(&mut out, &r.nodes);
     edges_section(&mut out, &r.edges);
+    if let Some(c) = &r.cost {
+        cost_section(&mut out, c);
+    }
     out
+}
+
+/// Money with two decimals and thousands separators: `1,234.56 USD`.
+pub fn money(x: f64, currency: &str) -> String {
+    let cents = (x * 100.0).round().max(0.0) as u64;
+    format!("{}.{:02} {currency}", thousands(cents / 100), cents % 100)
+}
+
+/// The bill at the measured traffic: the total per month and per million requests, and each billed node.
+fn cost_section(out: &mut String, c: &crate::metrics::CostReport) {
+    let cur = c.currency.as_str();
+    let per_m = c
+        .per_million_requests
+        .map_or("-".to_owned(), |x| format!("{x:.4} {cur}"));
+    let _ = writeln!(
+        out,
+        "\nCost: {} per month ({} h), {} per million requests (prices: docs/cost-model.md)",
+        money(c.monthly, cur),
+        number(c.hours_per_month),
+        per_m
+    );
+    let mut t = Table::new(&[
+        ("id", Align::Left),
+        ("instances", Align::Right),
+        ("per hour", Align::Right),
+        ("requests/s", Align::Right),
+        ("per month", Align::Right),
+    ]);
+    for n in c.nodes.iter().filter(|n| n.kind != "client") {
+        t.row(vec![
+            n.id.clone(),
+            number((n.instances * 100.0).round() / 100.0),
+            format!("{:.4}", n.hourly_price),
+            rate(n.requests_rps),
+            money(n.monthly, cur),
+        ]);
+    }
+    out.push_str(&t.render("  "));
 }
 
 /// The edges with a timeout, retries or a breaker (the others only count calls: see the JSON report).

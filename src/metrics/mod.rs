@@ -1,11 +1,13 @@
 //! Metrics: latency histograms, time series, reports. No UI, no clock.
 
 mod bucket_hist;
+mod cost;
 mod latency;
 mod report;
 mod series;
 
 pub use bucket_hist::BucketHist;
+pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_report};
 pub use latency::{Latency, LatencyData};
 pub use report::{
     BreakerReport, EdgeReport, FaultReport, LatencySummary, NodeReport, NodeSeries, Report,

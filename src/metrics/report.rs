@@ -87,6 +87,10 @@ pub struct NodeReport {
     /// For a database with optimistic concurrency: conditional writes that failed on a version conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<u64>,
+    /// For an autoscaled service: replicas billed, time-averaged over the measured window (serving plus
+    /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billed_replicas: Option<f64>,
 }
 
 /// Time series in fixed buckets. Every vector has one entry per bucket.
@@ -239,6 +243,10 @@ pub struct Report {
     /// `sim_time_s`. Left out of the JSON for a run that reached its end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// What the design costs at the measured traffic (`docs/cost-model.md`); filled in by
+    /// `Simulation::report` from the scenario's prices, never by the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<super::CostReport>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

@@ -1,9 +1,11 @@
 //! The scenario model: types, RON load/save, validation. Never imports the UI or reads the clock.
 
+mod cost;
 mod dist;
 mod error;
 mod extras;
 mod fault;
+pub mod graph;
 mod io;
 pub mod limits;
 mod node;
@@ -14,6 +16,7 @@ mod scenario;
 pub mod share;
 mod validate;
 
+pub use cost::{HOURS_PER_MONTH, MAX_PRICE, Price, Prices, ResolvedPrice, SloSpec, default_price};
 pub use dist::Dist;
 pub use error::{Problem, ScenarioError};
 pub use extras::{Autoscale, HealthCheck, KeyModel, MAX_KEYS};

@@ -98,12 +98,28 @@ impl KindTag {
 
     /// May an edge start at a node of this kind? (Databases answer; they never call out.)
     pub fn may_call_out(self) -> bool {
-        !matches!(self, KindTag::Database)
+        match self {
+            KindTag::Database => false,
+            KindTag::Client
+            | KindTag::Service
+            | KindTag::LoadBalancer
+            | KindTag::Cache
+            | KindTag::Queue
+            | KindTag::RateLimiter => true,
+        }
     }
 
     /// May an edge end at a node of this kind? (Clients only originate traffic.)
     pub fn may_be_called(self) -> bool {
-        !matches!(self, KindTag::Client)
+        match self {
+            KindTag::Client => false,
+            KindTag::Service
+            | KindTag::LoadBalancer
+            | KindTag::Cache
+            | KindTag::Database
+            | KindTag::Queue
+            | KindTag::RateLimiter => true,
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Dist, Fault, Node};
+use super::{Dist, Fault, Node, Prices, SloSpec};
 
 /// The scenario format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -29,6 +29,12 @@ pub struct Scenario {
     pub edges: Vec<Edge>,
     /// Timed faults (crash, slow-down, partition...): the timeline, in any order. Default: none.
     pub faults: Vec<Fault>,
+    /// What each node costs (per kind and per node, currency). Default: the built-in price table.
+    #[serde(skip_serializing_if = "Prices::is_empty")]
+    pub prices: Prices,
+    /// Objectives `archsim check` holds the design to. Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo: Option<SloSpec>,
 }
 
 impl Default for Scenario {
@@ -43,6 +49,8 @@ impl Default for Scenario {
             nodes: Vec::new(),
             edges: Vec::new(),
             faults: Vec::new(),
+            prices: Prices::default(),
+            slo: None,
         }
     }
 }

@@ -2,8 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use petgraph::graph::DiGraph;
-
+use super::graph::{CallGraph, Illegal};
 use super::{Arrival, Dist, FORMAT_VERSION, KindTag, NodeKind, Problem, Scenario, ScenarioError};
 
 /// Largest simulated duration accepted, in seconds (one week): beyond that a run is a mistake, not a plan.
@@ -89,7 +88,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .iter()
         .filter_map(|n| match &n.kind {
             NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.as_str())),
-            _ => None,
+            NodeKind::Service(_)
+            | NodeKind::LoadBalancer(_)
+            | NodeKind::Cache(_)
+            | NodeKind::Database(_)
+            | NodeKind::Queue(_)
+            | NodeKind::RateLimiter(_) => None,
         })
         .flatten()
         .collect();
@@ -100,59 +104,29 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         let place = format!("edge '{} -> {}'", e.from, e.to);
         let from = ids.get(e.from.as_str()).map(|&i| s.nodes[i].kind.tag());
         let to = ids.get(e.to.as_str()).map(|&i| s.nodes[i].kind.tag());
-        match from {
-            None => p.push(Problem::new(
-                &place,
-                "from",
-                format!("names node '{}', which does not exist", e.from),
-            )),
-            Some(tag) if !tag.may_call_out() => p.push(Problem::new(
-                &place,
-                "from",
-                format!(
-                    "'{}' is a {}; a {} answers requests and never calls out",
-                    e.from,
-                    tag.as_str(),
-                    tag.as_str()
-                ),
-            )),
-            _ => {}
+        // Each end's problem (missing, or of a kind that may not be there), then the pair's.
+        let rules = super::graph::connection_rules(from, to, e.from == e.to);
+        let missing = [
+            (from.is_none(), "from", &e.from),
+            (to.is_none(), "to", &e.to),
+        ];
+        for (gone, field, id) in missing {
+            if gone {
+                p.push(Problem::new(
+                    &place,
+                    field,
+                    format!("names node '{id}', which does not exist"),
+                ));
+            }
+            for &rule in rules
+                .iter()
+                .filter(|r| r.is_about_one_end() && r.field() == field)
+            {
+                p.push(Problem::new(&place, field, illegal_message(rule, e)));
+            }
         }
-        match to {
-            None => p.push(Problem::new(
-                &place,
-                "to",
-                format!("names node '{}', which does not exist", e.to),
-            )),
-            Some(tag) if !tag.may_be_called() => p.push(Problem::new(
-                &place,
-                "to",
-                format!(
-                    "'{}' is a client; clients only send traffic, nothing can call them",
-                    e.to
-                ),
-            )),
-            _ => {}
-        }
-        if let (Some(KindTag::Queue), Some(t)) = (from, to)
-            && t != KindTag::Service
-        {
-            p.push(Problem::new(
-                &place,
-                "to",
-                format!(
-                    "'{}' is a {}; a queue's consumers must be services (worker pools)",
-                    e.to,
-                    t.as_str()
-                ),
-            ));
-        }
-        if e.from == e.to {
-            p.push(Problem::new(
-                &place,
-                "to",
-                "is the node itself; a node cannot call itself",
-            ));
+        for &rule in rules.iter().filter(|r| !r.is_about_one_end()) {
+            p.push(Problem::new(&place, rule.field(), illegal_message(rule, e)));
         }
         if !seen_edges.insert((e.from.as_str(), e.to.as_str())) {
             p.push(Problem::new(
@@ -197,20 +171,22 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     p.extend(super::fault::check_faults(s));
+    p.extend(super::cost::check_cost(s));
 
     if p.is_empty()
-        && let Some(cycle) = find_cycle(s)
+        && let Some(cycle) = CallGraph::new(s).cycle()
     {
+        let names: Vec<String> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&i| format!("'{}'", s.nodes[i].id))
+            .collect();
         p.push(Problem::new(
             top,
             "edges",
             format!(
-                "form a cycle, {}; a request would travel around it forever (break the loop)",
-                cycle
-                    .iter()
-                    .map(|id| format!("'{id}'"))
-                    .collect::<Vec<_>>()
-                    .join(" -> ")
+                "form a cycle ({}); a request would travel around it forever (break the loop)",
+                names.join(" -> ")
             ),
         ));
     }
@@ -260,7 +236,14 @@ fn check_edge_resilience(
         Some(KindTag::Queue) => {
             "a queue hands messages to its consumers; nothing waits on the call"
         }
-        _ => return,
+        Some(
+            KindTag::Service
+            | KindTag::LoadBalancer
+            | KindTag::Cache
+            | KindTag::Database
+            | KindTag::RateLimiter,
+        )
+        | None => return,
     };
     for (field, set) in [
         ("timeout_ms", e.timeout_ms.is_some()),
@@ -314,51 +297,26 @@ fn check_priority(
     }
 }
 
-/// The node ids along one cycle of the graph, first node repeated at the end (`a -> b -> a`), if any.
-fn find_cycle(s: &Scenario) -> Option<Vec<String>> {
-    let mut g = DiGraph::<(), ()>::new();
-    let idx: BTreeMap<&str, _> = s
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), g.add_node(())))
-        .collect();
-    for e in &s.edges {
-        if let (Some(&a), Some(&b)) = (idx.get(e.from.as_str()), idx.get(e.to.as_str())) {
-            g.add_edge(a, b, ());
-        }
+/// What validation says about an edge that breaks a connection rule.
+fn illegal_message(rule: Illegal, e: &super::Edge) -> String {
+    match rule {
+        Illegal::CallerNeverCallsOut(tag) => format!(
+            "'{}' is a {}; a {} answers requests and never calls out",
+            e.from,
+            tag.as_str(),
+            tag.as_str()
+        ),
+        Illegal::CalleeIsClient => format!(
+            "'{}' is a client; clients only send traffic, nothing can call them",
+            e.to
+        ),
+        Illegal::QueueConsumerNotService(t) => format!(
+            "'{}' is a {}; a queue's consumers must be services (worker pools)",
+            e.to,
+            t.as_str()
+        ),
+        Illegal::SelfCall => "is the node itself; a node cannot call itself".into(),
     }
-    let scc = petgraph::algo::tarjan_scc(&g)
-        .into_iter()
-        .find(|c| c.len() > 1 || g.contains_edge(c[0], c[0]))?;
-    let start = *scc.iter().min()?;
-    if g.contains_edge(start, start) {
-        let id = s.nodes[start.index()].id.clone();
-        return Some(vec![id.clone(), id]);
-    }
-    // Breadth-first inside the component from `start` back to it: the shortest cycle through it.
-    let inside: BTreeSet<_> = scc.iter().copied().collect();
-    let mut prev = BTreeMap::new();
-    let mut frontier = std::collections::VecDeque::from([start]);
-    while let Some(n) = frontier.pop_front() {
-        for m in g.neighbors(n) {
-            if m == start {
-                let mut path = vec![start];
-                let mut at = n;
-                while at != start {
-                    path.push(at);
-                    at = prev[&at];
-                }
-                path.push(start);
-                path.reverse();
-                return Some(path.iter().map(|i| s.nodes[i.index()].id.clone()).collect());
-            }
-            if inside.contains(&m) && !prev.contains_key(&m) && m != start {
-                prev.insert(m, n);
-                frontier.push_back(m);
-            }
-        }
-    }
-    None
 }
 
 fn check_dist(p: &mut Vec<Problem>, place: &str, field: &str, d: &Dist) {

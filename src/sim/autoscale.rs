@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::event::Kind;
-use super::ext::{TICK_SCALE, TICK_SCALE_READY};
+use super::event::Tick;
 use super::world::World;
 use crate::model::Autoscale;
 
@@ -23,6 +23,19 @@ pub(crate) struct Scaler {
     last_change_ns: Option<u64>,
     /// Replicas starting (cold), with the count each start event brings.
     starting: VecDeque<u32>,
+    /// Replica-nanoseconds billed (serving plus starting: a cold start is paid from its request) up to
+    /// `bill_last_ns`, and at the end of the warm-up. Integrated at the autoscaler's own events only.
+    bill_area: f64,
+    bill_last_ns: u64,
+    bill_warm: f64,
+}
+
+impl Scaler {
+    /// Brings the billed replica-time up to `now`, `billed` replicas having run since the last update.
+    fn bill_to(&mut self, now: u64, billed: u32) {
+        self.bill_area += f64::from(billed) * now.saturating_sub(self.bill_last_ns) as f64;
+        self.bill_last_ns = now;
+    }
 }
 
 impl Scaler {
@@ -38,6 +51,9 @@ impl Scaler {
             last_ns: 0,
             last_change_ns: None,
             starting: VecDeque::new(),
+            bill_area: 0.0,
+            bill_last_ns: 0,
+            bill_warm: 0.0,
         }
     }
 }
@@ -50,6 +66,8 @@ impl World {
             return;
         };
         let down = self.ext.node[n as usize].down > 0;
+        let billed = self.billed_replicas_now(n as usize, &sc);
+        sc.bill_to(now, billed);
         let node = &mut self.nodes[n as usize];
         node.touch(now);
         let area = node.stats.area_busy;
@@ -72,7 +90,7 @@ impl World {
                 sc.starting.push_back(want - active);
                 sc.last_change_ns = Some(now);
                 self.queue
-                    .push(now + sc.delay_ns, Kind::Tick, n, TICK_SCALE_READY);
+                    .push(now + sc.delay_ns, Kind::Tick, n, Tick::ScaleReady as u8);
             } else if want < active {
                 // Retired replicas finish what they hold and take nothing new.
                 node.active = want;
@@ -80,8 +98,42 @@ impl World {
             }
         }
         self.queue
-            .push(now + sc.interval_ns, Kind::Tick, n, TICK_SCALE);
+            .push(now + sc.interval_ns, Kind::Tick, n, Tick::Scale as u8);
         self.ext.scalers[n as usize] = Some(sc);
+    }
+
+    /// Replicas of autoscaled service `n` being paid for now: serving (or crashed and held for restart)
+    /// plus starting.
+    fn billed_replicas_now(&self, n: usize, sc: &Scaler) -> u32 {
+        let fx = &self.ext.node[n];
+        let serving = if fx.down > 0 {
+            fx.saved_active
+        } else {
+            self.nodes[n].active
+        };
+        serving + sc.starting.iter().sum::<u32>()
+    }
+
+    /// Marks the end of the warm-up in every autoscaler's billing.
+    pub(crate) fn scale_warmup_end(&mut self) {
+        let now = self.now;
+        for n in 0..self.ext.scalers.len() {
+            if let Some(mut sc) = self.ext.scalers[n].take() {
+                let billed = self.billed_replicas_now(n, &sc);
+                sc.bill_to(now, billed);
+                sc.bill_warm = sc.bill_area;
+                self.ext.scalers[n] = Some(sc);
+            }
+        }
+    }
+
+    /// Time-averaged replicas billed over the measured window, for an autoscaled service.
+    pub(crate) fn billed_replicas(&self, n: usize, window_ns: f64) -> Option<f64> {
+        let sc = self.ext.scalers.get(n)?.as_ref()?;
+        let billed = self.billed_replicas_now(n, sc);
+        let area = sc.bill_area - sc.bill_warm
+            + f64::from(billed) * self.now.saturating_sub(sc.bill_last_ns) as f64;
+        (window_ns > 0.0).then(|| area / window_ns)
     }
 
     /// New replicas of service `n` have started and take work.

@@ -104,7 +104,12 @@ impl World {
         let now = self.now;
         let timeout_ns = match &self.nodes[c as usize].beh {
             Behaviour::Client(cl) => cl.timeout_ns,
-            _ => None,
+            Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::Queue { .. }
+            | Behaviour::RateLimiter(_) => None,
         };
         let route = self.nodes[c as usize].routes[class as usize]
             .first()

@@ -10,16 +10,12 @@
 //! engine enters through `ext_on`).
 
 use super::breaker::{BreakerRt, BreakerState};
-use super::event::Kind;
+use super::event::{GuardWake, Kind};
 use super::retry::RetryRt;
 use super::snapshot::DotOutcome;
 use super::world::{NONE, Outcome, World};
 use crate::metrics::{BreakerReport, EdgeReport};
 use crate::model::Edge;
-
-/// Guard event sub-kinds (carried in the event's outcome bits).
-pub(crate) const GUARD_TIMEOUT: u8 = 0;
-pub(crate) const GUARD_BACKOFF: u8 = 1;
 
 /// An edge's resilience settings and counters (since the warm-up).
 #[derive(Clone, Debug)]
@@ -196,7 +192,8 @@ impl World {
         // Held before sending: over zero-latency edges the answer can come back within `send`.
         self.stubs.v[stub as usize].refs += 1 + timeout.is_some() as u8;
         if let Some(t) = timeout {
-            self.queue.push(now + t, Kind::Guard, stub, GUARD_TIMEOUT);
+            self.queue
+                .push(now + t, Kind::Guard, stub, GuardWake::Timeout as u8);
         }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(s.req, stub, to, edge, s.class);
@@ -228,11 +225,11 @@ impl World {
     /// A stub's timer or backoff sleep ended. Out of line: the dispatcher stays small enough to inline.
     #[cold]
     #[inline(never)]
-    pub(crate) fn guard_event(&mut self, stub: u32, sub: u8) {
+    pub(crate) fn guard_event(&mut self, stub: u32, wake: GuardWake) {
         let now = self.now;
         let st = &mut self.stubs.v[stub as usize];
         st.refs -= 1;
-        if sub == GUARD_BACKOFF {
+        if wake == GuardWake::Backoff {
             return self.fire_attempt(stub);
         }
         if !std::mem::replace(&mut st.waiting, false) {
@@ -281,8 +278,12 @@ impl World {
         } else {
             // The caller's worker stays blocked through the sleep, as a synchronous caller's would.
             self.stubs.v[next as usize].refs = 1;
-            self.queue
-                .push(self.now + sleep, Kind::Guard, next, GUARD_BACKOFF);
+            self.queue.push(
+                self.now + sleep,
+                Kind::Guard,
+                next,
+                GuardWake::Backoff as u8,
+            );
         }
     }
 

@@ -3,7 +3,7 @@
 //! The handlers on every request's path are forced inline natively (one call fewer per hop; see
 //! docs/benchmarks.md) but only hinted on wasm32, where the copies would cost download size.
 
-use super::event::{Event, Kind};
+use super::event::{Event, FaultEdge, GuardWake, Kind, Tick};
 use super::sampler::{SimRng, unit};
 use super::snapshot::DotOutcome;
 use super::world::{Behaviour, NONE, Order, Outcome, World};
@@ -24,10 +24,10 @@ impl World {
             Kind::Timeout => self.timeout(a),
             Kind::ConsumerStart => self.consumer_start(a),
             Kind::WarmupEnd => self.warmup_end(),
-            Kind::Fault => self.fault_event(a, ev.outcome()),
-            Kind::Tick => self.tick(a, ev.outcome()),
+            Kind::Fault => self.fault_event(a, FaultEdge::from_bits(ev.outcome())),
+            Kind::Tick => self.tick(a, Tick::from_bits(ev.outcome())),
             Kind::Retry => self.retry_fire(a),
-            Kind::Guard => self.guard_event(a, ev.outcome()),
+            Kind::Guard => self.guard_event(a, GuardWake::from_bits(ev.outcome())),
         }
     }
 
@@ -144,7 +144,10 @@ impl World {
                     read.sample(&mut node.rng)
                 }
             }
-            _ => 0,
+            Behaviour::Client(_)
+            | Behaviour::Lb { .. }
+            | Behaviour::Queue { .. }
+            | Behaviour::RateLimiter(_) => 0,
         };
         let t = if self.ext_on {
             self.ext_scale(c.node, t)
@@ -213,18 +216,33 @@ impl World {
         let now = self.now;
         let sources = match &self.nodes[n as usize].beh {
             Behaviour::Service { sources, .. } => sources.len(),
-            _ => 0,
+            Behaviour::Client(_)
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::Queue { .. }
+            | Behaviour::RateLimiter(_) => 0,
         };
         for k in 0..sources {
             let (q, edge) = match &self.nodes[n as usize].beh {
                 Behaviour::Service { sources, .. } => sources[k],
-                _ => return false,
+                Behaviour::Client(_)
+                | Behaviour::Lb { .. }
+                | Behaviour::Cache { .. }
+                | Behaviour::Database { .. }
+                | Behaviour::Queue { .. }
+                | Behaviour::RateLimiter(_) => return false,
             };
             let qn = &mut self.nodes[q as usize];
             qn.touch(now);
             let msg = match &mut qn.beh {
                 Behaviour::Queue { backlog, .. } => backlog.pop_front(),
-                _ => None,
+                Behaviour::Client(_)
+                | Behaviour::Service { .. }
+                | Behaviour::Lb { .. }
+                | Behaviour::Cache { .. }
+                | Behaviour::Database { .. }
+                | Behaviour::RateLimiter(_) => None,
             };
             if msg.is_some() {
                 qn.queued -= 1;

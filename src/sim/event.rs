@@ -51,6 +51,78 @@ impl Kind {
     ];
 }
 
+/// What a `Kind::Tick` event does (its two sub-kind bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Tick {
+    /// A load balancer's health check (`a` = the balancer).
+    Health = 0,
+    /// An autoscaler's evaluation (`a` = the service).
+    Scale = 1,
+    /// Replicas an autoscaler started are ready (`a` = the service).
+    ScaleReady = 2,
+    /// A client's batch goes out (`a` = the client).
+    Batch = 3,
+}
+
+impl Tick {
+    /// The sub-kind the two bits name: each of the four values is one (no fallback to hide a mistake).
+    #[inline]
+    pub fn from_bits(bits: u8) -> Self {
+        match bits & 3 {
+            0 => Tick::Health,
+            1 => Tick::Scale,
+            2 => Tick::ScaleReady,
+            3 => Tick::Batch,
+            _ => unreachable!("two bits hold 0 to 3"),
+        }
+    }
+}
+
+/// Which end of a fault a `Kind::Fault` event is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FaultEdge {
+    /// The fault starts.
+    Start = 0,
+    /// The fault ends.
+    End = 1,
+}
+
+impl FaultEdge {
+    /// The edge the low bit names.
+    #[inline]
+    pub fn from_bits(bits: u8) -> Self {
+        match bits & 1 {
+            0 => FaultEdge::Start,
+            1 => FaultEdge::End,
+            _ => unreachable!("one bit holds 0 or 1"),
+        }
+    }
+}
+
+/// Why a `Kind::Guard` event wakes an edge call's attempt stub.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum GuardWake {
+    /// The attempt's per-call timeout expired.
+    Timeout = 0,
+    /// The backoff sleep before the next attempt ended.
+    Backoff = 1,
+}
+
+impl GuardWake {
+    /// The wake-up the low bit names.
+    #[inline]
+    pub fn from_bits(bits: u8) -> Self {
+        match bits & 1 {
+            0 => GuardWake::Timeout,
+            1 => GuardWake::Backoff,
+            _ => unreachable!("one bit holds 0 or 1"),
+        }
+    }
+}
+
 /// Bits of the scheduling sequence number kept in an entry. When it would overflow, the pending events are
 /// renumbered in order (every 67 million events; with a few thousand pending that takes microseconds).
 /// Below it: 4 bits of kind (room for 16 kinds), 2 of outcome, 32 of payload.
@@ -98,7 +170,8 @@ impl Event {
             9 => Kind::Tick,
             10 => Kind::Retry,
             11 => Kind::Guard,
-            _ => Kind::WarmupEnd,
+            // `push` only writes the kinds above; 12 to 15 never occur.
+            k => unreachable!("event kind bits {k} name no kind"),
         }
     }
 
@@ -264,6 +337,19 @@ mod tests {
                 got[i],
                 (10 + i as u64, u32::MAX - i as u32, *k, (i % 3) as u8)
             );
+        }
+    }
+
+    #[test]
+    fn sub_kinds_round_trip_through_their_bits() {
+        for t in [Tick::Health, Tick::Scale, Tick::ScaleReady, Tick::Batch] {
+            assert_eq!(Tick::from_bits(t as u8), t);
+        }
+        for f in [FaultEdge::Start, FaultEdge::End] {
+            assert_eq!(FaultEdge::from_bits(f as u8), f);
+        }
+        for g in [GuardWake::Timeout, GuardWake::Backoff] {
+            assert_eq!(GuardWake::from_bits(g as u8), g);
         }
     }
 

@@ -6,18 +6,11 @@ use std::collections::BTreeSet;
 
 use super::autoscale::Scaler;
 use super::cache_keys::KeyCache;
-use super::event::Kind;
+use super::event::{Kind, Tick};
 use super::faults::{EdgeFx, FaultRun, NodeFx};
 use super::health::Health;
 use super::world::{Behaviour, NONE, Outcome, World};
 use crate::model::{NodeKind, Scenario};
-
-/// Tick sub-kinds (carried in the event's outcome bits).
-pub(crate) const TICK_HEALTH: u8 = 0;
-pub(crate) const TICK_SCALE: u8 = 1;
-pub(crate) const TICK_SCALE_READY: u8 = 2;
-/// A client's batch goes out (`a` = the client node).
-pub(crate) const TICK_BATCH: u8 = 3;
 
 /// State of the optional machinery.
 #[derive(Default)]
@@ -101,7 +94,7 @@ impl World {
                         on = true;
                     }
                 }
-                _ => {}
+                NodeKind::Client(_) | NodeKind::Queue(_) => {}
             }
         }
         self.ext = ext;
@@ -120,22 +113,23 @@ impl World {
         for i in 0..n {
             if let Some(h) = &self.ext.health[i] {
                 let at = h.interval_ns;
-                self.queue.push(at, Kind::Tick, i as u32, TICK_HEALTH);
+                self.queue
+                    .push(at, Kind::Tick, i as u32, Tick::Health as u8);
             }
             if let Some(sc) = &self.ext.scalers[i] {
                 let at = sc.interval_ns;
-                self.queue.push(at, Kind::Tick, i as u32, TICK_SCALE);
+                self.queue.push(at, Kind::Tick, i as u32, Tick::Scale as u8);
             }
         }
     }
 
     /// A periodic or delayed event of the optional machinery.
-    pub(crate) fn tick(&mut self, node: u32, sub: u8) {
+    pub(crate) fn tick(&mut self, node: u32, sub: Tick) {
         match sub {
-            TICK_HEALTH => self.health_tick(node),
-            TICK_SCALE => self.scale_tick(node),
-            TICK_BATCH => self.batch_tick(node),
-            _ => self.scale_ready(node),
+            Tick::Health => self.health_tick(node),
+            Tick::Scale => self.scale_tick(node),
+            Tick::Batch => self.batch_tick(node),
+            Tick::ScaleReady => self.scale_ready(node),
         }
     }
 
@@ -144,7 +138,12 @@ impl World {
     fn batch_tick(&mut self, c: u32) {
         let count = match &self.nodes[c as usize].beh {
             Behaviour::Client(cl) => cl.batch,
-            _ => 0,
+            Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::Queue { .. }
+            | Behaviour::RateLimiter(_) => 0,
         };
         let size = (count as f64 * self.load).round() as u64;
         for _ in 0..size {

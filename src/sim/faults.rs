@@ -2,15 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use super::event::Kind;
+use super::event::{FaultEdge, Kind};
 use super::sampler::unit;
 use super::world::{Behaviour, NONE, Outcome, World};
 use crate::metrics::FaultReport;
 use crate::model::{Fault, FaultKind, FaultTarget};
-
-/// Fault event sub-kinds (carried in the event's outcome bits).
-const FAULT_START: u8 = 0;
-const FAULT_END: u8 = 1;
 
 /// One fault on the run's timeline (from the scenario, or injected live).
 #[derive(Clone, Debug)]
@@ -103,16 +99,18 @@ impl World {
         if live {
             self.start_fault(idx);
         } else {
-            self.queue.push(start_ns, Kind::Fault, idx, FAULT_START);
+            self.queue
+                .push(start_ns, Kind::Fault, idx, FaultEdge::Start as u8);
         }
-        self.queue.push(end_ns, Kind::Fault, idx, FAULT_END);
+        self.queue
+            .push(end_ns, Kind::Fault, idx, FaultEdge::End as u8);
     }
 
     /// A fault starts or ends.
-    pub(crate) fn fault_event(&mut self, idx: u32, sub: u8) {
-        match sub {
-            FAULT_START => self.start_fault(idx),
-            _ => self.end_fault(idx),
+    pub(crate) fn fault_event(&mut self, idx: u32, edge: FaultEdge) {
+        match edge {
+            FaultEdge::Start => self.start_fault(idx),
+            FaultEdge::End => self.end_fault(idx),
         }
     }
 
@@ -285,7 +283,12 @@ impl World {
         // A queue node's stored messages survive (a durable broker); `queued` mirrors its backlog.
         node.queued = match &node.beh {
             Behaviour::Queue { backlog, .. } => backlog.len() as u32,
-            _ => 0,
+            Behaviour::Client(_)
+            | Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::RateLimiter(_) => 0,
         };
         node.busy = 0;
         self.ext.node[n as usize].saved_active = node.active;

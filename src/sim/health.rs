@@ -1,7 +1,8 @@
 //! Load-balancer health checks: periodic probes that take crashed or unreachable backends out of rotation.
 
 use super::event::Kind;
-use super::ext::{Ext, TICK_HEALTH};
+use super::event::Tick;
+use super::ext::Ext;
 use super::world::World;
 use crate::model::HealthCheck;
 
@@ -52,7 +53,7 @@ impl World {
         }
         let next = self.now + h.interval_ns;
         self.ext.health[lb as usize] = Some(h);
-        self.queue.push(next, Kind::Tick, lb, TICK_HEALTH);
+        self.queue.push(next, Kind::Tick, lb, Tick::Health as u8);
     }
 }
 

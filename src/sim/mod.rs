@@ -109,7 +109,12 @@ impl Simulation {
                     c.mean_gap_ns = 1e9 / (c.rate_rps * load);
                     !c.scheduled
                 }
-                _ => false,
+                world::Behaviour::Service { .. }
+                | world::Behaviour::Lb { .. }
+                | world::Behaviour::Cache { .. }
+                | world::Behaviour::Database { .. }
+                | world::Behaviour::Queue { .. }
+                | world::Behaviour::RateLimiter(_) => false,
             };
             if idle {
                 self.world.schedule_client(i as u32);
@@ -268,10 +273,12 @@ impl Simulation {
         self.world.snapshot()
     }
 
-    /// The full report so far (percentiles, per-node table, time series). `wall_time_s` is left 0.
+    /// The full report so far (percentiles, per-node table, time series, and what the design costs at
+    /// the measured traffic). `wall_time_s` is left 0.
     pub fn report(&self) -> Report {
         let mut r = self.world.report();
         r.stopped = self.stopped.as_ref().map(|s| s.message.clone());
+        r.cost = Some(crate::metrics::cost_of_report(&self.scenario, &r));
         r
     }
 

@@ -54,7 +54,14 @@ impl World {
             Kind::Response => self.response(a, Outcome::from_u8(outcome)),
             Kind::ClientResponse => self.client_response(a, Outcome::from_u8(outcome)),
             Kind::ConsumerStart => self.consumer_start(a),
-            _ => unreachable!("only hops are sent over edges"),
+            Kind::ClientNext
+            | Kind::Done
+            | Kind::Timeout
+            | Kind::WarmupEnd
+            | Kind::Fault
+            | Kind::Tick
+            | Kind::Retry
+            | Kind::Guard => unreachable!("only hops are sent over edges"),
         }
     }
 

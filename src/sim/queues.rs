@@ -16,12 +16,22 @@ impl World {
                 *rr = rr.wrapping_add(1);
                 (consumers.len() as u32, s)
             }
-            _ => return,
+            Behaviour::Client(_)
+            | Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::RateLimiter(_) => return,
         };
         for j in 0..k {
             let (cn, edge) = match &self.nodes[q as usize].beh {
                 Behaviour::Queue { consumers, .. } => consumers[((start + j) % k) as usize],
-                _ => return,
+                Behaviour::Client(_)
+                | Behaviour::Service { .. }
+                | Behaviour::Lb { .. }
+                | Behaviour::Cache { .. }
+                | Behaviour::Database { .. }
+                | Behaviour::RateLimiter(_) => return,
             };
             let node = &self.nodes[cn as usize];
             let free = node

@@ -33,7 +33,12 @@ impl World {
                         queue_len: n.queue_len(),
                         queue_capacity: match &n.beh {
                             Behaviour::Queue { capacity, .. } => *capacity as u64,
-                            _ => n.queue_cap as u64 * n.active as u64,
+                            Behaviour::Client(_)
+                            | Behaviour::Service { .. }
+                            | Behaviour::Lb { .. }
+                            | Behaviour::Cache { .. }
+                            | Behaviour::Database { .. }
+                            | Behaviour::RateLimiter(_) => n.queue_cap as u64 * n.active as u64,
                         },
                         in_flight: n.in_sys as u64,
                         up: self.node_state(i).0,
@@ -107,10 +112,16 @@ impl World {
                     latency_ms: s.latency.summary(),
                     lag_ms: match &n.beh {
                         Behaviour::Queue { lag, .. } => Some(lag.summary()),
-                        _ => None,
+                        Behaviour::Client(_)
+                        | Behaviour::Service { .. }
+                        | Behaviour::Lb { .. }
+                        | Behaviour::Cache { .. }
+                        | Behaviour::Database { .. }
+                        | Behaviour::RateLimiter(_) => None,
                     },
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
+                    billed_replicas: self.billed_replicas(i, window_ns),
                 }
             })
             .collect();
@@ -132,6 +143,7 @@ impl World {
             edges: self.edge_reports(),
             last_resolved_ms: self.last_resolved_ms(),
             stopped: None,
+            cost: None,
         }
     }
 

@@ -135,7 +135,12 @@ impl World {
     fn client_retry(&mut self, c: u32) -> Option<&mut RetryRt> {
         match &mut self.nodes[c as usize].beh {
             Behaviour::Client(cl) => cl.retry.as_mut(),
-            _ => None,
+            Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::Queue { .. }
+            | Behaviour::RateLimiter(_) => None,
         }
     }
 
@@ -166,7 +171,12 @@ impl World {
             node.stats.retries += 1;
             let timeout = match &node.beh {
                 Behaviour::Client(cl) => cl.timeout_ns.is_some(),
-                _ => false,
+                Behaviour::Service { .. }
+                | Behaviour::Lb { .. }
+                | Behaviour::Cache { .. }
+                | Behaviour::Database { .. }
+                | Behaviour::Queue { .. }
+                | Behaviour::RateLimiter(_) => false,
             };
             (sleep, timeout)
         };

@@ -33,6 +33,7 @@ impl World {
         }
         if self.ext_on {
             self.occ_warmup_end();
+            self.scale_warmup_end();
         }
     }
 

@@ -12,7 +12,12 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Client(c) => c.classes.iter().map(|c| c.name.clone()).collect(),
-                _ => Vec::new(),
+                NodeKind::Service(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Cache(_)
+                | NodeKind::Database(_)
+                | NodeKind::Queue(_)
+                | NodeKind::RateLimiter(_) => Vec::new(),
             })
             .collect()
     };
@@ -56,7 +61,7 @@ fn extras(s: &Scenario) -> Vec<String> {
                 "{}",
                 matches!(c.arrival, crate::model::Arrival::Batch { .. })
             ),
-            _ => String::new(),
+            NodeKind::Queue(_) => String::new(),
         })
         .collect()
 }
@@ -94,8 +99,14 @@ impl World {
             while n.instances.len() < f.instances.len() {
                 n.instances.push(Default::default());
             }
-            match (&mut n.beh, f.beh) {
-                (Behaviour::Client(c), Behaviour::Client(g)) => {
+            // `same_structure` has checked that every node keeps its kind: a node whose fresh copy is of
+            // another kind keeps its old parameters.
+            debug_assert_eq!(n.tag, f.tag, "node {i} changed kind");
+            match &mut n.beh {
+                Behaviour::Client(c) => {
+                    let Behaviour::Client(g) = f.beh else {
+                        continue;
+                    };
                     c.rate_rps = g.rate_rps;
                     c.arrival = g.arrival;
                     c.batch = g.batch;
@@ -112,63 +123,73 @@ impl World {
                         (_, new) => new,
                     };
                 }
-                (
-                    Behaviour::Service { work, error_p, .. },
-                    Behaviour::Service {
+                Behaviour::Service { work, error_p, .. } => {
+                    let Behaviour::Service {
                         work: w,
                         error_p: p,
                         ..
-                    },
-                ) => {
+                    } = f.beh
+                    else {
+                        continue;
+                    };
                     *work = w;
                     *error_p = p;
                 }
-                (Behaviour::Lb { policy, .. }, Behaviour::Lb { policy: p, .. }) => *policy = p,
-                (Behaviour::RateLimiter(l), Behaviour::RateLimiter(f)) => l.take_params(f),
-                (
-                    Behaviour::Cache { work, hit_by_class },
-                    Behaviour::Cache {
+                Behaviour::Lb { policy, .. } => {
+                    let Behaviour::Lb { policy: p, .. } = f.beh else {
+                        continue;
+                    };
+                    *policy = p;
+                }
+                Behaviour::RateLimiter(l) => {
+                    let Behaviour::RateLimiter(g) = f.beh else {
+                        continue;
+                    };
+                    l.take_params(g);
+                }
+                Behaviour::Cache { work, hit_by_class } => {
+                    let Behaviour::Cache {
                         work: w,
                         hit_by_class: h,
-                    },
-                ) => {
+                    } = f.beh
+                    else {
+                        continue;
+                    };
                     *work = w;
                     *hit_by_class = h;
                 }
-                (
-                    Behaviour::Database {
-                        read,
-                        write,
-                        is_write,
-                        replicas,
-                    },
-                    Behaviour::Database {
+                Behaviour::Database {
+                    read,
+                    write,
+                    is_write,
+                    replicas,
+                } => {
+                    let Behaviour::Database {
                         read: r,
                         write: w,
                         is_write: iw,
                         replicas: rep,
-                    },
-                ) => {
+                    } = f.beh
+                    else {
+                        continue;
+                    };
                     *read = r;
                     *write = w;
                     *is_write = iw;
                     *replicas = rep;
                 }
-                (
-                    Behaviour::Queue { ack, capacity, .. },
-                    Behaviour::Queue {
+                Behaviour::Queue { ack, capacity, .. } => {
+                    let Behaviour::Queue {
                         ack: a,
                         capacity: c,
                         ..
-                    },
-                ) => {
+                    } = f.beh
+                    else {
+                        continue;
+                    };
                     *ack = a;
                     *capacity = c;
                 }
-                _ => debug_assert!(
-                    false,
-                    "node {i} changed kind; same_structure should have refused"
-                ),
             }
         }
         // Retry bookkeeping starts when a first client starts retrying, and stays on (its tables are only

@@ -23,12 +23,14 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome the event's two outcome bits name: each of the four values is one.
     pub(crate) fn from_u8(v: u8) -> Self {
-        match v {
+        match v & 3 {
             0 => Self::Ok,
             1 => Self::Failed,
             2 => Self::Rejected,
-            _ => Self::RateLimited,
+            3 => Self::RateLimited,
+            _ => unreachable!("two bits hold 0 to 3"),
         }
     }
 }
@@ -309,7 +311,12 @@ impl NodeRt {
     pub fn queue_len(&self) -> u64 {
         debug_assert!(match &self.beh {
             Behaviour::Queue { backlog, .. } => backlog.len() == self.queued as usize,
-            _ => true,
+            Behaviour::Client(_)
+            | Behaviour::Service { .. }
+            | Behaviour::Lb { .. }
+            | Behaviour::Cache { .. }
+            | Behaviour::Database { .. }
+            | Behaviour::RateLimiter(_) => true,
         });
         self.queued as u64
     }
@@ -351,7 +358,11 @@ fn order_of(kind: &NodeKind, classes: &[String]) -> (Order, Vec<u8>) {
     let (discipline, prio) = match kind {
         NodeKind::Service(p) => (p.queue_discipline, &p.class_priority),
         NodeKind::Database(p) => (p.queue_discipline, &p.class_priority),
-        _ => return (Order::Fifo, Vec::new()),
+        NodeKind::Client(_)
+        | NodeKind::LoadBalancer(_)
+        | NodeKind::Cache(_)
+        | NodeKind::Queue(_)
+        | NodeKind::RateLimiter(_) => return (Order::Fifo, Vec::new()),
     };
     match discipline {
         QueueDiscipline::Lifo => (Order::Lifo, Vec::new()),
@@ -366,7 +377,7 @@ fn order_of(kind: &NodeKind, classes: &[String]) -> (Order, Vec<u8>) {
                 })
                 .collect(),
         ),
-        _ => (Order::Fifo, Vec::new()),
+        QueueDiscipline::Fifo | QueueDiscipline::DropOldest => (Order::Fifo, Vec::new()),
     }
 }
 
@@ -498,7 +509,11 @@ impl World {
             let discipline = match &n.kind {
                 NodeKind::Service(p) => p.queue_discipline,
                 NodeKind::Database(p) => p.queue_discipline,
-                _ => QueueDiscipline::Fifo,
+                NodeKind::Client(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Cache(_)
+                | NodeKind::Queue(_)
+                | NodeKind::RateLimiter(_) => QueueDiscipline::Fifo,
             };
             let (beh, instances, workers, queue_cap) = match &n.kind {
                 NodeKind::Client(c) => {
@@ -693,10 +708,15 @@ impl World {
                 Behaviour::Client(c) if c.batch > 0 => {
                     let at = c.start_ns;
                     w.queue
-                        .push(at, Kind::Tick, i as u32, super::ext::TICK_BATCH);
+                        .push(at, Kind::Tick, i as u32, super::event::Tick::Batch as u8);
                 }
                 Behaviour::Client(_) => w.schedule_client(i as u32),
-                _ => {}
+                Behaviour::Service { .. }
+                | Behaviour::Lb { .. }
+                | Behaviour::Cache { .. }
+                | Behaviour::Database { .. }
+                | Behaviour::Queue { .. }
+                | Behaviour::RateLimiter(_) => {}
             }
         }
         w

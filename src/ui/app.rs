@@ -24,6 +24,9 @@ use super::stress::StressPanel;
 use super::theme::{self, Theme};
 use super::{charts, help, palette, results, toolbar};
 
+/// Below this width (points) the app shows the diagram, run controls and results only (a phone).
+const NARROW_W: f32 = 760.0;
+
 /// The preset the app opens with.
 pub const START_PRESET: &str = "url_shortener";
 
@@ -96,6 +99,8 @@ pub struct App {
     pub(super) show_presets: bool,
     pub(super) preset_picker: PresetPicker,
     pub(super) show_debug: bool,
+    /// The bottom panel (charts, results, problems) is expanded; collapsed it is one row of tabs.
+    pub(super) bottom_open: bool,
     /// The stress-test window (sweeps, compare, what broke first).
     pub(super) stress: StressPanel,
     /// The path dialog (native only: the browser uses uploads and downloads).
@@ -111,8 +116,14 @@ pub struct App {
     pub(super) link_error: Option<String>,
     /// The last link "Copy link" made.
     pub(super) last_link: Option<String>,
+    /// The account of the last diagram import (shown in a window until dismissed).
+    pub(super) import_report: Option<super::import_ui::ImportReport>,
+    /// Embed mode (`?embed=1`): diagram, Run, load buttons and chart only, read-only (see `embed.rs`).
+    pub(super) embed: bool,
     problems: Vec<Problem>,
-    problems_gen: Option<u64>,
+    /// The (design, generation) the problems were computed for: both, since a new document starts its
+    /// generation at 0 again.
+    pub(super) problems_gen: Option<(u64, u64)>,
     last_frame: Option<Instant>,
     pub(super) frame_ms: f64,
     /// CPU time of the previous frame (eframe's measure, drawing included), smoothed.
@@ -141,8 +152,11 @@ impl App {
     pub fn with_scenario(scenario: Scenario, path: Option<String>) -> Self {
         let mut canvas = Canvas::default();
         canvas.fit_requested = true;
+        let doc = Document::new(scenario, path);
+        let mut stress = StressPanel::default();
+        stress.design = doc.design;
         Self {
-            doc: Document::new(scenario, path),
+            doc,
             selection: Selection::default(),
             canvas,
             inspector: Inspector::default(),
@@ -154,7 +168,8 @@ impl App {
             show_presets: false,
             preset_picker: PresetPicker::default(),
             show_debug: false,
-            stress: StressPanel::default(),
+            bottom_open: true,
+            stress,
             #[cfg(not(target_arch = "wasm32"))]
             dialog: None,
             confirm: None,
@@ -163,6 +178,8 @@ impl App {
             allow_close: false,
             link_error: None,
             last_link: None,
+            import_report: None,
+            embed: false,
             problems: Vec::new(),
             problems_gen: None,
             last_frame: None,
@@ -219,6 +236,7 @@ impl App {
             Some(s) => {
                 let mut app = Self::with_scenario(s.clone(), None);
                 app.doc = Document::restored(s, p.path.clone(), p.dirty);
+                app.invalidate_views();
                 app.canvas = p.canvas;
                 app
             }
@@ -281,6 +299,17 @@ impl App {
         &mut self.stress
     }
 
+    /// The messages shown at the bottom of the canvas right now, oldest first (painted, so tests and
+    /// scripts read them here).
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.toasts.iter().map(|(m, _)| m.as_str())
+    }
+
+    /// Where the diagram was drawn in the last frame (screen points), if it was.
+    pub fn canvas_rect(&self) -> Option<egui::Rect> {
+        self.canvas.last_rect
+    }
+
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
         self.doc.is_dirty()
@@ -288,9 +317,10 @@ impl App {
 
     /// Validation problems of the current scenario (cached per edit).
     pub fn problems(&mut self) -> &[Problem] {
-        if self.problems_gen != Some(self.doc.generation) {
+        let key = (self.doc.design, self.doc.generation);
+        if self.problems_gen != Some(key) {
             self.problems = validate(&self.doc.scenario);
-            self.problems_gen = Some(self.doc.generation);
+            self.problems_gen = Some(key);
         }
         &self.problems
     }
@@ -324,9 +354,14 @@ impl App {
         let mut out = Vec::new();
         #[cfg(target_arch = "wasm32")]
         out.extend(super::web::take_commands());
-        self.shortcuts(&ctx, &mut out);
-        self.panels_ui(ui, &mut out);
-        self.windows(&ctx, &mut out);
+        if self.embed {
+            self.embed_ui(ui, &mut out);
+            self.link_error_ui(&ctx);
+        } else {
+            self.shortcuts(&ctx, &mut out);
+            self.panels_ui(ui, &mut out);
+            self.windows(&ctx, &mut out);
+        }
         for cmd in out {
             self.apply(&ctx, cmd);
         }
@@ -338,10 +373,7 @@ impl App {
         for m in inbox {
             self.toast(&ctx, m);
         }
-        if self.runner.state == RunState::Running
-            || self.runner.restart_pending()
-            || self.stress.is_running()
-        {
+        if self.runner.state == RunState::Running || self.stress.is_running() {
             ctx.request_repaint();
         }
         #[cfg(target_arch = "wasm32")]
@@ -447,62 +479,107 @@ impl App {
             .show(ui, |ui| {
                 toolbar::run_controls_ui(ui, &self.runner, &self.doc.scenario, out);
             });
-        egui::Panel::left("palette")
-            .exact_size(150.0)
-            .resizable(false)
-            .show(ui, |ui| {
-                let center = self
-                    .canvas
-                    .last_rect
-                    .map(|r| self.canvas.view.to_world(r, r.center()))
-                    .map(super::view::snap)
-                    .unwrap_or(egui::pos2(300.0, 300.0));
-                palette::palette_ui(ui, &mut self.add_kind, (center.x, center.y), out);
-            });
-        self.problems();
-        egui::Panel::right("inspector")
-            .default_size(300.0)
-            .size_range(240.0..=520.0)
-            .resizable(true)
-            .show(ui, |ui| {
-                ui.add_space(4.0);
-                self.inspector.inspector_ui(
-                    ui,
-                    &self.doc.scenario,
-                    &self.selection,
-                    &self.runner,
-                    &self.problems,
-                    out,
-                );
-            });
-        let n_problems = self.problems.len();
-        egui::Panel::bottom("bottom")
-            .exact_size(270.0)
-            .resizable(false)
-            .show(ui, |ui| {
-                ui.add_space(4.0);
-                ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.tab, BottomTab::Charts, "Charts");
-                    ui.selectable_value(&mut self.tab, BottomTab::Results, "Results");
-                    let t = Theme::from_visuals(ui.visuals());
-                    let label = if n_problems == 0 {
-                        RichText::new("No problems").color(t.ok)
-                    } else {
-                        RichText::new(format!("Problems ({n_problems})")).color(t.error)
-                    };
-                    ui.selectable_value(&mut self.tab, BottomTab::Problems, label);
+        // A narrow window (a phone, 390 px) keeps the diagram, the run controls and the results: the
+        // palette and the inspector would leave no canvas at all.
+        let narrow = ui.available_width() < NARROW_W;
+        if !narrow {
+            egui::Panel::left("palette")
+                .exact_size(150.0)
+                .resizable(false)
+                .show(ui, |ui| {
+                    let center = self
+                        .canvas
+                        .last_rect
+                        .map(|r| self.canvas.view.to_world(r, r.center()))
+                        .map(super::view::snap)
+                        .unwrap_or(egui::pos2(300.0, 300.0));
+                    palette::palette_ui(ui, &mut self.add_kind, (center.x, center.y), out);
                 });
-                ui.separator();
-                match self.tab {
-                    BottomTab::Charts => charts::charts_ui(
+        }
+        self.problems();
+        if !narrow {
+            egui::Panel::right("inspector")
+                .default_size(300.0)
+                .size_range(240.0..=520.0)
+                .resizable(true)
+                .show(ui, |ui| {
+                    ui.add_space(4.0);
+                    self.inspector.inspector_ui(
                         ui,
-                        self.runner.report.as_ref(),
-                        self.selection.single_node(),
-                    ),
-                    BottomTab::Results => results::results_ui(ui, self.runner.report.as_ref()),
-                    BottomTab::Problems => problems_ui(ui, &self.problems, out),
+                        &self.doc.scenario,
+                        &self.selection,
+                        &self.runner,
+                        &self.problems,
+                        out,
+                    );
+                });
+        }
+        let n_problems = self.problems.len();
+        let full_h = ui.available_height();
+        let tabs = |ui: &mut Ui, tab: &mut BottomTab, open: &mut bool| {
+            ui.horizontal(|ui| {
+                let (arrow, hint) = if *open {
+                    (
+                        "Hide",
+                        "Hide the charts and results (drag the panel's top edge to resize it)",
+                    )
+                } else {
+                    ("Show", "Show the charts and results")
+                };
+                if ui.small_button(arrow).on_hover_text(hint).clicked() {
+                    *open = !*open;
+                }
+                for (t, name) in [
+                    (BottomTab::Charts, "Charts"),
+                    (BottomTab::Results, "Results"),
+                ] {
+                    if ui.selectable_label(*tab == t && *open, name).clicked() {
+                        *tab = t;
+                        *open = true;
+                    }
+                }
+                let th = Theme::from_visuals(ui.visuals());
+                let label = if n_problems == 0 {
+                    RichText::new("No problems").color(th.ok)
+                } else {
+                    RichText::new(format!("Problems ({n_problems})")).color(th.error)
+                };
+                if ui
+                    .selectable_label(*tab == BottomTab::Problems && *open, label)
+                    .clicked()
+                {
+                    *tab = BottomTab::Problems;
+                    *open = true;
                 }
             });
+        };
+        if self.bottom_open {
+            egui::Panel::bottom("bottom")
+                .default_size(270.0_f32.min(full_h * 0.45))
+                .size_range(120.0..=(full_h * 0.8).max(140.0))
+                .resizable(true)
+                .show(ui, |ui| {
+                    ui.add_space(4.0);
+                    tabs(ui, &mut self.tab, &mut self.bottom_open);
+                    ui.separator();
+                    match self.tab {
+                        BottomTab::Charts => charts::charts_ui(
+                            ui,
+                            self.runner.report.as_ref(),
+                            self.selection.single_node(),
+                        ),
+                        BottomTab::Results => results::results_ui(ui, self.runner.report.as_ref()),
+                        BottomTab::Problems => problems_ui(ui, &self.problems, out),
+                    }
+                });
+        } else {
+            egui::Panel::bottom("bottom_collapsed")
+                .resizable(false)
+                .show(ui, |ui| {
+                    ui.add_space(2.0);
+                    tabs(ui, &mut self.tab, &mut self.bottom_open);
+                });
+        }
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let problem_nodes: BTreeSet<String> = self
                 .problems
@@ -549,17 +626,23 @@ impl App {
         if self.stress.open {
             let mut open = true;
             let last_run = self.runner.run_scenario().zip(self.runner.report.as_ref());
+            let viewing = super::stress::Viewing {
+                generation: self.doc.generation,
+                load: self.runner.load,
+            };
             egui::Window::new("Stress test")
                 .open(&mut open)
                 .default_size([960.0, 640.0])
                 .default_pos([170.0, 90.0])
                 .collapsible(false)
                 .show(ctx, |ui| {
-                    self.stress.stress_ui(ui, &self.doc.scenario, last_run, out);
+                    self.stress
+                        .stress_ui(ui, &self.doc.scenario, last_run, &viewing, out);
                 });
             self.stress.open = open;
         }
         self.link_error_ui(ctx);
+        self.import_report_ui(ctx);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(d) = self.dialog.as_mut()
             && let Some(result) = d.show(ctx)
@@ -629,6 +712,10 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // An embedded demo must not overwrite the visitor's own session on the same site.
+        if self.embed {
+            return;
+        }
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
     }
 }

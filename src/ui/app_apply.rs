@@ -73,6 +73,9 @@ impl App {
             Command::Open(path) => self.open(ctx, &path),
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
+            Command::ImportDialog => self.import_dialog(),
+            Command::Import(path) => self.import_path(ctx, &path),
+            Command::ImportText { name, text } => self.import_text(ctx, &name, &text),
             Command::CopyLink => self.copy_link(ctx),
             Command::LoadPreset(name) => {
                 match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {
@@ -114,6 +117,10 @@ impl App {
             }
             Command::Step => self.runner.step(&self.doc.scenario),
             Command::Reset => self.runner.reset(),
+            Command::Restart => {
+                self.runner.reset();
+                self.runner.run(&self.doc.scenario);
+            }
             Command::SetLoad(l) => self.runner.set_load(l),
             Command::SetSpeed(s) => self.runner.speed = s,
             Command::FitView => self.canvas.fit_requested = true,
@@ -132,8 +139,10 @@ impl App {
                     _ => self.toast(ctx, "Run the design first: there is nothing to explain yet"),
                 }
             }
-            Command::OpenRun { load, set } => {
-                if self.apply_sets(ctx, set.as_slice()) {
+            Command::OpenRun { load, set, design } => {
+                if self.guard_design(ctx, design, "open this sweep point")
+                    && self.apply_sets(ctx, set.as_slice())
+                {
                     self.runner.set_load(load);
                     self.runner.reset();
                     self.runner.run(&self.doc.scenario);
@@ -141,12 +150,18 @@ impl App {
                     self.toast(ctx, format!("Running the sweep's point at {load:.2}x load"));
                 }
             }
-            Command::ApplyFix(sets) => {
-                if self.apply_sets(ctx, &sets) {
-                    self.toast(
-                        ctx,
-                        format!("Applied {}: run again to see the effect", sets.join(", ")),
-                    );
+            Command::ApplyFix { sets, design } => {
+                if self.guard_design(ctx, design, "apply this fix") {
+                    let before = self.doc.scenario.clone();
+                    if self.apply_sets(ctx, &sets) {
+                        let msg = format!(
+                            "Applied: {}. Run again to measure it; the fixes below are recomputed for the \
+                             changed design.",
+                            describe_changes(&before, &sets)
+                        );
+                        self.stress.applied = Some(msg.clone());
+                        self.toast(ctx, msg);
+                    }
                 }
             }
             Command::ToggleHelp => self.show_help = !self.show_help,
@@ -163,8 +178,9 @@ impl App {
                     self.quit(ctx);
                 } else {
                     // Apply without asking again: the person chose to discard.
-                    let was = self.doc.scenario.clone();
+                    let (was, design) = (self.doc.scenario.clone(), self.doc.design);
                     self.doc = Document::new(was, self.doc.path.clone());
+                    self.doc.design = design;
                     self.apply(ctx, inner);
                 }
             }
@@ -239,11 +255,69 @@ impl App {
             .retain(|(f, t)| s.edges.iter().any(|e| &e.from == f && &e.to == t));
     }
 
-    /// Shows `doc` instead of the current document: nothing selected, no run, view fitted.
+    /// Is `design` the one being edited? If not, says why `what` cannot be done: results computed for a
+    /// design must never change another one opened since.
+    fn guard_design(&mut self, ctx: &Context, design: u64, what: &str) -> bool {
+        if design == self.doc.design {
+            return true;
+        }
+        self.toast(
+            ctx,
+            format!(
+                "Cannot {what}: it was computed for a design that is no longer open. Run the analysis \
+                 again on '{}'.",
+                self.doc.title()
+            ),
+        );
+        false
+    }
+
+    /// Shows `doc` instead of the current document: nothing selected, no run, view fitted, and nothing of
+    /// the old design left in any view (problems, stress sweep, compare, explanations).
     pub(super) fn replace(&mut self, doc: Document) {
         self.doc = doc;
         self.selection = Selection::default();
         self.runner.reset();
         self.canvas.fit_requested = true;
+        self.invalidate_views();
     }
+
+    /// Forgets every view computed from the previous document (call after `self.doc` was replaced).
+    pub(super) fn invalidate_views(&mut self) {
+        self.problems_gen = None;
+        self.stress.design_replaced(self.doc.design);
+    }
+}
+
+/// "app replicas 1 -> 5" for each `NODE.FIELD=VALUE` override, reading the old value from `before`.
+fn describe_changes(before: &Scenario, sets: &[String]) -> String {
+    sets.iter()
+        .map(|s| {
+            let Some((target, value)) = s.split_once('=') else {
+                return s.clone();
+            };
+            let old = target
+                .split_once('.')
+                .and_then(|(node, field)| {
+                    let n = before.node(node)?;
+                    let v = ron::to_string(&n.kind).ok()?;
+                    field_value(&v, field)
+                })
+                .unwrap_or_else(|| "?".into());
+            format!("{target} {old} -> {value}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The value of `field` in a RON struct's text (`replicas: 3` -> "3"), for messages only.
+fn field_value(ron_text: &str, field: &str) -> Option<String> {
+    let key = format!("{field}:");
+    let at = ron_text.match_indices(&key).find_map(|(i, _)| {
+        let before = ron_text[..i].chars().next_back();
+        matches!(before, Some('(' | ',' | ' ' | '\n')).then_some(i + key.len())
+    })?;
+    let rest = ron_text[at..].trim_start();
+    let end = rest.find([',', ')']).unwrap_or(rest.len());
+    Some(rest[..end].trim().to_owned())
 }

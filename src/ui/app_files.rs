@@ -16,7 +16,7 @@ const SAVED: &str = if cfg!(target_arch = "wasm32") {
 } else {
     "Saved"
 };
-const EXPORTED: &str = if cfg!(target_arch = "wasm32") {
+pub(super) const EXPORTED: &str = if cfg!(target_arch = "wasm32") {
     "Downloaded"
 } else {
     "Exported"
@@ -57,10 +57,11 @@ impl App {
         let default = format!(
             "{}-{}.{}",
             file_stem(&self.doc.scenario.name),
-            if kind == ExportKind::Png {
-                "canvas"
-            } else {
-                "report"
+            match kind {
+                ExportKind::Png => "canvas",
+                ExportKind::Json | ExportKind::Csv => "report",
+                ExportKind::Gif => "run",
+                _ => "diagram",
             },
             kind.ext()
         );
@@ -121,9 +122,15 @@ impl App {
         }
     }
 
-    /// Exports the report (JSON), the time series (CSV) or the canvas (PNG).
+    /// Exports the report (JSON), the time series (CSV), the canvas (PNG), or the diagram or the run
+    /// (see `import_ui.rs`).
     pub(super) fn export(&mut self, ctx: &Context, kind: ExportKind, path: String) {
         match kind {
+            ExportKind::Mermaid
+            | ExportKind::Dot
+            | ExportKind::Svg
+            | ExportKind::SvgLive
+            | ExportKind::Gif => self.export_diagram(ctx, kind, path),
             ExportKind::Json | ExportKind::Csv => {
                 let Some(r) = self.runner.report.as_ref() else {
                     return self.toast(ctx, "Nothing to export yet: run the simulation first");
@@ -164,7 +171,7 @@ impl App {
 }
 
 /// Writes `bytes` to `path` (atomically) natively, or downloads them as `path`'s file name on the web.
-fn write_out(path: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+pub(super) fn write_out(path: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = mime;

@@ -81,17 +81,44 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
     let s = &r.series;
     let t = &s.t_s;
     let node_series = node.and_then(|id| s.nodes.iter().find(|n| n.id == id));
-    let rows = if node_series.is_some() { 2.0 } else { 1.0 };
+    let n_charts: usize = if node_series.is_some() { 6 } else { 3 };
     let gap = ui.spacing().item_spacing;
-    let width = ((ui.available_width() - 2.0 * gap.x) / 3.0).max(120.0);
+    // As many columns as fit at a readable width (one on a phone), and never shorter than a readable chart:
+    // what does not fit scrolls, instead of six charts shrinking to slivers without a scale.
+    let cols = ((ui.available_width() / MIN_CHART_W).floor() as usize).clamp(1, 3);
+    let width =
+        ((ui.available_width() - (cols as f32 - 1.0) * gap.x - 4.0) / cols as f32).max(120.0);
+    let rows = n_charts.div_ceil(cols) as f32;
     // Room for the fault timeline under the charts.
     let timeline_h = if r.faults.is_empty() {
         0.0
     } else {
         16.0 * r.faults.len().min(6) as f32 + gap.y
     };
-    let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(60.0);
-    ui.horizontal(|ui| {
+    let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
+    egui::ScrollArea::vertical()
+        .id_salt("charts_scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                run_charts_ui(ui, s, height, width);
+                if let Some(n) = node_series {
+                    node_charts_ui(ui, t, n, height, width);
+                }
+            });
+            let end_s = t.last().map_or(0.0, |last| last + s.bucket_s);
+            super::faults_ui::timeline_ui(ui, &r.faults, end_s);
+        });
+}
+
+/// Narrowest chart worth drawing, points: below it the axis labels collide.
+const MIN_CHART_W: f32 = 260.0;
+/// Lowest chart worth drawing, points: enough for three y-axis labels.
+const MIN_CHART_H: f32 = 110.0;
+
+fn run_charts_ui(ui: &mut Ui, s: &crate::metrics::SeriesReport, height: f32, width: f32) {
+    let t = &s.t_s;
+    {
         plot_ui(
             ui,
             "latency",
@@ -148,42 +175,39 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                 ),
             ],
         );
-    });
-    if let Some(n) = node_series {
-        ui.horizontal(|ui| {
-            plot_ui(
-                ui,
-                "node_util",
-                &format!("{}: utilization", n.id),
-                "%",
-                height,
-                width,
-                vec![(
-                    "utilization",
-                    chart::UTILIZATION,
-                    points(t, &n.utilization, 100.0),
-                )],
-            );
-            plot_ui(
-                ui,
-                "node_queue",
-                &format!("{}: queue length", n.id),
-                "",
-                height,
-                width,
-                vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
-            );
-            plot_ui(
-                ui,
-                "node_p99",
-                &format!("{}: latency p99", n.id),
-                " ms",
-                height,
-                width,
-                vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
-            );
-        });
     }
-    let end_s = t.last().map_or(0.0, |last| last + s.bucket_s);
-    super::faults_ui::timeline_ui(ui, &r.faults, end_s);
+}
+
+fn node_charts_ui(ui: &mut Ui, t: &[f64], n: &crate::metrics::NodeSeries, height: f32, width: f32) {
+    plot_ui(
+        ui,
+        "node_util",
+        &format!("{}: utilization", n.id),
+        "%",
+        height,
+        width,
+        vec![(
+            "utilization",
+            chart::UTILIZATION,
+            points(t, &n.utilization, 100.0),
+        )],
+    );
+    plot_ui(
+        ui,
+        "node_queue",
+        &format!("{}: queue length", n.id),
+        "",
+        height,
+        width,
+        vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
+    );
+    plot_ui(
+        ui,
+        "node_p99",
+        &format!("{}: latency p99", n.id),
+        " ms",
+        height,
+        width,
+        vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
+    );
 }

@@ -57,6 +57,16 @@ pub enum ExportKind {
     Csv,
     /// The canvas as a PNG image.
     Png,
+    /// The diagram as a Mermaid flowchart.
+    Mermaid,
+    /// The diagram as a Graphviz digraph.
+    Dot,
+    /// The diagram as SVG.
+    Svg,
+    /// The diagram as SVG, each node tinted by its utilization in the current run.
+    SvgLive,
+    /// The run as an animated GIF (native only: the encoder stays out of the web bundle).
+    Gif,
 }
 
 impl ExportKind {
@@ -66,6 +76,10 @@ impl ExportKind {
             ExportKind::Json => "json",
             ExportKind::Csv => "csv",
             ExportKind::Png => "png",
+            ExportKind::Mermaid => "mmd",
+            ExportKind::Dot => "dot",
+            ExportKind::Svg | ExportKind::SvgLive => "svg",
+            ExportKind::Gif => "gif",
         }
     }
 }
@@ -105,6 +119,17 @@ pub enum Command {
         /// The RON text.
         text: String,
     },
+    /// Ask for a diagram (Mermaid, draw.io, Excalidraw, DOT) to import.
+    ImportDialog,
+    /// Import this diagram file (asks first if there are unsaved changes).
+    Import(String),
+    /// Import a diagram given as text, e.g. a browser upload (asks first if there are unsaved changes).
+    ImportText {
+        /// File name (decides the format with the text).
+        name: String,
+        /// The diagram.
+        text: String,
+    },
     /// Open the scenario of a share link's fragment, `s=1.<payload>` (asks first if there are unsaved
     /// changes).
     OpenLink(String),
@@ -134,6 +159,8 @@ pub enum Command {
     Step,
     /// Throw the run away.
     Reset,
+    /// Throw the run away and run the edited design from the start (after a structural edit).
+    Restart,
     /// Set the load multiplier.
     SetLoad(f64),
     /// Set the speed (simulated seconds per wall second; infinity = max).
@@ -155,9 +182,16 @@ pub enum Command {
         load: f64,
         /// The point's override, if any.
         set: Option<String>,
+        /// The design the sweep ran on (`Document::design`): refused on any other.
+        design: u64,
     },
     /// Change the design by these overrides (`NODE.FIELD=VALUE`), one undoable edit per changed node.
-    ApplyFix(Vec<String>),
+    ApplyFix {
+        /// The overrides.
+        sets: Vec<String>,
+        /// The design the fix was computed for (`Document::design`): refused on any other.
+        design: u64,
+    },
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.
@@ -182,6 +216,8 @@ impl Command {
             Command::New
                 | Command::Open(_)
                 | Command::OpenText { .. }
+                | Command::Import(_)
+                | Command::ImportText { .. }
                 | Command::OpenLink(_)
                 | Command::LoadPreset(_)
                 | Command::Quit

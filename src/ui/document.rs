@@ -1,11 +1,16 @@
 //! The open scenario with its file path, dirty marker and undo/redo history.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::model::Scenario;
 
 use super::edit::{Applied, Edit};
 
 /// Undo steps kept.
 const MAX_UNDO: usize = 200;
+
+/// Hands out design ids: every New, Open, preset or link gets a fresh one.
+static NEXT_DESIGN: AtomicU64 = AtomicU64::new(1);
 
 /// The scenario being edited.
 pub struct Document {
@@ -21,6 +26,9 @@ pub struct Document {
     last_key: Option<String>,
     /// Bumped on every change (undo and redo included), so views can tell the scenario moved on.
     pub generation: u64,
+    /// Which design this is: unique per opened document and kept through edits, so a result computed for
+    /// one design (a sweep, a fix) can refuse to act on another one opened since.
+    pub design: u64,
 }
 
 impl Document {
@@ -34,6 +42,7 @@ impl Document {
             redo: Vec::new(),
             last_key: None,
             generation: 0,
+            design: NEXT_DESIGN.fetch_add(1, Ordering::Relaxed),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Edits: every change to the scenario, as data. Applying one never panics; a refused edit says why in words.
 
+use crate::model::graph::{CallGraph, Illegal, connection_rules};
 use crate::model::{Edge, KindTag, Node, NodeKind, Scenario};
 
 use super::theme;
@@ -260,61 +261,44 @@ impl Edit {
     }
 }
 
-/// Why `from -> to` may not be connected, in words, using the same rules as validation; `None` if it may.
+/// Why `from -> to` may not be connected, in words, using the same rules as validation
+/// ([`crate::model::graph`]); `None` if it may.
 pub fn connection_problem(s: &Scenario, from: &str, to: &str) -> Option<String> {
-    let (Some(a), Some(b)) = (s.node(from), s.node(to)) else {
+    let (Some(a), Some(b)) = (s.node_index(from), s.node_index(to)) else {
         return Some("both ends must be existing nodes".into());
     };
-    let (ta, tb) = (a.kind.tag(), b.kind.tag());
-    if from == to {
-        return Some("a node cannot call itself".into());
-    }
-    if !ta.may_call_out() {
-        return Some(format!(
-            "'{from}' is a {}: it answers requests and never calls out",
-            theme::kind_label(ta).to_lowercase()
-        ));
-    }
-    if !tb.may_be_called() {
-        return Some(format!(
-            "'{to}' is a client: clients only send traffic, nothing can call them"
-        ));
-    }
-    if ta == KindTag::Queue && tb != KindTag::Service {
-        return Some(format!(
-            "a queue's consumers must be services; '{to}' is a {}",
-            theme::kind_label(tb).to_lowercase()
-        ));
+    let (ta, tb) = (s.nodes[a].kind.tag(), s.nodes[b].kind.tag());
+    let rules = connection_rules(Some(ta), Some(tb), from == to);
+    // The editor names a self-connection first: it is the likeliest slip of a drag.
+    let rule = rules
+        .iter()
+        .find(|r| **r == Illegal::SelfCall)
+        .or(rules.first());
+    if let Some(&rule) = rule {
+        return Some(match rule {
+            Illegal::SelfCall => "a node cannot call itself".into(),
+            Illegal::CallerNeverCallsOut(t) => format!(
+                "'{from}' is a {}: it answers requests and never calls out",
+                theme::kind_label(t).to_lowercase()
+            ),
+            Illegal::CalleeIsClient => {
+                format!("'{to}' is a client: clients only send traffic, nothing can call them")
+            }
+            Illegal::QueueConsumerNotService(t) => format!(
+                "a queue's consumers must be services; '{to}' is a {}",
+                theme::kind_label(t).to_lowercase()
+            ),
+        });
     }
     if s.edges.iter().any(|e| e.from == from && e.to == to) {
         return Some(format!("'{from}' already calls '{to}'"));
     }
-    if reaches(s, to, from) {
+    if CallGraph::new(s).reaches(b, a) {
         return Some(format!(
             "'{to}' already leads back to '{from}': this would make a loop"
         ));
     }
     None
-}
-
-/// Is there a path `a -> ... -> b`?
-fn reaches(s: &Scenario, a: &str, b: &str) -> bool {
-    let mut stack = vec![a];
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(n) = stack.pop() {
-        if n == b {
-            return true;
-        }
-        if seen.insert(n) {
-            stack.extend(
-                s.edges
-                    .iter()
-                    .filter(|e| e.from == n)
-                    .map(|e| e.to.as_str()),
-            );
-        }
-    }
-    false
 }
 
 /// Why `id` is not a usable node id, if it is not.
@@ -368,6 +352,27 @@ mod tests {
         assert!(connection_problem(&s, "client", "database").is_none());
         assert!(connection_problem(&s, "database", "client").is_some());
         assert!(connection_problem(&s, "client", "client").is_some());
+        // Every pair of kinds: the editor refuses exactly what validation refuses, and a loop.
+        for a in KindTag::ALL {
+            for b in KindTag::ALL {
+                let mut s = Scenario::default();
+                for (id, kind) in [("a", a), ("b", b)] {
+                    s.nodes.push(Node {
+                        id: id.into(),
+                        kind: kind.default_kind(),
+                        pos: None,
+                    });
+                }
+                let refused = connection_problem(&s, "a", "b");
+                let validation = crate::model::graph::connection_rules(Some(a), Some(b), false);
+                assert_eq!(refused.is_some(), !validation.is_empty(), "{a:?} -> {b:?}");
+                if refused.is_none() && connection_problem(&s, "b", "a").is_none() {
+                    s.edges.push(Edge::new("a", "b"));
+                    let back = connection_problem(&s, "b", "a").unwrap_or_default();
+                    assert!(back.contains("loop"), "{b:?} -> {a:?}: {back}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A small in-app path dialog (no native file dialog: rfd would bring GTK or a portal, and neither works
-//! under Xvfb or in the browser). Lists the `.ron` files nearby to pick from. Native only: the browser opens
+//! under Xvfb or in the browser). Lists the `.ron` (or, to import, diagram) files nearby to pick from. Native only: the browser opens
 //! uploads and saves downloads (see `web.rs`).
 
 use egui::{Context, RichText};
@@ -11,6 +11,8 @@ use super::command::{Command, ExportKind};
 pub enum Purpose {
     /// Open a scenario.
     Open,
+    /// Import a diagram.
+    Import,
     /// Save the scenario.
     SaveAs,
     /// Export.
@@ -28,10 +30,10 @@ pub struct PathDialog {
 impl PathDialog {
     /// A dialog for `purpose`, starting with `path`.
     pub fn new(purpose: Purpose, path: String) -> Self {
-        let files = if purpose == Purpose::Open {
-            nearby_scenarios()
-        } else {
-            Vec::new()
+        let files = match purpose {
+            Purpose::Open => nearby_files(&["ron"]),
+            Purpose::Import => nearby_files(super::import_ui::DIAGRAM_EXTENSIONS),
+            _ => Vec::new(),
         };
         Self {
             purpose,
@@ -48,7 +50,13 @@ impl PathDialog {
             Purpose::SaveAs => "Save scenario as",
             Purpose::Export(ExportKind::Json) => "Export report (JSON)",
             Purpose::Export(ExportKind::Csv) => "Export time series (CSV)",
+            Purpose::Import => "Import diagram (Mermaid, draw.io, Excalidraw, DOT)",
             Purpose::Export(ExportKind::Png) => "Export canvas (PNG)",
+            Purpose::Export(ExportKind::Mermaid) => "Export diagram (Mermaid)",
+            Purpose::Export(ExportKind::Dot) => "Export diagram (DOT)",
+            Purpose::Export(ExportKind::Svg) => "Export diagram (SVG)",
+            Purpose::Export(ExportKind::SvgLive) => "Export diagram with the run's colours (SVG)",
+            Purpose::Export(ExportKind::Gif) => "Export run (animated GIF)",
         };
         let mut result = None;
         let modal = egui::Modal::new(egui::Id::unique("path_dialog")).show(ctx, |ui| {
@@ -66,7 +74,14 @@ impl PathDialog {
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if !self.files.is_empty() {
                 ui.add_space(6.0);
-                ui.label(RichText::new("Scenario files here:").weak());
+                ui.label(
+                    RichText::new(if self.purpose == Purpose::Import {
+                        "Diagram files here:"
+                    } else {
+                        "Scenario files here:"
+                    })
+                    .weak(),
+                );
                 egui::ScrollArea::vertical()
                     .max_height(180.0)
                     .show(ui, |ui| {
@@ -79,10 +94,10 @@ impl PathDialog {
             }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                let ok = ui.button(if self.purpose == Purpose::Open {
-                    "Open"
-                } else {
-                    "Save"
+                let ok = ui.button(match self.purpose {
+                    Purpose::Open => "Open",
+                    Purpose::Import => "Import",
+                    _ => "Save",
                 });
                 if ok.clicked() || enter {
                     let p = self.path.trim().to_owned();
@@ -91,6 +106,7 @@ impl PathDialog {
                     } else {
                         Some(match self.purpose {
                             Purpose::Open => Command::Open(p),
+                            Purpose::Import => Command::Import(p),
                             Purpose::SaveAs => Command::SaveAs(p),
                             Purpose::Export(k) => Command::Export(k, p),
                         })
@@ -108,14 +124,14 @@ impl PathDialog {
     }
 }
 
-/// `.ron` files in the current directory and in `scenarios/`.
-fn nearby_scenarios() -> Vec<String> {
+/// Files with one of `exts` in the current directory and in `scenarios/`.
+fn nearby_files(exts: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for dir in [".", "scenarios"] {
         if let Ok(rd) = std::fs::read_dir(dir) {
             for e in rd.flatten() {
                 let p = e.path();
-                if p.extension().is_some_and(|x| x == "ron") {
+                if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) {
                     let s = if dir == "." {
                         p.file_name().map(|f| f.to_string_lossy().into_owned())
                     } else {

@@ -11,6 +11,7 @@ mod command;
 mod dist_ui;
 mod document;
 mod edit;
+mod embed;
 mod export;
 mod faults_ui;
 #[cfg(not(target_arch = "wasm32"))]
@@ -19,6 +20,7 @@ mod format;
 mod frame_stats;
 mod help;
 mod icons;
+mod import_ui;
 mod inspector;
 mod overlays;
 mod palette;
@@ -43,9 +45,10 @@ pub mod web;
 pub use app::{App, BottomTab, Persisted, START_PRESET};
 pub use command::{Command, ExportKind, Selection};
 pub use edit::{Edit, connection_problem};
+pub use embed::{EMBED_LOADS, allowed as allowed_in_embed};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
-pub use runner::{RunState, Runner, SPEEDS};
+pub use runner::{RunState, Runner, SPEEDS, status_text};
 pub use stress::{StressPanel, StressTab, SweepForm, SweepKind, SweepOutcome};
 pub use stress_compare::{ComparePanel, Source, Variant};
 

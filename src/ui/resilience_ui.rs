@@ -168,7 +168,12 @@ pub fn scenario_classes(s: &Scenario) -> Vec<String> {
         .iter()
         .filter_map(|n| match &n.kind {
             NodeKind::Client(c) => Some(c.classes.iter().map(|c| c.name.clone())),
-            _ => None,
+            NodeKind::Service(_)
+            | NodeKind::LoadBalancer(_)
+            | NodeKind::Cache(_)
+            | NodeKind::Database(_)
+            | NodeKind::Queue(_)
+            | NodeKind::RateLimiter(_) => None,
         })
         .flatten()
         .collect();

@@ -14,7 +14,7 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
         return;
     };
     let t = Theme::from_visuals(ui.visuals());
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             ui.strong(&r.scenario);
             ui.label(format!(

@@ -31,13 +31,45 @@ const STEP_BUDGET_S: f64 = 0.05;
 /// Speeds offered, in simulated seconds per wall second; `f64::INFINITY` is "as fast as possible".
 pub const SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 30.0, 100.0, f64::INFINITY];
 
-/// Label for a speed.
+/// Label for a speed, in simulated seconds per real second ("s/s"), so it never reads like the load
+/// multiplier ("10x" always means load).
 pub fn speed_label(speed: f64) -> String {
     if speed.is_infinite() {
         "Max".into()
     } else {
-        format!("{speed}x")
+        format!("{speed} s/s")
     }
+}
+
+/// What the run is doing, in a few words, and when the simulation cannot keep up with the speed asked for,
+/// why (the status then shows the speed achieved, never the one asked).
+pub fn status_text(r: &Runner) -> (String, Option<String>) {
+    let s = match r.state {
+        RunState::Running if r.achieved_speed <= 0.0 => "running…".into(),
+        RunState::Running if r.speed.is_infinite() => {
+            format!("running at {:.0} s/s (Max)", r.achieved_speed)
+        }
+        RunState::Running if r.achieved_speed < 0.9 * r.speed => {
+            return (
+                format!(
+                    "running at {:.1} s/s, not {}",
+                    r.achieved_speed,
+                    speed_label(r.speed)
+                ),
+                Some(
+                    "The simulation cannot keep up with the clock speed asked for: simulating this load \
+                     takes more CPU than a frame allows. The results are the same, they just take longer."
+                        .into(),
+                ),
+            );
+        }
+        RunState::Running => format!("running at {}", speed_label(r.speed)),
+        RunState::Paused if r.time_ns() == 0 => "ready".into(),
+        RunState::Paused => "paused".into(),
+        RunState::Finished => "finished".into(),
+        RunState::Idle => String::new(),
+    };
+    (s, None)
 }
 
 /// The simulation the app is running, with what the panels show of it.
@@ -64,11 +96,12 @@ pub struct Runner {
     /// Simulated seconds per wall second actually achieved over the last frames.
     pub achieved_speed: f64,
     report_age_s: f64,
-    wall_s: f64,
     /// Simulated and wall seconds since the achieved speed was last measured.
     window: (f64, f64),
-    /// A structural change waiting to be applied (restarts the run), with the wall time it arrived.
-    pending: Option<(Scenario, f64)>,
+    /// Why the run no longer shows the design being edited (nodes or edges changed while it ran, or the
+    /// design changed after it finished). The run, its charts and badges stay as they were until the
+    /// person restarts: an edit never silently throws a run away.
+    pub outdated: Option<String>,
 }
 
 impl Default for Runner {
@@ -86,9 +119,8 @@ impl Default for Runner {
             slice_ms: 0.0,
             achieved_speed: 0.0,
             report_age_s: 0.0,
-            wall_s: 0.0,
             window: (0.0, 0.0),
-            pending: None,
+            outdated: None,
         }
     }
 }
@@ -146,7 +178,7 @@ impl Runner {
 
     /// Builds a fresh simulation of `scenario` at time 0 with the current load. Problems come back in words.
     pub fn build(&mut self, scenario: &Scenario) -> Result<(), String> {
-        self.pending = None;
+        self.outdated = None;
         let mut problems = validate(scenario);
         if problems.is_empty() {
             // The limits computed before a run, at the load the slider is at (validation checked load 1).
@@ -280,8 +312,10 @@ impl Runner {
         }
     }
 
-    /// The edited scenario changed in a way that matters to the simulation: apply it live when only
-    /// parameters changed, otherwise restart with it shortly (after edits pause for a moment).
+    /// The edited scenario changed in a way that matters to the simulation. Parameter edits apply live, so
+    /// "add replicas and watch it recover" happens mid-run. A run that has not started yet is rebuilt. A
+    /// structural edit (nodes, edges, classes) or any edit after the run finished leaves the run as it is and
+    /// marks it outdated, so its charts stay readable until the person restarts.
     pub fn scenario_changed(&mut self, scenario: &Scenario) {
         let strip = |s: &Scenario| {
             let mut s = s.clone();
@@ -293,21 +327,40 @@ impl Runner {
             .as_ref()
             .is_some_and(|r| strip(r) == strip(scenario));
         if same {
-            self.pending = None;
+            self.outdated = None;
             return;
         }
         let Some(sim) = self.sim.as_mut() else { return };
-        // Parameter edits apply live, so "add replicas and watch it recover" happens mid-run; structural
-        // edits (nodes, edges, classes) restart shortly, after the edits pause.
+        if sim.time_ns() == 0 && self.state != RunState::Finished {
+            // Nothing simulated yet: nothing to lose.
+            if self.build(scenario).is_err() {
+                self.state = RunState::Idle;
+                self.sim = None;
+            }
+            return;
+        }
+        if self.state == RunState::Finished {
+            self.outdated = Some(
+                "These results are from the design before your edit: press Run to run it again."
+                    .into(),
+            );
+            return;
+        }
         match guarded("applying the edit", || sim.update_params(scenario)) {
             Ok(Ok(true)) => {
                 self.run_scenario = Some(scenario.clone());
-                self.pending = None;
+                self.outdated = None;
                 self.refresh(true);
             }
-            Ok(Ok(false)) => self.pending = Some((scenario.clone(), self.wall_s)),
+            Ok(Ok(false)) => {
+                self.outdated = Some(
+                    "Nodes or edges changed: this run goes on with the design as it was. Press Restart to \
+                     run the new design."
+                        .into(),
+                )
+            }
             // Invalid while being edited: keep running the last valid design; the inspector shows why.
-            Ok(Err(_)) => self.pending = None,
+            Ok(Err(_)) => {}
             Err(e) => self.fail(e),
         }
     }
@@ -339,11 +392,6 @@ impl Runner {
         }
     }
 
-    /// Is a restart with an edited scenario waiting?
-    pub fn restart_pending(&self) -> bool {
-        self.pending.is_some()
-    }
-
     fn fail(&mut self, e: String) {
         self.error = Some(e);
         self.sim = None;
@@ -358,23 +406,6 @@ impl Runner {
         } else {
             0.0
         };
-        self.wall_s += dt_s;
-        if let Some((scenario, at)) = &self.pending
-            && self.wall_s - at > 0.35
-        {
-            let scenario = scenario.clone();
-            let was = self.state;
-            if self.build(&scenario).is_ok() {
-                self.state = if was == RunState::Finished {
-                    RunState::Paused
-                } else {
-                    was
-                };
-                self.refresh(true);
-            } else {
-                self.state = RunState::Paused;
-            }
-        }
         if self.state != RunState::Running {
             return;
         }

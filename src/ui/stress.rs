@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use crate::analysis::capacity::Slo;
-use crate::analysis::explain::{Explanation, explain_run, explain_sweep};
+use crate::analysis::explain::{Explanation, Fix, explain_run, explain_sweep, fixes_for};
 use crate::analysis::flow::FlowModel;
 use crate::analysis::sweep::{Axis, SweepResult, SweepSpec, Warmup, spaced};
 use crate::metrics::Report;
@@ -203,9 +203,61 @@ pub struct StressPanel {
     run_explanation: Option<Explanation>,
     /// The two-variant comparison.
     pub compare: ComparePanel,
+    /// The design (`Document::design`) the results above belong to; their commands carry it, so they
+    /// are refused on any other design.
+    pub design: u64,
+    /// Fixes re-sized for the load being viewed, with what they were computed from: (document generation,
+    /// load, bottleneck).
+    sized: Option<((u64, u64, String), Vec<Fix>)>,
+    /// What the last Apply changed, in words (shown above the fixes).
+    pub applied: Option<String>,
+}
+
+/// What the Explain tab needs to know about the main view.
+pub struct Viewing {
+    /// The document's generation (bumped by every edit), so fixes are re-sized after one.
+    pub generation: u64,
+    /// The load multiplier set in the toolbar.
+    pub load: f64,
 }
 
 impl StressPanel {
+    /// A new design replaced the old one (New, Open, preset, link): every result of the old one goes,
+    /// a sweep in progress is cancelled, the settings stay.
+    pub fn design_replaced(&mut self, design: u64) {
+        self.cancel();
+        self.job = None;
+        self.job_scenario = None;
+        self.outcome = None;
+        self.status = None;
+        self.run_explanation = None;
+        self.sized = None;
+        self.applied = None;
+        self.compare.clear_results();
+        self.design = design;
+    }
+
+    /// The last single run's explanation, if the Explain tab holds one.
+    pub fn run_explanation(&self) -> Option<&Explanation> {
+        self.run_explanation.as_ref()
+    }
+
+    /// The fixes the Explain tab offers for `e`, sized for the load being viewed (the flow model
+    /// recomputed on the design as it is now), cached until the design or the load changes.
+    fn sized_fixes(&mut self, scenario: &Scenario, e: &Explanation, v: &Viewing) -> Vec<Fix> {
+        let Some(b) = e.bottleneck.clone() else {
+            return e.fixes.clone();
+        };
+        let key = (v.generation, v.load.to_bits(), b.clone());
+        if self.sized.as_ref().map(|(k, _)| k) != Some(&key) {
+            let fixes = fixes_for(scenario, &b, v.load);
+            self.sized = Some((key, fixes));
+        }
+        self.sized
+            .as_ref()
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default()
+    }
     /// Is a sweep (or a comparison) running?
     pub fn is_running(&self) -> bool {
         self.job.is_some() || self.compare.is_running()
@@ -265,6 +317,7 @@ impl StressPanel {
     /// Explains the last run (the Explain tab's button and the run's "What broke first?").
     pub fn explain_last_run(&mut self, scenario: &Scenario, report: &Report) {
         self.run_explanation = Some(explain_run(scenario, report));
+        self.applied = None;
         self.tab = StressTab::Explain;
         self.open = true;
     }
@@ -275,6 +328,7 @@ impl StressPanel {
         ui: &mut Ui,
         scenario: &Scenario,
         last_run: Option<(&Scenario, &Report)>,
+        viewing: &Viewing,
         out: &mut Vec<Command>,
     ) {
         ui.horizontal(|ui| {
@@ -297,12 +351,29 @@ impl StressPanel {
                         .clicked()
                 {
                     self.run_explanation = Some(explain_run(s, r));
+                    self.applied = None;
                 }
+                // The run's explanation reads the load it ran at; the sweep's, the whole curve. Either way
+                // the fixes are re-sized for the load in the toolbar, on the design as it is now.
+                let shown = self
+                    .run_explanation
+                    .clone()
+                    .or_else(|| self.outcome.as_ref().map(|o| o.explanation.clone()));
+                let fixes = shown
+                    .as_ref()
+                    .map(|e| self.sized_fixes(scenario, e, viewing))
+                    .unwrap_or_default();
                 let sweep = self.outcome.as_ref().map(|o| &o.explanation);
                 super::stress_explain::explain_tab_ui(
                     ui,
-                    sweep,
-                    self.run_explanation.as_ref(),
+                    &super::stress_explain::ExplainView {
+                        sweep,
+                        run: self.run_explanation.as_ref(),
+                        fixes: &fixes,
+                        fixes_load: viewing.load,
+                        applied: self.applied.as_deref(),
+                        design: self.design,
+                    },
                     out,
                 );
             }
@@ -352,19 +423,20 @@ impl StressPanel {
         };
         let slo = self.form.slo();
         if let Some(i) = super::stress_plot::sweep_plots_ui(ui, o, &slo) {
-            open_point(o, i, out);
+            open_point(o, i, self.design, out);
         }
         ui.add_space(4.0);
         if let Some(i) = super::stress_plot::points_table_ui(ui, o, &slo) {
-            open_point(o, i, out);
+            open_point(o, i, self.design, out);
         }
     }
 }
 
-fn open_point(o: &SweepOutcome, i: usize, out: &mut Vec<Command>) {
+fn open_point(o: &SweepOutcome, i: usize, design: u64, out: &mut Vec<Command>) {
     let p = &o.result.points[i];
     out.push(Command::OpenRun {
         load: p.load,
         set: p.set.clone(),
+        design,
     });
 }

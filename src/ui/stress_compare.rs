@@ -83,6 +83,17 @@ fn source_label(s: &Source) -> String {
 }
 
 impl ComparePanel {
+    /// Forgets both sides' results (cancelling any still running): the design they ran on is gone. The kept
+    /// copy stays, since the person kept it on purpose to compare against.
+    pub fn clear_results(&mut self) {
+        for (j, _) in self.jobs.iter().flatten() {
+            j.cancel();
+        }
+        self.jobs = [None, None];
+        self.sides = [None, None];
+        self.status = None;
+    }
+
     /// Is either side running?
     pub fn is_running(&self) -> bool {
         self.jobs.iter().any(Option::is_some)

@@ -6,7 +6,7 @@ use crate::model::Scenario;
 
 use super::command::{Command, ExportKind};
 use super::edit::Edit;
-use super::runner::{RunState, Runner, SPEEDS, speed_label};
+use super::runner::{RunState, Runner, SPEEDS, speed_label, status_text};
 use super::stress::StressTab;
 use super::theme::Theme;
 
@@ -55,6 +55,7 @@ pub fn menu_ui(
         ui.menu_button("File", |ui| {
             item(ui, true, "New", "Ctrl+N", Command::New, out);
             item(ui, true, "Open…", "Ctrl+O", Command::OpenDialog, out);
+            item(ui, true, "Import diagram…", "", Command::ImportDialog, out);
             item(ui, true, "Presets…", "Ctrl+P", Command::ShowPresets, out);
             item(ui, true, "Copy link", "", Command::CopyLink, out);
             ui.separator();
@@ -91,6 +92,31 @@ pub fn menu_ui(
                     "Canvas (PNG)…",
                     "",
                     Command::ExportDialog(ExportKind::Png),
+                    out,
+                );
+                ui.separator();
+                for (kind, text) in [
+                    (ExportKind::Mermaid, "Diagram (Mermaid)…"),
+                    (ExportKind::Dot, "Diagram (DOT)…"),
+                    (ExportKind::Svg, "Diagram (SVG)…"),
+                ] {
+                    item(ui, true, text, "", Command::ExportDialog(kind), out);
+                }
+                item(
+                    ui,
+                    m.has_report,
+                    "Diagram with run colours (SVG)…",
+                    "",
+                    Command::ExportDialog(ExportKind::SvgLive),
+                    out,
+                );
+                #[cfg(not(target_arch = "wasm32"))]
+                item(
+                    ui,
+                    true,
+                    "Animated GIF…",
+                    "",
+                    Command::ExportDialog(ExportKind::Gif),
                     out,
                 );
             });
@@ -193,9 +219,11 @@ pub fn menu_ui(
 /// The run controls.
 pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &mut Vec<Command>) {
     let t = Theme::from_visuals(ui.visuals());
-    ui.horizontal(|ui| {
+    // Wrapped, so that a narrow window (a laptop at 1024 px, a phone) gets a second row, not a cut one.
+    ui.horizontal_wrapped(|ui| {
         let running = runner.state == RunState::Running;
-        let run_label = if running { "Pause" } else if runner.has_sim() && runner.state != RunState::Finished { "Resume" } else { "Run" };
+        let resumable = runner.has_sim() && runner.state != RunState::Finished && runner.time_ns() > 0;
+        let run_label = if running { "Pause" } else if resumable { "Resume" } else { "Run" };
         if ui
             .add(Button::new(RichText::new(run_label).strong()).min_size(egui::vec2(86.0, 0.0)))
             .on_hover_text("Run or pause the simulation (Space)")
@@ -210,10 +238,10 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
             out.push(Command::Reset);
         }
         ui.separator();
-        let l = ui.label("Speed");
+        let l = ui.label("Sim clock");
         egui::ComboBox::from_id_salt("speed")
             .selected_text(speed_label(runner.speed))
-            .width(64.0)
+            .width(70.0)
             .show_ui(ui, |ui| {
                 for s in SPEEDS {
                     if ui.selectable_label(s == runner.speed, speed_label(s)).clicked() {
@@ -223,7 +251,7 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
             })
             .response
             .labelled_by(l.id)
-            .on_hover_text("Simulated seconds per real second: 1x is real time, Max is as fast as the frame budget allows");
+            .on_hover_text("How fast simulated time passes: simulated seconds per real second (1 s/s is real time, Max is as fast as the frame budget allows). It changes nothing in the results; Load does.");
         ui.separator();
         let l = ui.label("Load");
         let mut load = runner.load;
@@ -275,14 +303,21 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
                     .text(format!("{:.1} / {:.0} s", runner.time_s(), runner.end_s())),
             )
             .on_hover_text("Simulated time");
-            let status = match runner.state {
-                RunState::Running if runner.restart_pending() => "restarting with your change…".to_owned(),
-                RunState::Running => format!("running at {:.0}x", runner.achieved_speed),
-                RunState::Paused => "paused".into(),
-                RunState::Finished => "finished".into(),
-                RunState::Idle => String::new(),
+            let (status, why) = status_text(runner);
+            match why {
+                Some(why) => ui.label(RichText::new(status).color(t.warn)).on_hover_text(why),
+                None => ui.label(RichText::new(status).weak()),
             };
-            ui.label(RichText::new(status).weak());
+        }
+        if let Some(why) = &runner.outdated {
+            ui.label(RichText::new("Outdated run").color(t.warn)).on_hover_text(why);
+            if ui
+                .button("Restart")
+                .on_hover_text(format!("{why}\nRestart runs the design as it is now, from 0 s"))
+                .clicked()
+            {
+                out.push(Command::Restart);
+            }
         }
         if let Some(e) = &runner.error {
             ui.label(RichText::new(e.clone()).color(t.error)).on_hover_text(e);

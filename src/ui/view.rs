@@ -105,28 +105,10 @@ impl View {
 /// Centre of every node in world units, in scenario order. Nodes without a stored position are laid out in
 /// columns by their distance from the clients.
 pub fn node_centers(s: &Scenario) -> Vec<Pos2> {
-    let n = s.nodes.len();
-    let mut depth = vec![usize::MAX; n];
-    let mut frontier: Vec<usize> = (0..n)
+    let clients: Vec<usize> = (0..s.nodes.len())
         .filter(|&i| s.nodes[i].kind.tag() == KindTag::Client)
         .collect();
-    for &i in &frontier {
-        depth[i] = 0;
-    }
-    while let Some(i) = frontier.pop() {
-        let d = depth[i];
-        if d > n {
-            continue;
-        }
-        for e in s.edges.iter().filter(|e| e.from == s.nodes[i].id) {
-            if let Some(j) = s.node_index(&e.to)
-                && depth[j] == usize::MAX
-            {
-                depth[j] = d + 1;
-                frontier.insert(0, j);
-            }
-        }
-    }
+    let depth = crate::model::graph::CallGraph::new(s).hops_from(&clients);
     let mut per_col = std::collections::BTreeMap::new();
     s.nodes
         .iter()
@@ -134,7 +116,7 @@ pub fn node_centers(s: &Scenario) -> Vec<Pos2> {
         .map(|(i, node)| match node.pos {
             Some((x, y)) if x.is_finite() && y.is_finite() => pos2(x, y),
             _ => {
-                let col = if depth[i] == usize::MAX { 0 } else { depth[i] };
+                let col = depth[i].unwrap_or(0);
                 let row: &mut usize = per_col.entry(col).or_default();
                 *row += 1;
                 pos2(col as f32 * 180.0 + 80.0, *row as f32 * 100.0 + 300.0)

@@ -59,7 +59,12 @@ pub fn start() {
                 eframe::WebOptions::default(),
                 Box::new(|cc| {
                     CTX.with_borrow_mut(|c| *c = Some(cc.egui_ctx.clone()));
-                    Ok(Box::new(App::new(cc)))
+                    let app = App::new(cc);
+                    Ok(Box::new(if embed_requested() {
+                        app.embedded()
+                    } else {
+                        app
+                    }))
                 }),
             )
             .await;
@@ -85,6 +90,17 @@ pub fn start() {
     });
 }
 
+/// Does the page's query ask for embed mode (`?embed=1`, or `embed` alone)?
+fn embed_requested() -> bool {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|kv| kv == "embed" || kv == "embed=1" || kv == "embed=true")
+}
+
 /// Takes the commands the page queued for the app (called by the app each frame).
 pub fn take_commands() -> Vec<Command> {
     INBOX.with_borrow_mut(std::mem::take)
@@ -105,6 +121,8 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "last_link": app.last_link,
         "toasts": app.toasts.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
         "run_error": runner.error,
+        "embed": app.is_embedded(),
+        "load": runner.load,
     });
     STATE_JSON.with_borrow_mut(|s| *s = state.to_string());
 
@@ -122,6 +140,19 @@ pub fn publish(app: &App, ctx: &egui::Context) {
 
 /// Lets the browser pick a `.ron` file; its text reaches the app as [`Command::OpenText`].
 pub fn pick_file() {
+    pick(".ron,text/plain", false);
+}
+
+/// Lets the browser pick a diagram to import; its text reaches the app as [`Command::ImportText`].
+pub fn pick_diagram() {
+    let accept: Vec<String> = super::import_ui::DIAGRAM_EXTENSIONS
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect();
+    pick(&accept.join(","), true);
+}
+
+fn pick(accept: &str, import: bool) {
     let Some(doc) = document() else { return };
     let Some(input) = doc
         .create_element("input")
@@ -131,7 +162,7 @@ pub fn pick_file() {
         return;
     };
     input.set_type("file");
-    input.set_accept(".ron,text/plain");
+    input.set_accept(accept);
     let _ = input.style().set_property("display", "none");
     if let Some(body) = doc.body() {
         let _ = body.append_child(&input);
@@ -150,10 +181,14 @@ pub fn pick_file() {
         }
         wasm_bindgen_futures::spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(text) => send(Command::OpenText {
-                    name,
-                    text: text.as_string().unwrap_or_default(),
-                }),
+                Ok(text) => {
+                    let text = text.as_string().unwrap_or_default();
+                    send(if import {
+                        Command::ImportText { name, text }
+                    } else {
+                        Command::OpenText { name, text }
+                    })
+                }
                 Err(e) => send(Command::Notify(format!(
                     "Cannot read {name}: {}",
                     js_string(&e)

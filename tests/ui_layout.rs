@@ -1,0 +1,101 @@
+//! UI tests (egui_kittest) of room to see: the bottom panel collapses and comes back, a laptop screen
+//! (1024x640) shows the whole toolbar, and a phone (390 px wide) still shows the diagram, runs it, changes
+//! the load and reads the results.
+#![cfg(feature = "gui")]
+
+use archsim::ui::{App, Command, RunState};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(w: f32, h: f32) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(w, h))
+        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
+}
+
+fn run_a_bit(h: &mut Harness<'static, App>) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::SetSpeed(f64::INFINITY));
+    h.get_by_label("Run").click();
+    // The report is refreshed a few times a (wall) second: wait for one past 5 s.
+    for _ in 0..5000 {
+        h.run_steps(1);
+        let r = h.state().runner();
+        if r.time_s() >= 5.0 && r.report.as_ref().is_some_and(|r| r.sim_time_s >= 4.0) {
+            break;
+        }
+    }
+    assert!(h.state().runner().time_s() >= 5.0);
+}
+
+#[test]
+fn the_bottom_panel_collapses_and_comes_back() {
+    let mut h = harness(1280.0, 800.0);
+    h.run_steps(2);
+    run_a_bit(&mut h);
+    h.get_by_label("End-to-end latency");
+    let canvas_open = h.state().canvas_rect().unwrap().height();
+    h.get_by_label("Hide").click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label("End-to-end latency").next().is_none());
+    let canvas_closed = h.state().canvas_rect().unwrap().height();
+    assert!(
+        canvas_closed > canvas_open + 150.0,
+        "collapsing gave the canvas {canvas_open} -> {canvas_closed} px"
+    );
+    // Any tab opens it again.
+    h.get_by_label("Results").click();
+    h.run_steps(3);
+    h.get_by_label("node");
+    h.get_by_label("Charts").click();
+    h.run_steps(3);
+    h.get_by_label("End-to-end latency");
+}
+
+#[test]
+fn a_laptop_screen_shows_the_whole_toolbar() {
+    let mut h = harness(1024.0, 640.0);
+    h.run_steps(3);
+    run_a_bit(&mut h);
+    h.run_steps(2);
+    for label in ["Pause", "Stress test…", "Copy link"] {
+        let r = h.get_by_label(label).rect();
+        assert!(r.max.x <= 1024.0, "'{label}' is cut off at x {}", r.max.x);
+    }
+    let c = h.state().canvas_rect().unwrap();
+    assert!(c.width() > 400.0 && c.height() > 200.0, "canvas {c:?}");
+    // With a node selected, six charts: none shrinks below a readable height (they scroll instead).
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, Command::Select(archsim::ui::Selection::node("app")));
+    h.run_steps(3);
+    let latency = h.get_by_label("End-to-end latency").rect();
+    assert!(latency.width() > 100.0);
+}
+
+#[test]
+fn a_phone_views_the_diagram_runs_it_changes_the_load_and_reads_the_results() {
+    let mut h = harness(390.0, 780.0);
+    h.run_steps(3);
+    let c = h.state().canvas_rect().expect("the diagram is drawn");
+    assert!(
+        c.width() >= 350.0 && c.height() >= 150.0,
+        "the diagram has {c:?} on a phone"
+    );
+    for label in ["Run", "Stress test…", "Copy link"] {
+        let r = h.get_by_label(label).rect();
+        assert!(r.max.x <= 390.0, "'{label}' is off screen at x {}", r.max.x);
+    }
+    let slider = h.get_by_role(Role::Slider).rect();
+    assert!(slider.max.x <= 390.0, "the load slider is off screen");
+    run_a_bit(&mut h);
+    h.get_by_label("10x").click();
+    h.run_steps(2);
+    assert!((h.state().runner().load - 10.0).abs() < 1e-9);
+    assert_eq!(h.state().runner().state, RunState::Running);
+    h.get_by_label("Results").click();
+    h.run_steps(3);
+    h.get_by_label("node");
+    assert!(h.query_all_by_label_contains("offered").count() >= 1);
+}
