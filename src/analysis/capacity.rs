@@ -90,8 +90,8 @@ pub struct Capacity {
 
 /// Highest load the upward search tries.
 const MAX_LOAD: f64 = 10_000.0;
-/// Lowest load the downward search tries.
-const MIN_LOAD: f64 = 1.0 / 1024.0;
+/// Lowest load the downward search tries: the shared limit.
+const MIN_LOAD: f64 = crate::model::limits::MIN_LOAD;
 
 /// Finds the largest load multiplier that meets `slo`. Probes start at 1x and at the analytic breaking
 /// point, bracket the answer by doubling or halving, then bisect. Each probe is a
@@ -104,6 +104,19 @@ pub fn find_capacity(
     cancel: &AtomicBool,
 ) -> Result<Capacity, SweepError> {
     let model = FlowModel::new(scenario)?;
+    if !crate::model::limits::offers_traffic(scenario) {
+        return Err(SweepError::Spec(
+            "no client sends any traffic (every rate_rps is 0, or every client stops before it starts): \
+             there is no load to find the capacity of"
+                .into(),
+        ));
+    }
+    if let Some(why) = crate::model::limits::replications_problem("replications", opts.replications)
+    {
+        return Err(SweepError::Spec(why));
+    }
+    // The search goes no higher than the load the limits allow (offered rate, batch size, events).
+    let top_load = crate::model::limits::max_load(scenario).min(MAX_LOAD);
     let (analytic, analytic_node) = model.breaking_point();
     let mut probes: Vec<PointResult> = Vec::new();
     let probe = |load: f64, probes: &mut Vec<PointResult>| -> Result<bool, SweepError> {
@@ -131,7 +144,7 @@ pub fn find_capacity(
         lo = Some(1.0);
         // The analytic breaking point is usually close above the answer: try it first.
         let mut x = analytic.filter(|&a| a > 1.0).unwrap_or(2.0);
-        while hi.is_none() && x <= MAX_LOAD && (probes.len() as u32) < opts.max_probes {
+        while hi.is_none() && x <= top_load && (probes.len() as u32) < opts.max_probes {
             if probe(x, &mut probes)? {
                 lo = Some(x);
                 x *= 2.0;

@@ -43,6 +43,7 @@ pub fn run_shard(
     cancel: &AtomicBool,
 ) -> Result<Partial, SweepError> {
     check_spec(spec)?;
+    super::sweep::check_points(scenario, spec)?;
     if spec.precision.is_some() {
         return Err(SweepError::Spec(
             "a precision target cannot be combined with sharding (each shard sees only some replications)"

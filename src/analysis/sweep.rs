@@ -153,6 +153,9 @@ pub enum SweepError {
     /// A bad sweep definition.
     #[error("{0}")]
     Spec(String),
+    /// A run was ended by a governor (memory, events at one instant): which point, and why.
+    #[error("{0}")]
+    Stopped(String),
 }
 
 /// One node's numbers in one replication.
@@ -253,6 +256,14 @@ fn run_cancellable(s: &Scenario, load: f64, cancel: &AtomicBool) -> Result<Simul
             return Err(SweepError::Cancelled);
         }
         sim.step_until(sim.time_ns().saturating_add(slice).min(end));
+    }
+    if let Some(stop) = sim.stopped() {
+        return Err(SweepError::Stopped(format!(
+            "a run at load {} (seed {}) {}",
+            crate::model::limits::fmt(load),
+            s.seed,
+            stop.message
+        )));
     }
     Ok(sim)
 }
@@ -440,6 +451,47 @@ pub(super) fn check_spec(spec: &SweepSpec) -> Result<(), SweepError> {
     if spec.replications == 0 {
         return Err(SweepError::Spec("replications must be at least 1".into()));
     }
+    use crate::model::limits;
+    if spec.axis.len() > limits::MAX_SWEEP_POINTS {
+        return Err(SweepError::Spec(format!(
+            "the sweep has {} points; allowed: at most {}",
+            spec.axis.len(),
+            limits::MAX_SWEEP_POINTS
+        )));
+    }
+    if let Some(why) = limits::replications_problem("replications", spec.replications) {
+        return Err(SweepError::Spec(why));
+    }
+    if let Some(p) = spec.precision {
+        if let Some(why) = limits::precision_problem(p.target) {
+            return Err(SweepError::Spec(why));
+        }
+        if let Some(why) = limits::replications_problem("max replications", p.max_replications) {
+            return Err(SweepError::Spec(why));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses, before anything runs, a sweep with a point whose load or run is over the limits
+/// (`crate::model::limits`): the first such point, with the figure, the limit and the knob.
+pub fn check_points(scenario: &Scenario, spec: &SweepSpec) -> Result<(), SweepError> {
+    use crate::model::limits;
+    for i in 0..spec.axis.len() {
+        let point = spec.axis.point(i);
+        if let Some(why) = limits::load_problem(point.load) {
+            return Err(SweepError::Spec(format!("point {}: {why}", i + 1)));
+        }
+        let s = point_scenario(scenario, &point)?;
+        let problems = limits::problems(&s, point.load);
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid {
+                file: format!("{} at load {}", s.name, limits::fmt(point.load)),
+                problems,
+            }
+            .into());
+        }
+    }
     Ok(())
 }
 
@@ -471,6 +523,7 @@ pub fn run_sweep(
     cancel: &AtomicBool,
 ) -> Result<SweepResult, SweepError> {
     check_spec(spec)?;
+    check_points(scenario, spec)?;
     let n = spec.axis.len();
     let all: Vec<usize> = (0..n).collect();
     let warm = warmups(scenario, spec, &all, cancel)?;

@@ -2,7 +2,8 @@
 //! processes); `src/main.rs` just calls [`main`].
 //!
 //! Exit codes: 0 success, 1 a scenario or I/O problem (printed once, here), 2 a usage error (clap),
-//! 3 `archsim check` found a broken SLO ([`EXIT_SLO_BROKEN`]).
+//! 3 `archsim check` found a broken SLO ([`EXIT_SLO_BROKEN`]), 4 a run stopped early by a governor
+//! (memory, events at one instant, wall time; the partial report is printed).
 
 #![allow(
     clippy::disallowed_methods,
@@ -143,6 +144,37 @@ pub struct RunArgs {
     /// Also writes the full report as JSON to PATH; `-` writes it to stdout instead of the text report.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// The run-time budgets of `archsim run`: a run over one stops with a partial report saying why.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BudgetArgs {
+    /// Memory for the requests in flight, MiB; a run that needs more stops, partial report marked.
+    #[arg(long, value_name = "MIB", default_value_t = crate::sim::DEFAULT_MEMORY_MIB,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_memory_mib: u64,
+    /// Events at one simulated instant (a zero-time loop) before the run stops.
+    #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_INSTANT_EVENTS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_instant_events: u64,
+    /// Wall-clock seconds the command may take before it stops (with a partial report for `run`).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_WALL_S, value_parser = parse_wall)]
+    pub max_wall_s: f64,
+}
+
+/// Default wall-clock budget of a CLI command, seconds (an hour).
+pub const DEFAULT_MAX_WALL_S: f64 = 3600.0;
+
+/// `--max-wall-s`: positive seconds.
+fn parse_wall(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if x.is_finite() && x > 0.0 {
+        Ok(x)
+    } else {
+        Err(format!("{x} is not allowed; give seconds > 0"))
+    }
 }
 
 /// Options of `archsim bench`.
@@ -248,12 +280,13 @@ fn no_command() -> Result<ExitCode, CliError> {
 fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
     let (scenario, label) = read_scenario(&args.scenario)?;
     check(&scenario, &label)?;
-    if let Some(load) = args.load
-        && !(0.1..=20.0).contains(&load)
-    {
-        return Err(CliError::Usage(format!(
-            "--load is {load}; allowed: 0.1 to 20"
-        )));
+    if let Some(load) = args.load {
+        if !(0.1..=20.0).contains(&load) {
+            return Err(CliError::Usage(format!(
+                "--load is {load}; allowed: 0.1 to 20"
+            )));
+        }
+        check_at_load(&scenario, &label, load)?;
     }
     let speed = match args.speed.as_deref() {
         None => None,
@@ -345,8 +378,13 @@ fn one_line_summary(s: &Scenario) -> String {
 fn share(file: &str, base: Option<String>, fragment_only: bool) -> Result<ExitCode, CliError> {
     let (scenario, label) = read_scenario(file)?;
     check(&scenario, &label)?;
+    // The app's rule, word for word: a link it would refuse is not printed.
+    let fragment = model::share::encode(&scenario);
+    if let Err(e) = model::share::decode(&fragment) {
+        return Err(CliError::Usage(format!("{label}: no link printed: {e}")));
+    }
     let line = if fragment_only {
-        model::share::encode(&scenario)
+        fragment
     } else {
         model::share::link(&model::share::native_base_url(base), &scenario)
     };
@@ -412,15 +450,48 @@ fn check(scenario: &Scenario, label: &str) -> Result<(), CliError> {
     }
 }
 
-/// `--load` must be a positive, finite multiplier; anything else is a usage error.
+/// Refuses a run of `scenario` at `load` that is over the limits computed before a run (offered rate,
+/// batch size, calls per request, events), naming the figure, the limit and the knob.
+fn check_at_load(scenario: &Scenario, label: &str, load: f64) -> Result<(), CliError> {
+    let problems = model::limits::problems(scenario, load);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid {
+            file: format!("{label} at --load {}", model::limits::fmt(load)),
+            problems,
+        }
+        .into())
+    }
+}
+
+/// Checks, before a run, that an output file can be written (`-`, stdout, always can).
+fn check_output(path: Option<&Path>) -> Result<(), CliError> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            model::check_writable(p).map_err(|source| CliError::Write {
+                path: p.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes an output file atomically (the app's helper: a temporary file renamed over the target).
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    model::write_atomic(path, text.as_bytes()).map_err(|source| CliError::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// `--load` must be a multiplier in the shared range ([`model::limits::MIN_LOAD`] to `MAX_LOAD`).
 fn parse_load(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if x.is_finite() && x > 0.0 {
-        Ok(x)
-    } else {
-        Err(format!(
-            "{x} is not allowed; the load multiplier must be > 0 and finite"
-        ))
+    match model::limits::load_problem(x) {
+        None => Ok(x),
+        Some(why) => Err(why),
     }
 }
 
@@ -449,7 +520,7 @@ mod tests {
     #[test]
     fn load_must_be_positive_and_finite() {
         assert_eq!(parse_load("2.5"), Ok(2.5));
-        for bad in ["0", "-1", "inf", "NaN", "x"] {
+        for bad in ["0", "-1", "inf", "NaN", "x", "1e6", "0.0001"] {
             assert!(parse_load(bad).is_err(), "{bad}");
         }
     }

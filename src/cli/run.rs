@@ -6,10 +6,13 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{CliError, RunArgs, check, read_scenario, text, write_stdout};
+use super::{
+    CliError, RunArgs, check, check_at_load, check_output, read_scenario, text, write_file,
+    write_stdout,
+};
 use crate::metrics::Report;
 use crate::model;
-use crate::sim::{NS_PER_S, Simulation};
+use crate::sim::{Budget, NS_PER_S, Simulation};
 
 /// Runs shorter than this never show a progress bar: it would only flicker.
 const PROGRESS_DELAY: Duration = Duration::from_millis(300);
@@ -35,14 +38,22 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         label.push_str(" (with command-line overrides)");
     }
     check(&scenario, &label)?;
+    let load = args.load.unwrap_or(1.0);
+    check_at_load(&scenario, &label, load)?;
+    check_output(args.json.as_deref())?;
 
     // The engine never reads the clock; the caller measures wall time.
     let started = Instant::now();
     let mut sim = Simulation::new(&scenario)?;
+    sim.set_budget(Budget {
+        memory_mib: args.budget.max_memory_mib,
+        instant_events: args.budget.max_instant_events,
+    });
     if let Some(load) = args.load {
         sim.set_load(load);
     }
-    run_sliced(&mut sim, std::io::stderr().is_terminal());
+    let wall = Duration::from_secs_f64(args.budget.max_wall_s);
+    run_sliced(&mut sim, std::io::stderr().is_terminal(), wall);
     let mut report = sim.report();
     report.wall_time_s = started.elapsed().as_secs_f64();
 
@@ -50,13 +61,15 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         Some(p) if p.as_os_str() == "-" => write_stdout(&(to_json(&report) + "\n"))?,
         Some(path) => {
             write_stdout(&text::format_report(&report))?;
-            std::fs::write(path, to_json(&report) + "\n").map_err(|source| CliError::Write {
-                path: path.display().to_string(),
-                source,
-            })?;
+            write_file(path, &(to_json(&report) + "\n"))?;
             eprintln!("wrote the JSON report to {}", path.display());
         }
         None => write_stdout(&text::format_report(&report))?,
+    }
+    if let Some(stop) = sim.stopped() {
+        // The partial report is out; the exit code and stderr say it is not the whole run.
+        eprintln!("error: {}", stop.message);
+        return Ok(ExitCode::from(4));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -66,20 +79,30 @@ fn to_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).expect("a Report holds only numbers, strings and lists")
 }
 
+/// Events per step between two looks at the wall clock (a few milliseconds of engine time).
+const EVENTS_PER_STEP: u64 = 1 << 18;
+
 /// Runs to the end in slices of simulated time; after [`PROGRESS_DELAY`] of wall time, and only when
-/// `terminal` (stderr is a terminal), shows a progress bar on stderr.
-fn run_sliced(sim: &mut Simulation, terminal: bool) {
+/// `terminal` (stderr is a terminal), shows a progress bar on stderr. A slice is also cut after
+/// [`EVENTS_PER_STEP`] events, so the wall-time budget `wall` is seen within milliseconds of running out
+/// (the run then stops where it is, with a partial report).
+fn run_sliced(sim: &mut Simulation, terminal: bool, wall: Duration) {
     let end_ns = sim.end_ns();
     let slice_ns = (end_ns / SLICES).max(1);
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
-    while sim.time_ns() < end_ns && !sim.is_finished() {
-        let before_ns = sim.time_ns();
-        sim.step_until(before_ns.saturating_add(slice_ns).min(end_ns));
-        if sim.time_ns() <= before_ns {
-            // The engine did not advance (it should always reach the target): finish in one go.
-            sim.run_to_end();
-            break;
+    while !sim.is_finished() {
+        let target = sim.time_ns().saturating_add(slice_ns).min(end_ns);
+        while !sim.is_finished() && sim.time_ns() < target {
+            sim.step_events(target, EVENTS_PER_STEP);
+            if started.elapsed() >= wall {
+                sim.stop(format!(
+                    "stopped at {:.3} s simulated after {:.0} s of wall time, the budget (--max-wall-s): \
+                     shorten the run (--duration) or raise the budget",
+                    sim.time_ns() as f64 / NS_PER_S as f64,
+                    wall.as_secs_f64()
+                ));
+            }
         }
         if bar.is_none() && terminal && started.elapsed() >= PROGRESS_DELAY {
             bar = Some(progress_bar(end_ns));

@@ -3,12 +3,15 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::stress_text as out;
-use super::{CliError, check, read_scenario, write_stdout};
+use super::{
+    CliError, check, check_at_load, check_output, read_scenario, write_file, write_stdout,
+};
 use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
 use crate::analysis::explain::{explain_run, explain_sweep};
 use crate::analysis::flow::FlowModel;
@@ -45,6 +48,9 @@ pub struct ScenarioArgs {
     /// Worker threads for the replications (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Wall-clock seconds the command may take; past it, it stops with a message.
+    #[arg(long, value_name = "S", default_value_t = super::DEFAULT_MAX_WALL_S, value_parser = super::parse_wall)]
+    pub max_wall_s: f64,
 }
 
 /// Replication options.
@@ -179,6 +185,37 @@ pub(super) fn from_sweep(e: SweepError) -> CliError {
     }
 }
 
+/// The cancel flag of a stress command, raised by a timer thread when the wall-time budget runs out.
+struct WallBudget {
+    cancel: Arc<AtomicBool>,
+    seconds: f64,
+}
+
+impl WallBudget {
+    fn start(seconds: f64) -> Self {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        // Detached: it only raises the flag, and the process ends with the command.
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+            flag.store(true, Ordering::Relaxed);
+        });
+        Self { cancel, seconds }
+    }
+
+    /// A cancelled sweep is the budget running out: say so.
+    fn explain(&self, e: SweepError) -> CliError {
+        match e {
+            SweepError::Cancelled => usage(format!(
+                "stopped after {:.0} s of wall time, the budget (--max-wall-s): use fewer points or \
+                 replications, a shorter --duration, or raise the budget",
+                self.seconds
+            )),
+            other => from_sweep(other),
+        }
+    }
+}
+
 /// Loads the scenario with the common options applied, validated.
 pub(super) fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> {
     let (mut s, mut label) = read_scenario(&c.scenario)?;
@@ -223,7 +260,9 @@ pub(super) fn with_threads<T: Send>(
 ) -> Result<T, CliError> {
     match threads {
         None => Ok(f()),
-        Some(0) => Err(usage("--threads must be at least 1".into())),
+        Some(n) if crate::model::limits::threads_problem(n).is_some() => Err(usage(
+            crate::model::limits::threads_problem(n).unwrap_or_default(),
+        )),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
@@ -246,9 +285,10 @@ pub(super) fn parse_range(text: &str, what: &str) -> Result<(f64, f64, usize), C
     let a: f64 = parts[0].trim().parse().map_err(|_| bad())?;
     let b: f64 = parts[1].trim().parse().map_err(|_| bad())?;
     let n: usize = parts[2].trim().parse().map_err(|_| bad())?;
-    if !(a.is_finite() && b.is_finite()) || n == 0 || n > 10_000 {
+    let max = crate::model::limits::MAX_SWEEP_POINTS;
+    if !(a.is_finite() && b.is_finite()) || n == 0 || n > max {
         return Err(usage(format!(
-            "{what} is '{text}'; START and END must be finite and POINTS 1 to 10000"
+            "{what} is '{text}'; START and END must be finite and POINTS 1 to {max}"
         )));
     }
     Ok((a, b, n))
@@ -273,11 +313,8 @@ fn axis(args: &SweepArgs, scenario: &Scenario) -> Result<Axis, CliError> {
         if is_count {
             values.iter_mut().for_each(|v| *v = v.round());
         }
-        if !(args.at_load.is_finite() && args.at_load > 0.0) {
-            return Err(usage(format!(
-                "--at-load is {}; it must be > 0",
-                args.at_load
-            )));
+        if let Some(why) = crate::model::limits::load_problem(args.at_load) {
+            return Err(usage(format!("--at-load: {why}")));
         }
         return Ok(Axis::Param {
             field: field.trim().to_owned(),
@@ -286,23 +323,35 @@ fn axis(args: &SweepArgs, scenario: &Scenario) -> Result<Axis, CliError> {
         });
     }
     let (a, b, n) = parse_range(args.load.as_deref().unwrap_or("0.5:20:24"), "--load")?;
-    if a <= 0.0 || b <= 0.0 {
-        return Err(usage("--load: load multipliers must be > 0".into()));
+    for x in [a, b] {
+        if let Some(why) = crate::model::limits::load_problem(x) {
+            return Err(usage(format!("--load: {why}")));
+        }
     }
     Ok(Axis::Load(spaced(a, b, n, args.log)))
 }
 
 fn precision(r: &RepArgs) -> Result<Option<Precision>, CliError> {
-    if r.replications == 0 {
-        return Err(usage("--replications must be at least 1".into()));
+    use crate::model::limits;
+    if let Some(why) = limits::replications_problem("--replications", r.replications) {
+        return Err(usage(why));
     }
     match r.precision {
         None => Ok(None),
-        Some(p) if p.is_finite() && p > 0.0 => Ok(Some(Precision {
-            target: p,
-            max_replications: r.max_replications.max(r.replications),
-        })),
-        Some(p) => Err(usage(format!("--precision is {p}; it must be > 0"))),
+        Some(p) => {
+            if let Some(why) = limits::precision_problem(p) {
+                return Err(usage(why));
+            }
+            if let Some(why) =
+                limits::replications_problem("--max-replications", r.max_replications)
+            {
+                return Err(usage(why));
+            }
+            Ok(Some(Precision {
+                target: p,
+                max_replications: r.max_replications.max(r.replications),
+            }))
+        }
     }
 }
 
@@ -328,15 +377,12 @@ fn report_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + Sync + '_ {
     }
 }
 
-/// Writes `text` to `path`, or to stdout for `-`.
+/// Writes `text` to `path` atomically, or to stdout for `-`.
 pub(super) fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     if path.as_os_str() == "-" {
         write_stdout(text)
     } else {
-        std::fs::write(path, text).map_err(|source| CliError::Write {
-            path: path.display().to_string(),
-            source,
-        })
+        write_file(path, text)
     }
 }
 
@@ -372,7 +418,12 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         warmup,
         precision: precision(&args.reps)?,
     };
-    let cancel = AtomicBool::new(false);
+    check_output(args.csv.as_deref())?;
+    check_output(args.json.as_deref())?;
+    check_output(args.out.as_deref())?;
+    crate::analysis::sweep::check_points(&scenario, &spec).map_err(from_sweep)?;
+    let wall = WallBudget::start(args.common.max_wall_s);
+    let cancel = &*wall.cancel;
     let b = bar();
     let progress = report_progress(&b);
     if let Some(sh) = &args.shard {
@@ -382,9 +433,9 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
             .filter(|&(i, n)| n > 0 && i < n)
             .ok_or_else(|| usage(format!("--shard is '{sh}'; expected I/N with 0 <= I < N")))?;
         let part = with_threads(args.common.threads, || {
-            run_shard(&scenario, &spec, i, n, &progress, &cancel)
+            run_shard(&scenario, &spec, i, n, &progress, cancel)
         })?
-        .map_err(from_sweep)?;
+        .map_err(|e| wall.explain(e))?;
         if let Some(b) = &b {
             b.finish_and_clear();
         }
@@ -401,9 +452,9 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let result = with_threads(args.common.threads, || {
-        run_sweep(&scenario, &spec, &progress, &cancel)
+        run_sweep(&scenario, &spec, &progress, cancel)
     })?
-    .map_err(from_sweep)?;
+    .map_err(|e| wall.explain(e))?;
     if let Some(b) = &b {
         b.finish_and_clear();
     }
@@ -438,6 +489,8 @@ pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
             .map_err(|e| usage(format!("{}: not a partial sweep result: {e}", p.display())))?;
         parts.push(part);
     }
+    check_output(args.csv.as_deref())?;
+    check_output(args.json.as_deref())?;
     if !searches.is_empty() {
         if !parts.is_empty() {
             return Err(usage(
@@ -467,9 +520,12 @@ pub(super) fn capacity(args: &CapacityArgs) -> Result<ExitCode, CliError> {
             args.slo_errors
         )));
     }
-    if args.replications == 0 {
-        return Err(usage("--replications must be at least 1".into()));
+    if let Some(why) =
+        crate::model::limits::replications_problem("--replications", args.replications)
+    {
+        return Err(usage(why));
     }
+    check_output(args.json.as_deref())?;
     let slo = Slo {
         p99_ms: args.slo_p99_ms,
         error_rate: args.slo_errors,
@@ -481,7 +537,8 @@ pub(super) fn capacity(args: &CapacityArgs) -> Result<ExitCode, CliError> {
         ..CapacityOptions::default()
     };
     let terminal = std::io::stderr().is_terminal();
-    let cancel = AtomicBool::new(false);
+    let wall = WallBudget::start(args.common.max_wall_s);
+    let cancel = &*wall.cancel;
     let cap = with_threads(args.common.threads, || {
         find_capacity(
             &scenario,
@@ -497,10 +554,10 @@ pub(super) fn capacity(args: &CapacityArgs) -> Result<ExitCode, CliError> {
                     );
                 }
             },
-            &cancel,
+            cancel,
         )
     })?
-    .map_err(from_sweep)?;
+    .map_err(|e| wall.explain(e))?;
     let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if !to_stdout {
         write_stdout(&out::capacity_text(&scenario, &cap, args.replications))?;
@@ -515,12 +572,16 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<ExitCode, CliError> {
     let (scenario, warmup) = prepare(&args.common)?;
     let text = match args.load {
         Some(x) => {
-            if !(x.is_finite() && x > 0.0) {
-                return Err(usage(format!("--load is {x}; it must be > 0")));
+            if let Some(why) = crate::model::limits::load_problem(x) {
+                return Err(usage(format!("--load: {why}")));
             }
+            check_at_load(&scenario, &args.common.scenario, x)?;
             let mut sim = Simulation::new(&scenario)?;
             sim.set_load(x);
             sim.run_to_end();
+            if let Some(stop) = sim.stopped() {
+                return Err(usage(stop.message.clone()));
+            }
             explain_run(&scenario, &sim.report()).text
         }
         None => {
@@ -535,11 +596,16 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<ExitCode, CliError> {
                 warmup,
                 precision: None,
             };
-            let cancel = AtomicBool::new(false);
+            let top = top.min(crate::model::limits::max_load(&scenario));
+            let spec = SweepSpec {
+                axis: Axis::Load(spaced(0.5_f64.min(top / 2.0), top, 12, false)),
+                ..spec
+            };
+            let wall = WallBudget::start(args.common.max_wall_s);
             let result = with_threads(args.common.threads, || {
-                run_sweep(&scenario, &spec, &|_| {}, &cancel)
+                run_sweep(&scenario, &spec, &|_| {}, &wall.cancel)
             })?
-            .map_err(from_sweep)?;
+            .map_err(|e| wall.explain(e))?;
             format!(
                 "{}\n{}",
                 out::sweep_table(&result),

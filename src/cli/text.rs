@@ -26,6 +26,9 @@ pub fn format_report(r: &Report) -> String {
         r.seed,
         number(r.load)
     );
+    if let Some(why) = &r.stopped {
+        let _ = writeln!(out, "STOPPED EARLY (partial report): {why}");
+    }
     let events_per_s = if r.wall_time_s > 0.0 {
         r.events as f64 / r.wall_time_s
     } else {

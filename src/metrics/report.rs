@@ -238,6 +238,11 @@ pub struct Report {
     /// warm-up got its final outcome (the batch's completion time), if every one has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_resolved_ms: Option<f64>,
+    /// Set when the run was ended before its end time by a governor (memory, events at one instant, wall
+    /// time): the limit, the node that drove it and the simulated time. The figures are then partial, up to
+    /// `sim_time_s`. Left out of the JSON for a run that reached its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
     /// What the design costs at the measured traffic (`docs/cost-model.md`); filled in by
     /// `Simulation::report` from the scenario's prices, never by the engine.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -23,7 +23,7 @@ impl Problem {
         Self {
             place: place.into(),
             field: field.into(),
-            message: message.into(),
+            message: compact_numbers(&message.into()),
         }
     }
 
@@ -89,4 +89,49 @@ pub enum ScenarioError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Rewrites every number of more than 20 characters in `text` (`1e300` prints as 301 digits) in scientific
+/// notation, so a message echoes the value it refuses readably.
+pub(crate) fn compact_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let trimmed = run.trim_end_matches('.');
+        match trimmed.parse::<f64>() {
+            Ok(x) if trimmed.len() > 20 => {
+                out.push_str(&format!("{x:.3e}"));
+                out.push_str(&run[trimmed.len()..]);
+            }
+            _ => out.push_str(run),
+        }
+        run.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_ascii_digit() || (ch == '.' && !run.is_empty()) {
+            run.push(ch);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::compact_numbers;
+
+    #[test]
+    fn long_numbers_become_scientific_and_short_ones_stay() {
+        let huge = format!("is {}; allowed: 0 to 10000000", 1e300);
+        assert_eq!(
+            compact_numbers(&huge),
+            "is 1.000e300; allowed: 0 to 10000000"
+        );
+        let tiny = format!("is {}.", 1e-30);
+        assert_eq!(compact_numbers(&tiny), "is 1.000e-30.");
+        assert_eq!(compact_numbers("node 'a1', 2.5 ms"), "node 'a1', 2.5 ms");
+    }
 }

@@ -23,6 +23,8 @@ pub(super) fn ron_options() -> ron::Options {
 /// A file from a newer archsim that this version cannot parse (it may use fields added since) is reported as
 /// a version problem rather than as a puzzling "unexpected field".
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    // Editors on some systems start UTF-8 files with a byte-order mark; it is not part of the scenario.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron_options().from_str::<Scenario>(text).map_err(|e| {
         if let Some(version) = newer_version(text) {
             return ScenarioError::Invalid {
@@ -32,6 +34,10 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         }
         let (line, col) = (e.span.start.line, e.span.start.col);
         let mut message = e.code.to_string();
+        // `replicas: 2.5` stops RON after the `2`, expecting a comma: the real problem is the fraction.
+        if fraction_at(text, line, col) {
+            message = "expected a whole number, found a fraction".into();
+        }
         // RON's value errors ("Integer is out of bounds", "Expected float") do not say which field.
         if let Some(field) = field_at(text, line, col)
             && !message.contains(&format!("`{field}`"))
@@ -67,6 +73,19 @@ fn field_at(text: &str, line: usize, col: usize) -> Option<&str> {
     let name = &head[start..];
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         .then_some(name)
+}
+
+/// Is the text at 1-based `line:col` the `.` of a fraction right after a whole number (`2.5`)?
+fn fraction_at(text: &str, line: usize, col: usize) -> bool {
+    let Some(src) = line.checked_sub(1).and_then(|l| text.lines().nth(l)) else {
+        return false;
+    };
+    let chars: Vec<char> = src.chars().collect();
+    let i = col.saturating_sub(1);
+    i > 0
+        && chars.get(i) == Some(&'.')
+        && chars[i - 1].is_ascii_digit()
+        && chars.get(i + 1).is_some_and(char::is_ascii_digit)
 }
 
 /// Just the top-level `version`, every other field skipped whatever its shape.
@@ -127,6 +146,29 @@ pub fn save(scenario: &Scenario, path: &Path) -> Result<(), ScenarioError> {
         file: path.display().to_string(),
         source,
     })
+}
+
+/// Checks, before a long run, that [`write_atomic`] will be able to write `path`: it is not a directory and
+/// a file can be created beside it (the check creates and removes an empty temporary file there).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let probe = dir.join(format!(".{name}.check-{}", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
 }
 
 /// Writes a file atomically: to a temporary file beside it, then renamed over it, so a crash mid-write

@@ -7,6 +7,7 @@ mod extras;
 mod fault;
 pub mod graph;
 mod io;
+pub mod limits;
 mod node;
 mod overrides;
 pub mod presets;
@@ -23,9 +24,9 @@ pub use fault::{
     BrownoutParams, CrashParams, ErrorParams, Fault, FaultKind, FaultTarget, LatencyParams,
     PartitionParams, SlowParams, SpikeParams,
 };
-pub use io::{from_str, load, parse, to_string};
 #[cfg(not(target_arch = "wasm32"))]
-pub use io::{save, write_atomic};
+pub use io::{check_writable, save, write_atomic};
+pub use io::{from_str, load, parse, to_string};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
     LoadBalancerParams, Node, NodeKind, Optimistic, QueueParams, ServiceParams,

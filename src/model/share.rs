@@ -41,7 +41,7 @@ pub enum ShareError {
     #[error(
         "this link uses link format {0}, but this archsim reads only up to format {LINK_VERSION}: open it with a newer archsim"
     )]
-    NewerVersion(u32),
+    NewerVersion(String),
     /// Longer than [`MAX_FRAGMENT_BYTES`].
     #[error("this link is too long ({0} bytes; at most {MAX_FRAGMENT_BYTES} are accepted)")]
     TooLong(usize),
@@ -112,9 +112,16 @@ pub fn decode_text(fragment: &str) -> Result<String, ShareError> {
         .strip_prefix(FRAGMENT_KEY)
         .ok_or(ShareError::NotALink)?;
     let (version, payload) = rest.split_once('.').ok_or(ShareError::NotALink)?;
-    let version: u32 = version.parse().map_err(|_| ShareError::NotALink)?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ShareError::NotALink);
+    }
+    // All digits: a number too large for u32 is still a (much) newer format, not a foreign link.
+    let version: u32 = match version.parse() {
+        Ok(v) => v,
+        Err(_) => return Err(ShareError::NewerVersion(version.to_owned())),
+    };
     if version > LINK_VERSION {
-        return Err(ShareError::NewerVersion(version));
+        return Err(ShareError::NewerVersion(version.to_string()));
     }
     if version == 0 {
         return Err(ShareError::NotALink);
@@ -216,7 +223,13 @@ mod tests {
     #[test]
     fn newer_version_is_refused() {
         let frag = encode(&preset()).replacen("s=1.", "s=2.", 1);
-        assert_eq!(decode(&frag), Err(ShareError::NewerVersion(2)));
+        assert_eq!(decode(&frag), Err(ShareError::NewerVersion("2".into())));
+        // A version too large for any integer type is still "newer", not "not a link".
+        let huge = frag.replacen("s=2.", "s=99999999999999999999.", 1);
+        assert_eq!(
+            decode(&huge),
+            Err(ShareError::NewerVersion("99999999999999999999".into()))
+        );
         assert!(decode(&frag).unwrap_err().to_string().contains("newer"));
     }
 

@@ -190,6 +190,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ),
         ));
     }
+    if p.is_empty() {
+        // Each value is in range: now what they ask of the engine together.
+        p.extend(super::limits::problems(s, 1.0));
+    }
     p
 }
 

@@ -36,25 +36,10 @@ impl World {
             Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
             Arrival::Bursty { on_s, off_s } => {
                 let on = super::secs_to_ns(on_s).max(1);
-                let period = on + super::secs_to_ns(off_s);
+                let period = on.saturating_add(super::secs_to_ns(off_s));
                 // Faster during bursts so the long-run mean rate stays the configured one.
                 let burst_gap_ns = cl.mean_gap_ns * (on as f64 / period as f64);
-                // Poisson within on-windows; memorylessness lets a gap that crosses a silence restart at the
-                // next window's start.
-                let mut t = now;
-                loop {
-                    let phase = t % period;
-                    if phase >= on {
-                        t += period - phase;
-                        continue;
-                    }
-                    let next = t + exp_gap_ns(&mut node.rng, burst_gap_ns);
-                    let window_end = t - phase + on;
-                    if next < window_end {
-                        break next;
-                    }
-                    t = window_end + (period - on);
-                }
+                bursty_next(now, on, period, exp_gap_ns(&mut node.rng, burst_gap_ns))
             }
         };
         if at >= cl.stop_ns {
@@ -244,6 +229,20 @@ impl World {
     }
 }
 
+/// The time of the next arrival of an on/off source, `gap_ns` of on-time after `now`: Poisson within the
+/// on-windows `[k * period, k * period + on)` is a Poisson process in on-time alone, so the gap is counted in
+/// on-time and mapped back to the clock in constant time, however many silences it crosses (a loop that
+/// redrew per window could spin forever when no gap fits a window).
+#[inline]
+fn bursty_next(now: u64, on: u64, period: u64, gap_ns: u64) -> u64 {
+    let (window, phase) = (now / period, now % period);
+    let on_time = window.saturating_mul(on).saturating_add(phase.min(on));
+    let target = on_time.saturating_add(gap_ns);
+    (target / on)
+        .saturating_mul(period)
+        .saturating_add(target % on)
+}
+
 /// An exponential gap with mean `mean_gap_ns` (a Poisson process), at least 1 ns so time always advances.
 #[inline]
 fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
@@ -261,7 +260,20 @@ fn positive_finite(x: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::positive_finite;
+    use super::{bursty_next, positive_finite};
+
+    #[test]
+    fn bursty_gaps_count_on_time_only() {
+        // On 10 ns of every 100: 5 ns of on-time from t = 0 is t = 5; 15 from 0 is the next window's 5th ns.
+        assert_eq!(bursty_next(0, 10, 100, 5), 5);
+        assert_eq!(bursty_next(0, 10, 100, 15), 105);
+        // From inside a silence the count starts at the next window.
+        assert_eq!(bursty_next(50, 10, 100, 1), 101);
+        // A one-nanosecond window per second with gaps of a nanosecond: one arrival per window, at once.
+        assert_eq!(bursty_next(0, 1, 1_000_000_001, 1), 1_000_000_001);
+        // Huge gaps saturate instead of overflowing.
+        assert_eq!(bursty_next(5, 1, u64::MAX, u64::MAX), u64::MAX);
+    }
 
     #[test]
     fn positive_finite_matches_the_comparisons() {

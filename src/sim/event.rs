@@ -248,6 +248,11 @@ impl EventQueue {
         self.heap.iter()
     }
 
+    /// Events the heap has room for (the governor's memory estimate).
+    pub fn capacity(&self) -> usize {
+        self.heap.capacity()
+    }
+
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<u64> {

@@ -159,7 +159,11 @@ impl World {
         while self.calls[call as usize].parent != NONE {
             call = self.calls[call as usize].parent;
         }
-        self.edges[self.calls[call as usize].via_edge as usize].from
+        // A message a consumer took from a queue starts a chain of its own with no edge behind it: no
+        // client to count it against (`admit_at` lets an unknown client through).
+        self.edges
+            .get(self.calls[call as usize].via_edge as usize)
+            .map_or(NONE, |e| e.from)
     }
 
     /// A request reaches a rate limiter: on it goes, or back comes a 429.

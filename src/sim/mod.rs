@@ -11,6 +11,7 @@ mod engine;
 mod event;
 mod ext;
 mod faults;
+mod governor;
 mod health;
 mod limiter;
 mod occ;
@@ -24,6 +25,7 @@ mod stats;
 mod update;
 mod world;
 
+pub use governor::{Budget, DEFAULT_INSTANT_EVENTS, DEFAULT_MEMORY_MIB, Stop, StopLimit};
 pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
@@ -56,6 +58,10 @@ pub struct Simulation {
     world: World,
     /// The scenario it was built from, with any live parameter changes applied.
     scenario: Scenario,
+    /// Memory and zero-time budgets, checked between chunks of events.
+    governor: governor::Governor,
+    /// Set when a governor (or the caller) ended the run early; no event runs after it.
+    stopped: Option<Stop>,
 }
 
 impl Simulation {
@@ -65,6 +71,8 @@ impl Simulation {
         Ok(Self {
             world: World::build(scenario),
             scenario: scenario.clone(),
+            governor: governor::Governor::new(Budget::default()),
+            stopped: None,
         })
     }
 
@@ -160,9 +168,31 @@ impl Simulation {
         self.world.end_ns
     }
 
-    /// Has the simulation reached its end time?
+    /// Has the simulation reached its end time, or been stopped by a governor?
     pub fn is_finished(&self) -> bool {
-        self.world.now >= self.world.end_ns
+        self.world.now >= self.world.end_ns || self.stopped.is_some()
+    }
+
+    /// Replaces the run-time budgets ([`Budget::default`] until then).
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.governor.budget = budget;
+    }
+
+    /// Why the run ended before its end time, if it did.
+    pub fn stopped(&self) -> Option<&Stop> {
+        self.stopped.as_ref()
+    }
+
+    /// Ends the run now for a reason of the caller's (its wall-time budget): no event runs after this, and
+    /// the report says why.
+    pub fn stop(&mut self, message: String) {
+        if self.stopped.is_none() {
+            self.stopped = Some(Stop {
+                limit: StopLimit::Caller,
+                at_ns: self.world.now,
+                message,
+            });
+        }
     }
 
     /// Events processed so far.
@@ -176,24 +206,46 @@ impl Simulation {
     }
 
     /// Like [`Self::step_until`] but stops after `max_events` events (for a per-frame time budget);
-    /// returns the number processed. The clock moves to `time_ns` only if every event up to it ran.
+    /// returns the number processed. The clock moves to `time_ns` only if every event up to it ran. The
+    /// governors look at the run between chunks of [`governor::CHECK_EVERY_EVENTS`] events; when one
+    /// trips, the run stops where it is ([`Self::stopped`]).
     pub fn step_events(&mut self, time_ns: u64, max_events: u64) -> u64 {
+        if self.stopped.is_some() {
+            return 0;
+        }
         let w = &mut self.world;
         let until = time_ns.min(w.end_ns);
-        let mut n = 0;
-        while n < max_events {
-            let Some(ev) = w.queue.pop_until(until) else {
-                break;
-            };
-            let t = ev.time_ns();
-            while t >= w.bucket_end_ns {
-                w.close_bucket();
+        let mut total = 0;
+        loop {
+            let chunk =
+                (max_events - total).min(governor::CHECK_EVERY_EVENTS - self.governor.since_check);
+            let mut n = 0;
+            while n < chunk {
+                let Some(ev) = w.queue.pop_until(until) else {
+                    break;
+                };
+                let t = ev.time_ns();
+                while t >= w.bucket_end_ns {
+                    w.close_bucket();
+                }
+                w.now = t;
+                w.dispatch(ev);
+                n += 1;
             }
-            w.now = t;
-            w.dispatch(ev);
-            n += 1;
+            w.events += n;
+            total += n;
+            self.governor.since_check += n;
+            if self.governor.since_check >= governor::CHECK_EVERY_EVENTS {
+                self.governor.since_check = 0;
+                if let Some(stop) = self.governor.check(w) {
+                    self.stopped = Some(stop);
+                    return total;
+                }
+            }
+            if n < chunk || total >= max_events {
+                break;
+            }
         }
-        w.events += n;
         let drained = w.queue.peek_time().is_none_or(|t| t > until);
         if drained && until > w.now {
             while until >= w.bucket_end_ns {
@@ -201,7 +253,7 @@ impl Simulation {
             }
             w.now = until;
         }
-        n
+        total
     }
 
     /// Processes exactly one event (if any is due before the end); returns whether one ran.
@@ -225,6 +277,7 @@ impl Simulation {
     /// the measured traffic). `wall_time_s` is left 0.
     pub fn report(&self) -> Report {
         let mut r = self.world.report();
+        r.stopped = self.stopped.as_ref().map(|s| s.message.clone());
         r.cost = Some(crate::metrics::cost_of_report(&self.scenario, &r));
         r
     }

@@ -142,6 +142,7 @@ impl World {
             faults: self.fault_reports(),
             edges: self.edge_reports(),
             last_resolved_ms: self.last_resolved_ms(),
+            stopped: None,
             cost: None,
         }
     }

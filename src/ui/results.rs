@@ -26,6 +26,9 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
                 format::thousands(r.events)
             ));
         });
+        if let Some(why) = &r.stopped {
+            ui.label(RichText::new(format!("Stopped early, partial results: {why}")).color(t.error).strong());
+        }
         ui.add_space(4.0);
         let q = &r.requests;
         let frac = |n: u64| if q.offered > 0 { format!(" ({:.2}%)", 100.0 * n as f64 / q.offered as f64) } else { String::new() };

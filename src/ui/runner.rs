@@ -21,6 +21,13 @@ pub enum RunState {
     Finished,
 }
 
+/// Events between two looks at the wall clock while a slice runs: a few hundred microseconds of engine
+/// time, so a slice overruns its budget by at most that (the governors' checks come every 65,536 events
+/// and cost about as much as one event per node).
+const EVENTS_PER_CHECK: u64 = 4_000;
+/// Wall time one press of Step may take, s: a tenth of a simulated second of a heavy run may be far more.
+const STEP_BUDGET_S: f64 = 0.05;
+
 /// Speeds offered, in simulated seconds per wall second; `f64::INFINITY` is "as fast as possible".
 pub const SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 30.0, 100.0, f64::INFINITY];
 
@@ -172,7 +179,11 @@ impl Runner {
     /// Builds a fresh simulation of `scenario` at time 0 with the current load. Problems come back in words.
     pub fn build(&mut self, scenario: &Scenario) -> Result<(), String> {
         self.outdated = None;
-        let problems = validate(scenario);
+        let mut problems = validate(scenario);
+        if problems.is_empty() {
+            // The limits computed before a run, at the load the slider is at (validation checked load 1).
+            problems = crate::model::limits::problems(scenario, self.load);
+        }
         if !problems.is_empty() {
             let msg = format!(
                 "Cannot run: {} problem(s). {}",
@@ -241,9 +252,30 @@ impl Runner {
         }
         if let Some(sim) = self.sim.as_mut() {
             let target = sim.time_ns() + NS_PER_S / 10;
-            if let Err(e) = guarded("stepping", || sim.step_until(target)) {
+            // In slices of events within a wall budget, like a frame: a tenth of a second of a heavy run
+            // may be millions of events, and the window must keep drawing.
+            let start = Instant::now();
+            let stepped = guarded("stepping", || {
+                while !sim.is_finished()
+                    && sim.time_ns() < target.min(sim.end_ns())
+                    && start.elapsed().as_secs_f64() < STEP_BUDGET_S
+                {
+                    if sim.step_events(target, EVENTS_PER_CHECK) == 0
+                        && sim.time_ns() < target.min(sim.end_ns())
+                    {
+                        break;
+                    }
+                }
+            });
+            if let Err(e) = stepped {
                 self.fail(e);
                 return;
+            }
+            if sim.is_finished() {
+                self.state = RunState::Finished;
+            }
+            if let Some(stop) = sim.stopped() {
+                self.error = Some(stop.message.clone());
             }
         }
         self.refresh(true);
@@ -265,6 +297,13 @@ impl Runner {
         } else {
             1.0
         };
+        if let Some(s) = &self.run_scenario
+            && let Some(p) = crate::model::limits::problems(s, load).first()
+        {
+            // Over the limits at this load: keep the load the run has, and say why.
+            self.error = Some(format!("Load {load}x refused: {p}"));
+            return;
+        }
         self.load = load;
         if let Some(sim) = self.sim.as_mut()
             && let Err(e) = guarded("changing the load", || sim.set_load(load))
@@ -383,7 +422,7 @@ impl Runner {
         };
         let result = guarded("running", || {
             loop {
-                let n = sim.step_events(target, 4_000);
+                let n = sim.step_events(target, EVENTS_PER_CHECK);
                 if sim.time_ns() >= target.min(sim.end_ns()) || n == 0 {
                     break;
                 }
@@ -407,6 +446,11 @@ impl Runner {
         let finished = sim.is_finished();
         if finished {
             self.state = RunState::Finished;
+        }
+        if let Some(stop) = sim.stopped() {
+            // A governor ended the run: the message stays in place (toolbar and results) with the partial
+            // report.
+            self.error = Some(stop.message.clone());
         }
         self.report_age_s += dt_s;
         self.refresh(finished);

@@ -277,7 +277,10 @@ fn run_headless(ron_text: &str, seed: u64, load: f64, duration_s: f64) -> Result
     if duration_s.is_finite() && duration_s > 0.0 {
         scenario.duration_s = duration_s;
     }
-    let problems = crate::model::validate(&scenario);
+    let mut problems = crate::model::validate(&scenario);
+    if problems.is_empty() && load.is_finite() && load > 0.0 {
+        problems = crate::model::limits::problems(&scenario, load);
+    }
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         return Err(list.join("; "));

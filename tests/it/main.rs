@@ -8,6 +8,7 @@ mod mutate;
 
 mod analysis;
 mod backoff;
+mod bounded;
 mod cli;
 mod cost;
 mod edge_resilience;
@@ -15,6 +16,7 @@ mod engine;
 mod export;
 mod fault_recovery;
 mod faults;
+mod fuzz;
 mod import;
 mod import_fuzz;
 mod model_io;

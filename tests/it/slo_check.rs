@@ -27,7 +27,7 @@ fn stdout(o: &Output) -> String {
 
 /// The url_shortener preset with its SLO checked at 1x and 10x (it breaks at 10x), 8 s runs.
 fn breaking_file() -> PathBuf {
-    let text = include_str!("../scenarios/url_shortener.ron")
+    let text = include_str!("../../scenarios/url_shortener.ron")
         .replace("slo: (loads: [1.0]", "slo: (loads: [1.0, 10.0]")
         .replace("duration_s: 60.0", "duration_s: 8.0")
         .replace("warmup_s: 5.0", "warmup_s: 2.0");
@@ -308,7 +308,7 @@ fn invalid_files_exit_1_and_usage_errors_2() {
     let bad = temp("bad_slo.ron");
     std::fs::write(
         &bad,
-        include_str!("../scenarios/url_shortener.ron").replace("p99_ms: 100.0,", "p99_ms: -5.0,"),
+        include_str!("../../scenarios/url_shortener.ron").replace("p99_ms: 100.0,", "p99_ms: -5.0,"),
     )
     .unwrap();
     let o = archsim(&["check", bad.to_str().unwrap()]);
