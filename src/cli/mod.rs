@@ -144,6 +144,7 @@ pub struct RunArgs {
     /// Also writes the full report as JSON to PATH; `-` writes it to stdout instead of the text report.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// The run-time governors' limits (memory, events at one instant, wall time).
     #[command(flatten)]
     pub budget: BudgetArgs,
 }

@@ -225,7 +225,10 @@ fn edge_attempts(s: &Scenario, e: usize) -> f64 {
 
 /// Worst-case calls a request of `class` makes from the moment it reaches node `n`, this call included.
 /// Memoized per (node, class), so a ladder of 40 doubling layers costs 80 evaluations, not 2^40.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the memo, the path guard and the scenario are threaded through the recursion"
+)]
 fn calls_from(
     s: &Scenario,
     idx: &BTreeMap<&str, usize>,

@@ -461,7 +461,7 @@ impl World {
         let n_classes = classes.len().max(1);
         // A map, not `Scenario::node_index` (a scan): per edge and per node that made building a chain of
         // 2,000 services cubic, seconds before the first event.
-        let by_id: std::collections::HashMap<&str, u32> = s
+        let by_id: std::collections::BTreeMap<&str, u32> = s
             .nodes
             .iter()
             .enumerate()

@@ -29,6 +29,8 @@ mod ui;
 #[cfg(feature = "gui")]
 mod ui_faults;
 #[cfg(feature = "gui")]
+mod ui_interop;
+#[cfg(feature = "gui")]
 mod ui_layout;
 #[cfg(feature = "gui")]
 mod ui_state;

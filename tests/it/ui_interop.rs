@@ -1,0 +1,139 @@
+//! File > Import diagram, the diagram exports and embed mode, in the real app (egui_kittest).
+#![cfg(feature = "gui")]
+
+use archsim::model::KindTag;
+use archsim::ui::{App, Command, ExportKind};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), app)
+}
+
+fn apply(h: &mut Harness<'static, App>, cmd: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, cmd);
+    h.run_steps(2);
+}
+
+const DOC: &str = "# Design\n```mermaid\narchitecture-beta\n    service web(internet)[Web]\n    service api(server)[Orders API]\n    service db(database)[Postgres]\n    web:R --> L:api\n    api:R --> L:db\n```\n";
+
+#[test]
+fn importing_a_pasted_architecture_block_gives_a_design_that_runs() {
+    let mut h = harness(App::default());
+    h.run_steps(2);
+    apply(
+        &mut h,
+        Command::ImportText {
+            name: "design.md".into(),
+            text: DOC.into(),
+        },
+    );
+    let kinds: Vec<(String, KindTag)> = h
+        .state()
+        .scenario()
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), n.kind.tag()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("web".to_string(), KindTag::Client),
+            ("orders_api".into(), KindTag::Service),
+            ("postgres".into(), KindTag::Database)
+        ]
+    );
+    // The report window lists each mapping and says it runs.
+    h.run_steps(2);
+    h.get_by_label_contains("The scenario validates: press Run.");
+    assert!(
+        h.query_all_by_label_contains("label \"Postgres\" has \"postgres\"")
+            .count()
+            >= 1
+    );
+    assert!(h.state().messages().any(|m| m == "Imported design.md"));
+    apply(&mut h, Command::Run);
+    h.run_steps(30);
+    assert!(h.state().runner().time_s() > 0.0);
+    // A broken diagram is refused with its place, and the design stays.
+    apply(
+        &mut h,
+        Command::ImportText {
+            name: "bad.mmd".into(),
+            text: "flowchart LR\n  a --> b[oops\n".into(),
+        },
+    );
+    assert!(
+        h.state()
+            .messages()
+            .any(|m| m.starts_with("bad.mmd: line 2, column 10")),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    assert_eq!(h.state().scenario().nodes.len(), 3);
+}
+
+#[test]
+fn diagram_exports_write_files() {
+    let dir = std::env::temp_dir().join(format!("archsim-ui-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(App::default());
+    h.run_steps(2);
+    for (kind, name, head) in [
+        (ExportKind::Mermaid, "d.mmd", "%% URL shortener"),
+        (ExportKind::Dot, "d.dot", "// URL shortener"),
+        (ExportKind::Svg, "d.svg", "<svg"),
+    ] {
+        let path = dir.join(name).display().to_string();
+        apply(&mut h, Command::Export(kind, path.clone()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with(head),
+            "{name}: {}",
+            &text[..40.min(text.len())]
+        );
+    }
+    // The live SVG needs a run; with one, nodes carry their utilization.
+    let live = dir.join("live.svg").display().to_string();
+    apply(&mut h, Command::Export(ExportKind::SvgLive, live.clone()));
+    assert!(!std::path::Path::new(&live).exists());
+    apply(&mut h, Command::SetSpeed(f64::INFINITY));
+    apply(&mut h, Command::Run);
+    h.run_steps(10);
+    apply(&mut h, Command::Export(ExportKind::SvgLive, live.clone()));
+    assert!(std::fs::read_to_string(&live).unwrap().contains("% busy"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_mode_shows_run_load_and_chart_only() {
+    let mut h = harness(App::default().embedded());
+    h.run_steps(3);
+    assert!(h.state().is_embedded());
+    h.get_by_role_and_label(Role::Button, "Run");
+    for x in ["1x", "2x", "5x", "10x"] {
+        h.get_by_label(x);
+    }
+    // No menus, palette, inspector or stress test.
+    for absent in ["File", "Edit", "Stress test…", "Service"] {
+        assert_eq!(
+            h.query_all_by_label(absent).count(),
+            0,
+            "'{absent}' is shown in embed mode"
+        );
+    }
+    h.get_by_label("10x").click();
+    h.run_steps(2);
+    assert_eq!(h.state().runner().load, 10.0);
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    h.run_steps(20);
+    assert!(h.state().runner().has_sim());
+    // Read-only: what the canvas would send to edit is dropped.
+    assert!(!archsim::ui::allowed_in_embed(&Command::DeleteSelection));
+    assert!(archsim::ui::allowed_in_embed(&Command::SetLoad(2.0)));
+    assert!(!h.state().is_dirty());
+}
