@@ -7,7 +7,14 @@
 //! fan-outs, and near-valid ones with one value broken), the RON parser (valid files with bytes mutated)
 //! and the share-link decoder (valid links mutated, and hand-made hostile payloads).
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "the test slice and the long mode each use part of it"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a case's wall-time budget is the fuzzer's own measure, not the engine's"
+)]
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

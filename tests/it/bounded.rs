@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use archsim::model::{self, Scenario, limits};
 use archsim::sim::{Budget, Simulation, StopLimit};
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "how long the refusal takes is what the test checks"
+)]
 fn archsim(args: &[&str]) -> (Output, Duration) {
     let t = Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_archsim"))

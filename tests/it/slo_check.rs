@@ -308,7 +308,8 @@ fn invalid_files_exit_1_and_usage_errors_2() {
     let bad = temp("bad_slo.ron");
     std::fs::write(
         &bad,
-        include_str!("../../scenarios/url_shortener.ron").replace("p99_ms: 100.0,", "p99_ms: -5.0,"),
+        include_str!("../../scenarios/url_shortener.ron")
+            .replace("p99_ms: 100.0,", "p99_ms: -5.0,"),
     )
     .unwrap();
     let o = archsim(&["check", bad.to_str().unwrap()]);
