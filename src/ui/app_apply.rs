@@ -73,7 +73,8 @@ impl App {
             Command::Open(path) => self.open(ctx, &path),
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
-            Command::CopyLink => self.copy_link(ctx),
+            Command::CopyLink => self.copy_link(ctx, false),
+            Command::CopyRunningLink => self.copy_link(ctx, true),
             Command::LoadPreset(name) => {
                 match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {
                     Some(Ok(s)) => {
