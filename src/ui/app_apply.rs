@@ -76,7 +76,8 @@ impl App {
             Command::ImportDialog => self.import_dialog(),
             Command::Import(path) => self.import_path(ctx, &path),
             Command::ImportText { name, text } => self.import_text(ctx, &name, &text),
-            Command::CopyLink => self.copy_link(ctx),
+            Command::CopyLink => self.copy_link(ctx, false),
+            Command::CopyRunningLink => self.copy_link(ctx, true),
             Command::LoadPreset(name) => {
                 match presets::preset(&name).map(|p| crate::model::parse(p.text, p.file)) {
                     Some(Ok(s)) => {

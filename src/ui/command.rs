@@ -133,8 +133,10 @@ pub enum Command {
     /// Open the scenario of a share link's fragment, `s=1.<payload>` (asks first if there are unsaved
     /// changes).
     OpenLink(String),
-    /// Copy a share link of the current scenario to the clipboard.
+    /// Copy a share link of the current scenario (at the current load) to the clipboard.
     CopyLink,
+    /// The same link, asking the app that opens it to start running at once.
+    CopyRunningLink,
     /// Load this preset by name (asks first if there are unsaved changes).
     LoadPreset(String),
     /// Show the preset picker.

@@ -58,6 +58,14 @@ pub fn menu_ui(
             item(ui, true, "Import diagram…", "", Command::ImportDialog, out);
             item(ui, true, "Presets…", "Ctrl+P", Command::ShowPresets, out);
             item(ui, true, "Copy link", "", Command::CopyLink, out);
+            item(
+                ui,
+                true,
+                "Copy link that starts running",
+                "",
+                Command::CopyRunningLink,
+                out,
+            );
             ui.separator();
             item(ui, true, "Save", "Ctrl+S", Command::Save, out);
             item(
@@ -289,7 +297,7 @@ pub fn run_controls_ui(ui: &mut Ui, runner: &Runner, scenario: &Scenario, out: &
         }
         if ui
             .button("Copy link")
-            .on_hover_text("Copy a link that opens this scenario in the web app")
+            .on_hover_text("Copy a link that opens this scenario in the web app at this load (File > Copy link that starts running: and runs it)")
             .clicked()
         {
             out.push(Command::CopyLink);

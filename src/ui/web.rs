@@ -313,6 +313,22 @@ fn open_fragment_link() {
         .unwrap_or_default();
     if share::is_link(&hash) {
         send(Command::OpenLink(hash.trim_start_matches('#').to_owned()));
+        clear_fragment();
+    }
+}
+
+/// Takes the link's fragment out of the address bar once it is read, so a reload reopens the last session
+/// (with the person's changes) instead of asking to discard them for the link again.
+fn clear_fragment() {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let url = format!(
+        "{}{}",
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    );
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
 }
 

@@ -336,3 +336,59 @@ fn the_clock_speed_is_named_apart_from_the_load_and_shown_as_achieved() {
         ("running at 10 s/s".into(), None)
     );
 }
+
+/// A "see it break at 10x" link opens at 10x (and, if it asks, running); an option the app does not know
+/// is refused with its name, never ignored.
+#[test]
+fn share_links_carry_the_load_and_may_start_running() {
+    let mut h = harness();
+    h.run_steps(2);
+    apply(&mut h, Command::SetLoad(10.0));
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::CopyRunningLink);
+    h.step();
+    let link = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("a copied link");
+    let (_, fragment) = link.split_once('#').unwrap();
+    assert!(fragment.ends_with("&load=10&run=1"), "{fragment}");
+    // Open it in a fresh app at 1x.
+    let mut other = harness();
+    other.run_steps(2);
+    apply(&mut other, Command::SetLoad(1.0));
+    apply(&mut other, Command::OpenLink(fragment.to_owned()));
+    assert_eq!(other.state().scenario().name, "URL shortener");
+    assert!((other.state().runner().load - 10.0).abs() < 1e-9);
+    assert_eq!(other.state().runner().state, RunState::Running);
+    // Without options: 1x stays, nothing runs.
+    let plain = archsim::model::share::encode(other.state().scenario());
+    apply(&mut other, Command::Reset);
+    apply(&mut other, Command::SetLoad(1.0));
+    apply(&mut other, Command::OpenLink(plain.clone()));
+    assert!((other.state().runner().load - 1.0).abs() < 1e-9);
+    assert!(!other.state().runner().has_sim());
+    // Unknown or out-of-range options are refused, naming them.
+    apply(&mut other, Command::Discarding(Box::new(Command::New)));
+    for (bad, says) in [("&load=500", "'500'"), ("&speed=3", "'speed=3'")] {
+        apply(&mut other, Command::OpenLink(format!("{plain}{bad}")));
+        assert!(
+            other.state().scenario().nodes.is_empty(),
+            "{bad} was opened"
+        );
+        other.get_by_label("Cannot open this link");
+        assert!(
+            other.query_all_by_label_contains(says).count() >= 1,
+            "the refusal of {bad} does not name it"
+        );
+        other.get_by_label("OK").click();
+        other.run_steps(2);
+    }
+}
