@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use egui::{RichText, Ui};
 use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
 
-use crate::analysis::optimize::{
-    Knob, OptimizeProgress, OptimizeResult, OptimizeSpec, default_knobs, optimize,
-};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::analysis::optimize::OptimizeProgress;
+use crate::analysis::optimize::{Knob, OptimizeResult, OptimizeSpec, default_knobs, optimize};
 use crate::analysis::sweep::{Warmup, spaced};
 use crate::model::Scenario;
 
