@@ -405,9 +405,11 @@ fn copy_link_copies_a_link_that_holds_the_scenario() {
 }
 
 #[test]
-#[ignore = "known bug after the merges: Inject now on a paused run does not always show the node down; to fix next"]
 fn inject_a_crash_live_from_the_inspector_and_clear_it() {
-    let mut h = harness();
+    // Tall enough that the database's inspector (parameters, prices, faults) shows "Inject now" unscrolled.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 2400.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default());
     h.run_steps(2);
     // Fast, but not Max: a Max frame under a loaded machine may run far past 6 s.
     apply(&mut h, Command::SetSpeed(30.0));

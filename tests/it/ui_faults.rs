@@ -12,7 +12,7 @@ use egui_kittest::kittest::Queryable;
 
 fn harness() -> Harness<'static, App> {
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_size(egui::vec2(1280.0, 2400.0))
         .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
 }
 
@@ -32,7 +32,6 @@ fn crash_at_20() -> Fault {
 }
 
 #[test]
-#[ignore = "known bug after the merges: Remove on a scheduled fault leaves it in the design; to fix next"]
 fn schedule_a_fault_from_the_inspector_save_share_run_and_remove_it() {
     let mut h = harness();
     h.run_steps(2);
