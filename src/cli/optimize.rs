@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::stress::{
     ScenarioArgs, bar, emit, from_sweep, json, parse_range, prepare, usage, with_threads,
+    write_shard,
 };
 use super::text::money;
 use super::{CliError, write_stdout};
@@ -197,17 +198,8 @@ pub(super) fn run(args: &OptimizeArgs) -> Result<ExitCode, CliError> {
         if let Some(b) = &b {
             b.finish_and_clear();
         }
-        let path = args
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("optimize-part-{i}-of-{n}.json")));
-        emit(&path, &json(&part))?;
-        eprintln!(
-            "wrote shard {i}/{n} ({} candidates) to {}",
-            part.finalists.len(),
-            path.display()
-        );
-        return Ok(ExitCode::SUCCESS);
+        let what = format!("{} candidates", part.finalists.len());
+        return write_shard(args.out.as_deref(), "optimize", (i, n), &what, &json(&part));
     }
     let result = with_threads(args.common.threads, || {
         optimize(&scenario, &spec, &progress, &cancel)

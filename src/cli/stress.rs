@@ -377,6 +377,23 @@ fn report_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + Sync + '_ {
     }
 }
 
+/// Writes one shard's part (`--out`, else `KIND-part-I-of-N.json`) and says so on stderr: the sweep's and
+/// the optimizer's shards are written the same way, so `archsim merge` finds them alike.
+pub(super) fn write_shard(
+    out: Option<&Path>,
+    kind: &str,
+    (i, n): (u32, u32),
+    what: &str,
+    text: &str,
+) -> Result<ExitCode, CliError> {
+    let path = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{kind}-part-{i}-of-{n}.json")));
+    emit(&path, text)?;
+    eprintln!("wrote shard {i}/{n} ({what}) to {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes `text` to `path` atomically, or to stdout for `-`.
 pub(super) fn emit(path: &Path, text: &str) -> Result<(), CliError> {
     if path.as_os_str() == "-" {
@@ -439,17 +456,8 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<ExitCode, CliError> {
         if let Some(b) = &b {
             b.finish_and_clear();
         }
-        let path = args
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("sweep-part-{i}-of-{n}.json")));
-        emit(&path, &json(&part))?;
-        eprintln!(
-            "wrote shard {i}/{n} ({} runs) to {}",
-            part.replications.len(),
-            path.display()
-        );
-        return Ok(ExitCode::SUCCESS);
+        let what = format!("{} runs", part.replications.len());
+        return write_shard(args.out.as_deref(), "sweep", (i, n), &what, &json(&part));
     }
     let result = with_threads(args.common.threads, || {
         run_sweep(&scenario, &spec, &progress, cancel)
