@@ -97,10 +97,10 @@ fn run_sliced(sim: &mut Simulation, terminal: bool, wall: Duration) {
             sim.step_events(target, EVENTS_PER_STEP);
             if started.elapsed() >= wall {
                 sim.stop(format!(
-                    "stopped at {:.3} s simulated after {:.0} s of wall time, the budget (--max-wall-s): \
+                    "stopped at {:.3} s simulated after {} s of wall time, the budget (--max-wall-s): \
                      shorten the run (--duration) or raise the budget",
                     sim.time_ns() as f64 / NS_PER_S as f64,
-                    wall.as_secs_f64()
+                    model::limits::fmt(wall.as_secs_f64())
                 ));
             }
         }

@@ -207,9 +207,9 @@ impl WallBudget {
     fn explain(&self, e: SweepError) -> CliError {
         match e {
             SweepError::Cancelled => usage(format!(
-                "stopped after {:.0} s of wall time, the budget (--max-wall-s): use fewer points or \
+                "stopped after {} s of wall time, the budget (--max-wall-s): use fewer points or \
                  replications, a shorter --duration, or raise the budget",
-                self.seconds
+                model::limits::fmt(self.seconds)
             )),
             other => from_sweep(other),
         }

@@ -350,7 +350,7 @@ fn the_wall_time_budget_stops_a_cli_run() {
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(
-        err.contains("of wall time") && err.contains("--max-wall-s"),
+        err.contains("after 0.5 s of wall time") && err.contains("--max-wall-s"),
         "{err}"
     );
 }
