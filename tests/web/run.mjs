@@ -8,6 +8,8 @@
 //      the uploaded file opens; Ctrl+S downloads the scenario as RON;
 //   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab), and
 //      a browser without WebGL gets a message on the page instead of a blank canvas;
+//   2b. hostile links (a 1 ns burst, a 40-layer zero-time ladder) are refused in place within a second with
+//      the limit's message, and a good link opens after them;
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
 //      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
@@ -210,6 +212,37 @@ function withoutWallTime(json) {
     return out;
 }
 
+/** A share link of a RON text, made as `archsim share` would (raw deflate, URL-safe base64), but without its
+ * refusal: the page must refuse what `archsim share` would not have written. */
+function linkOf(ronText) {
+    return `s=1.${zlib.deflateRawSync(Buffer.from(ronText, "utf8"), { level: 9 }).toString("base64url")}`;
+}
+
+/** Issue 12: hostile share links. Each is refused in place with the limit's message, within a second of the
+ * page being ready, and the page stays responsive (it answers, and a good link opens after it). */
+async function hostileLinks(context, base, errors) {
+    const cases = [
+        { file: "tests/hostile/bursty_1ns.ron", want: /100,000,000,100 requests\/s/ },
+        { file: "tests/hostile/ladder_40.ron", want: /2,199,023,255,551 calls/ },
+    ];
+    for (const c of cases) {
+        const fragment = linkOf(fs.readFileSync(path.join(ROOT, c.file), "utf8"));
+        const page = await openApp(context, `${base}/index.html#${fragment}`, errors);
+        const started = Date.now();
+        const refused = await waitFor(page, `the refusal of ${c.file}`, (s) => s.link_error, 10000);
+        const ms = Date.now() - started;
+        if (!c.want.test(refused.link_error)) fail(`${c.file}: the page says "${refused.link_error}"`);
+        if (ms > 1000) fail(`${c.file}: the refusal took ${ms} ms after start-up`);
+        const shot = await screenshotNotBlank(page, `web_hostile_${path.basename(c.file, ".ron")}.png`);
+        // Still responsive: a good link pasted afterwards opens.
+        const good = native(["share", "scenarios/url_shortener.ron", "--fragment"]).trim();
+        await page.evaluate((f) => (window.location.hash = f), good);
+        await waitFor(page, "a good link after the refused one", (s) => s.scenario === "URL shortener" && !s.link_error, 10000);
+        ok(`hostile link ${c.file} (${fragment.length} characters) is refused in ${ms} ms with "${refused.link_error.slice(0, 110)}…"; a good link opens after it (${path.relative(ROOT, shot.file)})`);
+        await page.close();
+    }
+}
+
 async function main() {
     if (!fs.existsSync(path.join(DIST, "index.html"))) fail(`${DIST}/index.html missing: run scripts/web.sh build`);
     if (!fs.existsSync(BIN)) fail(`${BIN} missing: cargo build (or set ARCHSIM_BIN)`);
@@ -312,6 +345,9 @@ async function main() {
     if (await noGl.$("#archsim_loading")) fail("without WebGL the loading indicator stays");
     ok(`without WebGL the page shows: "${glMessage.split("\n")[0].slice(0, 100)}…"`);
     await noGl.close();
+
+    // Issue 12: hostile links are refused in place, and the page stays usable.
+    await hostileLinks(context, base, errors);
 
     // 3. The engine in the browser gives the native CLI's report, byte for byte.
     const cases = [
