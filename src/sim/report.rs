@@ -1,7 +1,7 @@
 //! Turning the world's counters into a [`Report`] and a [`Snapshot`].
 
 use super::snapshot::{EdgeLive, NodeLive, Snapshot};
-use super::world::{Behaviour, World};
+use super::world::World;
 use crate::metrics::{NodeReport, NodeSeries, Report, SeriesReport};
 
 impl World {
@@ -31,15 +31,10 @@ impl World {
                             0.0
                         },
                         queue_len: n.queue_len(),
-                        queue_capacity: match &n.beh {
-                            Behaviour::Queue { capacity, .. } => *capacity as u64,
-                            Behaviour::Client(_)
-                            | Behaviour::Service { .. }
-                            | Behaviour::Lb { .. }
-                            | Behaviour::Cache { .. }
-                            | Behaviour::Database { .. }
-                            | Behaviour::RateLimiter(_) => n.queue_cap as u64 * n.active as u64,
-                        },
+                        queue_capacity: n
+                            .beh
+                            .queue()
+                            .map_or(n.queue_cap as u64 * n.active as u64, |q| q.capacity as u64),
                         in_flight: n.in_sys as u64,
                         up: self.node_state(i).0,
                         degraded: self.node_state(i).1,
@@ -110,15 +105,7 @@ impl World {
                     throughput_rps: per_s(s.completed),
                     mean_in_system: avg(sys),
                     latency_ms: s.latency.summary(),
-                    lag_ms: match &n.beh {
-                        Behaviour::Queue { lag, .. } => Some(lag.summary()),
-                        Behaviour::Client(_)
-                        | Behaviour::Service { .. }
-                        | Behaviour::Lb { .. }
-                        | Behaviour::Cache { .. }
-                        | Behaviour::Database { .. }
-                        | Behaviour::RateLimiter(_) => None,
-                    },
+                    lag_ms: n.beh.queue().map(|q| q.lag.summary()),
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
