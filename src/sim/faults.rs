@@ -341,6 +341,10 @@ impl World {
             self.calls[proxy as usize].arrive_ns = c.arrive_ns;
             self.nodes[n as usize].stats.failed += 1;
             self.answer(proxy, Outcome::Failed, false);
+            // The proxy answered the parent, which moves on and may be freed and its slot reused: the
+            // zombie no longer stands for it, and a walk up from its children must stop here (a stale
+            // link could lead back down to them: a loop that never ends).
+            self.calls[call as usize].parent = NONE;
             self.ext.zombies.insert(call);
         }
     }

@@ -156,8 +156,15 @@ impl LimiterRt {
 impl World {
     /// The client node a call's request came from: the root call's edge starts there.
     fn origin_client(&self, mut call: u32) -> u32 {
-        while self.calls[call as usize].parent != NONE {
-            call = self.calls[call as usize].parent;
+        // Parent links of live calls lead to live calls and end at a root, so the walk is at most the
+        // live calls long; the bound turns a broken link into a wrong key rather than a loop that never
+        // ends.
+        for _ in 0..self.calls.len() {
+            let parent = self.calls[call as usize].parent;
+            if parent == NONE {
+                break;
+            }
+            call = parent;
         }
         // A message a consumer took from a queue starts a chain of its own with no edge behind it: no
         // client to count it against (`admit_at` lets an unknown client through).

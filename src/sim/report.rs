@@ -147,6 +147,31 @@ impl World {
         }
     }
 
+    /// A cache's hit ratio per bucket, from figures the series already keeps (so it costs the hot path
+    /// nothing): 1 - calls sent to the backing store / lookups answered. Retries over the cache's edge count
+    /// as misses, so with edge retries it reads low. Empty for other kinds; NaN in a bucket with no lookups.
+    fn hit_ratio_series(&self, node: usize) -> Vec<f64> {
+        if self.nodes[node].tag != crate::model::KindTag::Cache {
+            return Vec::new();
+        }
+        let out: Vec<usize> = (0..self.edges.len())
+            .filter(|&e| self.edges[e].from as usize == node)
+            .collect();
+        self.series
+            .buckets()
+            .iter()
+            .map(|b| {
+                let lookups = b.nodes[node].completed as f64;
+                let misses: f64 = out.iter().map(|&e| b.edge_sends[e] as f64).sum();
+                if lookups > 0.0 {
+                    (1.0 - misses / lookups).clamp(0.0, 1.0)
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
+    }
+
     fn series_report(&self) -> SeriesReport {
         let buckets = self.series.buckets();
         let width_s = self.series.width_ns() as f64 / 1e9;
@@ -185,6 +210,7 @@ impl World {
                         .map(|b| b.nodes[i].completed as f64 / width_s)
                         .collect(),
                     p99_ms: buckets.iter().map(|b| b.nodes[i].p99_ms as f64).collect(),
+                    hit_ratio: self.hit_ratio_series(i),
                 })
                 .collect(),
         }

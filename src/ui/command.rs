@@ -169,6 +169,8 @@ pub enum Command {
     SetSpeed(f64),
     /// Zoom to fit every node.
     FitView,
+    /// Lay the diagram out left to right by call depth, with few crossings (one undo step).
+    Arrange,
     /// Snap to grid on or off.
     SetSnap(bool),
     /// Dark (true) or light mode.
