@@ -149,7 +149,7 @@ impl App {
                     self.runner.reset();
                     self.runner.run(&self.doc.scenario);
                     self.tab = super::app::BottomTab::Charts;
-                    self.toast(ctx, format!("Running the sweep's point at {load:.2}x load"));
+                    self.toast(ctx, format!("Running at {load:.2}x load"));
                 }
             }
             Command::ApplyFix { sets, design } => {
@@ -157,8 +157,7 @@ impl App {
                     let before = self.doc.scenario.clone();
                     if self.apply_sets(ctx, &sets) {
                         let msg = format!(
-                            "Applied: {}. Run again to measure it; the fixes below are recomputed for the \
-                             changed design.",
+                            "Applied: {}. Run again to measure it.",
                             describe_changes(&before, &sets)
                         );
                         self.stress.applied = Some(msg.clone());
@@ -171,6 +170,20 @@ impl App {
                 self.stress.optimize.add_knob(&s, &field);
                 self.stress.tab = super::StressTab::Optimize;
                 self.stress.open = true;
+            }
+            Command::StartOptimize {
+                load,
+                slo_p99_ms,
+                slo_errors,
+            } => {
+                let form = &mut self.stress.optimize.form;
+                form.load = load;
+                form.slo_p99_ms = slo_p99_ms;
+                form.slo_errors = slo_errors;
+                self.stress.tab = super::StressTab::Optimize;
+                self.stress.open = true;
+                let s = self.doc.scenario.clone();
+                self.stress.optimize.start(&s);
             }
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,

@@ -177,6 +177,32 @@ fn optimize_finds_the_cheapest_app_tier_and_applies_it_undoably() {
     h.get_by_label("Apply chosen").click();
     h.run_steps(3);
     assert_eq!(app_replicas(&h), want);
+    // Apply says what it changed and how to take it back.
+    assert!(
+        h.query_by_label_contains(&format!("app.replicas 3 -> {want}"))
+            .is_some()
+    );
     apply(&mut h, Command::Undo);
     assert_eq!(app_replicas(&h), 3, "Apply is one undoable edit");
+    // "Run it at the load" applies it again and runs the main view at 10x, where the SLO holds.
+    h.get_by_label("Run it at the load").click();
+    h.run_steps(3);
+    assert_eq!(app_replicas(&h), want);
+    assert_eq!(h.state().runner().load, 10.0);
+    apply(&mut h, Command::SetSpeed(f64::INFINITY));
+    for _ in 0..3000 {
+        if h.state().runner().state == RunState::Finished {
+            break;
+        }
+        h.run_steps(1);
+    }
+    assert_eq!(h.state().runner().state, RunState::Finished);
+    let rep = h.state().runner().report.clone().expect("a report");
+    let failed = (rep.requests.failed + rep.requests.timed_out + rep.requests.rejected) as f64
+        / rep.requests.offered.max(1) as f64;
+    assert!(
+        rep.latency_ms.p99 < 200.0 && failed <= 0.001,
+        "at 10x with {want} replicas: p99 {} ms, failures {failed}",
+        rep.latency_ms.p99
+    );
 }
