@@ -3,38 +3,29 @@
 //! it must now give within a second, or the partial report a governor leaves.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use archsim::model::{self, Scenario, limits};
 use archsim::sim::{Budget, Simulation, StopLimit};
 
+use crate::common::cli::{stderr, stdout};
+
+/// Runs the binary and measures how long it took.
 #[allow(
     clippy::disallowed_methods,
     reason = "how long the refusal takes is what the test checks"
 )]
 fn archsim(args: &[&str]) -> (Output, Duration) {
     let t = Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the archsim binary runs");
+    let o = crate::common::cli::archsim(args);
     (o, t.elapsed())
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn temp_file(name: &str, text: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::write(&path, text).expect("temp dir is writable");
-    path.display().to_string()
+    crate::common::cli::temp_file(name, text)
+        .display()
+        .to_string()
 }
 
 fn scenario(name: &str, nodes: &str, edges: &str, faults: &str, duration_s: f64) -> String {
