@@ -371,7 +371,6 @@ impl World {
                 }
             }
         }
-        let n_classes = classes.len().max(1);
         // A map, not `Scenario::node_index` (a scan): per edge and per node that made building a chain of
         // 2,000 services cubic, seconds before the first event.
         let ctx = BuildCtx {
@@ -406,44 +405,9 @@ impl World {
             })
             .collect();
 
-        let mut nodes = Vec::with_capacity(s.nodes.len());
-        for (ni, n) in s.nodes.iter().enumerate() {
-            let routes: Vec<Vec<u32>> = (0..n_classes)
-                .map(|ci| {
-                    out_edges[ni]
-                        .iter()
-                        .copied()
-                        .filter(|&i| {
-                            classes
-                                .get(ci)
-                                .is_none_or(|c| s.edges[i as usize].carries(c))
-                        })
-                        .collect()
-                })
-                .collect();
-            let built = Behaviour::build(&n.kind, &n.id, &ctx);
-            let (order, prio) = order_of(built.discipline, built.class_priority, &classes);
-            let instances = built.instances;
-            nodes.push(NodeRt {
-                tag: n.kind.tag(),
-                beh: built.beh,
-                instances: (0..instances).map(|_| Instance::default()).collect(),
-                active: instances,
-                workers: built.workers,
-                queue_cap: built.queue_cap,
-                fifo: order == Order::Fifo,
-                order,
-                prio,
-                drop_oldest: built.discipline == QueueDiscipline::DropOldest,
-                rr: 0,
-                routes,
-                rng: stream(s.seed, &n.id),
-                busy: 0,
-                queued: 0,
-                in_sys: 0,
-                stats: NodeStats::new(),
-            });
-        }
+        let nodes: Vec<NodeRt> = (0..s.nodes.len())
+            .map(|ni| compile_node(&ctx, ni, &out_edges[ni]))
+            .collect();
 
         let bucket = Bucket {
             nodes: vec![Default::default(); nodes.len()],
@@ -506,5 +470,48 @@ impl World {
             }
         }
         w
+    }
+}
+
+/// Compiles node `ni`: its routes per class (over `out_edges`, its outgoing edges in file order), its
+/// kind's part (built by the kind's module) and its worker layout and waiting order.
+fn compile_node(ctx: &BuildCtx, ni: usize, out_edges: &[u32]) -> NodeRt {
+    let (s, classes) = (ctx.s, ctx.classes);
+    let n = &s.nodes[ni];
+    let n_classes = ctx.n_classes();
+    let routes: Vec<Vec<u32>> = (0..n_classes)
+        .map(|ci| {
+            out_edges
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    classes
+                        .get(ci)
+                        .is_none_or(|c| s.edges[i as usize].carries(c))
+                })
+                .collect()
+        })
+        .collect();
+    let built = Behaviour::build(&n.kind, &n.id, ctx);
+    let (order, prio) = order_of(built.discipline, built.class_priority, classes);
+    let instances = built.instances;
+    NodeRt {
+        tag: n.kind.tag(),
+        beh: built.beh,
+        instances: (0..instances).map(|_| Instance::default()).collect(),
+        active: instances,
+        workers: built.workers,
+        queue_cap: built.queue_cap,
+        fifo: order == Order::Fifo,
+        order,
+        prio,
+        drop_oldest: built.discipline == QueueDiscipline::DropOldest,
+        rr: 0,
+        routes,
+        rng: stream(s.seed, &n.id),
+        busy: 0,
+        queued: 0,
+        in_sys: 0,
+        stats: NodeStats::new(),
     }
 }

@@ -286,8 +286,13 @@ impl World {
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub(super) fn kind_done(&mut self, call: u32) {
         let c = self.calls[call as usize];
-        match &self.nodes[c.node as usize].beh {
-            Behaviour::Service(_) => service::done(self, call, c),
+        let node = &mut self.nodes[c.node as usize];
+        match &node.beh {
+            Behaviour::Service(s) => {
+                // Drawn from the node borrowed here: a second lookup in `service::done` costs the hot path.
+                let failed = s.fails(&mut node.rng);
+                service::done(self, call, c, failed)
+            }
             Behaviour::Cache(_) => cache::done(self, call, c),
             Behaviour::Database(_) => database::done(self, call, c),
             Behaviour::Queue(_) => queue::done(self, call, c),

@@ -7,7 +7,7 @@ use super::{Behaviour, BuildCtx, Built, next_turn};
 use crate::model::{KindTag, ServiceParams};
 use crate::sim::autoscale::Scaler;
 use crate::sim::ext::Ext;
-use crate::sim::sampler::{Sampler, unit};
+use crate::sim::sampler::{Sampler, SimRng, unit};
 use crate::sim::world::{Call, NodeRt, Outcome, World};
 
 /// A service's compiled parameters.
@@ -70,16 +70,22 @@ pub(super) fn arrival_instance(node: &mut NodeRt) -> u32 {
     next_turn(&mut node.rr, node.active)
 }
 
-/// The service time is over: the call fails with the error probability, or starts its downstream calls.
+impl ServiceRt {
+    /// Does this call fail (with the error probability)? Draws from `rng` only when the probability is
+    /// above 0.
+    #[inline(always)]
+    pub(super) fn fails(&self, rng: &mut SimRng) -> bool {
+        self.error_p > 0.0 && unit(rng) < self.error_p
+    }
+}
+
+/// The service time is over: the call fails (`failed`, drawn by [`ServiceRt::fails`]), or starts its
+/// downstream calls.
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 #[cfg_attr(target_arch = "wasm32", inline)]
-pub(super) fn done(w: &mut World, call: u32, c: Call) {
-    let node = &mut w.nodes[c.node as usize];
-    let Behaviour::Service(s) = &node.beh else {
-        return;
-    };
-    if s.error_p > 0.0 && unit(&mut node.rng) < s.error_p {
-        node.stats.failed += 1;
+pub(super) fn done(w: &mut World, call: u32, c: Call, failed: bool) {
+    if failed {
+        w.nodes[c.node as usize].stats.failed += 1;
         w.release_worker(c.node, c.instance as u32);
         w.respond(call, Outcome::Failed);
     } else {
