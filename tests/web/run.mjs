@@ -9,7 +9,8 @@
 //   2. corrupted and newer-version links show a readable error in the app (not a blank or frozen tab), and
 //      a browser without WebGL gets a message on the page instead of a blank canvas;
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
-//      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
+//      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside;
+//   4. `?embed=1` in an iframe, and File > Import diagram… / Paste diagram… (tests/web/interop.mjs).
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
 // (default /usr/bin/chromium), OUT (screenshot folder, default $CARGO_TARGET_DIR or target).
 // Exits non-zero with a message on the first failure.
@@ -23,6 +24,8 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
 import { chromium } from "playwright-core";
+
+import { embedInIframe, importInBrowser } from "./interop.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
@@ -343,6 +346,11 @@ async function main() {
         }
         ok(`${c.file} seed ${c.seed} load ${c.load}: browser report == native report (${a.length} bytes, ${webMs} ms in the page)`);
     }
+
+    // 4. Diagram import and embed mode (tests/web/interop.mjs).
+    const t = { context, base, errors, openApp, screenshotNotBlank, ok, fail, native, ROOT, OUT };
+    await embedInIframe(t);
+    await importInBrowser(t);
 
     const panics = errors.filter((e) => /panicked|crashed|RuntimeError/.test(e));
     if (panics.length) fail(`the page logged errors: ${panics.join(" | ")}`);
