@@ -473,14 +473,13 @@ fn check_problems(problems: &[model::Problem]) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs a scenario under a governor's budget, with a wall-clock deadline for the whole run.
-fn run(s: &Scenario, deadline: Duration) -> Result<Report, String> {
+/// Runs a scenario under a governor's budget, with a wall-clock deadline (the whole case's).
+fn run(s: &Scenario, started: Instant, deadline: Duration) -> Result<Report, String> {
     let mut sim = Simulation::new(s).map_err(|e| format!("valid but not built: {e}"))?;
     sim.set_budget(Budget {
         memory_mib: 64,
         instant_events: 2_000_000,
     });
-    let started = Instant::now();
     let end = sim.end_ns();
     while !sim.is_finished() {
         sim.step_events(end, 1 << 16);
@@ -515,8 +514,10 @@ fn check_report(r: &Report) -> Result<(), String> {
     Ok(())
 }
 
-/// One scenario case: generated, validated, run twice. `Err` says which invariant broke.
+/// One scenario case: generated, validated, run twice, both runs within `deadline` of wall time. `Err`
+/// says which invariant broke.
 pub fn scenario_case(seed: u64, deadline: Duration) -> Result<Outcome, String> {
+    let started = Instant::now();
     let caught = catch_unwind(AssertUnwindSafe(|| -> Result<Outcome, String> {
         let s = scenario(seed);
         let problems = model::validate(&s);
@@ -527,9 +528,9 @@ pub fn scenario_case(seed: u64, deadline: Duration) -> Result<Outcome, String> {
             }
             return Ok(Outcome::Refused);
         }
-        let a = run(&s, deadline)?;
+        let a = run(&s, started, deadline)?;
         check_report(&a)?;
-        let b = run(&s, deadline)?;
+        let b = run(&s, started, deadline)?;
         let (ja, jb) = (
             serde_json::to_string(&a).map_err(|e| e.to_string())?,
             serde_json::to_string(&b).map_err(|e| e.to_string())?,

@@ -12,6 +12,8 @@ pub mod compare;
 pub mod explain;
 pub mod flow;
 pub mod optimize;
+pub mod optimize_shard;
+pub mod optimize_step;
 pub mod queueing;
 pub mod shard;
 pub mod slo;

@@ -5,14 +5,16 @@
 //! node is overloaded (utilization at or above 1) or whose analytic mean latency already exceeds the p99
 //! bound cannot meet the SLO and is pruned. The survivors are sorted by monthly cost and simulated, with
 //! replications and confidence intervals, in rounds of `finalists` in cost order until two of them meet
-//! the SLO (the chosen design and the runner-up); then `frontier` more expensive survivors spread over the
-//! rest are simulated for the Pareto frontier of cost against p99. Since every cheaper survivor was
-//! simulated and failed, the chosen point is the cheapest grid point that meets the SLO by simulation
-//! (exactly what brute force over the grid finds, unless the flow model prunes a point that would pass).
+//! the SLO (the chosen design and the runner-up); then the `frontier` survivors spread evenly over the
+//! whole cost order that the rounds did not reach are simulated for the Pareto frontier of cost against
+//! p99. Since every cheaper survivor was simulated and failed, the chosen point is the cheapest grid point
+//! that meets the SLO by simulation (exactly what brute force over the grid finds, unless the flow model
+//! prunes a point that would pass).
 //!
-//! Candidates are simulated in parallel (rayon, native) and each result depends only on its inputs, so
-//! the answer does not depend on the number of threads. Sharding splits the finalists of the first round
-//! and the frontier points over machines; [`merge`] combines the parts.
+//! [`Search`] is that procedure as a state machine (which candidates next, given the results so far), so
+//! the same search runs in parallel here ([`optimize`]), a few events per frame in the browser
+//! (`optimize_step`) and split over machines (`optimize_shard`). Each simulated candidate depends only on
+//! its inputs, so the answer depends on neither the number of threads nor the slicing nor the sharding.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -350,7 +352,7 @@ fn check_spec(spec: &OptimizeSpec) -> Result<(), SweepError> {
 }
 
 /// Survivors of the flow model, cheapest first (ties: grid order).
-fn survivors(cands: &[Candidate]) -> Vec<usize> {
+pub(super) fn survivors(cands: &[Candidate]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..cands.len())
         .filter(|&i| cands[i].pruned.is_none())
         .collect();
@@ -363,21 +365,107 @@ fn survivors(cands: &[Candidate]) -> Vec<usize> {
     order
 }
 
-/// `count` positions spread evenly over `from..len` (for the frontier).
-fn spread(from: usize, len: usize, count: usize) -> Vec<usize> {
-    if from >= len || count == 0 {
+/// The positions in the cost order of the survivors simulated for the frontier: `count` spread evenly
+/// over all `len` of them (those the rounds already reached are not simulated twice).
+pub(super) fn frontier_positions(len: usize, count: usize) -> Vec<usize> {
+    if len == 0 || count == 0 {
         return Vec::new();
     }
-    let span = len - from;
     let mut v: Vec<usize> = (1..=count)
-        .map(|j| from + (span * j / (count + 1)).min(span - 1))
+        .map(|j| (len * j / (count + 1)).min(len - 1))
         .collect();
     v.dedup();
     v
 }
 
+/// How far the rounds go, from the results at the positions of the cost order: the end of the first
+/// round (of `per_round` positions) after which at least two simulated candidates meet the SLO, or `len`.
+/// `None` if a result the rounds need is missing.
+pub(super) fn rounds_end(
+    len: usize,
+    per_round: usize,
+    meets_at: impl Fn(usize) -> Option<bool>,
+) -> Option<usize> {
+    let mut pos = 0;
+    let mut meeting = 0;
+    while pos < len && meeting < 2 {
+        let end = (pos + per_round).min(len);
+        for p in pos..end {
+            meeting += usize::from(meets_at(p)?);
+        }
+        pos = end;
+    }
+    Some(pos)
+}
+
+/// The search as a state machine: [`Search::next_batch`] names the candidates to simulate next,
+/// [`Search::record`] takes their results, [`Search::conclude`] gives the answer once no batch is left.
+pub struct Search {
+    cands: Vec<Candidate>,
+    order: Vec<usize>,
+    pos: usize,
+    frontier_done: bool,
+    finalists: Vec<Finalist>,
+}
+
+impl Search {
+    /// Plans the search: every grid point costed and checked by the flow model.
+    pub fn new(scenario: &Scenario, spec: &OptimizeSpec) -> Result<Self, SweepError> {
+        let cands = plan(scenario, spec)?;
+        let order = survivors(&cands);
+        Ok(Self {
+            cands,
+            order,
+            pos: 0,
+            frontier_done: false,
+            finalists: Vec::new(),
+        })
+    }
+
+    /// Every grid point.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.cands
+    }
+
+    /// The grid indices to simulate next (empty: the search is over). Call [`Search::record`] with
+    /// their results before asking again.
+    pub fn next_batch(&mut self, spec: &OptimizeSpec) -> Vec<usize> {
+        let len = self.order.len();
+        let meeting = self.finalists.iter().filter(|f| f.meets).count();
+        if self.pos < len && meeting < 2 {
+            let end = (self.pos + spec.finalists.max(1)).min(len);
+            let batch = self.order[self.pos..end].to_vec();
+            self.pos = end;
+            return batch;
+        }
+        if self.frontier_done {
+            return Vec::new();
+        }
+        self.frontier_done = true;
+        frontier_positions(len, spec.frontier)
+            .into_iter()
+            .filter(|&k| k >= self.pos)
+            .map(|k| self.order[k])
+            .collect()
+    }
+
+    /// Takes the results of the last batch.
+    pub fn record(&mut self, finalists: Vec<Finalist>) {
+        self.finalists.extend(finalists);
+    }
+
+    /// The answer from everything recorded.
+    pub fn conclude(
+        self,
+        scenario: &Scenario,
+        spec: &OptimizeSpec,
+    ) -> Result<OptimizeResult, SweepError> {
+        conclude(scenario, spec, &self.cands, self.finalists)
+    }
+}
+
 /// Simulates candidates (parallel on native builds), results in the order given.
-fn simulate(
+pub(super) fn simulate(
     scenario: &Scenario,
     spec: &OptimizeSpec,
     cands: &[&Candidate],
@@ -406,7 +494,7 @@ fn simulate(
     out.into_iter().collect()
 }
 
-fn finalist(c: &Candidate, p: &PointResult, slo: Slo) -> Finalist {
+pub(super) fn finalist(c: &Candidate, p: &PointResult, slo: Slo) -> Finalist {
     Finalist {
         candidate: c.clone(),
         p99_ms: p.p99_ms.mean,
@@ -467,8 +555,7 @@ pub fn optimize(
     progress: &(dyn Fn(OptimizeProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<OptimizeResult, SweepError> {
-    let cands = plan(scenario, spec)?;
-    let order = survivors(&cands);
+    let mut search = Search::new(scenario, spec)?;
     let done = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
     let tick = || {
@@ -478,138 +565,21 @@ pub fn optimize(
             total: total.load(Ordering::Relaxed),
         });
     };
-    let mut finalists: Vec<Finalist> = Vec::new();
-    let mut pos = 0;
-    while pos < order.len() {
-        let batch: Vec<&Candidate> = order[pos..(pos + spec.finalists).min(order.len())]
-            .iter()
-            .map(|&i| &cands[i])
-            .collect();
-        pos += batch.len();
-        total.fetch_add(batch.len(), Ordering::Relaxed);
-        finalists.extend(simulate(scenario, spec, &batch, &tick, cancel)?);
-        if finalists.iter().filter(|f| f.meets).count() >= 2 {
+    loop {
+        let batch = search.next_batch(spec);
+        if batch.is_empty() {
             break;
         }
+        let planned = total.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
+        progress(OptimizeProgress {
+            done: done.load(Ordering::Relaxed),
+            total: planned,
+        });
+        let cands: Vec<&Candidate> = batch.iter().map(|&i| &search.cands[i]).collect();
+        let results = simulate(scenario, spec, &cands, &tick, cancel)?;
+        search.record(results);
     }
-    let extra: Vec<&Candidate> = spread(pos, order.len(), spec.frontier)
-        .into_iter()
-        .map(|k| &cands[order[k]])
-        .collect();
-    total.fetch_add(extra.len(), Ordering::Relaxed);
-    finalists.extend(simulate(scenario, spec, &extra, &tick, cancel)?);
-    conclude(scenario, spec, &cands, finalists)
+    search.conclude(scenario, spec)
 }
 
-/// A shard's share of a search: the first round's finalists and the frontier points, every `shards`-th
-/// starting at `shard`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OptimizePartial {
-    /// Always `"archsim-optimize-partial"`.
-    pub format: String,
-    /// Shard index, 0-based.
-    pub shard: u32,
-    /// Number of shards.
-    pub shards: u32,
-    /// The scenario.
-    pub scenario: Scenario,
-    /// The search definition.
-    pub spec: OptimizeSpec,
-    /// The candidates this shard simulated.
-    pub finalists: Vec<Finalist>,
-}
-
-/// The format tag of partial search results.
-pub const OPTIMIZE_PARTIAL_FORMAT: &str = "archsim-optimize-partial";
-
-/// The candidates a sharded search simulates, in order: the first `finalists` survivors and the
-/// frontier points after them (a sharded search has one round).
-fn sharded_plan(cands: &[Candidate], spec: &OptimizeSpec) -> Vec<usize> {
-    let order = survivors(cands);
-    let first = spec.finalists.min(order.len());
-    let mut v: Vec<usize> = order[..first].to_vec();
-    v.extend(
-        spread(first, order.len(), spec.frontier)
-            .into_iter()
-            .map(|k| order[k]),
-    );
-    v
-}
-
-/// Runs shard `shard` of `shards` of the search.
-pub fn optimize_shard(
-    scenario: &Scenario,
-    spec: &OptimizeSpec,
-    shard: u32,
-    shards: u32,
-    progress: &(dyn Fn(OptimizeProgress) + Sync),
-    cancel: &AtomicBool,
-) -> Result<OptimizePartial, SweepError> {
-    if shards == 0 || shard >= shards {
-        return Err(SweepError::Spec(format!(
-            "shard {shard} of {shards}: the index must be below the count"
-        )));
-    }
-    let cands = plan(scenario, spec)?;
-    let mine: Vec<&Candidate> = sharded_plan(&cands, spec)
-        .into_iter()
-        .enumerate()
-        .filter(|(k, _)| *k as u32 % shards == shard)
-        .map(|(_, i)| &cands[i])
-        .collect();
-    let done = AtomicUsize::new(0);
-    let n = mine.len();
-    let tick = || {
-        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-        progress(OptimizeProgress { done: d, total: n });
-    };
-    Ok(OptimizePartial {
-        format: OPTIMIZE_PARTIAL_FORMAT.into(),
-        shard,
-        shards,
-        scenario: scenario.clone(),
-        spec: spec.clone(),
-        finalists: simulate(scenario, spec, &mine, &tick, cancel)?,
-    })
-}
-
-/// Combines shards into the result of the one-round search they split.
-pub fn merge(parts: &[OptimizePartial]) -> Result<OptimizeResult, SweepError> {
-    let first = parts
-        .first()
-        .ok_or_else(|| SweepError::Merge("no partial results to merge".into()))?;
-    let mut seen = vec![false; first.shards as usize];
-    for p in parts {
-        if p.format != OPTIMIZE_PARTIAL_FORMAT {
-            return Err(SweepError::Merge(format!(
-                "not a partial search result (format '{}')",
-                p.format
-            )));
-        }
-        if p.scenario != first.scenario || p.spec != first.spec || p.shards != first.shards {
-            return Err(SweepError::Merge(format!(
-                "shard {} belongs to a different search (scenario, options or shard count differ)",
-                p.shard
-            )));
-        }
-        match seen.get_mut(p.shard as usize) {
-            None => {
-                return Err(SweepError::Merge(format!(
-                    "shard index {} out of range",
-                    p.shard
-                )));
-            }
-            Some(true) => return Err(SweepError::Merge(format!("shard {} given twice", p.shard))),
-            Some(s) => *s = true,
-        }
-    }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(SweepError::Merge(format!(
-            "shard {missing} of {} is missing",
-            first.shards
-        )));
-    }
-    let cands = plan(&first.scenario, &first.spec)?;
-    let finalists = parts.iter().flat_map(|p| p.finalists.clone()).collect();
-    conclude(&first.scenario, &first.spec, &cands, finalists)
-}
+pub use super::optimize_shard::{OPTIMIZE_PARTIAL_FORMAT, OptimizePartial, merge, optimize_shard};

@@ -91,6 +91,21 @@ pub fn spaced(start: f64, end: f64, n: usize, log: bool) -> Vec<f64> {
         .collect()
 }
 
+/// Longest run of the quick default of the sweeps and the search (CLI and app), simulated seconds: many
+/// runs make a sweep, and the replications' intervals show what the shorter runs cost in precision.
+pub const QUICK_DURATION_S: f64 = 10.0;
+/// Longest warm-up of the quick default, simulated seconds.
+pub const QUICK_WARMUP_S: f64 = 2.0;
+
+/// `scenario` with the quick default's run length: at most [`QUICK_DURATION_S`] and
+/// [`QUICK_WARMUP_S`].
+pub fn quick(scenario: &Scenario) -> Scenario {
+    let mut s = scenario.clone();
+    s.duration_s = s.duration_s.min(QUICK_DURATION_S);
+    s.warmup_s = s.warmup_s.min(QUICK_WARMUP_S);
+    s
+}
+
 /// One point of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
@@ -276,10 +291,73 @@ pub fn run_replication(
     warmup_s: f64,
     cancel: &AtomicBool,
 ) -> Result<Replication, SweepError> {
-    let mut s = point_scenario(scenario, point)?;
-    s.seed = replication_seed(scenario.seed, r);
-    s.warmup_s = warmup_s.min(s.duration_s * 0.9);
-    let sim = run_cancellable(&s, point.load, cancel)?;
+    let mut run = ReplicationRun::start(scenario, point, r, warmup_s)?;
+    let end = run.sim.end_ns();
+    let slice = (end / SLICES).max(1);
+    while !run.sim.is_finished() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SweepError::Cancelled);
+        }
+        run.sim
+            .step_until(run.sim.time_ns().saturating_add(slice).min(end));
+    }
+    run.finish()
+}
+
+/// One replication that can be advanced a few events at a time, for a caller with a per-frame time
+/// budget (the browser has no threads). Its result is [`run_replication`]'s: the engine's results do
+/// not depend on how a run is sliced.
+pub struct ReplicationRun {
+    s: Scenario,
+    point: Point,
+    r: u32,
+    sim: Simulation,
+}
+
+impl ReplicationRun {
+    /// Builds the run (nothing is simulated yet).
+    pub fn start(
+        scenario: &Scenario,
+        point: &Point,
+        r: u32,
+        warmup_s: f64,
+    ) -> Result<Self, SweepError> {
+        let mut s = point_scenario(scenario, point)?;
+        s.seed = replication_seed(scenario.seed, r);
+        s.warmup_s = warmup_s.min(s.duration_s * 0.9);
+        let mut sim = Simulation::new(&s)?;
+        sim.set_load(point.load);
+        Ok(Self {
+            s,
+            point: point.clone(),
+            r,
+            sim,
+        })
+    }
+
+    /// Runs at most `max_events` more events; returns whether the run has reached its end.
+    pub fn advance(&mut self, max_events: u64) -> bool {
+        let end = self.sim.end_ns();
+        self.sim.step_events(end, max_events.max(1));
+        self.sim.is_finished()
+    }
+
+    /// The finished run's measurements (a governor's stop is an error, as in [`run_replication`]).
+    pub fn finish(self) -> Result<Replication, SweepError> {
+        let Self { s, point, r, sim } = self;
+        if let Some(stop) = sim.stopped() {
+            return Err(SweepError::Stopped(format!(
+                "a run at load {} (seed {}) {}",
+                crate::model::limits::fmt(point.load),
+                s.seed,
+                stop.message
+            )));
+        }
+        Ok(measure(&s, &point, r, &sim))
+    }
+}
+
+fn measure(s: &Scenario, point: &Point, r: u32, sim: &Simulation) -> Replication {
     let rep = sim.report();
     let offered = rep.requests.offered.max(1) as f64;
     let series = &rep.series;
@@ -300,7 +378,7 @@ pub fn run_replication(
             }
         })
         .collect();
-    Ok(Replication {
+    Replication {
         point: point.index,
         replication: r,
         seed: s.seed,
@@ -317,7 +395,7 @@ pub fn run_replication(
         events: rep.events,
         nodes,
         latency: sim.latency().to_data(),
-    })
+    }
 }
 
 /// Least-squares slope per observation (0 for fewer than two).

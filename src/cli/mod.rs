@@ -416,6 +416,14 @@ fn validate(files: &[String]) -> Result<ExitCode, CliError> {
 /// Reads and parses (without validating) a scenario file, or a preset when no such file exists.
 /// Returns the scenario and the label that names it in messages.
 fn read_scenario(arg: &str) -> Result<(Scenario, String), CliError> {
+    // A share link (`...#s=1.<payload>`, or the fragment alone) opens like a file: `archsim open LINK`.
+    if let Some((_, fragment)) = arg.split_once('#').filter(|(_, f)| f.starts_with("s=")) {
+        // The app's `&load=`/`&run=1` options mean nothing here: the command's own flags say that.
+        let fragment = fragment.split('&').next().unwrap_or(fragment);
+        let scenario = model::share::decode(fragment)
+            .map_err(|e| CliError::Usage(format!("share link: {e}")))?;
+        return Ok((scenario, "share link".to_owned()));
+    }
     let path = Path::new(arg);
     if path.exists() {
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {

@@ -56,7 +56,8 @@ pub struct OptimizeArgs {
     /// Writes the full result as JSON to PATH (`-`: stdout, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Runs only shard I of N (0-based) of the first round and writes a partial result for `archsim merge`.
+    /// Runs only shard I of N (0-based) of the search and writes a partial result for `archsim merge`
+    /// (the merged result equals the unsharded one).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Where a shard writes its partial result (default `optimize-part-I-of-N.json`).

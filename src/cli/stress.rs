@@ -169,11 +169,6 @@ pub struct ExplainArgs {
     pub replications: u32,
 }
 
-/// Longest run of the quick default, simulated seconds.
-pub const QUICK_DURATION_S: f64 = 10.0;
-/// Longest warm-up of the quick default, simulated seconds.
-pub const QUICK_WARMUP_S: f64 = 2.0;
-
 pub(super) fn usage(msg: String) -> CliError {
     CliError::Usage(msg)
 }
@@ -226,10 +221,7 @@ pub(super) fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> 
         Some(d) => s.duration_s = d,
         // Many runs make a sweep: short ones by default, so that 24 points x 5 replications take seconds.
         // The replications' confidence intervals show what the shorter runs cost in precision.
-        None if !c.full => {
-            s.duration_s = s.duration_s.min(QUICK_DURATION_S);
-            s.warmup_s = s.warmup_s.min(QUICK_WARMUP_S);
-        }
+        None if !c.full => s = crate::analysis::sweep::quick(&s),
         None => {}
     }
     for spec in &c.sets {

@@ -144,6 +144,15 @@ pub struct NodeSeries {
     /// 99th percentile of the node's own latency (NaN, `null` in JSON, when nothing completed).
     #[serde(deserialize_with = "nullable_f64s")]
     pub p99_ms: Vec<f64>,
+    /// A cache's hit ratio (0 to 1): 1 - calls it sent to its backing store / lookups it answered, so a
+    /// flush shows as a fall and a climb back. Only for caches (absent from JSON for other kinds); NaN,
+    /// `null` in JSON, in a bucket with no lookups.
+    #[serde(
+        default,
+        deserialize_with = "nullable_f64s",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub hit_ratio: Vec<f64>,
 }
 
 /// A fault that ran (or is running) during the run.

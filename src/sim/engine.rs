@@ -1,13 +1,13 @@
-//! Event handlers: how a request travels down the graph and its response back up.
+//! Event handlers: how a request travels down the graph and its response back up. What a node does with
+//! a call depends on its kind, and is in that kind's module (`src/sim/node/`); this file holds what every
+//! kind shares: counting arrivals, workers and waiting lines, child calls and answers.
 //!
 //! The handlers on every request's path are forced inline natively (one call fewer per hop; see
 //! docs/benchmarks.md) but only hinted on wasm32, where the copies would cost download size.
 
 use super::event::{Event, FaultEdge, GuardWake, Kind, Tick};
-use super::sampler::{SimRng, unit};
 use super::snapshot::DotOutcome;
-use super::world::{Behaviour, NONE, Order, Outcome, World};
-use crate::model::LbPolicy;
+use super::world::{NONE, Order, Outcome, World};
 
 impl World {
     /// Runs one event.
@@ -38,37 +38,7 @@ impl World {
         if self.ext_on && self.ext_arrive(call) {
             return;
         }
-        let now = self.now;
-        let c = &mut self.calls[call as usize];
-        c.arrive_ns = now;
-        let (n, class) = (c.node, c.class);
-        let node = &mut self.nodes[n as usize];
-        node.touch(now);
-        node.in_sys += 1;
-        node.stats.arrivals += 1;
-        match &mut node.beh {
-            Behaviour::Service { .. } | Behaviour::Cache { .. } => {
-                let inst = next_turn(&mut node.rr, node.active);
-                self.admit(call, inst);
-            }
-            Behaviour::Database {
-                is_write, replicas, ..
-            } => {
-                let inst = if *replicas == 0 || is_write[class as usize] {
-                    0
-                } else {
-                    1 + next_turn(&mut node.rr, *replicas)
-                };
-                self.admit(call, inst);
-            }
-            Behaviour::Lb { .. } => self.balance(call),
-            Behaviour::RateLimiter(_) => self.limit(call),
-            Behaviour::Queue { ack, .. } => {
-                let t = ack.sample(&mut node.rng);
-                self.queue.push(now + t, Kind::Done, call, 0);
-            }
-            Behaviour::Client(_) => self.respond(call, Outcome::Failed),
-        }
+        self.kind_arrive(call);
     }
 
     /// A worker takes the call now, it waits in line, or it is turned away.
@@ -128,27 +98,7 @@ impl World {
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
-        let t = match &node.beh {
-            Behaviour::Service { work, .. } | Behaviour::Cache { work, .. } => {
-                work.sample(&mut node.rng)
-            }
-            Behaviour::Database {
-                read,
-                write,
-                is_write,
-                ..
-            } => {
-                if is_write[c.class as usize] {
-                    write.sample(&mut node.rng)
-                } else {
-                    read.sample(&mut node.rng)
-                }
-            }
-            Behaviour::Client(_)
-            | Behaviour::Lb { .. }
-            | Behaviour::Queue { .. }
-            | Behaviour::RateLimiter(_) => 0,
-        };
+        let t = node.beh.work_ns(c.class, &mut node.rng);
         let t = if self.ext_on {
             self.ext_scale(c.node, t)
         } else {
@@ -167,7 +117,7 @@ impl World {
     /// [`Self::release_worker`] inlined where a service answers after its last downstream call (the hot path).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     #[cfg_attr(target_arch = "wasm32", inline)]
-    fn release_worker_inline(&mut self, n: u32, inst: u32) {
+    pub(crate) fn release_worker_inline(&mut self, n: u32, inst: u32) {
         let now = self.now;
         let node = &mut self.nodes[n as usize];
         node.touch(now);
@@ -207,54 +157,6 @@ impl World {
         node.busy -= 1;
     }
 
-    /// Gives a free worker of a consumer service a message from one of its queues; false if none waits.
-    /// Always inlined: `release_worker`'s FIFO path had it inlined, and its other callers (the LIFO and
-    /// priority path, `fill_free_workers`) made the compiler stop doing so.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    fn pull_message(&mut self, n: u32, inst: u32) -> bool {
-        let now = self.now;
-        let sources = match &self.nodes[n as usize].beh {
-            Behaviour::Service { sources, .. } => sources.len(),
-            Behaviour::Client(_)
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::Queue { .. }
-            | Behaviour::RateLimiter(_) => 0,
-        };
-        for k in 0..sources {
-            let (q, edge) = match &self.nodes[n as usize].beh {
-                Behaviour::Service { sources, .. } => sources[k],
-                Behaviour::Client(_)
-                | Behaviour::Lb { .. }
-                | Behaviour::Cache { .. }
-                | Behaviour::Database { .. }
-                | Behaviour::Queue { .. }
-                | Behaviour::RateLimiter(_) => return false,
-            };
-            let qn = &mut self.nodes[q as usize];
-            qn.touch(now);
-            let msg = match &mut qn.beh {
-                Behaviour::Queue { backlog, .. } => backlog.pop_front(),
-                Behaviour::Client(_)
-                | Behaviour::Service { .. }
-                | Behaviour::Lb { .. }
-                | Behaviour::Cache { .. }
-                | Behaviour::Database { .. }
-                | Behaviour::RateLimiter(_) => None,
-            };
-            if msg.is_some() {
-                qn.queued -= 1;
-            }
-            if let Some(msg) = msg {
-                self.deliver_message(q, msg, n, inst, edge);
-                return true;
-            }
-        }
-        false
-    }
-
     /// Puts idle workers to work on waiting calls and queued messages (after capacity grew mid-run).
     pub(crate) fn fill_free_workers(&mut self, n: u32) {
         let now = self.now;
@@ -288,138 +190,7 @@ impl World {
         if self.ext_on && self.ext_done(call) {
             return;
         }
-        let c = self.calls[call as usize];
-        let n = c.node as usize;
-        let node = &mut self.nodes[n];
-        match &node.beh {
-            Behaviour::Service { error_p, .. } => {
-                if *error_p > 0.0 && unit(&mut node.rng) < *error_p {
-                    node.stats.failed += 1;
-                    self.release_worker(c.node, c.instance as u32);
-                    self.respond(call, Outcome::Failed);
-                } else {
-                    self.calls[call as usize].step = 0;
-                    self.next_downstream(call);
-                }
-            }
-            Behaviour::Cache { hit_by_class, .. } => {
-                let hit = unit(&mut node.rng) < hit_by_class[c.class as usize];
-                self.cache_lookup_done(call, hit);
-            }
-            Behaviour::Database { .. } => {
-                self.release_worker(c.node, c.instance as u32);
-                self.respond(call, Outcome::Ok);
-            }
-            Behaviour::Queue {
-                backlog, capacity, ..
-            } => {
-                if backlog.len() >= *capacity as usize {
-                    self.reject(call);
-                } else {
-                    let msg = self.alloc_call(c.req, NONE, c.node, NONE, c.class);
-                    self.calls[msg as usize].arrive_ns = self.now;
-                    self.respond(call, Outcome::Ok);
-                    self.enqueue_message(c.node, msg);
-                }
-            }
-            // (A queueing leaky bucket's departures are handled by `ext_done`.)
-            Behaviour::Lb { .. } | Behaviour::Client(_) | Behaviour::RateLimiter(_) => {}
-        }
-    }
-
-    /// A cache finished its lookup: a hit answers, a miss goes on to the backing store (or fails without one).
-    #[inline]
-    pub(crate) fn cache_lookup_done(&mut self, call: u32, hit: bool) {
-        let c = self.calls[call as usize];
-        let backing = self.nodes[c.node as usize].routes[c.class as usize]
-            .first()
-            .copied();
-        self.release_worker(c.node, c.instance as u32);
-        match (hit, backing) {
-            (true, _) => self.respond(call, Outcome::Ok),
-            (false, Some(edge)) => self.call_child(call, edge),
-            (false, None) => {
-                self.nodes[c.node as usize].stats.failed += 1;
-                self.respond(call, Outcome::Failed)
-            }
-        }
-    }
-
-    /// A service makes its next downstream call, or answers when none is left.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    fn next_downstream(&mut self, call: u32) {
-        let c = self.calls[call as usize];
-        let route = &self.nodes[c.node as usize].routes[c.class as usize];
-        match route.get(c.step as usize).copied() {
-            Some(edge) => {
-                self.calls[call as usize].step += 1;
-                self.call_child(call, edge);
-            }
-            None => {
-                self.release_worker_inline(c.node, c.instance as u32);
-                self.answer_inline(call, Outcome::Ok, true);
-            }
-        }
-    }
-
-    #[inline]
-    fn balance(&mut self, call: u32) {
-        let c = self.calls[call as usize];
-        let n = c.node as usize;
-        let node = &mut self.nodes[n];
-        let route = &node.routes[c.class as usize];
-        let Behaviour::Lb {
-            policy,
-            outstanding,
-            rr,
-        } = &mut node.beh
-        else {
-            return;
-        };
-        if route.is_empty() {
-            node.stats.failed += 1;
-            self.respond(call, Outcome::Failed);
-            return;
-        }
-        let len = route.len() as u32;
-        let slot = match policy {
-            LbPolicy::RoundRobin => next_turn(rr, len),
-            LbPolicy::Random => pick(&mut node.rng, len),
-            LbPolicy::LeastConnections => {
-                let mut best = 0;
-                for (i, &e) in route.iter().enumerate() {
-                    if outstanding[e as usize] < outstanding[route[best] as usize] {
-                        best = i;
-                    }
-                }
-                best as u32
-            }
-            LbPolicy::PowerOfTwo => {
-                let a = pick(&mut node.rng, len);
-                if len == 1 {
-                    a
-                } else {
-                    let b = (a + 1 + pick(&mut node.rng, len - 1)) % len;
-                    if outstanding[route[b as usize] as usize]
-                        < outstanding[route[a as usize] as usize]
-                    {
-                        b
-                    } else {
-                        a
-                    }
-                }
-            }
-        };
-        let slot = if self.ext_on {
-            super::health::healthy_slot(&mut self.ext, route, slot)
-        } else {
-            slot
-        };
-        let edge = route[slot as usize];
-        outstanding[edge as usize] += 1;
-        self.calls[call as usize].step = slot as u16;
-        self.call_child(call, edge);
+        self.kind_done(call);
     }
 
     /// Sends a child call over `edge` on behalf of `parent`.
@@ -448,40 +219,12 @@ impl World {
         if self.ext_on && self.ext_response(parent, outcome) {
             return;
         }
-        let p = self.calls[parent as usize];
-        let node = &mut self.nodes[p.node as usize];
-        match &mut node.beh {
-            Behaviour::Service { .. } => {
-                if outcome == Outcome::Ok {
-                    self.next_downstream(parent);
-                } else {
-                    // A failed dependency fails the request; the worker is free again.
-                    self.release_worker(p.node, p.instance as u32);
-                    self.respond(parent, outcome);
-                }
-            }
-            Behaviour::Lb { outstanding, .. } => {
-                let edge = node.routes[p.class as usize][p.step as usize];
-                outstanding[edge as usize] -= 1;
-                self.respond(parent, outcome);
-            }
-            Behaviour::Cache { .. } | Behaviour::RateLimiter(_) => self.respond(parent, outcome),
-            Behaviour::Queue { lag, lost, .. } => {
-                // A consumer finished a message.
-                if outcome == Outcome::Ok {
-                    lag.record_ns(self.now - p.arrive_ns);
-                } else {
-                    *lost += 1;
-                }
-                self.free_call(parent);
-            }
-            Behaviour::Database { .. } | Behaviour::Client(_) => {}
-        }
+        self.kind_response(parent, outcome);
     }
 
     /// The node turns a call away (its queue is full): counted as its rejection, not as a completion.
     #[inline]
-    fn reject(&mut self, call: u32) {
+    pub(crate) fn reject(&mut self, call: u32) {
         self.nodes[self.calls[call as usize].node as usize]
             .stats
             .rejected += 1;
@@ -503,7 +246,7 @@ impl World {
     /// [`Self::answer`] inlined where a service answers after its last downstream call (the hot path).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     #[cfg_attr(target_arch = "wasm32", inline)]
-    fn answer_inline(&mut self, call: u32, outcome: Outcome, completed: bool) {
+    pub(crate) fn answer_inline(&mut self, call: u32, outcome: Outcome, completed: bool) {
         let now = self.now;
         let c = self.calls[call as usize];
         // A stubbed edge's outcomes are recorded where the caller sees them (timeouts included).
@@ -539,22 +282,4 @@ impl World {
             self.send_back(c.node, c.parent, c.via_edge, Kind::Response, outcome, dot);
         }
     }
-}
-
-/// The next of `n` (> 0) in turn: `counter` cycles through 0..n, like a free-running counter taken modulo `n`
-/// while `n` stays the same (after a live change of `n` it restarts at 0 if it is past the end). A compare
-/// instead of `%`: a division costs 20-40 cycles, and every arrival at a replicated node and every balanced
-/// request takes a turn.
-#[inline]
-fn next_turn(counter: &mut u32, n: u32) -> u32 {
-    let i = if *counter >= n { 0 } else { *counter };
-    *counter = i + 1;
-    i
-}
-
-/// Uniform integer in `0..n` (n > 0), by Lemire's multiply-shift (bias below 2^-32 for small n).
-#[inline]
-fn pick(rng: &mut SimRng, n: u32) -> u32 {
-    use rand::Rng;
-    ((rng.next_u32() as u64 * n as u64) >> 32) as u32
 }

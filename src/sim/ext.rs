@@ -1,16 +1,19 @@
 //! Optional machinery outside the engine's hot path: faults, load-balancer health checks, key-model caches
 //! and autoscaling. The engine's handlers call in here only when `World::ext_on` is set, so a scenario that
-//! uses none of it pays one predictable branch per handler.
+//! uses none of it pays one predictable branch per handler. What is one kind's (a key-model cache's
+//! lookup, a leaky bucket's departures, an optimistic write) is that kind's module's (`src/sim/node/`),
+//! which asks `ext_on` itself; here is only what applies to every kind (crashes, fault errors, zombies,
+//! attempt stubs) and the state the kinds keep here.
 
 use std::collections::BTreeSet;
 
 use super::autoscale::Scaler;
-use super::cache_keys::KeyCache;
 use super::event::{Kind, Tick};
 use super::faults::{EdgeFx, FaultRun, NodeFx};
 use super::health::Health;
-use super::world::{Behaviour, NONE, Outcome, World};
-use crate::model::{NodeKind, Scenario};
+use super::node::cache_keys::KeyCache;
+use super::world::{NONE, Outcome, World};
+use crate::model::{KindTag, Scenario};
 
 /// State of the optional machinery.
 #[derive(Default)]
@@ -35,7 +38,7 @@ pub(crate) struct Ext {
     /// Per service with autoscaling.
     pub scalers: Vec<Option<Scaler>>,
     /// Per database with optimistic concurrency.
-    pub occ: Vec<Option<super::occ::Occ>>,
+    pub occ: Vec<Option<super::node::occ::Occ>>,
 }
 
 impl World {
@@ -55,47 +58,7 @@ impl World {
         };
         let mut on = false;
         for (i, node) in s.nodes.iter().enumerate() {
-            match &node.kind {
-                NodeKind::LoadBalancer(p) => {
-                    if let Some(h) = &p.health_check {
-                        let outs = s
-                            .edges
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, e)| e.from == node.id)
-                            .map(|(j, _)| j as u32)
-                            .collect();
-                        ext.health[i] = Some(Health::new(h, outs));
-                        on = true;
-                    }
-                }
-                NodeKind::Cache(p) => {
-                    if let Some(k) = &p.keys {
-                        ext.keys[i] = Some(KeyCache::new(k));
-                        on = true;
-                    }
-                }
-                NodeKind::RateLimiter(p) => {
-                    on |= p.algorithm == crate::model::LimitAlgorithm::LeakyBucketQueue;
-                }
-                NodeKind::Database(p) => {
-                    if let (Some(o), Behaviour::Database { is_write, .. }) =
-                        (&p.optimistic, &mut self.nodes[i].beh)
-                    {
-                        let occ = super::occ::Occ::new(o, is_write.len());
-                        *is_write = occ.phase_table(std::mem::take(is_write));
-                        ext.occ[i] = Some(occ);
-                        on = true;
-                    }
-                }
-                NodeKind::Service(p) => {
-                    if let Some(a) = &p.autoscale {
-                        ext.scalers[i] = Some(Scaler::new(a, p.replicas));
-                        on = true;
-                    }
-                }
-                NodeKind::Client(_) | NodeKind::Queue(_) => {}
-            }
+            on |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
         }
         self.ext = ext;
         // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
@@ -136,26 +99,18 @@ impl World {
     /// A client's batch: its requests (times the load now) go out at this instant, in order, each from its
     /// own `ClientNext` (whose follow-up scheduling finds the client's rate 0 and adds nothing).
     fn batch_tick(&mut self, c: u32) {
-        let count = match &self.nodes[c as usize].beh {
-            Behaviour::Client(cl) => cl.batch,
-            Behaviour::Service { .. }
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::Queue { .. }
-            | Behaviour::RateLimiter(_) => 0,
-        };
+        let count = self.nodes[c as usize].beh.client().map_or(0, |cl| cl.batch);
         let size = (count as f64 * self.load).round() as u64;
         for _ in 0..size {
             self.queue.push(self.now, Kind::ClientNext, c, 0);
         }
     }
 
-    /// Handles an arrival the optional machinery changes (a crashed node, an optimistic transaction,
-    /// lagging replicas); false to go on normally.
+    /// Handles an arrival the optional machinery changes (a crashed node, an optimistic transaction: its
+    /// returning write is not counted again); false to go on normally.
     pub(crate) fn ext_arrive(&mut self, call: u32) -> bool {
         let n = self.calls[call as usize].node as usize;
-        let (down, lag) = (self.ext.node[n].down, self.ext.node[n].lag);
+        let down = self.ext.node[n].down;
         if down > 0 {
             // Connection refused: fails at once, without doing any work. (A transaction coming back for
             // its write was counted at the node when it started.)
@@ -172,21 +127,7 @@ impl World {
             self.answer(call, Outcome::Failed, false);
             return true;
         }
-        if self.occ_arrive(call) {
-            return true;
-        }
-        if lag > 0 && matches!(self.nodes[n].beh, Behaviour::Database { .. }) {
-            // Stale replicas: every query goes to the primary.
-            let now = self.now;
-            let node = &mut self.nodes[n];
-            node.touch(now);
-            node.in_sys += 1;
-            node.stats.arrivals += 1;
-            self.calls[call as usize].arrive_ns = now;
-            self.admit(call, 0);
-            return true;
-        }
-        false
+        self.occ_arrive(call)
     }
 
     /// A node's work time under its faults (slow-down, brown-out, warm-up after a restart).
@@ -212,30 +153,12 @@ impl World {
         let c = self.calls[call as usize];
         let n = c.node as usize;
         let p = self.ext.node[n].error_p;
-        if p > 0.0 && !matches!(self.nodes[n].beh, Behaviour::Queue { .. }) {
+        if p > 0.0 && self.nodes[n].tag != KindTag::Queue {
             let node = &mut self.nodes[n];
             if super::sampler::unit(&mut node.rng) < p {
                 node.stats.failed += 1;
                 self.release_worker(c.node, c.instance as u32);
                 self.respond(call, Outcome::Failed);
-                return true;
-            }
-        }
-        if self.occ_done(call) {
-            return true;
-        }
-        if matches!(self.nodes[n].beh, Behaviour::RateLimiter(_)) {
-            // A queueing leaky bucket's request: its turn to leave.
-            self.limiter_leave(call);
-            return true;
-        }
-        if matches!(self.nodes[n].beh, Behaviour::Cache { .. }) {
-            if self.ext.keys[n].is_some() {
-                self.key_cache_done(call);
-                return true;
-            }
-            if self.ext.node[n].flush_end_ns > self.now {
-                self.flushed_cache_done(call);
                 return true;
             }
         }
@@ -252,15 +175,10 @@ impl World {
             let p = self.calls[parent as usize];
             let node = &mut self.nodes[p.node as usize];
             let edge = node.routes[p.class as usize].get(p.step as usize).copied();
-            if let (Behaviour::Lb { outstanding, .. }, Some(e)) = (&mut node.beh, edge) {
-                outstanding[e as usize] -= 1;
+            if let (Some(lb), Some(e)) = (node.beh.lb_mut(), edge) {
+                lb.outstanding[e as usize] -= 1;
             }
             self.free_call(parent);
-            return true;
-        }
-        let n = self.calls[parent as usize].node as usize;
-        if self.ext.keys[n].is_some() {
-            self.key_cache_response(parent, outcome);
             return true;
         }
         false

@@ -3,8 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::event::{FaultEdge, Kind};
-use super::sampler::unit;
-use super::world::{Behaviour, NONE, Outcome, World};
+use super::world::{NONE, Outcome, World};
 use crate::metrics::FaultReport;
 use crate::model::{Fault, FaultKind, FaultTarget};
 
@@ -241,12 +240,8 @@ impl World {
 
     /// Recomputes a client's arrival gap for its spike factor (after a spike or a parameter change).
     pub(crate) fn respike(&mut self, n: usize) {
-        let load = self.load;
-        let spike = self.ext.node[n].spike;
-        if let Behaviour::Client(c) = &mut self.nodes[n].beh {
-            c.mean_gap_ns = 1e9 / (c.rate_rps * load * spike);
-        }
-        let idle = matches!(&self.nodes[n].beh, Behaviour::Client(c) if !c.scheduled);
+        self.refresh_gap(n);
+        let idle = self.nodes[n].beh.client().is_some_and(|c| !c.scheduled);
         if idle {
             self.schedule_client(n as u32);
         }
@@ -281,15 +276,7 @@ impl World {
             inst.busy = 0;
         }
         // A queue node's stored messages survive (a durable broker); `queued` mirrors its backlog.
-        node.queued = match &node.beh {
-            Behaviour::Queue { backlog, .. } => backlog.len() as u32,
-            Behaviour::Client(_)
-            | Behaviour::Service { .. }
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::RateLimiter(_) => 0,
-        };
+        node.queued = node.beh.queue().map_or(0, |q| q.backlog.len() as u32);
         node.busy = 0;
         self.ext.node[n as usize].saved_active = node.active;
         node.active = 0;
@@ -341,6 +328,10 @@ impl World {
             self.calls[proxy as usize].arrive_ns = c.arrive_ns;
             self.nodes[n as usize].stats.failed += 1;
             self.answer(proxy, Outcome::Failed, false);
+            // The proxy answered the parent, which moves on and may be freed and its slot reused: the
+            // zombie no longer stands for it, and a walk up from its children must stop here (a stale
+            // link could lead back down to them: a loop that never ends).
+            self.calls[call as usize].parent = NONE;
             self.ext.zombies.insert(call);
         }
     }
@@ -358,22 +349,6 @@ impl World {
             node.instances.push(Default::default());
         }
         self.fill_free_workers(n);
-    }
-
-    /// A fixed-hit-ratio cache during a cold start: the hit ratio climbs linearly from 0 over the window.
-    pub(crate) fn flushed_cache_done(&mut self, call: u32) {
-        let c = self.calls[call as usize];
-        let n = c.node as usize;
-        let fx = self.ext.node[n];
-        let warmth =
-            (self.now - fx.flush_start_ns) as f64 / (fx.flush_end_ns - fx.flush_start_ns) as f64;
-        let node = &mut self.nodes[n];
-        let Behaviour::Cache { hit_by_class, .. } = &node.beh else {
-            return;
-        };
-        let ratio = hit_by_class[c.class as usize] * warmth;
-        let hit = unit(&mut node.rng) < ratio;
-        self.cache_lookup_done(call, hit);
     }
 
     /// Is the node down / degraded right now (for the snapshot)?

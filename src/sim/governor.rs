@@ -156,10 +156,7 @@ pub(crate) fn held_bytes(w: &World) -> u64 {
         .iter()
         .map(|n| {
             let inst: usize = n.instances.iter().map(|i| i.queue.capacity()).sum();
-            let backlog = match &n.beh {
-                super::world::Behaviour::Queue { backlog, .. } => backlog.capacity(),
-                _ => 0,
-            };
+            let backlog = n.beh.queue().map_or(0, |q| q.backlog.capacity());
             inst + backlog
         })
         .sum();

@@ -4,8 +4,6 @@
 
 mod autoscale;
 mod breaker;
-mod cache_keys;
-mod clients;
 mod edge_guard;
 mod engine;
 mod event;
@@ -13,10 +11,8 @@ mod ext;
 mod faults;
 mod governor;
 mod health;
-mod limiter;
-mod occ;
+mod node;
 mod plumbing;
-mod queues;
 mod report;
 mod retry;
 mod sampler;
@@ -104,18 +100,11 @@ impl Simulation {
         };
         self.world.load = load;
         for i in 0..self.world.nodes.len() {
-            let idle = match &mut self.world.nodes[i].beh {
-                world::Behaviour::Client(c) => {
-                    c.mean_gap_ns = 1e9 / (c.rate_rps * load);
-                    !c.scheduled
-                }
-                world::Behaviour::Service { .. }
-                | world::Behaviour::Lb { .. }
-                | world::Behaviour::Cache { .. }
-                | world::Behaviour::Database { .. }
-                | world::Behaviour::Queue { .. }
-                | world::Behaviour::RateLimiter(_) => false,
-            };
+            self.world.refresh_gap(i);
+            let idle = self.world.nodes[i]
+                .beh
+                .client()
+                .is_some_and(|c| !c.scheduled);
             if idle {
                 self.world.schedule_client(i as u32);
             }

@@ -1,7 +1,7 @@
 //! Turning the world's counters into a [`Report`] and a [`Snapshot`].
 
 use super::snapshot::{EdgeLive, NodeLive, Snapshot};
-use super::world::{Behaviour, World};
+use super::world::World;
 use crate::metrics::{NodeReport, NodeSeries, Report, SeriesReport};
 
 impl World {
@@ -31,15 +31,10 @@ impl World {
                             0.0
                         },
                         queue_len: n.queue_len(),
-                        queue_capacity: match &n.beh {
-                            Behaviour::Queue { capacity, .. } => *capacity as u64,
-                            Behaviour::Client(_)
-                            | Behaviour::Service { .. }
-                            | Behaviour::Lb { .. }
-                            | Behaviour::Cache { .. }
-                            | Behaviour::Database { .. }
-                            | Behaviour::RateLimiter(_) => n.queue_cap as u64 * n.active as u64,
-                        },
+                        queue_capacity: n
+                            .beh
+                            .queue()
+                            .map_or(n.queue_cap as u64 * n.active as u64, |q| q.capacity as u64),
                         in_flight: n.in_sys as u64,
                         up: self.node_state(i).0,
                         degraded: self.node_state(i).1,
@@ -110,15 +105,7 @@ impl World {
                     throughput_rps: per_s(s.completed),
                     mean_in_system: avg(sys),
                     latency_ms: s.latency.summary(),
-                    lag_ms: match &n.beh {
-                        Behaviour::Queue { lag, .. } => Some(lag.summary()),
-                        Behaviour::Client(_)
-                        | Behaviour::Service { .. }
-                        | Behaviour::Lb { .. }
-                        | Behaviour::Cache { .. }
-                        | Behaviour::Database { .. }
-                        | Behaviour::RateLimiter(_) => None,
-                    },
+                    lag_ms: n.beh.queue().map(|q| q.lag.summary()),
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
@@ -145,6 +132,31 @@ impl World {
             stopped: None,
             cost: None,
         }
+    }
+
+    /// A cache's hit ratio per bucket, from figures the series already keeps (so it costs the hot path
+    /// nothing): 1 - calls sent to the backing store / lookups answered. Retries over the cache's edge count
+    /// as misses, so with edge retries it reads low. Empty for other kinds; NaN in a bucket with no lookups.
+    fn hit_ratio_series(&self, node: usize) -> Vec<f64> {
+        if self.nodes[node].tag != crate::model::KindTag::Cache {
+            return Vec::new();
+        }
+        let out: Vec<usize> = (0..self.edges.len())
+            .filter(|&e| self.edges[e].from as usize == node)
+            .collect();
+        self.series
+            .buckets()
+            .iter()
+            .map(|b| {
+                let lookups = b.nodes[node].completed as f64;
+                let misses: f64 = out.iter().map(|&e| b.edge_sends[e] as f64).sum();
+                if lookups > 0.0 {
+                    (1.0 - misses / lookups).clamp(0.0, 1.0)
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
     }
 
     fn series_report(&self) -> SeriesReport {
@@ -185,6 +197,7 @@ impl World {
                         .map(|b| b.nodes[i].completed as f64 / width_s)
                         .collect(),
                     p99_ms: buckets.iter().map(|b| b.nodes[i].p99_ms as f64).collect(),
+                    hit_ratio: self.hit_ratio_series(i),
                 })
                 .collect(),
         }

@@ -7,7 +7,7 @@
 
 use super::event::Kind;
 use super::sampler::{SimRng, unit};
-use super::world::{Behaviour, NONE, Req, World};
+use super::world::{NONE, Req, World};
 use crate::model::{Jitter, RetryPolicy};
 
 /// A compiled retry policy with its budget's live token count.
@@ -133,15 +133,10 @@ impl Retries {
 
 impl World {
     fn client_retry(&mut self, c: u32) -> Option<&mut RetryRt> {
-        match &mut self.nodes[c as usize].beh {
-            Behaviour::Client(cl) => cl.retry.as_mut(),
-            Behaviour::Service { .. }
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::Queue { .. }
-            | Behaviour::RateLimiter(_) => None,
-        }
+        self.nodes[c as usize]
+            .beh
+            .client_mut()
+            .and_then(|cl| cl.retry.as_mut())
     }
 
     /// An attempt just failed, timed out or was rejected (and is marked resolved): starts the next attempt
@@ -169,15 +164,7 @@ impl World {
             let node = &mut self.nodes[c as usize];
             let sleep = rt.sleep_ns(n, prev, &mut node.rng);
             node.stats.retries += 1;
-            let timeout = match &node.beh {
-                Behaviour::Client(cl) => cl.timeout_ns.is_some(),
-                Behaviour::Service { .. }
-                | Behaviour::Lb { .. }
-                | Behaviour::Cache { .. }
-                | Behaviour::Database { .. }
-                | Behaviour::Queue { .. }
-                | Behaviour::RateLimiter(_) => false,
-            };
+            let timeout = node.beh.client().is_some_and(|cl| cl.timeout_ns.is_some());
             (sleep, timeout)
         };
         if old.measured {

@@ -1,6 +1,6 @@
 //! Statistics bookkeeping: the end of the warm-up and the closing of time-series buckets.
 
-use super::world::{Behaviour, World};
+use super::world::World;
 
 impl World {
     pub(crate) fn warmup_end(&mut self) {
@@ -16,13 +16,10 @@ impl World {
             s.retries = 0;
             s.latency.reset();
             s.max_queue = node.queued as u64;
-            if let Behaviour::Queue {
-                lag, lost, backlog, ..
-            } = &mut node.beh
-            {
-                lag.reset();
-                *lost = 0;
-                node.stats.max_queue = backlog.len() as u64;
+            if let Some(q) = node.beh.queue_mut() {
+                q.lag.reset();
+                q.lost = 0;
+                node.stats.max_queue = q.backlog.len() as u64;
             }
         }
         for e in &mut self.edges {

@@ -1,6 +1,7 @@
 //! Changing parameters mid-run: the app's inspector edits a running simulation without restarting it.
 
-use super::world::{Behaviour, World};
+use super::node::Behaviour;
+use super::world::World;
 use crate::model::{NodeKind, Scenario};
 
 /// Can `b` be applied to a world built from `a` without rebuilding? Only parameters may differ: the same
@@ -10,15 +11,20 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
     let classes = |s: &Scenario| -> Vec<Vec<String>> {
         s.nodes
             .iter()
-            .map(|n| match &n.kind {
-                NodeKind::Client(c) => c.classes.iter().map(|c| c.name.clone()).collect(),
-                NodeKind::Service(_)
-                | NodeKind::LoadBalancer(_)
-                | NodeKind::Cache(_)
-                | NodeKind::Database(_)
-                | NodeKind::Queue(_)
-                | NodeKind::RateLimiter(_) => Vec::new(),
+            // Only clients name classes.
+            .map(|n| {
+                if let NodeKind::Client(c) = &n.kind {
+                    c.classes.iter().map(|c| c.name.clone()).collect()
+                } else {
+                    Vec::new()
+                }
             })
+            .collect()
+    };
+    let extras = |s: &Scenario| -> Vec<String> {
+        s.nodes
+            .iter()
+            .map(|n| Behaviour::built_once(&n.kind))
             .collect()
     };
     a.duration_s == b.duration_s
@@ -37,33 +43,6 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
         && classes(a) == classes(b)
         && a.faults == b.faults
         && extras(a) == extras(b)
-}
-
-/// The optional machinery built once per run (health checks, key models, autoscalers, optimistic
-/// concurrency): changing it needs a rebuild.
-fn extras(s: &Scenario) -> Vec<String> {
-    s.nodes
-        .iter()
-        .map(|n| match &n.kind {
-            NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
-            NodeKind::Cache(p) => format!("{:?}", p.keys),
-            NodeKind::Service(p) => format!("{:?}", p.autoscale),
-            NodeKind::Database(p) => format!("{:?}", p.optimistic),
-            // The queueing form holds requests in `ext`'s care (its departures are ext events).
-            NodeKind::RateLimiter(p) => {
-                format!(
-                    "{}",
-                    p.algorithm == crate::model::LimitAlgorithm::LeakyBucketQueue
-                )
-            }
-            // A batch is sent from a tick scheduled when the run is built.
-            NodeKind::Client(c) => format!(
-                "{}",
-                matches!(c.arrival, crate::model::Arrival::Batch { .. })
-            ),
-            NodeKind::Queue(_) => String::new(),
-        })
-        .collect()
 }
 
 impl World {
@@ -86,7 +65,6 @@ impl World {
                 stubbed = true;
             }
         }
-        let load = self.load;
         for (i, (n, f)) in self.nodes.iter_mut().zip(fresh.nodes).enumerate() {
             n.touch(self.now);
             n.workers = f.workers;
@@ -102,95 +80,7 @@ impl World {
             // `same_structure` has checked that every node keeps its kind: a node whose fresh copy is of
             // another kind keeps its old parameters.
             debug_assert_eq!(n.tag, f.tag, "node {i} changed kind");
-            match &mut n.beh {
-                Behaviour::Client(c) => {
-                    let Behaviour::Client(g) = f.beh else {
-                        continue;
-                    };
-                    c.rate_rps = g.rate_rps;
-                    c.arrival = g.arrival;
-                    c.batch = g.batch;
-                    c.class_cum = g.class_cum;
-                    c.timeout_ns = g.timeout_ns;
-                    c.mean_gap_ns = 1e9 / (g.rate_rps * load);
-                    c.start_ns = g.start_ns;
-                    c.stop_ns = g.stop_ns;
-                    c.retry = match (c.retry.take(), g.retry) {
-                        (Some(mut old), Some(new)) => {
-                            old.take_params(new);
-                            Some(old)
-                        }
-                        (_, new) => new,
-                    };
-                }
-                Behaviour::Service { work, error_p, .. } => {
-                    let Behaviour::Service {
-                        work: w,
-                        error_p: p,
-                        ..
-                    } = f.beh
-                    else {
-                        continue;
-                    };
-                    *work = w;
-                    *error_p = p;
-                }
-                Behaviour::Lb { policy, .. } => {
-                    let Behaviour::Lb { policy: p, .. } = f.beh else {
-                        continue;
-                    };
-                    *policy = p;
-                }
-                Behaviour::RateLimiter(l) => {
-                    let Behaviour::RateLimiter(g) = f.beh else {
-                        continue;
-                    };
-                    l.take_params(g);
-                }
-                Behaviour::Cache { work, hit_by_class } => {
-                    let Behaviour::Cache {
-                        work: w,
-                        hit_by_class: h,
-                    } = f.beh
-                    else {
-                        continue;
-                    };
-                    *work = w;
-                    *hit_by_class = h;
-                }
-                Behaviour::Database {
-                    read,
-                    write,
-                    is_write,
-                    replicas,
-                } => {
-                    let Behaviour::Database {
-                        read: r,
-                        write: w,
-                        is_write: iw,
-                        replicas: rep,
-                    } = f.beh
-                    else {
-                        continue;
-                    };
-                    *read = r;
-                    *write = w;
-                    *is_write = iw;
-                    *replicas = rep;
-                }
-                Behaviour::Queue { ack, capacity, .. } => {
-                    let Behaviour::Queue {
-                        ack: a,
-                        capacity: c,
-                        ..
-                    } = f.beh
-                    else {
-                        continue;
-                    };
-                    *ack = a;
-                    *capacity = c;
-                }
-            }
+            n.beh.take_params(f.beh);
         }
         // Retry bookkeeping starts when a first client starts retrying, and stays on (its tables are only
         // read for requests noted while on; a slot noted earlier is overwritten when reused).
@@ -201,9 +91,15 @@ impl World {
         self.ext_on |= stubbed;
         self.retries.batch |= fresh.retries.batch;
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
+        for n in 0..self.nodes.len() {
+            self.refresh_gap(n);
+        }
         for n in 0..self.nodes.len() as u32 {
             self.fill_free_workers(n);
-            let idle = matches!(&self.nodes[n as usize].beh, Behaviour::Client(c) if !c.scheduled);
+            let idle = self.nodes[n as usize]
+                .beh
+                .client()
+                .is_some_and(|c| !c.scheduled);
             if idle {
                 self.schedule_client(n);
             }

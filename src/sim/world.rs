@@ -2,11 +2,14 @@
 
 use std::collections::VecDeque;
 
+use std::collections::BTreeMap;
+
 use super::event::{EventQueue, Kind};
+use super::node::{Behaviour, BuildCtx};
 use super::sampler::{Sampler, SimRng, stream};
 use super::snapshot::TransitDot;
 use crate::metrics::{Bucket, BucketHist, Latency, RequestCounts, Series};
-use crate::model::{Arrival, KindTag, LbPolicy, NodeKind, QueueDiscipline, Scenario};
+use crate::model::{Arrival, KindTag, NodeKind, QueueDiscipline, Scenario};
 
 /// "No index": a call with no parent answers its client.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -75,87 +78,6 @@ pub(crate) struct Req {
 pub(crate) struct Instance {
     pub busy: u32,
     pub queue: VecDeque<u32>,
-}
-
-/// A client's arrival process at run time. A `Batch` is not one: its requests go out from a tick
-/// (`ext.rs`), and its gap is infinite, so the per-arrival code never sees it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum ArrivalRt {
-    Poisson,
-    Constant,
-    Bursty { on_s: f64, off_s: f64 },
-}
-
-impl ArrivalRt {
-    fn new(a: &Arrival) -> Self {
-        match *a {
-            Arrival::Poisson | Arrival::Batch { .. } => Self::Poisson,
-            Arrival::Constant => Self::Constant,
-            Arrival::Bursty { on_s, off_s } => Self::Bursty { on_s, off_s },
-        }
-    }
-}
-
-/// A traffic source's compiled parameters.
-#[derive(Clone, Debug)]
-pub(crate) struct ClientRt {
-    pub rate_rps: f64,
-    pub arrival: ArrivalRt,
-    /// Cumulative weights with their class index.
-    pub class_cum: Vec<(f64, u8)>,
-    pub timeout_ns: Option<u64>,
-    /// Mean gap between arrivals at the current load, ns (infinite when the rate is 0).
-    pub mean_gap_ns: f64,
-    /// Is a `ClientNext` pending?
-    pub scheduled: bool,
-    /// The retry policy, with its budget's tokens.
-    pub retry: Option<super::retry::RetryRt>,
-    /// Sending window, ns: nothing before `start_ns`, nothing from `stop_ns` on.
-    pub start_ns: u64,
-    pub stop_ns: u64,
-    /// A one-off batch of this many requests (times the load) at `start_ns`; 0 for other arrivals. A plain
-    /// integer, not an `Option`: an option's spare tag values would become the niche that encodes
-    /// `Behaviour`'s variant, and every match on a node's behaviour would cost more.
-    pub batch: u32,
-}
-
-/// Kind-specific behaviour and state.
-#[derive(Clone, Debug)]
-pub(crate) enum Behaviour {
-    Client(ClientRt),
-    Service {
-        work: Sampler,
-        error_p: f64,
-        /// Queues this service consumes from, with the edge from each.
-        sources: Vec<(u32, u32)>,
-    },
-    Lb {
-        policy: LbPolicy,
-        /// Requests in flight per edge index (only edges out of this balancer are used).
-        outstanding: Vec<u32>,
-        rr: u32,
-    },
-    Cache {
-        work: Sampler,
-        hit_by_class: Vec<f64>,
-    },
-    Database {
-        read: Sampler,
-        write: Sampler,
-        is_write: Vec<bool>,
-        replicas: u32,
-    },
-    Queue {
-        ack: Sampler,
-        backlog: VecDeque<u32>,
-        capacity: u32,
-        /// Consumers (service node, edge index), in edge order.
-        consumers: Vec<(u32, u32)>,
-        rr: u32,
-        lag: Latency,
-        lost: u64,
-    },
-    RateLimiter(super::limiter::LimiterRt),
 }
 
 /// Per-node statistics. Areas are cumulative from time 0; the summary subtracts their value at the end of
@@ -309,15 +231,11 @@ impl NodeRt {
     /// the kind: `touch` asks for it at every arrival and departure).
     #[inline]
     pub fn queue_len(&self) -> u64 {
-        debug_assert!(match &self.beh {
-            Behaviour::Queue { backlog, .. } => backlog.len() == self.queued as usize,
-            Behaviour::Client(_)
-            | Behaviour::Service { .. }
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::RateLimiter(_) => true,
-        });
+        debug_assert!(
+            self.beh
+                .queue()
+                .is_none_or(|q| q.backlog.len() == self.queued as usize)
+        );
         self.queued as u64
     }
 }
@@ -354,16 +272,11 @@ fn take_by_priority(q: &mut VecDeque<u32>, prio: &[u8], calls: &[Call]) -> Optio
 }
 
 /// The order and per-class priorities a node's discipline asks for.
-fn order_of(kind: &NodeKind, classes: &[String]) -> (Order, Vec<u8>) {
-    let (discipline, prio) = match kind {
-        NodeKind::Service(p) => (p.queue_discipline, &p.class_priority),
-        NodeKind::Database(p) => (p.queue_discipline, &p.class_priority),
-        NodeKind::Client(_)
-        | NodeKind::LoadBalancer(_)
-        | NodeKind::Cache(_)
-        | NodeKind::Queue(_)
-        | NodeKind::RateLimiter(_) => return (Order::Fifo, Vec::new()),
-    };
+fn order_of(
+    discipline: QueueDiscipline,
+    prio: Option<&BTreeMap<String, u32>>,
+    classes: &[String],
+) -> (Order, Vec<u8>) {
     match discipline {
         QueueDiscipline::Lifo => (Order::Lifo, Vec::new()),
         QueueDiscipline::Priority => (
@@ -372,7 +285,7 @@ fn order_of(kind: &NodeKind, classes: &[String]) -> (Order, Vec<u8>) {
                 .map(|ci| {
                     classes
                         .get(ci)
-                        .and_then(|c| prio.get(c))
+                        .and_then(|c| prio.and_then(|p| p.get(c)))
                         .map_or(0, |&v| v.min(255) as u8)
                 })
                 .collect(),
@@ -461,16 +374,19 @@ impl World {
         let n_classes = classes.len().max(1);
         // A map, not `Scenario::node_index` (a scan): per edge and per node that made building a chain of
         // 2,000 services cubic, seconds before the first event.
-        let by_id: std::collections::BTreeMap<&str, u32> = s
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i as u32))
-            .collect();
-        let index = |id: &str| by_id.get(id).copied().unwrap_or(NONE);
+        let ctx = BuildCtx {
+            s,
+            classes: &classes,
+            by_id: s
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.id.as_str(), i as u32))
+                .collect(),
+        };
         let mut out_edges: Vec<Vec<u32>> = vec![Vec::new(); s.nodes.len()];
         for (i, e) in s.edges.iter().enumerate() {
-            if let Some(v) = out_edges.get_mut(index(&e.from) as usize) {
+            if let Some(v) = out_edges.get_mut(ctx.index(&e.from) as usize) {
                 v.push(i as u32);
             }
         }
@@ -479,8 +395,8 @@ impl World {
             .edges
             .iter()
             .map(|e| EdgeRt {
-                from: index(&e.from),
-                to: index(&e.to),
+                from: ctx.index(&e.from),
+                to: ctx.index(&e.to),
                 latency: Sampler::new(&e.latency_ms),
                 zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
                 bucket_sends: 0,
@@ -505,148 +421,20 @@ impl World {
                         .collect()
                 })
                 .collect();
-            let (order, prio) = order_of(&n.kind, &classes);
-            let discipline = match &n.kind {
-                NodeKind::Service(p) => p.queue_discipline,
-                NodeKind::Database(p) => p.queue_discipline,
-                NodeKind::Client(_)
-                | NodeKind::LoadBalancer(_)
-                | NodeKind::Cache(_)
-                | NodeKind::Queue(_)
-                | NodeKind::RateLimiter(_) => QueueDiscipline::Fifo,
-            };
-            let (beh, instances, workers, queue_cap) = match &n.kind {
-                NodeKind::Client(c) => {
-                    let mut cum = 0.0;
-                    let class_cum = c
-                        .classes
-                        .iter()
-                        .map(|cw| {
-                            cum += cw.weight;
-                            (
-                                cum,
-                                classes.iter().position(|x| *x == cw.name).unwrap_or(0) as u8,
-                            )
-                        })
-                        .collect();
-                    // A batch ignores the rate: 0 keeps the arrival process idle (its gap infinite).
-                    let batch = match c.arrival {
-                        Arrival::Batch { count } => count,
-                        _ => 0,
-                    };
-                    let rate_rps = if batch > 0 { 0.0 } else { c.rate_rps };
-                    let rt = ClientRt {
-                        rate_rps,
-                        arrival: ArrivalRt::new(&c.arrival),
-                        class_cum,
-                        timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
-                        mean_gap_ns: 1e9 / rate_rps,
-                        scheduled: false,
-                        retry: c.retry.as_ref().map(super::retry::RetryRt::new),
-                        start_ns: super::secs_to_ns(c.start_s),
-                        stop_ns: c.stop_s.map_or(u64::MAX, super::secs_to_ns),
-                        batch,
-                    };
-                    (Behaviour::Client(rt), 0, 0, 0)
-                }
-                NodeKind::Service(p) => (
-                    Behaviour::Service {
-                        work: Sampler::new(&p.service_time_ms),
-                        error_p: p.error_probability,
-                        sources: s
-                            .edges
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, e)| {
-                                e.to == n.id
-                                    && s.node(&e.from)
-                                        .is_some_and(|f| f.kind.tag() == KindTag::Queue)
-                            })
-                            .map(|(i, e)| (index(&e.from), i as u32))
-                            .collect(),
-                    },
-                    p.replicas,
-                    p.workers,
-                    p.queue_capacity,
-                ),
-                NodeKind::LoadBalancer(p) => (
-                    Behaviour::Lb {
-                        policy: p.policy,
-                        outstanding: vec![0; s.edges.len()],
-                        rr: 0,
-                    },
-                    0,
-                    0,
-                    0,
-                ),
-                NodeKind::Cache(p) => (
-                    Behaviour::Cache {
-                        work: Sampler::new(&p.hit_latency_ms),
-                        hit_by_class: (0..n_classes)
-                            .map(|ci| {
-                                classes
-                                    .get(ci)
-                                    .and_then(|c| p.class_hit_ratio.get(c))
-                                    .copied()
-                                    .unwrap_or(p.hit_ratio)
-                            })
-                            .collect(),
-                    },
-                    1,
-                    p.workers,
-                    p.queue_capacity,
-                ),
-                NodeKind::Database(p) => (
-                    Behaviour::Database {
-                        read: Sampler::new(&p.read_time_ms),
-                        write: Sampler::new(&p.write_time_ms),
-                        is_write: (0..n_classes)
-                            .map(|ci| classes.get(ci).is_some_and(|c| p.write_classes.contains(c)))
-                            .collect(),
-                        replicas: p.read_replicas,
-                    },
-                    1 + p.read_replicas,
-                    p.pool_size,
-                    p.queue_capacity,
-                ),
-                NodeKind::RateLimiter(p) => (
-                    Behaviour::RateLimiter(super::limiter::LimiterRt::new(p, s.nodes.len())),
-                    0,
-                    0,
-                    0,
-                ),
-                NodeKind::Queue(p) => (
-                    Behaviour::Queue {
-                        ack: Sampler::new(&p.ack_latency_ms),
-                        backlog: VecDeque::new(),
-                        capacity: p.capacity,
-                        consumers: s
-                            .edges
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, e)| e.from == n.id)
-                            .map(|(i, e)| (index(&e.to), i as u32))
-                            .collect(),
-                        rr: 0,
-                        lag: Latency::precise(),
-                        lost: 0,
-                    },
-                    0,
-                    0,
-                    0,
-                ),
-            };
+            let built = Behaviour::build(&n.kind, &n.id, &ctx);
+            let (order, prio) = order_of(built.discipline, built.class_priority, &classes);
+            let instances = built.instances;
             nodes.push(NodeRt {
                 tag: n.kind.tag(),
-                beh,
+                beh: built.beh,
                 instances: (0..instances).map(|_| Instance::default()).collect(),
                 active: instances,
-                workers,
-                queue_cap,
+                workers: built.workers,
+                queue_cap: built.queue_cap,
                 fifo: order == Order::Fifo,
                 order,
                 prio,
-                drop_oldest: discipline == QueueDiscipline::DropOldest,
+                drop_oldest: built.discipline == QueueDiscipline::DropOldest,
                 rr: 0,
                 routes,
                 rng: stream(s.seed, &n.id),
@@ -700,23 +488,21 @@ impl World {
             stubs: Default::default(),
         };
         w.build_ext(s);
+        for i in 0..w.nodes.len() {
+            w.refresh_gap(i);
+        }
         if w.warmup_ns > 0 {
             w.queue.push(w.warmup_ns, Kind::WarmupEnd, 0, 0);
         }
         for i in 0..w.nodes.len() {
-            match &w.nodes[i].beh {
-                Behaviour::Client(c) if c.batch > 0 => {
+            match w.nodes[i].beh.client() {
+                Some(c) if c.batch > 0 => {
                     let at = c.start_ns;
                     w.queue
                         .push(at, Kind::Tick, i as u32, super::event::Tick::Batch as u8);
                 }
-                Behaviour::Client(_) => w.schedule_client(i as u32),
-                Behaviour::Service { .. }
-                | Behaviour::Lb { .. }
-                | Behaviour::Cache { .. }
-                | Behaviour::Database { .. }
-                | Behaviour::Queue { .. }
-                | Behaviour::RateLimiter(_) => {}
+                Some(_) => w.schedule_client(i as u32),
+                None => {}
             }
         }
         w

@@ -123,6 +123,9 @@ pub struct App {
     /// Embed mode (`?embed=1`): diagram, Run, load buttons and chart only, read-only (see `embed.rs`).
     pub(super) embed: bool,
     problems: Vec<Problem>,
+    /// Each edge's role (drawn on it) and the likely mistakes, computed with the problems.
+    pub(super) roles: Vec<crate::model::lint::EdgeRole>,
+    pub(super) mistakes: Vec<crate::model::lint::Mistake>,
     /// The (design, generation) the problems were computed for: both, since a new document starts its
     /// generation at 0 again.
     pub(super) problems_gen: Option<(u64, u64)>,
@@ -184,6 +187,8 @@ impl App {
             paste_diagram: None,
             embed: false,
             problems: Vec::new(),
+            roles: Vec::new(),
+            mistakes: Vec::new(),
             problems_gen: None,
             last_frame: None,
             frame_ms: 0.0,
@@ -313,6 +318,18 @@ impl App {
         self.canvas.last_rect
     }
 
+    /// Where node `id` was drawn in the last frame (screen points): for tests and scripts that click it.
+    pub fn node_screen_rect(&self, id: &str) -> Option<egui::Rect> {
+        let canvas = self.canvas.last_rect?;
+        let i = self.doc.scenario.node_index(id)?;
+        let c = *super::view::node_centers(&self.doc.scenario).get(i)?;
+        Some(
+            self.canvas
+                .view
+                .rect_to_screen(canvas, super::view::node_rect(c)),
+        )
+    }
+
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
         self.doc.is_dirty()
@@ -323,6 +340,8 @@ impl App {
         let key = (self.doc.design, self.doc.generation);
         if self.problems_gen != Some(key) {
             self.problems = validate(&self.doc.scenario);
+            self.roles = crate::model::lint::edge_roles(&self.doc.scenario);
+            self.mistakes = crate::model::lint::likely_mistakes(&self.doc.scenario);
             self.problems_gen = Some(key);
         }
         &self.problems
@@ -435,6 +454,9 @@ impl App {
             if plain(i, Key::F) {
                 out.push(Command::FitView);
             }
+            if plain(i, Key::L) {
+                out.push(Command::Arrange);
+            }
             if plain(i, Key::S) {
                 out.push(Command::Step);
             }
@@ -518,6 +540,7 @@ impl App {
                 });
         }
         let n_problems = self.problems.len();
+        let n_warnings = self.mistakes.len();
         let full_h = ui.available_height();
         let tabs = |ui: &mut Ui, tab: &mut BottomTab, open: &mut bool| {
             ui.horizontal(|ui| {
@@ -542,7 +565,9 @@ impl App {
                     }
                 }
                 let th = Theme::from_visuals(ui.visuals());
-                let label = if n_problems == 0 {
+                let label = if n_problems == 0 && n_warnings > 0 {
+                    RichText::new(format!("Warnings ({n_warnings})")).color(th.warn)
+                } else if n_problems == 0 {
                     RichText::new("No problems").color(th.ok)
                 } else {
                     RichText::new(format!("Problems ({n_problems})")).color(th.error)
@@ -570,9 +595,15 @@ impl App {
                             ui,
                             self.runner.report.as_ref(),
                             self.selection.single_node(),
+                            Some(charts::TimelineInput {
+                                scheduled: &self.doc.scenario.faults,
+                                duration_s: self.doc.scenario.duration_s,
+                                now_s: self.runner.has_sim().then(|| self.runner.time_s()),
+                                out,
+                            }),
                         ),
                         BottomTab::Results => results::results_ui(ui, self.runner.report.as_ref()),
-                        BottomTab::Problems => problems_ui(ui, &self.problems, out),
+                        BottomTab::Problems => problems_ui(ui, &self.problems, &self.mistakes, out),
                     }
                 });
         } else {
@@ -595,6 +626,8 @@ impl App {
                 runner: &self.runner,
                 problem_nodes: &problem_nodes,
                 add_kind: self.add_kind,
+                roles: &self.roles,
+                mistakes: &self.mistakes,
             };
             self.canvas.canvas_ui(ui, &input, out);
             if self.show_debug {

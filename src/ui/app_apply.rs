@@ -126,6 +126,7 @@ impl App {
             Command::SetLoad(l) => self.runner.set_load(l),
             Command::SetSpeed(s) => self.runner.speed = s,
             Command::FitView => self.canvas.fit_requested = true,
+            Command::Arrange => self.arrange(ctx),
             Command::SetSnap(on) => self.canvas.snap = on,
             Command::SetDark(on) => self.dark = on,
             Command::ShowStress(tab) => {
@@ -149,7 +150,7 @@ impl App {
                     self.runner.reset();
                     self.runner.run(&self.doc.scenario);
                     self.tab = super::app::BottomTab::Charts;
-                    self.toast(ctx, format!("Running the sweep's point at {load:.2}x load"));
+                    self.toast(ctx, format!("Running at {load:.2}x load"));
                 }
             }
             Command::ApplyFix { sets, design } => {
@@ -157,8 +158,7 @@ impl App {
                     let before = self.doc.scenario.clone();
                     if self.apply_sets(ctx, &sets) {
                         let msg = format!(
-                            "Applied: {}. Run again to measure it; the fixes below are recomputed for the \
-                             changed design.",
+                            "Applied: {}. Run again to measure it.",
                             describe_changes(&before, &sets)
                         );
                         self.stress.applied = Some(msg.clone());
@@ -171,6 +171,20 @@ impl App {
                 self.stress.optimize.add_knob(&s, &field);
                 self.stress.tab = super::StressTab::Optimize;
                 self.stress.open = true;
+            }
+            Command::StartOptimize {
+                load,
+                slo_p99_ms,
+                slo_errors,
+            } => {
+                let form = &mut self.stress.optimize.form;
+                form.load = load;
+                form.slo_p99_ms = slo_p99_ms;
+                form.slo_errors = slo_errors;
+                self.stress.tab = super::StressTab::Optimize;
+                self.stress.open = true;
+                let s = self.doc.scenario.clone();
+                self.stress.optimize.start(&s);
             }
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,
@@ -247,6 +261,32 @@ impl App {
             self.doc.end_gesture();
         }
         true
+    }
+
+    /// Lays the diagram out by call depth (one undo step) and zooms to show it.
+    fn arrange(&mut self, ctx: &Context) {
+        let s = &self.doc.scenario;
+        if s.nodes.is_empty() {
+            self.toast(ctx, "Nothing to arrange: the canvas is empty");
+            return;
+        }
+        let ys: Vec<f32> = super::view::node_centers(s).iter().map(|p| p.y).collect();
+        let at = crate::model::layout::arrange(s, &ys);
+        let columns = crate::model::layout::columns(s)
+            .into_iter()
+            .max()
+            .map_or(1, |c| c + 1);
+        let moved: Vec<(String, (f32, f32))> =
+            s.nodes.iter().map(|n| n.id.clone()).zip(at).collect();
+        let n = moved.len();
+        self.doc.end_gesture();
+        self.edit(ctx, Edit::SetPositions(moved));
+        self.doc.end_gesture();
+        self.canvas.fit_requested = true;
+        self.toast(
+            ctx,
+            format!("Arranged {n} nodes in {columns} columns by call depth (Ctrl+Z undoes it)"),
+        );
     }
 
     fn after_history(&mut self) {

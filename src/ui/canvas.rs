@@ -51,6 +51,9 @@ pub struct Canvas {
     /// A message shown near a point until a time (refused connection).
     #[serde(skip)]
     hint: Option<(String, Pos2, f64)>,
+    /// The node the open right-click menu is for.
+    #[serde(skip)]
+    menu_node: Option<String>,
 }
 
 impl Default for Canvas {
@@ -62,6 +65,7 @@ impl Default for Canvas {
             fit_requested: false,
             last_rect: None,
             hint: None,
+            menu_node: None,
         }
     }
 }
@@ -78,6 +82,10 @@ pub struct CanvasInput<'a> {
     pub problem_nodes: &'a BTreeSet<String>,
     /// Kind added by a double-click on empty space.
     pub add_kind: KindTag,
+    /// Each edge's role, in edge order (drawn on it: "1", "on miss").
+    pub roles: &'a [crate::model::lint::EdgeRole],
+    /// Likely mistakes (their edges are drawn in the warning colour).
+    pub mistakes: &'a [crate::model::lint::Mistake],
 }
 
 impl Canvas {
@@ -313,33 +321,20 @@ impl Canvas {
             }));
         }
 
+        // A right-click on a node selects it (unless it is part of the selection) and opens its menu.
+        if resp.secondary_clicked() {
+            self.menu_node = resp
+                .interact_pointer_pos()
+                .and_then(node_at)
+                .map(|i| s.nodes[i].id.clone());
+            if let Some(id) = &self.menu_node
+                && !input.selection.nodes.contains(id)
+            {
+                out.push(Command::Select(Selection::node(id.clone())));
+            }
+        }
         resp.context_menu(|ui| {
-            let any = !input.selection.is_empty();
-            if ui
-                .add_enabled(any, egui::Button::new("Duplicate").shortcut_text("Ctrl+D"))
-                .clicked()
-            {
-                out.push(Command::DuplicateSelection);
-            }
-            if ui
-                .add_enabled(any, egui::Button::new("Delete").shortcut_text("Del"))
-                .clicked()
-            {
-                out.push(Command::DeleteSelection);
-            }
-            ui.separator();
-            if ui
-                .add(egui::Button::new("Zoom to fit").shortcut_text("F"))
-                .clicked()
-            {
-                out.push(Command::FitView);
-            }
-            if ui
-                .add(egui::Button::new("Select all").shortcut_text("Ctrl+A"))
-                .clicked()
-            {
-                out.push(Command::SelectAll);
-            }
+            super::canvas_menu::context_menu_ui(ui, self.menu_node.as_deref(), input, out);
         });
 
         // ---- Paint ----
@@ -359,7 +354,37 @@ impl Canvas {
                 .edges
                 .contains(&(e.from.clone(), e.to.clone()))
                 || hovered_edge == Some(i);
-            draw::paint_edge(&painter, seg, e, rps, selected, zoom, &t);
+            let broken = snapshot.is_some_and(|sn| {
+                let node_broken = |id: &str| {
+                    runner
+                        .node_index(id)
+                        .and_then(|k| sn.nodes.get(k))
+                        .is_some_and(|l| !l.up || l.degraded)
+                };
+                runner
+                    .edge_index(&e.from, &e.to)
+                    .and_then(|k| sn.edges.get(k))
+                    .is_some_and(|l| l.down)
+                    || node_broken(&e.from)
+                    || node_broken(&e.to)
+            });
+            draw::paint_edge(
+                &painter,
+                seg,
+                e,
+                &draw::EdgeLook {
+                    rps,
+                    selected,
+                    broken,
+                    role: input.roles.get(i).map(|r| r.label()).unwrap_or_default(),
+                    warn: input
+                        .mistakes
+                        .iter()
+                        .any(|m| m.edge.0 == e.from && m.edge.1 == e.to),
+                },
+                zoom,
+                &t,
+            );
         }
         if let Some(run) = runner.run_scenario() {
             let now = runner.time_ns();

@@ -71,47 +71,115 @@ pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     p.distance(a + ab * t)
 }
 
-/// An edge with its arrow head, class-filter label and (when running) throughput.
+/// How an edge is drawn this frame.
+#[derive(Clone, Debug, Default)]
+pub struct EdgeLook {
+    /// Live throughput over it, when running.
+    pub rps: Option<f64>,
+    /// Selected or hovered.
+    pub selected: bool,
+    /// Cut, or at a crashed or degraded node: drawn dashed.
+    pub broken: bool,
+    /// Its role for the caller ("1", "on miss"; empty for none), drawn as a chip.
+    pub role: String,
+    /// A likely mistake is about it: drawn in the warning colour.
+    pub warn: bool,
+}
+
+/// An edge with its arrow head and its label: role chip, class chips and (when running) throughput.
 pub fn paint_edge(
     painter: &Painter,
     seg: (Pos2, Pos2),
     edge: &Edge,
-    rps: Option<f64>,
-    selected: bool,
+    look: &EdgeLook,
     zoom: f32,
     t: &Theme,
 ) {
     let (a, b) = seg;
-    let stroke = t.edge_stroke(rps.unwrap_or(0.0), zoom, selected);
+    let selected = look.selected;
+    let mut stroke = t.edge_stroke(look.rps.unwrap_or(0.0), zoom, selected);
+    if look.warn && !selected {
+        stroke.color = t.warn;
+    }
     let dir = (b - a).normalized();
     let head = (8.0 + stroke.width * 1.5) * zoom.sqrt();
-    painter.line_segment([a, b - dir * head * 0.8], stroke);
+    if look.broken {
+        // Cut, or at a crashed or degraded node: dashed, so a broken path reads at a glance.
+        stroke.color = if selected { t.selection } else { t.down };
+        painter.extend(egui::Shape::dashed_line(
+            &[a, b - dir * head * 0.8],
+            stroke,
+            7.0 * zoom.sqrt(),
+            5.0 * zoom.sqrt(),
+        ));
+    } else {
+        painter.line_segment([a, b - dir * head * 0.8], stroke);
+    }
     icons::arrow_head(painter, b, dir, head, stroke.color);
-    let mut label = String::new();
-    if !edge.classes.is_empty() {
-        label = edge.classes.join(", ");
+    if zoom <= 0.45 {
+        return;
     }
-    if let Some(r) = rps.filter(|r| *r > 0.0) {
-        if !label.is_empty() {
-            label.push_str("  ");
+    // The chips: role (filled), then each class (outlined), then the live rate (plain).
+    let text_c = if selected { t.selection } else { t.weak_text };
+    let mut chips: Vec<(String, Chip)> = Vec::new();
+    if !look.role.is_empty() {
+        chips.push((look.role.clone(), Chip::Role));
+    }
+    for c in &edge.classes {
+        chips.push((c.clone(), Chip::Class));
+    }
+    if let Some(r) = look.rps.filter(|r| *r > 0.0) {
+        chips.push((format!("{}/s", format::rate(r)), Chip::Plain));
+    }
+    if chips.is_empty() {
+        return;
+    }
+    let font = FontId::proportional(10.5 * zoom.sqrt());
+    let galleys: Vec<_> = chips
+        .into_iter()
+        .map(|(text, kind)| {
+            let color = match kind {
+                Chip::Role => t.on_marker,
+                Chip::Class | Chip::Plain => text_c,
+            };
+            (painter.layout_no_wrap(text, font.clone(), color), kind)
+        })
+        .collect();
+    let gap = 3.0;
+    let pad = vec2(8.0, 2.0);
+    let total_w: f32 = galleys.iter().map(|(g, _)| g.size().x + pad.x).sum::<f32>()
+        + gap * (galleys.len() - 1) as f32;
+    let h = galleys.iter().map(|(g, _)| g.size().y).fold(0.0, f32::max) + pad.y;
+    let mid = a + (b - a) * 0.5;
+    let normal = vec2(-dir.y, dir.x);
+    let normal = if normal.y > 0.0 { -normal } else { normal };
+    let center = mid + normal * (h * 0.5 + 4.0);
+    let mut x = center.x - total_w / 2.0;
+    for (g, kind) in galleys {
+        let rect = Rect::from_min_size(pos2(x, center.y - h / 2.0), vec2(g.size().x + pad.x, h));
+        match kind {
+            Chip::Role => {
+                painter.rect_filled(rect, h / 2.0, t.edge_role);
+            }
+            Chip::Class => {
+                painter.rect_filled(rect, 4.0, t.badge_bg);
+                painter.rect_stroke(rect, 4.0, Stroke::new(1.0, text_c), StrokeKind::Inside);
+            }
+            Chip::Plain => {
+                painter.rect_filled(rect, 4.0, t.badge_bg);
+            }
         }
-        label.push_str(&format!("{}/s", format::rate(r)));
+        x += rect.width() + gap;
+        painter.galley(rect.min + pad / 2.0, g, Color32::PLACEHOLDER);
     }
-    if !label.is_empty() && zoom > 0.45 {
-        let mid = a + (b - a) * 0.5;
-        let normal = vec2(-dir.y, dir.x);
-        let normal = if normal.y > 0.0 { -normal } else { normal };
-        let font = FontId::proportional(10.5 * zoom.sqrt());
-        let galley = painter.layout_no_wrap(
-            label,
-            font,
-            if selected { t.selection } else { t.weak_text },
-        );
-        let pos = mid + normal * (galley.size().y * 0.5 + 4.0);
-        let rect = Rect::from_center_size(pos, galley.size() + vec2(8.0, 2.0));
-        painter.rect_filled(rect, 4.0, t.badge_bg);
-        painter.galley(rect.min + vec2(4.0, 1.0), galley, Color32::PLACEHOLDER);
-    }
+}
+
+/// The kinds of chip on an edge's label.
+#[derive(Clone, Copy)]
+enum Chip {
+    Role,
+    Class,
+    Plain,
 }
 
 /// Sampled requests in flight on an edge: each dot slides from sender to receiver.
@@ -196,6 +264,7 @@ pub fn paint_node(
     let accent = theme::kind_color(kind);
     let r = theme::NODE_ROUNDING * zoom;
     let down = live.is_some_and(|l| !l.up);
+    let degraded = !down && live.is_some_and(|l| l.degraded);
     let state = live.map(|l| {
         if down {
             t.down
@@ -204,9 +273,12 @@ pub fn paint_node(
         }
     });
     let fill = match state {
+        // A crashed node is greyed right through, not tinted: it must not look like a calm one.
+        Some(_) if down => t.down_fill(),
         Some(c) => t.node_fill(c),
         None => t.node_bg,
     };
+    let accent = if down { t.down } else { accent };
     // Zoomed out (a big diagram), detail below a legible size is left out: it cannot be seen, and with
     // software rendering it costs most of the frame (docs/benchmarks.md, app frame time).
     let detailed = zoom >= LOD_ZOOM;
@@ -232,8 +304,12 @@ pub fn paint_node(
         (2.5, t.error)
     } else if flags.selected {
         (2.5, t.selection)
+    } else if down {
+        (2.5, t.error)
+    } else if degraded {
+        (2.5, t.warn)
     } else if let Some(c) =
-        state.filter(|_| live.is_some_and(|l| l.utilization >= theme::SATURATED || down))
+        state.filter(|_| live.is_some_and(|l| l.utilization >= theme::SATURATED))
     {
         (2.0, c)
     } else if flags.hovered {
@@ -305,9 +381,14 @@ pub fn paint_node(
         }
         // Badge above: throughput and p99, or DOWN.
         let text = if down {
-            "DOWN".to_owned()
+            "DOWN (crashed)".to_owned()
         } else {
-            let mut s = match sending_rps {
+            let mut s = if degraded {
+                "DEGRADED · ".to_owned()
+            } else {
+                String::new()
+            };
+            s += &match sending_rps {
                 Some(r) => format!("sending {}/s", format::rate(r)),
                 None => format!("{}/s", format::rate(l.throughput_rps)),
             };
@@ -321,14 +402,25 @@ pub fn paint_node(
         };
         if zoom > 0.4 {
             let font = FontId::proportional(10.5 * zoom.sqrt());
-            let galley = painter.layout_no_wrap(text, font, if down { t.error } else { t.text });
+            let color = if down {
+                t.error
+            } else if degraded {
+                t.warn
+            } else {
+                t.text
+            };
+            let galley = painter.layout_no_wrap(text, font, color);
             let size = galley.size() + vec2(10.0, 4.0);
             let badge = Rect::from_min_size(
                 pos2(rect.center().x - size.x / 2.0, rect.top() - size.y - 4.0),
                 size,
             );
             painter.rect_filled(badge, 6.0, t.badge_bg);
-            let dot_c = state.unwrap_or(t.calm);
+            let dot_c = if down || degraded {
+                color
+            } else {
+                state.unwrap_or(t.calm)
+            };
             painter.rect_stroke(badge, 6.0, Stroke::new(1.0, dot_c), StrokeKind::Inside);
             painter.galley(badge.min + vec2(5.0, 2.0), galley, Color32::PLACEHOLDER);
         }
@@ -344,6 +436,9 @@ pub fn paint_node(
         }
     }
 
+    if down || degraded {
+        paint_fault_mark(painter, rect, down, zoom, t);
+    }
     if flags.problem {
         let c = pos2(rect.right() - 2.0, rect.top() + 2.0);
         painter.circle_filled(c, 8.0 * zoom.sqrt(), t.error);
@@ -359,6 +454,32 @@ pub fn paint_node(
         let h = handle_pos(rect);
         painter.circle_filled(h, theme::HANDLE_RADIUS, t.node_bg);
         painter.circle_stroke(h, theme::HANDLE_RADIUS, Stroke::new(2.0, accent));
+    }
+}
+
+/// The mark on a crashed node (a cross in a circle) or a degraded one (an exclamation in a triangle), at
+/// its bottom-right corner, drawn with lines so it needs no glyph from the font.
+fn paint_fault_mark(painter: &Painter, rect: Rect, down: bool, zoom: f32, t: &Theme) {
+    let r = 8.0 * zoom.sqrt();
+    let c = pos2(
+        rect.right() - r - 3.0 * zoom,
+        rect.bottom() - r - 3.0 * zoom,
+    );
+    let line = Stroke::new(2.0 * zoom.sqrt(), t.on_marker);
+    if down {
+        painter.circle_filled(c, r, t.error);
+        let d = r * 0.45;
+        painter.line_segment([c + vec2(-d, -d), c + vec2(d, d)], line);
+        painter.line_segment([c + vec2(-d, d), c + vec2(d, -d)], line);
+    } else {
+        let pts = vec![
+            c + vec2(0.0, -r),
+            c + vec2(r * 1.05, r * 0.8),
+            c + vec2(-r * 1.05, r * 0.8),
+        ];
+        painter.add(egui::Shape::convex_polygon(pts, t.warn, Stroke::NONE));
+        painter.line_segment([c + vec2(0.0, -r * 0.4), c + vec2(0.0, r * 0.25)], line);
+        painter.circle_filled(c + vec2(0.0, r * 0.52), line.width * 0.5, t.on_marker);
     }
 }
 

@@ -68,33 +68,64 @@ fn plot_ui(
     });
 }
 
-/// End-to-end charts, and the selected node's when one is selected.
-pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
+/// The design's fault timeline, drawn (and edited) under the charts.
+pub struct TimelineInput<'a> {
+    /// The scheduled faults.
+    pub scheduled: &'a [crate::model::Fault],
+    /// The scenario's run length, simulated seconds.
+    pub duration_s: f64,
+    /// Simulated time now, when a run is on screen.
+    pub now_s: Option<f64>,
+    /// Where the timeline's edits go.
+    pub out: &'a mut Vec<super::command::Command>,
+}
+
+/// End-to-end charts, and the selected node's when one is selected; the fault timeline under them.
+pub fn charts_ui(
+    ui: &mut Ui,
+    report: Option<&Report>,
+    node: Option<&str>,
+    timeline: Option<TimelineInput<'_>>,
+) {
+    let gap = ui.spacing().item_spacing;
+    let no_faults: &[crate::metrics::FaultReport] = &[];
+    let ran = report.map_or(no_faults, |r| &r.faults);
+    let timeline_h = timeline.as_ref().map_or(0.0, |t| {
+        super::timeline_ui::ROW_H * super::timeline_ui::rows(t.scheduled, ran).min(6) as f32
+            + 40.0
+            + gap.y
+    });
+    let timeline_ui = |ui: &mut Ui, t: Option<TimelineInput<'_>>| {
+        if let Some(t) = t {
+            super::timeline_ui::timeline_ui(ui, t.scheduled, ran, t.duration_s, t.now_s, t.out);
+        }
+    };
     let Some(r) = report.filter(|r| !r.series.t_s.is_empty()) else {
-        ui.centered_and_justified(|ui| {
-            ui.label(
-                RichText::new("Press Run (Space): charts fill in as simulated time passes.").weak(),
-            );
-        });
+        ui.add_space(8.0);
+        ui.label(
+            RichText::new("Press Run (Space): charts fill in as simulated time passes.").weak(),
+        );
+        ui.add_space(8.0);
+        egui::ScrollArea::vertical()
+            .id_salt("charts_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| timeline_ui(ui, timeline));
         return;
     };
     let s = &r.series;
     let t = &s.t_s;
     let node_series = node.and_then(|id| s.nodes.iter().find(|n| n.id == id));
-    let n_charts: usize = if node_series.is_some() { 6 } else { 3 };
-    let gap = ui.spacing().item_spacing;
+    let n_charts: usize = match node_series {
+        Some(n) if !n.hit_ratio.is_empty() => 7,
+        Some(_) => 6,
+        None => 3,
+    };
     // As many columns as fit at a readable width (one on a phone), and never shorter than a readable chart:
     // what does not fit scrolls, instead of six charts shrinking to slivers without a scale.
     let cols = ((ui.available_width() / MIN_CHART_W).floor() as usize).clamp(1, 3);
     let width =
         ((ui.available_width() - (cols as f32 - 1.0) * gap.x - 4.0) / cols as f32).max(120.0);
     let rows = n_charts.div_ceil(cols) as f32;
-    // Room for the fault timeline under the charts.
-    let timeline_h = if r.faults.is_empty() {
-        0.0
-    } else {
-        16.0 * r.faults.len().min(6) as f32 + gap.y
-    };
     let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
     let mut charts = run_charts(s);
     if let Some(n) = node_series {
@@ -112,8 +143,7 @@ pub fn charts_ui(ui: &mut Ui, report: Option<&Report>, node: Option<&str>) {
                     }
                 });
             }
-            let end_s = t.last().map_or(0.0, |last| last + s.bucket_s);
-            super::faults_ui::timeline_ui(ui, &r.faults, end_s);
+            timeline_ui(ui, timeline);
         });
 }
 
@@ -180,7 +210,7 @@ fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
 }
 
 fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
-    vec![
+    let mut charts = vec![
         (
             "node_util".into(),
             format!("{}: utilization", n.id),
@@ -203,5 +233,19 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
             " ms",
             vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
         ),
-    ]
+    ];
+    // A cache's hit ratio: a flush shows as a fall to 0 and the climb back.
+    if !n.hit_ratio.is_empty() {
+        charts.push((
+            "node_hit".into(),
+            format!("{}: hit ratio", n.id),
+            "%",
+            vec![(
+                "hit ratio",
+                chart::HIT_RATIO,
+                points(t, &n.hit_ratio, 100.0),
+            )],
+        ));
+    }
+    charts
 }

@@ -171,6 +171,8 @@ pub enum Command {
     SetSpeed(f64),
     /// Zoom to fit every node.
     FitView,
+    /// Lay the diagram out left to right by call depth, with few crossings (one undo step).
+    Arrange,
     /// Snap to grid on or off.
     SetSnap(bool),
     /// Dark (true) or light mode.
@@ -198,6 +200,16 @@ pub enum Command {
     },
     /// Add `NODE.FIELD` to the Optimize tab's knobs and show the tab.
     VaryInOptimize(String),
+    /// Show the Optimize tab and start its search with these bounds (its other settings as they are), as
+    /// "Find cheapest" does; the browser test's way in.
+    StartOptimize {
+        /// Load multiplier the SLO must hold at.
+        load: f64,
+        /// p99 bound, ms.
+        slo_p99_ms: f64,
+        /// Failure share bound.
+        slo_errors: f64,
+    },
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

@@ -104,8 +104,9 @@ impl App {
             .exact_size(CHART_HEIGHT)
             .resizable(false)
             .show(ui, |ui| {
-                charts::charts_ui(ui, self.runner.report.as_ref(), None);
+                charts::charts_ui(ui, self.runner.report.as_ref(), None, None);
             });
+        self.problems();
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let none = Selection::default();
             let problem_nodes = Default::default();
@@ -115,6 +116,8 @@ impl App {
                 runner: &self.runner,
                 problem_nodes: &problem_nodes,
                 add_kind: self.add_kind,
+                roles: &self.roles,
+                mistakes: &[],
             };
             self.canvas.canvas_ui(ui, &input, out);
             self.toasts_ui(ui);

@@ -1,13 +1,12 @@
-//! Faults in the app: injecting one live on the selected node or edge (inspector), and the timeline of the
-//! faults that ran (under the charts).
+//! Faults in the app: injecting one live on the selected node or edge, or scheduling it on the design's
+//! timeline (inspector). The timeline under the charts is `timeline_ui`.
 
 use egui::{RichText, Ui};
 
 use super::command::Command;
 use super::edit::Edit;
 use super::runner::Runner;
-use super::theme::{self, chart};
-use crate::metrics::FaultReport;
+use super::theme;
 use crate::model::{Fault, FaultKind, KindTag};
 
 /// The fault being prepared in the inspector.
@@ -313,47 +312,4 @@ fn scheduled_ui(ui: &mut Ui, target: &str, all: &[Fault], out: &mut Vec<Command>
             out.push(Command::Edit(Edit::SetFaults(v)));
         }
     }
-}
-
-/// The faults that ran, as bars on the run's time axis (0 to `end_s`).
-pub fn timeline_ui(ui: &mut Ui, faults: &[FaultReport], end_s: f64) {
-    if faults.is_empty() || end_s <= 0.0 {
-        return;
-    }
-    // `horizontal`, not `horizontal_wrapped`: the bars take the rest of the label's row (a wrapped layout
-    // moved them under it, below the room the charts leave for the timeline).
-    ui.horizontal(|ui| {
-        ui.label(RichText::new("Faults:").strong());
-        let width = ui.available_width().max(120.0);
-        let row_h = 16.0;
-        let (rect, _) = ui.allocate_exact_size(
-            egui::vec2(width, row_h * faults.len() as f32),
-            egui::Sense::hover(),
-        );
-        let painter = ui.painter_at(rect);
-        let x = |s: f64| rect.left() + (s / end_s).clamp(0.0, 1.0) as f32 * rect.width();
-        let text = ui.visuals().text_color();
-        for (i, f) in faults.iter().enumerate() {
-            let top = rect.top() + i as f32 * row_h;
-            let bar = egui::Rect::from_min_max(
-                egui::pos2(x(f.start_s), top + 2.0),
-                egui::pos2(x(f.end_s).max(x(f.start_s) + 2.0), top + row_h - 2.0),
-            );
-            painter.rect_filled(bar, 2.0, chart::FAULT);
-            painter.text(
-                egui::pos2(bar.left() + 4.0, bar.center().y),
-                egui::Align2::LEFT_CENTER,
-                format!(
-                    "{} {} ({:.0}-{:.0} s{})",
-                    f.kind,
-                    f.target,
-                    f.start_s,
-                    f.end_s,
-                    if f.live { ", live" } else { "" }
-                ),
-                egui::FontId::proportional(11.0),
-                text,
-            );
-        }
-    });
 }

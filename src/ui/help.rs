@@ -76,6 +76,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("S", "Step 0.1 simulated seconds"),
     ("R", "Reset the run"),
     ("F", "Zoom to fit"),
+    (
+        "L",
+        "Arrange: lay the diagram out left to right by call depth",
+    ),
     ("Del / Backspace", "Delete selection"),
     ("Ctrl+D", "Duplicate selection"),
     ("Ctrl+A", "Select all"),

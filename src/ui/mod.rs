@@ -11,6 +11,7 @@ mod app_apply;
 mod app_files;
 mod canvas;
 mod canvas_draw;
+mod canvas_menu;
 mod charts;
 mod command;
 mod dist_ui;
@@ -43,6 +44,7 @@ mod stress_job;
 mod stress_optimize;
 mod stress_plot;
 mod theme;
+mod timeline_ui;
 mod toolbar;
 mod view;
 #[cfg(target_arch = "wasm32")]

@@ -1,22 +1,28 @@
-//! The problems tab: every validation problem, in words, with a link to its node.
+//! The problems tab: every validation problem, in words, with a link to its node; then the likely
+//! mistakes (valid designs that probably do not do what was meant), with a link to their edge.
 
 use egui::{RichText, Ui};
 
 use crate::model::Problem;
+use crate::model::lint::Mistake;
 
 use super::command::{Command, Selection};
 use super::theme::Theme;
 
-/// Lists the problems (or says the scenario is valid).
-pub fn problems_ui(ui: &mut Ui, problems: &[Problem], out: &mut Vec<Command>) {
-    if problems.is_empty() {
-        ui.label("The scenario is valid: press Run.");
-        return;
-    }
+/// Lists the problems (or says the scenario is valid), then the warnings.
+pub fn problems_ui(
+    ui: &mut Ui,
+    problems: &[Problem],
+    mistakes: &[Mistake],
+    out: &mut Vec<Command>,
+) {
     let t = Theme::from_visuals(ui.visuals());
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            if problems.is_empty() {
+                ui.label("The scenario is valid: press Run.");
+            }
             for p in problems {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new("•").color(t.error));
@@ -31,6 +37,26 @@ pub fn problems_ui(ui: &mut Ui, problems: &[Problem], out: &mut Vec<Command>) {
                         ui.monospace(&p.field);
                     }
                     ui.label(&p.message);
+                });
+            }
+            if !mistakes.is_empty() {
+                ui.add_space(6.0);
+                ui.label(
+                    RichText::new("Warnings: probably not what you meant")
+                        .color(t.warn)
+                        .strong(),
+                );
+            }
+            for m in mistakes {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("!").color(t.warn).strong());
+                    let (from, to) = &m.edge;
+                    if ui.link(format!("{from} -> {to}")).clicked() {
+                        let mut sel = Selection::default();
+                        sel.edges.insert(m.edge.clone());
+                        out.push(Command::Select(sel));
+                    }
+                    ui.label(&m.message);
                 });
             }
         });

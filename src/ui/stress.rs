@@ -350,7 +350,10 @@ impl StressPanel {
                 self.compare
                     .compare_ui(ui, scenario, self.form.replications, out)
             }
-            StressTab::Optimize => self.optimize.optimize_ui(ui, scenario, self.design, out),
+            StressTab::Optimize => {
+                self.optimize
+                    .optimize_ui(ui, scenario, self.design, self.applied.as_deref(), out)
+            }
             StressTab::Explain => {
                 if let Some((s, r)) = last_run
                     && ui

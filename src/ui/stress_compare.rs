@@ -286,6 +286,50 @@ fn row_ui(ui: &mut Ui, name: &str, a: f64, b: f64, fmt: fn(f64) -> String, lower
     ui.end_row();
 }
 
+/// Achieved throughput, `(offered, achieved)` per side. When the two were offered different loads (1x
+/// against 10x) more throughput is what was asked for, not an improvement: the verdict is then on the
+/// share of the offered load each side served.
+fn achieved_row_ui(ui: &mut Ui, a: (f64, f64), b: (f64, f64)) {
+    let offered_rel = if a.0.abs() > 1e-12 {
+        (b.0 - a.0) / a.0.abs()
+    } else {
+        0.0
+    };
+    if offered_rel.abs() < 0.02 {
+        row_ui(ui, "achieved", a.1, b.1, rps, false);
+        return;
+    }
+    let t = Theme::from_visuals(ui.visuals());
+    let served = |(o, x): (f64, f64)| if o > 0.0 { (x / o).min(1.0) } else { 0.0 };
+    let (sa, sb) = (served(a), served(b));
+    ui.label("achieved");
+    ui.label(format!("{} ({:.0}% of offered)", rps(a.1), sa * 100.0));
+    ui.label(format!("{} ({:.0}% of offered)", rps(b.1), sb * 100.0));
+    let verdict = if (sb - sa).abs() < 0.005 {
+        RichText::new(format!(
+            "same share served ({:+.0}% offered, {:+.0}% achieved)",
+            offered_rel * 100.0,
+            if a.1 > 0.0 { (b.1 - a.1) / a.1 * 100.0 } else { 0.0 }
+        ))
+        .color(t.weak_text)
+    } else if sb > sa {
+        RichText::new(format!(
+            "serves {:+.1} points more of its offered load",
+            (sb - sa) * 100.0
+        ))
+        .color(t.ok)
+    } else {
+        RichText::new(format!(
+            "serves {:.1} points less of its offered load",
+            (sa - sb) * 100.0
+        ))
+        .color(t.error)
+    };
+    ui.label(verdict)
+        .on_hover_text("B was offered a different load than A: more throughput is what was asked for, so the verdict is on the share served");
+    ui.end_row();
+}
+
 /// Shares with two decimals: an error budget is often 0.1%.
 fn pct2(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
@@ -322,13 +366,10 @@ fn metrics_ui(ui: &mut Ui, a: &Side, b: &Side) {
             ui.label(rps(pb.offered_rps.mean));
             ui.label("");
             ui.end_row();
-            row_ui(
+            achieved_row_ui(
                 ui,
-                "achieved",
-                pa.throughput_rps.mean,
-                pb.throughput_rps.mean,
-                rps,
-                false,
+                (pa.offered_rps.mean, pa.throughput_rps.mean),
+                (pb.offered_rps.mean, pb.throughput_rps.mean),
             );
             row_ui(
                 ui,

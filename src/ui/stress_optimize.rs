@@ -1,8 +1,9 @@
 //! The stress window's "Optimize" tab: the cheapest design that holds the SLO at a load. Knobs come from
 //! the defaults (every service's replicas, every database's read replicas) or from the inspector's "Vary
-//! in Optimize"; the search (`crate::analysis::optimize`) runs on its own thread natively and in one go in
-//! the browser; the frontier of cost against p99 is plotted and the chosen design applies as undoable
-//! edits.
+//! in Optimize"; the search (`crate::analysis::optimize`) runs on its own thread natively and, in the
+//! browser (no threads), a few thousand events at a time within each frame's budget
+//! (`crate::analysis::optimize_step`); the frontier of cost against p99 is plotted and the chosen design
+//! applies as undoable edits.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -12,7 +13,9 @@ use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::analysis::optimize::OptimizeProgress;
-use crate::analysis::optimize::{Knob, OptimizeResult, OptimizeSpec, default_knobs, optimize};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::analysis::optimize::optimize;
+use crate::analysis::optimize::{Knob, OptimizeResult, OptimizeSpec, default_knobs};
 use crate::analysis::sweep::{Warmup, spaced};
 use crate::model::Scenario;
 
@@ -56,6 +59,9 @@ pub struct OptimizeForm {
     pub slo_errors: f64,
     /// Replications per simulated candidate.
     pub replications: u32,
+    /// Quick runs (at most 10 simulated seconds, 2 of warm-up, as `archsim optimize` without `--full`)
+    /// rather than the scenario's own duration.
+    pub quick: bool,
     /// What varies; empty means the defaults.
     pub knobs: Vec<KnobRow>,
 }
@@ -67,12 +73,22 @@ impl Default for OptimizeForm {
             slo_p99_ms: 200.0,
             slo_errors: 0.001,
             replications: 3,
+            quick: true,
             knobs: Vec::new(),
         }
     }
 }
 
 impl OptimizeForm {
+    /// The scenario the search simulates: `scenario` with quick runs if asked for.
+    pub fn run_scenario(&self, scenario: &Scenario) -> Scenario {
+        if self.quick {
+            crate::analysis::sweep::quick(scenario)
+        } else {
+            scenario.clone()
+        }
+    }
+
     /// The search these settings describe for `scenario`.
     pub fn spec(&self, scenario: &Scenario) -> OptimizeSpec {
         let knobs = if self.knobs.is_empty() {
@@ -102,8 +118,17 @@ struct Job {
     #[cfg(not(target_arch = "wasm32"))]
     handle: Option<std::thread::JoinHandle<Outcome>>,
     #[cfg(target_arch = "wasm32")]
-    pending: Option<(Scenario, OptimizeSpec)>,
+    stepper: Result<crate::analysis::optimize_step::OptimizeStepper, String>,
+    /// Longest wall time one frame spent on the search, ms (the browser's slices).
+    max_slice_ms: f64,
+    /// Frames the search has run in.
+    slices: usize,
 }
+
+/// Events one step of the browser's search runs before the frame's clock is looked at again (a few
+/// milliseconds of simulation).
+#[cfg(target_arch = "wasm32")]
+const EVENTS_PER_STEP: u64 = 4_000;
 
 impl Job {
     fn start(scenario: Scenario, spec: OptimizeSpec) -> Self {
@@ -128,22 +153,30 @@ impl Job {
                 done,
                 total,
                 handle,
+                max_slice_ms: 0.0,
+                slices: 0,
             }
         }
         #[cfg(target_arch = "wasm32")]
         {
+            let stepper = crate::analysis::optimize_step::OptimizeStepper::new(&scenario, &spec)
+                .map_err(|e| e.to_string());
             Self {
                 cancel,
                 done,
                 total,
-                pending: Some((scenario, spec)),
+                stepper,
+                max_slice_ms: 0.0,
+                slices: 0,
             }
         }
     }
 
-    fn poll(&mut self) -> Option<Outcome> {
+    /// Moves the search on. In the browser: runs steps until `budget_s` of wall time is spent.
+    fn poll(&mut self, budget_s: f64) -> Option<Outcome> {
         #[cfg(not(target_arch = "wasm32"))]
         {
+            let _ = budget_s;
             if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
                 let h = self.handle.take()?;
                 return Some(h.join().unwrap_or_else(|_| Err("the search failed".into())));
@@ -155,9 +188,33 @@ impl Job {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            // The browser has no threads: the search runs in one frame (the page pauses meanwhile).
-            let (s, spec) = self.pending.take()?;
-            Some(optimize(&s, &spec, &|_| {}, &self.cancel).map_err(|e| e.to_string()))
+            let stepper = match &mut self.stepper {
+                Ok(s) => s,
+                Err(e) => return Some(Err(e.clone())),
+            };
+            let started = web_time::Instant::now();
+            let mut out = None;
+            while started.elapsed().as_secs_f64() < budget_s {
+                match stepper.step(EVENTS_PER_STEP, &self.cancel) {
+                    Ok(None) => {}
+                    Ok(Some(r)) => {
+                        out = Some(Ok(r));
+                        break;
+                    }
+                    Err(e) => {
+                        out = Some(Err(e.to_string()));
+                        break;
+                    }
+                }
+            }
+            let (d, n) = stepper.progress();
+            self.done.store(d, Ordering::Relaxed);
+            self.total.store(n, Ordering::Relaxed);
+            self.slices += 1;
+            self.max_slice_ms = self
+                .max_slice_ms
+                .max(started.elapsed().as_secs_f64() * 1000.0);
+            out
         }
     }
 }
@@ -170,7 +227,13 @@ pub struct OptimizePanel {
     job: Option<Job>,
     result: Option<OptimizeResult>,
     status: Option<String>,
+    /// Frames the last search ran in and the longest one's search time, ms (browser only; 0 natively).
+    slices: (usize, f64),
 }
+
+/// Wall time a browser frame may spend on the search: well under the ~50 ms at which a page feels stuck,
+/// and more than the sweep's share because nothing else runs while a person waits for the answer.
+const FRAME_BUDGET_S: f64 = 0.025;
 
 impl OptimizePanel {
     /// Forgets the last result (the design it was for was replaced); a search in progress is cancelled.
@@ -191,6 +254,35 @@ impl OptimizePanel {
     /// The last finished search.
     pub fn result(&self) -> Option<&OptimizeResult> {
         self.result.as_ref()
+    }
+
+    /// Frames the current or last search ran in, and the longest wall time one of them spent on it, ms
+    /// (browser only: natively the search has its own thread and both are 0).
+    pub fn slice_stats(&self) -> (usize, f64) {
+        self.slices
+    }
+
+    /// The search's state for the browser test hook (`archsim_state().optimize`).
+    pub fn web_state(&self) -> serde_json::Value {
+        let (done, total) = self.job.as_ref().map_or((0, 0), |j| {
+            (
+                j.done.load(Ordering::Relaxed),
+                j.total.load(Ordering::Relaxed),
+            )
+        });
+        let chosen = self.result.as_ref().and_then(|r| r.chosen());
+        serde_json::json!({
+            "running": self.job.is_some(),
+            "done": done,
+            "total": total,
+            "slices": self.slices.0,
+            "max_slice_ms": self.slices.1,
+            "status": self.status,
+            "chosen": chosen.map(|c| c.candidate.sets.clone()),
+            "monthly_cost": chosen.map(|c| c.candidate.monthly_cost),
+            "p99_ms": chosen.map(|c| c.p99_ms),
+            "simulated": self.result.as_ref().map(|r| r.finalists.len()),
+        })
     }
 
     /// Why the last search has no result, in words.
@@ -221,14 +313,19 @@ impl OptimizePanel {
         if let Some(j) = &self.job {
             j.cancel.store(true, Ordering::Relaxed);
         }
-        self.job = Some(Job::start(scenario.clone(), self.form.spec(scenario)));
+        let s = self.form.run_scenario(scenario);
+        let spec = self.form.spec(&s);
+        self.job = Some(Job::start(s, spec));
         self.status = None;
+        self.slices = (0, 0.0);
     }
 
     /// Moves the search on; call once a frame.
     pub fn tick(&mut self) {
         let Some(job) = self.job.as_mut() else { return };
-        let Some(out) = job.poll() else { return };
+        let polled = job.poll(FRAME_BUDGET_S);
+        self.slices = (job.slices, job.max_slice_ms);
+        let Some(out) = polled else { return };
         self.job = None;
         match out {
             Ok(r) => {
@@ -244,11 +341,13 @@ impl OptimizePanel {
     }
 
     /// The tab's contents.
+    /// `applied`: what the last Apply changed, shown under the answer so the person sees it took.
     pub fn optimize_ui(
         &mut self,
         ui: &mut Ui,
         scenario: &Scenario,
         design: u64,
+        applied: Option<&str>,
         out: &mut Vec<Command>,
     ) {
         let t = Theme::from_visuals(ui.visuals());
@@ -259,10 +358,15 @@ impl OptimizePanel {
                     job.done.load(Ordering::Relaxed),
                     job.total.load(Ordering::Relaxed),
                 );
+                let text = if n == 0 {
+                    "Costing every design with the flow model…".to_owned()
+                } else {
+                    format!("{d} of {n} designs simulated so far")
+                };
                 ui.add(
                     egui::ProgressBar::new(d as f32 / n.max(1) as f32)
-                        .desired_width(260.0)
-                        .text(format!("{d} / {n} designs simulated")),
+                        .desired_width(300.0)
+                        .text(text),
                 );
                 if ui.button("Cancel").on_hover_text("Stop the search").clicked() {
                     job.cancel.store(true, Ordering::Relaxed);
@@ -293,6 +397,17 @@ impl OptimizePanel {
             return;
         };
         result_ui(ui, r, design, out, &t);
+        if let Some(a) = applied {
+            ui.label(RichText::new(a).color(t.ok));
+            ui.label(
+                RichText::new(format!(
+                    "Edit > Undo (Ctrl+Z) takes it back. \"Run it at the load\" runs the main view at {}x to \
+                     measure it.",
+                    r.spec.load
+                ))
+                .weak(),
+            );
+        }
     }
 
     fn form_ui(&mut self, ui: &mut Ui, scenario: &Scenario) {
@@ -331,6 +446,24 @@ impl OptimizePanel {
                 ui.end_row();
                 ui.label("Replications");
                 ui.add(egui::DragValue::new(&mut f.replications).range(1..=20));
+                ui.end_row();
+                ui.label("Runs");
+                ui.horizontal(|ui| {
+                    let quick = format!(
+                        "Quick ({} s)",
+                        crate::analysis::sweep::QUICK_DURATION_S.min(scenario.duration_s)
+                    );
+                    ui.selectable_value(&mut f.quick, true, quick).on_hover_text(
+                        "Each replication simulates at most 10 s (2 s of warm-up), as `archsim optimize` \
+                         does: the answer in seconds, its p99 interval a little wider",
+                    );
+                    ui.selectable_value(
+                        &mut f.quick,
+                        false,
+                        format!("Full ({} s)", scenario.duration_s),
+                    )
+                    .on_hover_text("Each replication simulates the scenario's whole duration");
+                });
                 ui.end_row();
             });
         ui.add_space(4.0);
@@ -496,4 +629,34 @@ fn result_ui(ui: &mut Ui, r: &OptimizeResult, design: u64, out: &mut Vec<Command
             );
             p.hline(HLine::new("SLO p99", r.spec.slo_p99_ms).color(t.warn));
         });
+    egui::CollapsingHeader::new(format!(
+        "The frontier: {} designs, each cheaper than every design with a lower p99",
+        r.frontier.len()
+    ))
+    .id_salt("optimize_frontier_list")
+    .show(ui, |ui| {
+        egui::Grid::new("optimize_frontier_grid")
+            .num_columns(4)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong("per month");
+                ui.strong("p99");
+                ui.strong("failures");
+                ui.strong("design");
+                ui.end_row();
+                for &i in &r.frontier {
+                    let f = &r.finalists[i];
+                    ui.label(money(f.candidate.monthly_cost, cur));
+                    ui.label(p99(f));
+                    ui.label(format!("{:.3}%", f.failure_rate * 100.0));
+                    let mark = if Some(i) == r.chosen {
+                        "  (chosen)"
+                    } else {
+                        ""
+                    };
+                    ui.label(format!("{}{mark}", f.candidate.sets.join(", ")));
+                    ui.end_row();
+                }
+            });
+    });
 }

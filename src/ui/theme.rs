@@ -92,6 +92,8 @@ pub struct Theme {
     pub shadow: Color32,
     /// Text on a coloured (error) marker.
     pub on_marker: Color32,
+    /// Background of an edge's role chip ("1", "on miss").
+    pub edge_role: Color32,
 }
 
 impl Theme {
@@ -128,6 +130,7 @@ impl Theme {
             bar_bg: Color32::from_rgb(0x33, 0x38, 0x40),
             shadow: Color32::from_black_alpha(90),
             on_marker: Color32::WHITE,
+            edge_role: Color32::from_rgb(0x3d, 0x6f, 0xb5),
         }
     }
 
@@ -155,6 +158,7 @@ impl Theme {
             bar_bg: Color32::from_rgb(0xe3, 0xe6, 0xea),
             shadow: Color32::from_black_alpha(28),
             on_marker: Color32::WHITE,
+            edge_role: Color32::from_rgb(0x2f, 0x62, 0xb0),
         }
     }
 
@@ -178,7 +182,12 @@ impl Theme {
         }
     }
 
-    /// Node body tinted by its state colour.
+    /// Body of a crashed node: greyed, well apart from every utilization tint.
+    pub fn down_fill(&self) -> Color32 {
+        lerp(self.node_bg, self.down, if self.dark { 0.45 } else { 0.55 })
+    }
+
+    /// Body of a node tinted by its state (utilization).
     pub fn node_fill(&self, state: Color32) -> Color32 {
         lerp(self.node_bg, state, if self.dark { 0.28 } else { 0.18 })
     }
@@ -236,6 +245,16 @@ pub mod chart {
     pub const QUEUE: Color32 = Color32::from_rgb(0xd9, 0x5d, 0xa8);
     /// A fault's bar on the timeline under the charts.
     pub const FAULT: Color32 = Color32::from_rgba_premultiplied(0x78, 0x32, 0x32, 0xb0);
+    /// The resize grip at a scheduled fault's right end.
+    pub const FAULT_GRIP: Color32 = Color32::from_rgb(0xf0, 0xa0, 0xa0);
+    /// Text on a fault's bar.
+    pub const FAULT_TEXT: Color32 = Color32::from_rgb(0xff, 0xf0, 0xf0);
+    /// A fault injected live (read-only on the timeline).
+    pub const FAULT_LIVE: Color32 = Color32::from_rgba_premultiplied(0x50, 0x30, 0x60, 0xb0);
+    /// The simulated time now, on the fault timeline.
+    pub const NOW: Color32 = Color32::from_rgb(0x4c, 0x9a, 0xff);
+    /// A cache's hit ratio.
+    pub const HIT_RATIO: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x6a);
     /// 95% band around the median (stress test).
     pub const P50_BAND: Color32 = Color32::from_rgba_premultiplied(0x13, 0x27, 0x40, 0x40);
     /// 95% band around the 99th percentile (stress test).

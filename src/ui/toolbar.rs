@@ -167,6 +167,7 @@ pub fn menu_ui(
         });
         ui.menu_button("View", |ui| {
             item(ui, true, "Zoom to fit", "F", Command::FitView, out);
+            item(ui, true, "Arrange", "L", Command::Arrange, out);
             let mut snap = m.snap;
             if ui.checkbox(&mut snap, "Snap to grid").changed() {
                 out.push(Command::SetSnap(snap));

@@ -125,6 +125,7 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "embed": app.is_embedded(),
         "paste_open": app.paste_diagram.is_some(),
         "load": runner.load,
+        "optimize": app.stress.optimize.web_state(),
     });
     STATE_JSON.with_borrow_mut(|s| *s = state.to_string());
 
@@ -260,6 +261,17 @@ pub fn archsim_report_json() -> String {
 #[wasm_bindgen]
 pub fn archsim_run() {
     send(Command::Run);
+}
+
+/// Starts the Optimize tab's search on the open design, as its "Find cheapest" button does, with these
+/// SLO bounds at `load`; its progress and answer appear in [`archsim_state`] under `optimize`.
+#[wasm_bindgen]
+pub fn archsim_optimize(load: f64, slo_p99_ms: f64, slo_errors: f64) {
+    send(Command::StartOptimize {
+        load,
+        slo_p99_ms,
+        slo_errors,
+    });
 }
 
 /// Runs a scenario headless, exactly as `archsim run FILE --seed SEED --load LOAD --duration DURATION

@@ -1,32 +1,11 @@
 //! The `archsim` binary as a person uses it: exit codes, messages, JSON output.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::cli::{archsim, stderr, stdout, temp_file};
 
 use archsim::model::presets::presets;
-
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the archsim binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A file in Cargo's per-test temporary directory.
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::write(&path, text).expect("temp dir is writable");
-    path
-}
 
 const URL_SHORTENER: &str = include_str!("../../scenarios/url_shortener.ron");
 
@@ -348,22 +327,12 @@ fn sweep_is_the_same_on_one_thread_and_two_and_shards_merge_exactly() {
     let mut parts = Vec::new();
     for i in 0..2 {
         let path = dir.join(format!("cli-part-{i}.json"));
-        let o = archsim(&[
-            "sweep",
-            "url_shortener",
-            "--load",
-            "2:8:3",
-            "--duration",
-            "6",
-            "--warmup",
-            "2",
-            "--replications",
-            "2",
-            "--shard",
-            &format!("{i}/2"),
-            "--out",
-            path.to_str().unwrap(),
-        ]);
+        let shard = format!("{i}/2");
+        let part = [
+            &base[..base.len() - 2],
+            &["--shard", &shard, "--out", path.to_str().unwrap()],
+        ];
+        let o = archsim(&part.concat());
         assert!(o.status.success(), "{}", stderr(&o));
         parts.push(path.to_str().unwrap().to_owned());
     }

@@ -18,3 +18,129 @@ pub fn run_at(s: &Scenario, load: f64) -> Report {
     sim.run_to_end();
     sim.report()
 }
+
+/// The UI tests' shared preamble: the real app in an egui_kittest harness, driven through the same
+/// commands its widgets send.
+#[cfg(feature = "gui")]
+pub mod ui {
+    use archsim::ui::{App, Command, Edit, RunState};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    /// The app under test.
+    pub type H = Harness<'static, App>;
+
+    /// `app` in a window of `w` x `h` logical pixels.
+    pub fn harness_of(app: App, w: f32, h: f32) -> H {
+        Harness::builder()
+            .with_size(egui::vec2(w, h))
+            .build_ui_state(|ui, app: &mut App| app.ui_root(ui), app)
+    }
+
+    /// The app as it starts (the URL shortener), in a 1280 x 800 window.
+    pub fn harness() -> H {
+        harness_of(App::default(), 1280.0, 800.0)
+    }
+
+    /// Applies a command as a widget would, then lets two frames show its effect.
+    pub fn apply(h: &mut H, cmd: Command) {
+        let ctx = h.ctx.clone();
+        h.state_mut().apply(&ctx, cmd);
+        h.run_steps(2);
+    }
+
+    /// Sets the design's duration to `duration_s` simulated seconds with 1 s of warm-up (short runs keep
+    /// a test to seconds).
+    pub fn set_duration(h: &mut H, duration_s: f64) {
+        let s = h.state().scenario().clone();
+        apply(
+            h,
+            Command::Edit(Edit::SetMeta {
+                name: s.name,
+                description: s.description,
+                duration_s,
+                warmup_s: 1.0,
+                seed: s.seed,
+            }),
+        );
+    }
+
+    /// Steps frames until the run reaches `t_s` simulated seconds or stops.
+    pub fn run_until(h: &mut H, t_s: f64) {
+        for _ in 0..2000 {
+            h.run_steps(1);
+            let r = h.state().runner();
+            if r.time_s() >= t_s || r.state != RunState::Running {
+                return;
+            }
+        }
+        panic!("the run did not reach {t_s} s");
+    }
+
+    /// Starts the run at 30 s/s (fast, but not Max: at Max a whole 60 s run can end between two report
+    /// refreshes) and steps frames until a report past 5 s is in.
+    pub fn run_a_bit(h: &mut H) {
+        let ctx = h.ctx.clone();
+        h.state_mut().apply(&ctx, Command::SetSpeed(30.0));
+        h.get_by_label("Run").click();
+        // The report is refreshed a few times a (wall) second: wait for one past 5 s.
+        for _ in 0..5000 {
+            h.run_steps(1);
+            let r = h.state().runner();
+            if r.time_s() >= 5.0 && r.report.as_ref().is_some_and(|r| r.sim_time_s >= 4.0) {
+                break;
+            }
+        }
+        assert!(h.state().runner().time_s() >= 5.0);
+    }
+
+    /// Steps frames until the stress window's background work is done (it runs on its own thread).
+    pub fn wait_until_idle(h: &mut H) {
+        for _ in 0..6000 {
+            h.run_steps(1);
+            if !h.state().stress().is_running() {
+                h.run_steps(2);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the stress test did not finish");
+    }
+}
+
+/// The `archsim` binary as a person runs it, for the CLI tests.
+pub mod cli {
+    use std::path::PathBuf;
+    use std::process::{Command, Output};
+
+    /// Runs the binary with `args` from the repository's root (so `scenarios/...` paths resolve).
+    pub fn archsim(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_archsim"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("the archsim binary runs")
+    }
+
+    /// What it printed on stdout.
+    pub fn stdout(o: &Output) -> String {
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// What it printed on stderr.
+    pub fn stderr(o: &Output) -> String {
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    }
+
+    /// A path in Cargo's per-test temporary directory.
+    pub fn temp_path(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+    }
+
+    /// A file with `text` in Cargo's per-test temporary directory.
+    pub fn temp_file(name: &str, text: &str) -> PathBuf {
+        let path = temp_path(name);
+        std::fs::write(&path, text).expect("temp dir is writable");
+        path
+    }
+}

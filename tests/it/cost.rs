@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use archsim::analysis::optimize::{
     Knob, OptimizeSpec, candidate_scenario, flow_cost, merge, optimize, optimize_shard,
 };
+use archsim::analysis::optimize_step::OptimizeStepper;
 use archsim::analysis::slo::{check_scenario, junit};
 use archsim::analysis::sweep::{Point, Warmup, run_point};
 use archsim::model::{self, Autoscale, NodeKind, Price, Scenario};
@@ -320,19 +321,67 @@ fn the_frontier_is_monotone_and_dominates() {
     }
 }
 
+/// Sharded == unsharded, for searches of one round and of several (one or two finalists a round, so the
+/// rounds go on until two designs meet the SLO), over 1, 2 and 3 shards.
 #[test]
-fn optimizer_shards_merge_into_the_one_round_answer() {
+fn optimizer_shards_merge_into_the_unsharded_answer() {
     let s = short_url_shortener();
-    // Enough finalists that one round covers every survivor.
-    let spec = small_spec(10);
+    let cancel = AtomicBool::new(false);
+    for finalists in [1, 2, 10] {
+        let spec = small_spec(finalists);
+        let whole = optimize(&s, &spec, &|_| {}, &cancel).unwrap();
+        let rounds = whole
+            .finalists
+            .iter()
+            .filter(|f| {
+                f.candidate.monthly_cost <= whole.runner_up().unwrap().candidate.monthly_cost
+            })
+            .count()
+            .div_ceil(finalists);
+        // One finalist a round needs at least two rounds (two designs must meet the SLO).
+        if finalists == 1 {
+            assert!(rounds >= 2, "finalists {finalists}: {rounds} round(s)");
+        }
+        for shards in [1, 2, 3] {
+            let parts: Vec<_> = (0..shards)
+                .map(|i| optimize_shard(&s, &spec, i, shards, &|_| {}, &cancel).unwrap())
+                .collect();
+            let merged = merge(&parts).unwrap();
+            assert_eq!(merged, whole, "finalists {finalists}, {shards} shards");
+            if shards > 1 {
+                assert!(
+                    merge(&parts[..shards as usize - 1]).is_err(),
+                    "a missing shard is refused"
+                );
+            }
+        }
+    }
+}
+
+/// The browser's search, stepped a thousand events at a time, gives the threaded search's answer.
+#[test]
+fn the_stepped_search_equals_the_threaded_one() {
+    let s = short_url_shortener();
+    let spec = small_spec(2);
     let cancel = AtomicBool::new(false);
     let whole = optimize(&s, &spec, &|_| {}, &cancel).unwrap();
-    let parts: Vec<_> = (0..3)
-        .map(|i| optimize_shard(&s, &spec, i, 3, &|_| {}, &cancel).unwrap())
-        .collect();
-    let merged = merge(&parts).unwrap();
-    assert_eq!(merged, whole);
-    assert!(merge(&parts[..2]).is_err(), "a missing shard is refused");
+    let mut stepper = OptimizeStepper::new(&s, &spec).unwrap();
+    let mut steps = 0u64;
+    let stepped = loop {
+        steps += 1;
+        if let Some(r) = stepper.step(1_000, &cancel).unwrap() {
+            break r;
+        }
+    };
+    assert_eq!(stepped, whole);
+    assert_eq!(stepper.progress().0, whole.finalists.len());
+    // Each replication of 4 s at 10x is some 400,000 events: hundreds of steps each.
+    let reps = whole.finalists.len() as u64 * u64::from(spec.replications);
+    assert!(steps > reps * 100, "{steps} steps for {reps} replications");
+    // Cancel stops it at the next step.
+    let mut again = OptimizeStepper::new(&s, &spec).unwrap();
+    assert!(again.step(1_000, &cancel).unwrap().is_none());
+    assert!(again.step(1_000, &AtomicBool::new(true)).is_err());
 }
 
 #[test]

@@ -308,3 +308,44 @@ fn bad_faults_are_reported_with_their_field_value_and_range() {
         assert!(err.contains(want), "missing {want:?} in\n{err}");
     }
 }
+
+#[test]
+fn a_flushed_caches_hit_ratio_series_falls_to_zero_and_climbs_back_linearly() {
+    // A fixed-ratio cache flushed at 20 s for 10 s starts cold: its ratio climbs linearly from 0 to 0.8
+    // over the window (scenario-format.md, Fault kinds), so the bucket [20 + k, 21 + k) averages
+    // 0.8 x (k + 0.5) / 10. About 2,000 lookups per bucket: the binomial spread of one bucket's ratio is at
+    // most sqrt(0.25 / 2000) = 0.011; seeds 1 to 5 stayed within 0.03 of it, the tolerance is 0.05.
+    for seed in [1, 2, 3, 4, 5] {
+        let s = scenario(&format!(
+            r#"(
+            duration_s: 40, warmup_s: 0, seed: {seed},
+            nodes: [
+                (id: "users", kind: Client(rate_rps: 2000)),
+                (id: "cache", kind: Cache(hit_ratio: 0.8)),
+                (id: "db", kind: Database()),
+            ],
+            edges: [(from: "users", to: "cache"), (from: "cache", to: "db")],
+            faults: [(at_s: 20, duration_s: 10, target: "cache", kind: Flush)],
+        )"#
+        ));
+        let r = run(&s);
+        let cache = r.series.nodes.iter().find(|n| n.id == "cache").unwrap();
+        let users = r.series.nodes.iter().find(|n| n.id == "users").unwrap();
+        assert!(users.hit_ratio.is_empty(), "only caches have a hit ratio");
+        let h = &cache.hit_ratio;
+        assert_eq!(h.len(), r.series.t_s.len());
+        for (i, &t) in r.series.t_s.iter().enumerate() {
+            // Buckets straddling a change (the first, and the flush's ends) are left out.
+            let expected = match t as i64 {
+                2..=19 | 31..=39 => 0.8,
+                20..=29 => 0.8 * ((t - 20.0) + 0.5) / 10.0,
+                _ => continue,
+            };
+            assert!(
+                (h[i] - expected).abs() < 0.05,
+                "seed {seed}, bucket at {t} s: hit ratio {} against {expected}",
+                h[i]
+            );
+        }
+    }
+}

@@ -27,6 +27,8 @@ mod theory;
 #[cfg(feature = "gui")]
 mod ui;
 #[cfg(feature = "gui")]
+mod ui_behaviour;
+#[cfg(feature = "gui")]
 mod ui_faults;
 #[cfg(feature = "gui")]
 mod ui_interop;
@@ -36,3 +38,5 @@ mod ui_layout;
 mod ui_state;
 #[cfg(feature = "gui")]
 mod ui_stress;
+#[cfg(feature = "gui")]
+mod ui_timeline;

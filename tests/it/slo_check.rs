@@ -4,26 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the archsim binary runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::common::cli::{archsim, stdout, temp_path as temp};
 
 /// The url_shortener preset with its SLO checked at 1x and 10x (it breaks at 10x), 8 s runs.
 fn breaking_file() -> PathBuf {

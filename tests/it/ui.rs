@@ -2,24 +2,12 @@
 //! need pixel positions, through the same commands the canvas sends).
 #![cfg(feature = "gui")]
 
+use crate::common::ui::{H, apply, harness, harness_of};
 use archsim::model::KindTag;
 use archsim::ui::{App, Command, Edit, RunState, Selection};
 use egui::Key;
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
-}
-
-fn apply(h: &mut Harness<'static, App>, cmd: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, cmd);
-    h.run_steps(2);
-}
 
 #[test]
 fn starts_with_the_url_shortener_and_a_palette_of_every_kind() {
@@ -161,7 +149,7 @@ fn ten_x_load_saturates_the_app_tier_and_more_replicas_fix_it() {
             break;
         }
     }
-    let util = |h: &Harness<'static, App>| {
+    let util = |h: &H| {
         let r = h.state().runner();
         let i = r.node_index("app").unwrap();
         r.snapshot.as_ref().unwrap().nodes[i].utilization
@@ -342,12 +330,11 @@ fn persisted_state_restores_scenario_and_view() {
 /// docs/benchmarks.md), not a test's.
 #[test]
 fn hundred_nodes_at_ten_thousand_rps_run_in_the_app() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut App| app.ui_root(ui),
-            App::with_scenario(archsim::cli::ui_workload::hundred_nodes(), None),
-        );
+    let mut h = harness_of(
+        App::with_scenario(archsim::cli::ui_workload::hundred_nodes(), None),
+        1280.0,
+        800.0,
+    );
     h.run_steps(2);
     apply(&mut h, Command::SetSpeed(1.0));
     apply(&mut h, Command::Run);
@@ -407,9 +394,7 @@ fn copy_link_copies_a_link_that_holds_the_scenario() {
 #[test]
 fn inject_a_crash_live_from_the_inspector_and_clear_it() {
     // Tall enough that the database's inspector (parameters, prices, faults) shows "Inject now" unscrolled.
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 2400.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default());
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
     h.run_steps(2);
     // Fast, but not Max: a Max frame under a loaded machine may run far past 6 s.
     apply(&mut h, Command::SetSpeed(30.0));
@@ -422,7 +407,7 @@ fn inject_a_crash_live_from_the_inspector_and_clear_it() {
     }
     apply(&mut h, Command::Pause);
     apply(&mut h, Command::Select(Selection::node("db")));
-    let up = |h: &Harness<'static, App>| {
+    let up = |h: &H| {
         let r = h.state().runner();
         let i = r.node_index("db").unwrap();
         r.snapshot.as_ref().unwrap().nodes[i].up
@@ -458,7 +443,7 @@ fn the_selected_edge_edits_its_timeout_and_retry_policy() {
     let mut h = harness();
     h.run_steps(2);
     apply(&mut h, Command::Select(Selection::edge("app", "db")));
-    let edge = |h: &Harness<'static, App>| {
+    let edge = |h: &H| {
         h.state()
             .scenario()
             .edges

@@ -4,22 +4,15 @@
 //! F1's getting-started guide and glossary.
 #![cfg(feature = "gui")]
 
+use crate::common::ui::{H, apply, harness_of};
 use archsim::model::{CrashParams, Fault, FaultKind};
 use archsim::ui::{App, Command, Edit, RunState, Selection};
 use egui::Key;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 2400.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
-}
-
-fn apply(h: &mut Harness<'static, App>, cmd: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, cmd);
-    h.run_steps(2);
+/// A window tall enough to show the inspector's whole fault editor.
+fn harness() -> H {
+    harness_of(App::default(), 1280.0, 2400.0)
 }
 
 fn crash_at_20() -> Fault {

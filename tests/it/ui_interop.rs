@@ -1,22 +1,14 @@
 //! File > Import diagram, the diagram exports and embed mode, in the real app (egui_kittest).
 #![cfg(feature = "gui")]
 
+use crate::common::ui::{H, apply, harness_of};
 use archsim::model::KindTag;
 use archsim::ui::{App, Command, ExportKind};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), app)
-}
-
-fn apply(h: &mut Harness<'static, App>, cmd: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, cmd);
-    h.run_steps(2);
+fn harness(app: App) -> H {
+    harness_of(app, 1280.0, 800.0)
 }
 
 const DOC: &str = "# Design\n```mermaid\narchitecture-beta\n    service web(internet)[Web]\n    service api(server)[Orders API]\n    service db(database)[Postgres]\n    web:R --> L:api\n    api:R --> L:db\n```\n";

@@ -3,31 +3,13 @@
 //! the load and reads the results.
 #![cfg(feature = "gui")]
 
+use crate::common::ui::{H, harness_of, run_a_bit};
 use archsim::ui::{App, Command, RunState};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness(w: f32, h: f32) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(w, h))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
-}
-
-fn run_a_bit(h: &mut Harness<'static, App>) {
-    let ctx = h.ctx.clone();
-    // Fast, but not Max: at Max a whole 60 s run can end between two report refreshes.
-    h.state_mut().apply(&ctx, Command::SetSpeed(30.0));
-    h.get_by_label("Run").click();
-    // The report is refreshed a few times a (wall) second: wait for one past 5 s.
-    for _ in 0..5000 {
-        h.run_steps(1);
-        let r = h.state().runner();
-        if r.time_s() >= 5.0 && r.report.as_ref().is_some_and(|r| r.sim_time_s >= 4.0) {
-            break;
-        }
-    }
-    assert!(h.state().runner().time_s() >= 5.0);
+fn harness(w: f32, h: f32) -> H {
+    harness_of(App::default(), w, h)
 }
 
 #[test]

@@ -4,64 +4,13 @@
 //! after a run finished, the Run/Resume label and the honest speed status.
 #![cfg(feature = "gui")]
 
+use crate::common::ui::{H, apply, harness, run_until, set_duration, wait_until_idle};
 use archsim::analysis::flow::FlowModel;
 use archsim::model::{KindTag, NodeKind};
-use archsim::ui::{App, Command, Edit, RunState, StressTab};
-use egui_kittest::Harness;
+use archsim::ui::{Command, Edit, RunState, StressTab};
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
-}
-
-fn apply(h: &mut Harness<'static, App>, cmd: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, cmd);
-    h.run_steps(2);
-}
-
-/// Sets the scenario's duration (1 s warm-up).
-fn duration(h: &mut Harness<'static, App>, duration_s: f64) {
-    let s = h.state().scenario().clone();
-    apply(
-        h,
-        Command::Edit(Edit::SetMeta {
-            name: s.name,
-            description: s.description,
-            duration_s,
-            warmup_s: 1.0,
-            seed: s.seed,
-        }),
-    );
-}
-
-/// Steps frames until the run reaches `t_s` simulated seconds or stops.
-fn run_until(h: &mut Harness<'static, App>, t_s: f64) {
-    for _ in 0..2000 {
-        h.run_steps(1);
-        let r = h.state().runner();
-        if r.time_s() >= t_s || r.state != RunState::Running {
-            return;
-        }
-    }
-    panic!("the run did not reach {t_s} s");
-}
-
-fn wait_until_idle(h: &mut Harness<'static, App>) {
-    for _ in 0..6000 {
-        h.run_steps(1);
-        if !h.state().stress().is_running() {
-            h.run_steps(2);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the stress test did not finish");
-}
-
-fn mark_saved_here(h: &mut Harness<'static, App>, name: &str) -> String {
+fn mark_saved_here(h: &mut H, name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("archsim-ui-state-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name).display().to_string();
@@ -94,7 +43,7 @@ fn the_problems_tab_follows_new_and_open() {
 fn a_new_design_drops_the_old_designs_sweep_explanation_and_compare() {
     let mut h = harness();
     h.run_steps(2);
-    duration(&mut h, 4.0);
+    set_duration(&mut h, 4.0);
     apply(&mut h, Command::ShowStress(StressTab::Sweep));
     {
         let f = &mut h.state_mut().stress_mut().form;
@@ -172,7 +121,7 @@ fn a_new_design_drops_the_old_designs_sweep_explanation_and_compare() {
 fn fixes_are_sized_for_the_load_in_the_toolbar_and_apply_refreshes_them() {
     let mut h = harness();
     h.run_steps(2);
-    duration(&mut h, 3.0);
+    set_duration(&mut h, 3.0);
     apply(&mut h, Command::SetSpeed(f64::INFINITY));
     apply(&mut h, Command::Run);
     run_until(&mut h, 100.0);
@@ -252,12 +201,12 @@ fn a_structural_edit_keeps_the_run_and_its_charts_until_restart() {
 fn an_edit_after_the_run_finished_marks_its_results_outdated() {
     let mut h = harness();
     h.run_steps(2);
-    duration(&mut h, 3.0);
+    set_duration(&mut h, 3.0);
     apply(&mut h, Command::SetSpeed(f64::INFINITY));
     apply(&mut h, Command::Run);
     run_until(&mut h, 100.0);
     assert_eq!(h.state().runner().state, RunState::Finished);
-    let counts = |h: &Harness<'static, App>| {
+    let counts = |h: &H| {
         let r = h
             .state()
             .runner()

@@ -4,56 +4,16 @@
 //! seconds; waiting is by frames, with a generous cap, never by a wall-clock assertion.
 #![cfg(feature = "gui")]
 
-use archsim::ui::{App, Command, Edit, RunState, StressTab, SweepKind};
+use crate::common::ui::{H, apply, harness, set_duration, wait_until_idle};
+use archsim::ui::{Command, RunState, StressTab, SweepKind};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::default())
-}
-
-fn apply(h: &mut Harness<'static, App>, cmd: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, cmd);
-    h.run_steps(2);
-}
-
-/// Shortens the URL shortener's runs to `duration_s` simulated seconds (1 s warm-up).
-fn shorten(h: &mut Harness<'static, App>, duration_s: f64) {
-    let s = h.state().scenario().clone();
-    apply(
-        h,
-        Command::Edit(Edit::SetMeta {
-            name: s.name,
-            description: s.description,
-            duration_s,
-            warmup_s: 1.0,
-            seed: s.seed,
-        }),
-    );
-}
-
-/// Steps frames until the background work is done (the sweep runs on its own thread).
-fn wait_until_idle(h: &mut Harness<'static, App>) {
-    for _ in 0..6000 {
-        h.run_steps(1);
-        if !h.state().stress().is_running() {
-            h.run_steps(2);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the stress test did not finish");
-}
 
 #[test]
 fn a_load_sweep_finds_the_app_tier_and_its_fix_applies() {
     let mut h = harness();
     h.run_steps(2);
-    shorten(&mut h, 5.0);
+    set_duration(&mut h, 5.0);
     h.get_by_label("Stress test…").click();
     // One frame applies the click, one lays the new window out, one shows it.
     h.run_steps(3);
@@ -139,7 +99,7 @@ fn cancel_stops_a_sweep_without_a_result() {
 fn compare_one_x_with_ten_x_shows_ten_x_worse() {
     let mut h = harness();
     h.run_steps(2);
-    shorten(&mut h, 5.0);
+    set_duration(&mut h, 5.0);
     apply(&mut h, Command::ShowStress(StressTab::Compare));
     h.state_mut().stress_mut().form.replications = 1;
     h.get_by_role_and_label(Role::Button, "Run both").click();
@@ -155,7 +115,7 @@ fn compare_one_x_with_ten_x_shows_ten_x_worse() {
     h.get_by_label("Node utilization");
 }
 
-fn app_replicas(h: &Harness<'static, App>) -> u32 {
+fn app_replicas(h: &H) -> u32 {
     match &h.state().scenario().node("app").unwrap().kind {
         archsim::model::NodeKind::Service(s) => s.replicas,
         _ => unreachable!(),
@@ -168,7 +128,7 @@ fn app_replicas(h: &Harness<'static, App>) -> u32 {
 fn optimize_finds_the_cheapest_app_tier_and_applies_it_undoably() {
     let mut h = harness();
     h.run_steps(2);
-    shorten(&mut h, 4.0);
+    set_duration(&mut h, 4.0);
     assert_eq!(app_replicas(&h), 3);
     // The inspector's "Vary replicas in Optimize" sends this command: it adds the knob and opens the tab.
     apply(&mut h, Command::VaryInOptimize("app.replicas".into()));
@@ -217,6 +177,32 @@ fn optimize_finds_the_cheapest_app_tier_and_applies_it_undoably() {
     h.get_by_label("Apply chosen").click();
     h.run_steps(3);
     assert_eq!(app_replicas(&h), want);
+    // Apply says what it changed and how to take it back.
+    assert!(
+        h.query_by_label_contains(&format!("app.replicas 3 -> {want}"))
+            .is_some()
+    );
     apply(&mut h, Command::Undo);
     assert_eq!(app_replicas(&h), 3, "Apply is one undoable edit");
+    // "Run it at the load" applies it again and runs the main view at 10x, where the SLO holds.
+    h.get_by_label("Run it at the load").click();
+    h.run_steps(3);
+    assert_eq!(app_replicas(&h), want);
+    assert_eq!(h.state().runner().load, 10.0);
+    apply(&mut h, Command::SetSpeed(f64::INFINITY));
+    for _ in 0..3000 {
+        if h.state().runner().state == RunState::Finished {
+            break;
+        }
+        h.run_steps(1);
+    }
+    assert_eq!(h.state().runner().state, RunState::Finished);
+    let rep = h.state().runner().report.clone().expect("a report");
+    let failed = (rep.requests.failed + rep.requests.timed_out + rep.requests.rejected) as f64
+        / rep.requests.offered.max(1) as f64;
+    assert!(
+        rep.latency_ms.p99 < 200.0 && failed <= 0.001,
+        "at 10x with {want} replicas: p99 {} ms, failures {failed}",
+        rep.latency_ms.p99
+    );
 }

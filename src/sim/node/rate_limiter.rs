@@ -3,9 +3,33 @@
 
 use std::collections::VecDeque;
 
-use super::event::Kind;
-use super::world::{Behaviour, NONE, Outcome, World};
+use super::{Behaviour, BuildCtx, Built};
 use crate::model::{LimitAlgorithm, RateLimiterParams};
+use crate::sim::event::Kind;
+use crate::sim::world::{NONE, Outcome, World};
+
+/// Compiles a rate limiter (one key per node when it limits per client).
+pub(super) fn build<'a>(p: &RateLimiterParams, ctx: &BuildCtx) -> Built<'a> {
+    Built::without_workers(Behaviour::RateLimiter(LimiterRt::new(p, ctx.s.nodes.len())))
+}
+
+/// A queueing leaky bucket holds requests until their turn to leave: their departures are events of the
+/// optional paths.
+pub(super) fn build_ext(p: &RateLimiterParams) -> bool {
+    p.algorithm == LimitAlgorithm::LeakyBucketQueue
+}
+
+/// A request arrives: it goes on, waits for its turn (queueing leaky bucket), or gets a 429.
+#[inline]
+pub(super) fn arrive(w: &mut World, call: u32) {
+    w.limit(call);
+}
+
+/// A waiting request's turn to leave a queueing leaky bucket came (the only `Done` a limiter has).
+#[inline]
+pub(super) fn done(w: &mut World, call: u32) {
+    w.limiter_leave(call);
+}
 
 /// One key's state (the whole limiter's when global).
 #[derive(Clone, Debug, Default)]
@@ -41,7 +65,7 @@ pub(crate) struct LimiterRt {
 
 impl LimiterRt {
     pub(crate) fn new(p: &RateLimiterParams, nodes: usize) -> Self {
-        let window_ns = super::secs_to_ns(p.window_ms / 1000.0).max(1);
+        let window_ns = crate::sim::secs_to_ns(p.window_ms / 1000.0).max(1);
         let mut keys = vec![KeyState::default(); if p.per_client { nodes } else { 1 }];
         for k in &mut keys {
             k.level = if p.algorithm == LimitAlgorithm::TokenBucket {
@@ -156,8 +180,15 @@ impl LimiterRt {
 impl World {
     /// The client node a call's request came from: the root call's edge starts there.
     fn origin_client(&self, mut call: u32) -> u32 {
-        while self.calls[call as usize].parent != NONE {
-            call = self.calls[call as usize].parent;
+        // Parent links of live calls lead to live calls and end at a root, so the walk is at most the
+        // live calls long; the bound turns a broken link into a wrong key rather than a loop that never
+        // ends.
+        for _ in 0..self.calls.len() {
+            let parent = self.calls[call as usize].parent;
+            if parent == NONE {
+                break;
+            }
+            call = parent;
         }
         // A message a consumer took from a queue starts a chain of its own with no edge behind it: no
         // client to count it against (`admit_at` lets an unknown client through).
@@ -169,8 +200,10 @@ impl World {
     /// A request reaches a rate limiter: on it goes, or back comes a 429.
     pub(crate) fn limit(&mut self, call: u32) {
         let c = self.calls[call as usize];
-        let per_client = matches!(&self.nodes[c.node as usize].beh,
-            Behaviour::RateLimiter(l) if l.per_client);
+        let per_client = self.nodes[c.node as usize]
+            .beh
+            .limiter()
+            .is_some_and(|l| l.per_client);
         let client = if per_client {
             self.origin_client(call)
         } else {

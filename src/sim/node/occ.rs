@@ -2,14 +2,14 @@
 //! of the row's version, the answer's trip back over the edge and the conditional write's trip out, then a
 //! write that commits only if the row's version has not moved since the read; otherwise it fails with a
 //! conflict (and the client's retry policy may try again). This is the model of Brooker's "Exponential
-//! Backoff And Jitter" experiment. It lives in the optional machinery (`ext`), so databases without it pay
-//! nothing.
+//! Backoff And Jitter" experiment. Its state lives in the optional machinery (`ext`), so databases without it
+//! pay nothing.
 
-use super::event::Kind;
-use super::sampler::unit;
-use super::snapshot::DotOutcome;
-use super::world::{Behaviour, Outcome, World};
 use crate::model::Optimistic;
+use crate::sim::event::Kind;
+use crate::sim::sampler::unit;
+use crate::sim::snapshot::DotOutcome;
+use crate::sim::world::{Outcome, World};
 
 /// One database's optimistic-concurrency state.
 #[derive(Clone, Debug, Default)]
@@ -89,10 +89,10 @@ impl World {
             self.admit(call, 0);
             return true;
         }
-        let Behaviour::Database { is_write, .. } = &node.beh else {
+        let Some(db) = node.beh.database() else {
             return false;
         };
-        if !is_write[c.class as usize] {
+        if !db.is_write[c.class as usize] {
             return false;
         }
         node.touch(now);

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::sampler::{SimRng, unit};
-use super::world::{NONE, Outcome, World};
 use crate::model::KeyModel;
+use crate::sim::sampler::{SimRng, unit};
+use crate::sim::world::{NONE, Outcome, World};
 
 /// One LRU entry.
 #[derive(Clone, Copy, Debug)]
@@ -49,7 +49,7 @@ impl KeyCache {
         Self {
             cdf,
             capacity: k.capacity.max(1),
-            ttl_ns: k.ttl_s.map(super::secs_to_ns),
+            ttl_ns: k.ttl_s.map(crate::sim::secs_to_ns),
             coalesce: k.coalesce,
             slot_of: vec![NONE; n],
             entries: Vec::new(),
@@ -155,6 +155,7 @@ impl KeyCache {
 
 impl World {
     /// A key-model cache finished a lookup: hit, join a fetch in flight (coalescing), or fetch.
+    #[inline(never)]
     pub(crate) fn key_cache_done(&mut self, call: u32) {
         let now = self.now;
         let c = self.calls[call as usize];
@@ -191,6 +192,7 @@ impl World {
 
     /// The backing store answered a key-model cache's fetch: fill the key, answer the caller and everyone
     /// who waited for the same key.
+    #[inline(never)]
     pub(crate) fn key_cache_response(&mut self, parent: u32, outcome: Outcome) {
         let now = self.now;
         let n = self.calls[parent as usize].node as usize;
@@ -232,7 +234,7 @@ mod tests {
         // s = 1 over 1000 keys: P(key k) = 1/(k H_1000), H_1000 = 7.4855. 200,000 draws: the standard error of
         // the top key's share (0.1336) is 0.00076, so 3% relative is over 5 standard errors.
         let c = cache(1000, 1.0, 1, None);
-        let mut rng = super::super::stream(1, "zipf");
+        let mut rng = crate::sim::stream(1, "zipf");
         let mut counts = vec![0u32; 1000];
         for _ in 0..200_000 {
             counts[c.sample(&mut rng) as usize] += 1;

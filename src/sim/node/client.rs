@@ -1,11 +1,134 @@
-//! Clients: arrivals on their schedule, sending an attempt, timeouts, and the answer reaching the client.
+//! Clients: their compiled traffic parameters, arrivals on their schedule, sending an attempt, timeouts,
+//! and the answer reaching the client. (Client retries are in `src/sim/retry.rs`, batches in
+//! `src/sim/ext.rs`.)
 
-use super::event::Kind;
-use super::sampler::{SimRng, unit};
-use super::snapshot::DotOutcome;
-use super::world::ArrivalRt as Arrival;
-use super::world::{Behaviour, NONE, Outcome, Req, World};
+use super::{Behaviour, BuildCtx, Built};
+use crate::model::{Arrival as ArrivalSpec, ClientParams};
+use crate::sim::event::Kind;
+use crate::sim::retry::RetryRt;
+use crate::sim::sampler::{SimRng, unit};
+use crate::sim::snapshot::DotOutcome;
+use crate::sim::world::{NONE, Outcome, Req, World};
 use rand_distr::{Distribution, Exp1};
+
+/// A client's arrival process at run time. A `Batch` is not one: its requests go out from a tick
+/// (`ext.rs`), and its gap is infinite, so the per-arrival code never sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ArrivalRt {
+    Poisson,
+    Constant,
+    Bursty { on_s: f64, off_s: f64 },
+}
+
+use ArrivalRt as Arrival;
+
+impl ArrivalRt {
+    fn new(a: &ArrivalSpec) -> Self {
+        match *a {
+            ArrivalSpec::Poisson | ArrivalSpec::Batch { .. } => Self::Poisson,
+            ArrivalSpec::Constant => Self::Constant,
+            ArrivalSpec::Bursty { on_s, off_s } => Self::Bursty { on_s, off_s },
+        }
+    }
+}
+
+/// A traffic source's compiled parameters.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientRt {
+    pub rate_rps: f64,
+    pub arrival: ArrivalRt,
+    /// Cumulative weights with their class index.
+    pub class_cum: Vec<(f64, u8)>,
+    pub timeout_ns: Option<u64>,
+    /// Mean gap between arrivals at the current load, ns (infinite when the rate is 0).
+    pub mean_gap_ns: f64,
+    /// Is a `ClientNext` pending?
+    pub scheduled: bool,
+    /// The retry policy, with its budget's tokens.
+    pub retry: Option<RetryRt>,
+    /// Sending window, ns: nothing before `start_ns`, nothing from `stop_ns` on.
+    pub start_ns: u64,
+    pub stop_ns: u64,
+    /// A one-off batch of this many requests (times the load) at `start_ns`; 0 for other arrivals. A plain
+    /// integer, not an `Option`: an option's spare tag values would become the niche that encodes
+    /// `Behaviour`'s variant, and every match on a node's behaviour would cost more.
+    pub batch: u32,
+}
+
+/// Compiles a client: its class mix by index, its window and its rate at load 1.
+pub(super) fn build<'a>(c: &ClientParams, ctx: &BuildCtx) -> Built<'a> {
+    let mut cum = 0.0;
+    let class_cum = c
+        .classes
+        .iter()
+        .map(|cw| {
+            cum += cw.weight;
+            (
+                cum,
+                ctx.classes.iter().position(|x| *x == cw.name).unwrap_or(0) as u8,
+            )
+        })
+        .collect();
+    // A batch ignores the rate: 0 keeps the arrival process idle (its gap infinite).
+    let batch = match c.arrival {
+        ArrivalSpec::Batch { count } => count,
+        ArrivalSpec::Poisson | ArrivalSpec::Constant | ArrivalSpec::Bursty { .. } => 0,
+    };
+    let rate_rps = if batch > 0 { 0.0 } else { c.rate_rps };
+    Built::without_workers(Behaviour::Client(ClientRt {
+        rate_rps,
+        arrival: ArrivalRt::new(&c.arrival),
+        class_cum,
+        timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
+        // Set by `World::refresh_gap` once the world (and its spike factors) is built.
+        mean_gap_ns: f64::INFINITY,
+        scheduled: false,
+        retry: c.retry.as_ref().map(RetryRt::new),
+        start_ns: crate::sim::secs_to_ns(c.start_s),
+        stop_ns: c.stop_s.map_or(u64::MAX, crate::sim::secs_to_ns),
+        batch,
+    }))
+}
+
+impl ClientRt {
+    /// Takes edited traffic parameters; whether an arrival is pending, and the retry budget's tokens, carry
+    /// over. The caller then refreshes the gap (`World::refresh_gap`).
+    pub(super) fn take_params(&mut self, g: ClientRt) {
+        self.rate_rps = g.rate_rps;
+        self.arrival = g.arrival;
+        self.batch = g.batch;
+        self.class_cum = g.class_cum;
+        self.timeout_ns = g.timeout_ns;
+        self.start_ns = g.start_ns;
+        self.stop_ns = g.stop_ns;
+        self.retry = match (self.retry.take(), g.retry) {
+            (Some(mut old), Some(new)) => {
+                old.take_params(new);
+                Some(old)
+            }
+            (_, new) => new,
+        };
+    }
+}
+
+impl World {
+    /// Sets client `n`'s mean gap between arrivals from its effective rate, rate x load x spike factor:
+    /// the one place that computes it (at build, and after a load change, a spike fault or a parameter
+    /// edit). Not a client: nothing to do.
+    pub(crate) fn refresh_gap(&mut self, n: usize) {
+        let spike = self.ext.node.get(n).map_or(1.0, |fx| fx.spike);
+        let load = self.load;
+        if let Some(c) = self.nodes[n].beh.client_mut() {
+            c.mean_gap_ns = 1e9 / (c.rate_rps * load * spike);
+        }
+    }
+}
+
+/// A call reached a client (no edge leads into one: validation refuses it): it fails.
+#[inline]
+pub(super) fn arrive(w: &mut World, call: u32) {
+    w.respond(call, Outcome::Failed);
+}
 
 impl World {
     /// Schedules a client's next arrival after `self.now` (none while its effective rate is 0).
@@ -33,10 +156,10 @@ impl World {
         let now = now.max(cl.start_ns);
         let at = match cl.arrival {
             Arrival::Poisson => now + exp_gap_ns(&mut node.rng, cl.mean_gap_ns),
-            Arrival::Constant => now + super::sampler::to_ns(cl.mean_gap_ns).max(1),
+            Arrival::Constant => now + crate::sim::sampler::to_ns(cl.mean_gap_ns).max(1),
             Arrival::Bursty { on_s, off_s } => {
-                let on = super::secs_to_ns(on_s).max(1);
-                let period = on.saturating_add(super::secs_to_ns(off_s));
+                let on = crate::sim::secs_to_ns(on_s).max(1);
+                let period = on.saturating_add(crate::sim::secs_to_ns(off_s));
                 // Faster during bursts so the long-run mean rate stays the configured one.
                 let burst_gap_ns = cl.mean_gap_ns * (on as f64 / period as f64);
                 bursty_next(now, on, period, exp_gap_ns(&mut node.rng, burst_gap_ns))
@@ -51,7 +174,7 @@ impl World {
     }
 
     #[inline]
-    pub(super) fn client_next(&mut self, c: u32) {
+    pub(crate) fn client_next(&mut self, c: u32) {
         let now = self.now;
         let (class, has_timeout) = {
             let node = &mut self.nodes[c as usize];
@@ -102,15 +225,10 @@ impl World {
     #[cfg_attr(target_arch = "wasm32", inline)]
     fn send_attempt_inline(&mut self, c: u32, req: u32, class: u8) {
         let now = self.now;
-        let timeout_ns = match &self.nodes[c as usize].beh {
-            Behaviour::Client(cl) => cl.timeout_ns,
-            Behaviour::Service { .. }
-            | Behaviour::Lb { .. }
-            | Behaviour::Cache { .. }
-            | Behaviour::Database { .. }
-            | Behaviour::Queue { .. }
-            | Behaviour::RateLimiter(_) => None,
-        };
+        let timeout_ns = self.nodes[c as usize]
+            .beh
+            .client()
+            .and_then(|cl| cl.timeout_ns);
         let route = self.nodes[c as usize].routes[class as usize]
             .first()
             .copied();
@@ -145,7 +263,7 @@ impl World {
         }
     }
 
-    pub(super) fn timeout(&mut self, req: u32) {
+    pub(crate) fn timeout(&mut self, req: u32) {
         if !self.reqs[req as usize].resolved {
             self.reqs[req as usize].resolved = true;
             if !(self.retries.on && self.retry_after(req)) {
@@ -166,7 +284,7 @@ impl World {
 
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     #[cfg_attr(target_arch = "wasm32", inline)]
-    pub(super) fn client_response(&mut self, call: u32, outcome: Outcome) {
+    pub(crate) fn client_response(&mut self, call: u32, outcome: Outcome) {
         let req = self.calls[call as usize].req;
         self.free_call(call);
         if !self.reqs[req as usize].resolved {
@@ -247,7 +365,7 @@ fn bursty_next(now: u64, on: u64, period: u64, gap_ns: u64) -> u64 {
 #[inline]
 fn exp_gap_ns(rng: &mut SimRng, mean_gap_ns: f64) -> u64 {
     let e: f64 = Exp1.sample(rng);
-    super::sampler::to_ns(e * mean_gap_ns).max(1)
+    crate::sim::sampler::to_ns(e * mean_gap_ns).max(1)
 }
 
 /// Is `x` positive and finite (not NaN, not 0, not infinite)? Through the bits: written as two comparisons,

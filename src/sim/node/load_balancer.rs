@@ -1,0 +1,121 @@
+//! Load balancers: a call goes on to one backend, picked by the policy (round robin, random, least
+//! connections, power of two choices) among the edges that carry its class, skipping backends its health
+//! checks marked down (`src/sim/health.rs`); the backend's answer goes back unchanged. No workers, no queue.
+
+use super::{Behaviour, BuildCtx, Built, next_turn, pick};
+use crate::model::{LbPolicy, LoadBalancerParams, Scenario};
+use crate::sim::ext::Ext;
+use crate::sim::health::{Health, healthy_slot};
+use crate::sim::world::{Call, Outcome, World};
+
+/// A balancer's compiled parameters and its bookkeeping.
+#[derive(Clone, Debug)]
+pub(crate) struct LbRt {
+    pub policy: LbPolicy,
+    /// Requests in flight per edge index (only edges out of this balancer are used).
+    pub outstanding: Vec<u32>,
+    pub rr: u32,
+}
+
+/// Compiles a balancer (its in-flight counts are indexed by edge).
+pub(super) fn build<'a>(p: &LoadBalancerParams, ctx: &BuildCtx) -> Built<'a> {
+    Built::without_workers(Behaviour::Lb(LbRt {
+        policy: p.policy,
+        outstanding: vec![0; ctx.s.edges.len()],
+        rr: 0,
+    }))
+}
+
+/// Health checks over the balancer's outgoing edges, if it has them.
+pub(super) fn build_ext(p: &LoadBalancerParams, i: usize, s: &Scenario, ext: &mut Ext) -> bool {
+    let Some(h) = &p.health_check else {
+        return false;
+    };
+    let id = &s.nodes[i].id;
+    let outs = s
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.from == *id)
+        .map(|(j, _)| j as u32)
+        .collect();
+    ext.health[i] = Some(Health::new(h, outs));
+    true
+}
+
+impl LbRt {
+    /// Takes an edited policy; the in-flight counts carry over.
+    pub(super) fn take_params(&mut self, g: LbRt) {
+        self.policy = g.policy;
+    }
+}
+
+/// A call arrives: the policy picks a backend and the call goes on to it (or fails with none).
+#[inline]
+pub(super) fn arrive(w: &mut World, call: u32) {
+    let c = w.calls[call as usize];
+    let n = c.node as usize;
+    let node = &mut w.nodes[n];
+    let route = &node.routes[c.class as usize];
+    let Behaviour::Lb(LbRt {
+        policy,
+        outstanding,
+        rr,
+    }) = &mut node.beh
+    else {
+        return;
+    };
+    if route.is_empty() {
+        node.stats.failed += 1;
+        w.respond(call, Outcome::Failed);
+        return;
+    }
+    let len = route.len() as u32;
+    let slot = match policy {
+        LbPolicy::RoundRobin => next_turn(rr, len),
+        LbPolicy::Random => pick(&mut node.rng, len),
+        LbPolicy::LeastConnections => {
+            let mut best = 0;
+            for (i, &e) in route.iter().enumerate() {
+                if outstanding[e as usize] < outstanding[route[best] as usize] {
+                    best = i;
+                }
+            }
+            best as u32
+        }
+        LbPolicy::PowerOfTwo => {
+            let a = pick(&mut node.rng, len);
+            if len == 1 {
+                a
+            } else {
+                let b = (a + 1 + pick(&mut node.rng, len - 1)) % len;
+                if outstanding[route[b as usize] as usize] < outstanding[route[a as usize] as usize]
+                {
+                    b
+                } else {
+                    a
+                }
+            }
+        }
+    };
+    let slot = if w.ext_on {
+        healthy_slot(&mut w.ext, route, slot)
+    } else {
+        slot
+    };
+    let edge = route[slot as usize];
+    outstanding[edge as usize] += 1;
+    w.calls[call as usize].step = slot as u16;
+    w.call_child(call, edge);
+}
+
+/// The backend answered: one call fewer in flight to it, and the answer goes back.
+#[inline]
+pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
+    let node = &mut w.nodes[p.node as usize];
+    let edge = node.routes[p.class as usize][p.step as usize];
+    if let Some(lb) = node.beh.lb_mut() {
+        lb.outstanding[edge as usize] -= 1;
+    }
+    w.respond(parent, outcome);
+}

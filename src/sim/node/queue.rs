@@ -1,0 +1,199 @@
+//! Message queues: a producer's call is acknowledged once the message is stored (after the ack latency);
+//! stored messages go to a consumer service with a free worker, or wait in the backlog until a consumer's
+//! worker comes free and pulls one. A full backlog turns the producer's call away. A consumer's finished
+//! message records the queue's lag (store to done).
+
+use std::collections::VecDeque;
+
+use super::{Behaviour, BuildCtx, Built};
+use crate::metrics::Latency;
+use crate::model::QueueParams;
+use crate::sim::event::Kind;
+use crate::sim::sampler::{Sampler, SimRng};
+use crate::sim::snapshot::DotOutcome;
+use crate::sim::world::{Call, NONE, Outcome, World};
+
+/// A queue's compiled parameters and its backlog.
+#[derive(Clone, Debug)]
+pub(crate) struct QueueRt {
+    pub ack: Sampler,
+    /// Stored messages (call slots), oldest first; `NodeRt::queued` mirrors its length.
+    pub backlog: VecDeque<u32>,
+    pub capacity: u32,
+    /// Consumers (service node, edge index), in edge order.
+    pub consumers: Vec<(u32, u32)>,
+    pub rr: u32,
+    /// Time from store to a consumer's success.
+    pub lag: Latency,
+    /// Messages whose consumer failed.
+    pub lost: u64,
+}
+
+/// Compiles a queue: its consumers are the services its edges lead to.
+pub(super) fn build<'a>(p: &QueueParams, id: &str, ctx: &BuildCtx) -> Built<'a> {
+    let consumers = ctx
+        .s
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.from == id)
+        .map(|(i, e)| (ctx.index(&e.to), i as u32))
+        .collect();
+    Built::without_workers(Behaviour::Queue(QueueRt {
+        ack: Sampler::new(&p.ack_latency_ms),
+        backlog: VecDeque::new(),
+        capacity: p.capacity,
+        consumers,
+        rr: 0,
+        lag: Latency::precise(),
+        lost: 0,
+    }))
+}
+
+impl QueueRt {
+    /// A producer's message arrives: it is stored (its `Done`) after this ack latency, ns.
+    #[inline]
+    pub(super) fn ack_ns(&self, rng: &mut SimRng) -> u64 {
+        self.ack.sample(rng)
+    }
+
+    /// Takes an edited ack latency and capacity; stored messages stay.
+    pub(super) fn take_params(&mut self, g: QueueRt) {
+        self.ack = g.ack;
+        self.capacity = g.capacity;
+    }
+}
+
+/// The ack latency is over: the message is stored (a copy of the call outlives it) and the producer
+/// acknowledged, or the backlog is full and the producer turned away.
+#[inline]
+pub(super) fn done(w: &mut World, call: u32, c: Call) {
+    let full = w.nodes[c.node as usize]
+        .beh
+        .queue()
+        .is_some_and(|q| q.backlog.len() >= q.capacity as usize);
+    if full {
+        w.reject(call);
+    } else {
+        let msg = w.alloc_call(c.req, NONE, c.node, NONE, c.class);
+        w.calls[msg as usize].arrive_ns = w.now;
+        w.respond(call, Outcome::Ok);
+        w.enqueue_message(c.node, msg);
+    }
+}
+
+/// A consumer finished a message: its lag is recorded (or it is lost) and the message freed.
+#[inline]
+pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
+    let now = w.now;
+    if let Some(q) = w.nodes[p.node as usize].beh.queue_mut() {
+        if outcome == Outcome::Ok {
+            q.lag.record_ns(now - p.arrive_ns);
+        } else {
+            q.lost += 1;
+        }
+    }
+    w.free_call(parent);
+}
+
+impl World {
+    /// A stored message goes to a consumer with a free worker, or waits in the backlog.
+    pub(crate) fn enqueue_message(&mut self, q: u32, msg: u32) {
+        let now = self.now;
+        let Some(qrt) = self.nodes[q as usize].beh.queue_mut() else {
+            return;
+        };
+        let start = qrt.rr;
+        qrt.rr = qrt.rr.wrapping_add(1);
+        let k = qrt.consumers.len() as u32;
+        for j in 0..k {
+            let Some(qrt) = self.nodes[q as usize].beh.queue() else {
+                return;
+            };
+            let (cn, edge) = qrt.consumers[((start + j) % k) as usize];
+            let node = &self.nodes[cn as usize];
+            let free = node
+                .instances
+                .iter()
+                .take(node.active as usize) // replicas retired by a live scale-down take nothing new
+                .position(|i| i.busy < node.workers && i.queue.is_empty());
+            if let Some(inst) = free {
+                let node = &mut self.nodes[cn as usize];
+                node.touch(now);
+                node.instances[inst].busy += 1;
+                node.busy += 1;
+                self.deliver_message(q, msg, cn, inst as u32, edge);
+                return;
+            }
+        }
+        let node = &mut self.nodes[q as usize];
+        node.touch(now);
+        if let Some(qrt) = node.beh.queue_mut() {
+            qrt.backlog.push_back(msg);
+            node.queued += 1;
+        }
+        let len = node.queue_len();
+        if len > node.stats.max_queue {
+            node.stats.max_queue = len;
+        }
+    }
+
+    /// Hands a message to a consumer worker already reserved for it (`busy` counted).
+    pub(crate) fn deliver_message(
+        &mut self,
+        q: u32,
+        msg: u32,
+        consumer: u32,
+        inst: u32,
+        edge: u32,
+    ) {
+        let m = self.calls[msg as usize];
+        let child = self.alloc_call(m.req, msg, consumer, edge, m.class);
+        self.calls[child as usize].instance = inst as u16;
+        self.send(q, child, edge, Kind::ConsumerStart, DotOutcome::Ok);
+    }
+
+    pub(crate) fn consumer_start(&mut self, call: u32) {
+        if self.ext_on && self.ext.zombies.remove(&call) {
+            // Its consumer crashed while the message was on its way.
+            self.free_call(call);
+            return;
+        }
+        let now = self.now;
+        let c = &mut self.calls[call as usize];
+        c.arrive_ns = now;
+        let node = &mut self.nodes[c.node as usize];
+        node.touch(now);
+        node.in_sys += 1;
+        node.stats.arrivals += 1;
+        self.start_work(call);
+    }
+
+    /// Gives a free worker of a consumer service a message from one of its queues; false if none waits.
+    /// Always inlined: `release_worker`'s FIFO path had it inlined, and its other callers (the LIFO and
+    /// priority path, `fill_free_workers`) made the compiler stop doing so.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    pub(crate) fn pull_message(&mut self, n: u32, inst: u32) -> bool {
+        let now = self.now;
+        let sources = self.nodes[n as usize]
+            .beh
+            .service()
+            .map_or(0, |s| s.sources.len());
+        for k in 0..sources {
+            let Some(s) = self.nodes[n as usize].beh.service() else {
+                return false;
+            };
+            let (q, edge) = s.sources[k];
+            let qn = &mut self.nodes[q as usize];
+            qn.touch(now);
+            let msg = qn.beh.queue_mut().and_then(|b| b.backlog.pop_front());
+            if let Some(msg) = msg {
+                qn.queued -= 1;
+                self.deliver_message(q, msg, n, inst, edge);
+                return true;
+            }
+        }
+        false
+    }
+}

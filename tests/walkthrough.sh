@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The done-means walk-through, as a person would do it, on the real native app under Xvfb (xdotool): from
+# File > New, build a 5-node design on the empty canvas (drag components from the palette, connect them by
+# their handles), run it, push it to 10x, schedule a fault from a node's right-click menu and drag it on the
+# fault timeline, save it, open it again, and open its share link. Counts the mouse and key actions from New
+# to a running design, checks the saved file, and keeps a screenshot of each stage.
+# Needs: xvfb xauth libgl1-mesa-dri xdotool imagemagick (as tests/gui_smoke.sh).
+# Usage: tests/walkthrough.sh [path/to/archsim]    (default: builds target/debug/archsim)
+# Screenshots go to ${SHOTS:-target/walkthrough}/; KEEP=1 also writes small copies to assets/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+BIN="${1:-${ARCHSIM_BIN:-}}"
+if [[ -z "$BIN" ]]; then
+    cargo build --quiet
+    BIN="$TARGET_DIR/debug/archsim"
+fi
+SHOTS="${SHOTS:-$TARGET_DIR/walkthrough}"
+mkdir -p "$SHOTS"
+DISPLAY_NUM="${WALK_DISPLAY:-:95}"
+# A debug build on a loaded machine draws a frame in a few hundred ms: every pause below is a few frames.
+PAUSE="${PAUSE:-0.6}"
+
+for tool in Xvfb xdotool import convert; do
+    command -v "$tool" >/dev/null || { echo "walkthrough: '$tool' not found; apt-get install xvfb xdotool imagemagick" >&2; exit 2; }
+done
+
+WORK="$(mktemp -d)"
+APP_PID=""; XVFB_PID=""
+cleanup() {
+    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
+    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "walkthrough: FAIL: $*" >&2; [[ -f "$WORK/app.log" ]] && tail -20 "$WORK/app.log" >&2; exit 1; }
+
+Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+export DISPLAY="$DISPLAY_NUM"
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Starts the app (fresh home: no last-session state) with "$@" and waits for its window.
+start_app() {
+    HOME="$WORK" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" "$BIN" "$@" >"$WORK/app.log" 2>&1 &
+    APP_PID=$!
+    WIN=""
+    for _ in $(seq 150); do
+        WIN="$(xdotool search --onlyvisible --name '^archsim' 2>/dev/null | head -n1 || true)"
+        [[ -n "$WIN" ]] && break
+        kill -0 "$APP_PID" 2>/dev/null || fail "the app exited early"
+        sleep 0.2
+    done
+    [[ -n "$WIN" ]] || fail "no 'archsim' window appeared"
+    xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1280 800 2>/dev/null || true
+    sleep 2
+    xdotool windowfocus --sync "$WIN" 2>/dev/null || xdotool windowfocus "$WIN"
+}
+stop_app() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
+
+ACTIONS=0
+act() { ACTIONS=$((ACTIONS + 1)); }
+shot() {
+    import -window root "$SHOTS/$1.png"
+    kill -0 "$APP_PID" 2>/dev/null || fail "the app died before '$1'"
+}
+key() { act; xdotool key "$@"; sleep "$PAUSE"; }
+click() { act; xdotool mousemove "$1" "$2"; sleep 0.2; xdotool click "${3:-1}"; sleep "$PAUSE"; }
+# A press, a move in steps (egui sees a drag, not a jump) and a release: one action.
+drag() {
+    act
+    local x1=$1 y1=$2 x2=$3 y2=$4
+    xdotool mousemove "$x1" "$y1"; sleep 0.3
+    xdotool mousedown 1; sleep 0.3
+    for k in 1 2 3 4 5 6; do
+        xdotool mousemove $((x1 + (x2 - x1) * k / 6)) $((y1 + (y2 - y1) * k / 6)); sleep 0.12
+    done
+    sleep 0.3; xdotool mouseup 1; sleep "$PAUSE"
+}
+
+start_app
+# ---- From New to a running design ----
+key ctrl+n
+shot 01-new
+# Components from the palette (left) onto the canvas, left to right: users, balancer, service, cache, db.
+# Palette rows at 1280x800: Client 131, Load balancer 227, Service 275, Cache 323, Database 419.
+drag 75 131 250 300
+drag 75 227 440 300
+drag 75 275 630 300
+drag 75 323 820 200
+drag 75 419 820 420
+shot 02-placed
+# Connect each node by the handle on its right edge (66 points right of its centre at 100% zoom; the
+# drops above snapped the centres to the 20-point grid: 250, 450, 630, 830).
+drag 316 303 450 303
+drag 516 303 630 303
+drag 696 303 830 203
+drag 896 203 830 423
+shot 03-connected
+key space
+BUILD_ACTIONS=$ACTIONS
+sleep 4
+shot 04-running
+# ---- Push it to 10x ----
+click 672 44
+sleep 5
+shot 05-at-10x
+# ---- A fault: the service's right-click menu, Schedule fault, Crash; then drag its bar on the timeline ----
+click 630 303 3
+shot 06-menu
+click 680 451
+shot 07-submenu
+click 787 470
+key Escape   # deselect: the charts go back to three and the fault timeline shows under them
+shot 08-scheduled
+# The bar (20-30 s of the 60 s axis) sits at x 522-628; 10.8 points a second: 108 points right is +10 s.
+drag 560 771 668 771
+# Its right end (the grip, now at x ~733) 20 s further: the crash lasts to the end of the run, 30-60 s.
+drag 733 771 949 771
+shot 09-dragged
+# The design changed under the finished run ("Outdated run"): Restart runs it again with the fault.
+click 37 75
+sleep 3.5
+shot 10-crashed
+# ---- Save, then open it again ----
+SAVED="$WORK/walkthrough.ron"
+key ctrl+s
+shot 11-save-dialog
+key ctrl+a
+act; xdotool type --delay 20 "$SAVED"; sleep 0.3
+key Return
+[[ -f "$SAVED" ]] || fail "Save did not write $SAVED"
+cp "$SAVED" "$SHOTS/walkthrough.ron"
+grep -q 'kind: Crash' "$SAVED" || fail "the saved file has no Crash fault"
+grep -Eq 'at_s: 30(\.0)?,' "$SAVED" || fail "the saved fault does not start at 30 s (the move): $(grep -n at_s "$SAVED")"
+grep -Eq 'duration_s: 30(\.0)?,' "$SAVED" || fail "the saved fault does not last 30 s (the resize): $(grep -n duration_s "$SAVED")"
+NODES=$(grep -Ec '^ +id: "' "$SAVED" || true)
+(( NODES == 5 )) || fail "the saved file has $NODES nodes, not 5"
+key ctrl+n
+key ctrl+o
+act; xdotool type --delay 20 "$SAVED"; sleep 0.3
+key Return
+sleep 1
+shot 12-reopened
+# ---- Its share link, opened in a new app ----
+LINK="$("$BIN" share "$SAVED")"
+[[ "$LINK" == *"#s=1."* ]] || fail "archsim share printed no link: $LINK"
+stop_app
+start_app open "$LINK" --run --load 10
+sleep 3
+shot 13-share-link
+echo "walkthrough: $BUILD_ACTIONS mouse and key actions from New to a running 5-node design"
+echo "walkthrough: saved $SAVED (5 nodes, Crash 30-60 s), reopened it, opened its share link ($(( ${#LINK} )) characters)"
+if [[ "${KEEP:-0}" == 1 ]]; then
+    for f in 03-connected 05-at-10x 06-menu 10-crashed 12-reopened; do
+        convert "$SHOTS/$f.png" -resize 50% -colors 128 "assets/screenshots/walkthrough-$f.png"
+    done
+fi
+echo "walkthrough: OK (screenshots in $SHOTS)"
