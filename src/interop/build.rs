@@ -314,9 +314,12 @@ fn rate_in(label: &str) -> Option<(f64, std::ops::Range<usize>)> {
             Some(h) => (h.trim_end(), 1000.0),
             None => (head, 1.0),
         };
+        // Just past the last character that is not part of the number (which may be wider than a byte).
         let start = head
-            .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         let num: String = head[start..].chars().filter(|&c| c != ',').collect();
         if let Ok(v) = num.parse::<f64>()
             && v.is_finite()

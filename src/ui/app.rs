@@ -118,6 +118,8 @@ pub struct App {
     pub(super) last_link: Option<String>,
     /// The account of the last diagram import (shown in a window until dismissed).
     pub(super) import_report: Option<super::import_ui::ImportReport>,
+    /// The text in File > Paste diagram's window, while it is open.
+    pub(super) paste_diagram: Option<String>,
     /// Embed mode (`?embed=1`): diagram, Run, load buttons and chart only, read-only (see `embed.rs`).
     pub(super) embed: bool,
     problems: Vec<Problem>,
@@ -182,6 +184,7 @@ impl App {
             link_error: None,
             last_link: None,
             import_report: None,
+            paste_diagram: None,
             embed: false,
             problems: Vec::new(),
             roles: Vec::new(),
@@ -677,6 +680,7 @@ impl App {
         }
         self.link_error_ui(ctx);
         self.import_report_ui(ctx);
+        self.paste_diagram_ui(ctx, out);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(d) = self.dialog.as_mut()
             && let Some(result) = d.show(ctx)

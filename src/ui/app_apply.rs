@@ -74,6 +74,7 @@ impl App {
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
             Command::ImportDialog => self.import_dialog(),
+            Command::PasteDiagram => self.paste_diagram = Some(String::new()),
             Command::Import(path) => self.import_path(ctx, &path),
             Command::ImportText { name, text } => self.import_text(ctx, &name, &text),
             Command::CopyLink => self.copy_link(ctx, false),

@@ -121,6 +121,8 @@ pub enum Command {
     },
     /// Ask for a diagram (Mermaid, draw.io, Excalidraw, DOT) to import.
     ImportDialog,
+    /// Open the window to paste a diagram's text into (a Mermaid block copied from a design doc).
+    PasteDiagram,
     /// Import this diagram file (asks first if there are unsaved changes).
     Import(String),
     /// Import a diagram given as text, e.g. a browser upload (asks first if there are unsaved changes).

@@ -4,7 +4,7 @@
 use egui::{Context, RichText};
 
 use super::app::App;
-use super::command::ExportKind;
+use super::command::{Command, ExportKind};
 use super::document::Document;
 
 /// Extensions offered when importing (the formats `crate::interop` reads).
@@ -20,6 +20,9 @@ pub const DIAGRAM_EXTENSIONS: &[&str] = &[
     "dot",
     "gv",
 ];
+
+/// The name a pasted diagram is imported under (messages say "pasted diagram: line 3, …").
+pub const PASTED_NAME: &str = "pasted diagram";
 
 /// The account of the last import, shown until dismissed.
 #[derive(Clone, Debug, Default)]
@@ -103,6 +106,71 @@ impl App {
             });
         if !open || close {
             self.import_report = None;
+        }
+    }
+
+    /// File > Paste diagram: a text box for a diagram copied from a design doc or a drawing tool (the
+    /// format is recognised from the text), so nobody has to save it to a file first.
+    pub(super) fn paste_diagram_ui(&mut self, ctx: &Context, out: &mut Vec<Command>) {
+        let Some(text) = self.paste_diagram.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut done = false;
+        // Ctrl+Enter imports (taken before the text box sees it, which would insert a line break).
+        let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Enter);
+        let mut import = ctx.input_mut(|i| i.consume_shortcut(&shortcut));
+        egui::Window::new("Paste a diagram")
+            .id(egui::Id::unique("paste_diagram"))
+            .open(&mut open)
+            .default_width(600.0)
+            .default_pos([220.0, 110.0])
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.label(
+                    "Paste a Mermaid flowchart or architecture-beta block (a Markdown file's \
+                     ```mermaid block is found), draw.io XML, Excalidraw JSON or Graphviz DOT.",
+                );
+                ui.add_space(4.0);
+                egui::ScrollArea::vertical()
+                    .max_height(360.0)
+                    .show(ui, |ui| {
+                        let edit = ui.add(
+                            egui::TextEdit::multiline(text)
+                                .code_editor()
+                                .desired_rows(14)
+                                .desired_width(f32::INFINITY)
+                                .hint_text(
+                                    "architecture-beta\n    service api(server)[API]\n    …",
+                                ),
+                        );
+                        // Focused while empty, so Ctrl+V pastes at once.
+                        if text.is_empty() && !edit.has_focus() {
+                            edit.request_focus();
+                        }
+                    });
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    let has_text = !text.trim().is_empty();
+                    import |= ui
+                        .add_enabled(has_text, egui::Button::new("Import"))
+                        .on_hover_text("Ctrl+Enter")
+                        .clicked();
+                    import &= has_text;
+                    if ui.button("Cancel").clicked() {
+                        done = true;
+                    }
+                });
+                if import {
+                    out.push(Command::ImportText {
+                        name: PASTED_NAME.to_owned(),
+                        text: std::mem::take(text),
+                    });
+                    done = true;
+                }
+            });
+        if !open || done {
+            self.paste_diagram = None;
         }
     }
 

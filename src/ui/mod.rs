@@ -49,6 +49,8 @@ mod toolbar;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+mod web_fonts;
 
 pub use app::{App, BottomTab, Persisted, START_PRESET};
 pub use command::{Command, ExportKind, Selection};

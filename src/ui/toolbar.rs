@@ -56,6 +56,7 @@ pub fn menu_ui(
             item(ui, true, "New", "Ctrl+N", Command::New, out);
             item(ui, true, "Open…", "Ctrl+O", Command::OpenDialog, out);
             item(ui, true, "Import diagram…", "", Command::ImportDialog, out);
+            item(ui, true, "Paste diagram…", "", Command::PasteDiagram, out);
             item(ui, true, "Presets…", "Ctrl+P", Command::ShowPresets, out);
             item(ui, true, "Copy link", "", Command::CopyLink, out);
             item(

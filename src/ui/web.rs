@@ -58,6 +58,7 @@ pub fn start() {
                 canvas,
                 eframe::WebOptions::default(),
                 Box::new(|cc| {
+                    cc.egui_ctx.set_fonts(super::web_fonts::definitions());
                     CTX.with_borrow_mut(|c| *c = Some(cc.egui_ctx.clone()));
                     let app = App::new(cc);
                     Ok(Box::new(if embed_requested() {
@@ -122,6 +123,7 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "toasts": app.toasts.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
         "run_error": runner.error,
         "embed": app.is_embedded(),
+        "paste_open": app.paste_diagram.is_some(),
         "load": runner.load,
         "optimize": app.stress.optimize.web_state(),
     });

@@ -41,3 +41,33 @@ fn hostile_inputs_are_refused_quickly() {
         archsim::interop::import(None, &format!("flowchart LR\n{many}"), "many.mmd").unwrap_err();
     assert!(e.message.contains("at most 200"), "{e}");
 }
+
+/// Found by the long run (`examples/fuzz_import.rs`, seed 1, 100,000 mutants of `checkout.mmd`): a label
+/// with a character wider than a byte just before a rate, or within 12 bytes after an `&`, made the rate
+/// reader and the entity decoder slice inside that character and panic.
+#[test]
+fn wide_characters_next_to_rates_and_ampersands_do_not_panic() {
+    let rate = |label: &str| {
+        let text = format!("flowchart LR\n  u[{label}] --> api[API]\n");
+        let i = archsim::interop::import(None, &text, "rates.mmd").unwrap();
+        let archsim::model::NodeKind::Client(c) = &i.scenario.nodes[0].kind else {
+            panic!("{label}: not a client")
+        };
+        c.rate_rps
+    };
+    // 'é' right before the number: the number still reads; inside it: no number, the default rate.
+    assert_eq!(rate("Usersé50 rps"), 50.0);
+    assert_eq!(rate("users 50é rps"), 100.0);
+    assert_eq!(rate("users 1,500 rps"), 1500.0);
+    for text in [
+        "flowchart LR\n  a[&abcdefghijé] --> b\n",
+        "flowchart LR\n  a[R&D 😀 team] --> b\n",
+    ] {
+        check(
+            Some(archsim::interop::Format::Mermaid),
+            "wide.mmd",
+            text.as_bytes(),
+        )
+        .unwrap();
+    }
+}

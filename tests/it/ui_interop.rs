@@ -70,6 +70,48 @@ fn importing_a_pasted_architecture_block_gives_a_design_that_runs() {
 }
 
 #[test]
+fn paste_diagram_imports_pasted_text_on_ctrl_enter_or_import() {
+    let mut h = harness(App::default());
+    h.run_steps(2);
+    // File > Paste diagram… opens a text box with the focus; a paste (Ctrl+V) fills it.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Paste diagram…").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Paste a Mermaid flowchart");
+    h.event(egui::Event::Paste(DOC.into()));
+    h.run_steps(2);
+    // Nothing is imported until asked; the window keeps the text.
+    assert_eq!(h.state().scenario().name, "URL shortener");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(3);
+    let ids: Vec<&str> = h
+        .state()
+        .scenario()
+        .nodes
+        .iter()
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(ids, ["web", "orders_api", "postgres"]);
+    assert!(h.state().messages().any(|m| m == "Imported pasted diagram"));
+    assert_eq!(h.query_all_by_label_contains("Paste a Mermaid").count(), 0);
+    // The Import button does the same, and a bad paste names its line.
+    apply(&mut h, Command::PasteDiagram);
+    h.event(egui::Event::Paste("flowchart LR\n  a --> b[oops\n".into()));
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Import").click();
+    h.run_steps(3);
+    assert!(
+        h.state()
+            .messages()
+            .any(|m| m.starts_with("pasted diagram: line 2")),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    assert_eq!(h.state().scenario().nodes.len(), 3);
+}
+
+#[test]
 fn diagram_exports_write_files() {
     let dir = std::env::temp_dir().join(format!("archsim-ui-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

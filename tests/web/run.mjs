@@ -11,7 +11,8 @@
 //   2b. hostile links (a 1 ns burst, a 40-layer zero-time ladder) are refused in place within a second with
 //      the limit's message, and a good link opens after them;
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
-//      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside.
+//      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside;
+//   4. `?embed=1` in an iframe, and File > Import diagram… / Paste diagram… (tests/web/interop.mjs).
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
 // (default /usr/bin/chromium), OUT (screenshot folder, default $CARGO_TARGET_DIR or target).
 // Exits non-zero with a message on the first failure.
@@ -25,6 +26,8 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
 import { chromium } from "playwright-core";
+
+import { embedInIframe, importInBrowser } from "./interop.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
@@ -379,6 +382,11 @@ async function main() {
         }
         ok(`${c.file} seed ${c.seed} load ${c.load}: browser report == native report (${a.length} bytes, ${webMs} ms in the page)`);
     }
+
+    // 4. Diagram import and embed mode (tests/web/interop.mjs).
+    const t = { context, base, errors, openApp, screenshotNotBlank, ok, fail, native, ROOT, OUT };
+    await embedInIframe(t);
+    await importInBrowser(t);
 
     const panics = errors.filter((e) => /panicked|crashed|RuntimeError/.test(e));
     if (panics.length) fail(`the page logged errors: ${panics.join(" | ")}`);
