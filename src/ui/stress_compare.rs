@@ -309,7 +309,11 @@ fn achieved_row_ui(ui: &mut Ui, a: (f64, f64), b: (f64, f64)) {
         RichText::new(format!(
             "same share served ({:+.0}% offered, {:+.0}% achieved)",
             offered_rel * 100.0,
-            if a.1 > 0.0 { (b.1 - a.1) / a.1 * 100.0 } else { 0.0 }
+            if a.1 > 0.0 {
+                (b.1 - a.1) / a.1 * 100.0
+            } else {
+                0.0
+            }
         ))
         .color(t.weak_text)
     } else if sb > sa {
