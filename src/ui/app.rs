@@ -111,6 +111,8 @@ pub struct App {
     pub(super) toasts: Vec<(String, f64)>,
     /// Messages from background work (the PNG export callback).
     pub(super) inbox: Arc<Mutex<Vec<String>>>,
+    /// A PNG export waiting for the next frame (drawn without hints, then captured), to this path.
+    pub(super) png_pending: Option<String>,
     pub(super) allow_close: bool,
     /// Why the last share link could not be opened (shown in a window until dismissed).
     pub(super) link_error: Option<String>,
@@ -180,6 +182,7 @@ impl App {
             confirm: None,
             toasts: Vec::new(),
             inbox: Arc::default(),
+            png_pending: None,
             allow_close: false,
             link_error: None,
             last_link: None,
@@ -373,6 +376,9 @@ impl App {
         }
         self.runner.tick(dt, 0.006);
         self.stress.tick(0.008);
+        // A PNG export asked for last frame: this frame draws the diagram only, and is the one captured.
+        let png = self.png_pending.take();
+        self.canvas.clean = png.is_some();
         let mut out = Vec::new();
         #[cfg(target_arch = "wasm32")]
         out.extend(super::web::take_commands());
@@ -383,6 +389,10 @@ impl App {
             self.shortcuts(&ctx, &mut out);
             self.panels_ui(ui, &mut out);
             self.windows(&ctx, &mut out);
+        }
+        if let Some(path) = png {
+            self.canvas.clean = false;
+            self.capture_png(&ctx, path);
         }
         for cmd in out {
             self.apply(&ctx, cmd);
@@ -630,6 +640,9 @@ impl App {
                 mistakes: &self.mistakes,
             };
             self.canvas.canvas_ui(ui, &input, out);
+            if self.canvas.clean {
+                return;
+            }
             if self.show_debug {
                 self.debug_overlay(ui);
             }

@@ -147,26 +147,35 @@ impl App {
                 self.toast(ctx, msg);
             }
             ExportKind::Png => {
-                let Some(rect) = self.canvas.last_rect else {
-                    return self.toast(ctx, "The canvas is not visible");
-                };
-                let ppp = ctx.pixels_per_point();
-                let inbox = self.inbox.clone();
-                let repaint = ctx.clone();
-                ctx.request_screenshot(move |img| {
-                    let msg = match export::png_bytes(&img, rect, ppp)
-                        .and_then(|png| write_out(&path, "image/png", &png))
-                    {
-                        Ok(()) => format!("{EXPORTED} {path}"),
-                        Err(e) => format!("PNG export failed: {e}"),
-                    };
-                    if let Ok(mut v) = inbox.lock() {
-                        v.push(msg);
-                    }
-                    repaint.request_repaint();
-                });
+                // Drawn and captured next frame, without the hint bar, handles or selection.
+                self.png_pending = Some(path);
+                ctx.request_repaint();
             }
         }
+    }
+}
+
+impl App {
+    /// Captures the frame being drawn (a clean one: see `png_pending`) and writes the canvas part as a PNG.
+    pub(super) fn capture_png(&mut self, ctx: &Context, path: String) {
+        let Some(rect) = self.canvas.last_rect else {
+            return self.toast(ctx, "The canvas is not visible");
+        };
+        let ppp = ctx.pixels_per_point();
+        let inbox = self.inbox.clone();
+        let repaint = ctx.clone();
+        ctx.request_screenshot(move |img| {
+            let msg = match export::png_bytes(&img, rect, ppp)
+                .and_then(|png| write_out(&path, "image/png", &png))
+            {
+                Ok(()) => format!("{EXPORTED} {path}"),
+                Err(e) => format!("PNG export failed: {e}"),
+            };
+            if let Ok(mut v) = inbox.lock() {
+                v.push(msg);
+            }
+            repaint.request_repaint();
+        });
     }
 }
 

@@ -54,6 +54,10 @@ pub struct Canvas {
     /// The node the open right-click menu is for.
     #[serde(skip)]
     menu_node: Option<String>,
+    /// Draw the diagram only this frame (no hints, zoom label, handles, hover or selection): the frame a
+    /// PNG export captures.
+    #[serde(skip)]
+    pub clean: bool,
 }
 
 impl Default for Canvas {
@@ -66,6 +70,7 @@ impl Default for Canvas {
             last_rect: None,
             hint: None,
             menu_node: None,
+            clean: false,
         }
     }
 }
@@ -349,11 +354,12 @@ impl Canvas {
             let rps = snapshot
                 .and_then(|sn| sn.edges.get(runner.edge_index(&e.from, &e.to)?))
                 .map(|l| l.throughput_rps);
-            let selected = input
-                .selection
-                .edges
-                .contains(&(e.from.clone(), e.to.clone()))
-                || hovered_edge == Some(i);
+            let selected = !self.clean
+                && (input
+                    .selection
+                    .edges
+                    .contains(&(e.from.clone(), e.to.clone()))
+                    || hovered_edge == Some(i));
             let broken = snapshot.is_some_and(|sn| {
                 let node_broken = |id: &str| {
                     runner
@@ -413,15 +419,17 @@ impl Canvas {
                 continue;
             }
             let live = snapshot.and_then(|sn| sn.nodes.get(runner.node_index(&n.id)?));
+            let clean = self.clean;
             let flags = NodeFlags {
-                selected: input.selection.nodes.contains(&n.id),
-                hovered: hovered_node == Some(i),
+                selected: !clean && input.selection.nodes.contains(&n.id),
+                hovered: !clean && hovered_node == Some(i),
                 problem: input.problem_nodes.contains(&n.id),
                 connect_target: connect_target
                     .as_ref()
                     .filter(|(j, _)| *j == i)
                     .map(|(_, p)| p.is_none()),
-                handle: n.kind.tag().may_call_out()
+                handle: !clean
+                    && n.kind.tag().may_call_out()
                     && (hovered_node == Some(i) || input.selection.nodes.contains(&n.id)),
             };
             let sending = (n.kind.tag() == KindTag::Client)
@@ -486,6 +494,9 @@ impl Canvas {
                 StrokeKind::Inside,
             );
         }
+        if self.clean {
+            return;
+        }
         let now = ui.input(|i| i.time);
         if let Some((text, at, until)) = &self.hint {
             if now < *until {
@@ -496,7 +507,13 @@ impl Canvas {
                 self.hint = None;
             }
         }
-        if s.nodes.is_empty() {
+        self.paint_hints(&painter, rect, s.nodes.is_empty(), &t);
+    }
+
+    /// The text over the canvas: the empty-canvas prompt, the gesture hints and the zoom label.
+    fn paint_hints(&self, painter: &egui::Painter, rect: Rect, empty: bool, t: &Theme) {
+        let zoom = self.view.zoom();
+        if empty {
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,

@@ -338,12 +338,27 @@ pub fn paint_node(
     if zoom > 0.35 {
         let text_x = icon_center.x + icon_size / 2.0 + 8.0 * zoom;
         let max_w = rect.right() - text_x - 4.0 * zoom;
-        let name = elide(painter, &node.id, FontId::proportional(14.0 * zoom), max_w);
+        // The name is what a person looks for: a long one is set smaller (down to 10 points at 100%) before
+        // anything is cut, so names up to about 17 characters show whole.
+        let natural = painter
+            .layout_no_wrap(
+                node.id.clone(),
+                FontId::proportional(14.0 * zoom),
+                Color32::PLACEHOLDER,
+            )
+            .size()
+            .x;
+        let size = if natural > max_w && natural > 0.0 {
+            (14.0 * zoom * max_w / natural).max(10.0 * zoom)
+        } else {
+            14.0 * zoom
+        };
+        let name = elide(painter, &node.id, FontId::proportional(size), max_w);
         painter.text(
             pos2(text_x, rect.center().y - 9.0 * zoom),
             Align2::LEFT_CENTER,
             name,
-            FontId::proportional(14.0 * zoom),
+            FontId::proportional(size),
             t.text,
         );
         let sub = elide(
