@@ -87,16 +87,17 @@ shot 4-answer
 # 4. Apply chosen: the design changes (the title gets its unsaved-changes dot) and the tab says so.
 xdotool mousemove 222 458 click 1; sleep 1.2
 shot 5-applied
-# 5. Run it at the load, close the window, wait for the 60 s run at 10x to finish (the toolbar's progress
-#    bar fills to its right end), then open Results.
+# 5. Run it at the load, close the window, wait for the 60 s run at 10x to finish (the toolbar's first
+#    button reads "Pause" while it runs and "Run" again at the end: the box covers the start of "Pause",
+#    left of where "Run" is drawn), then open Results.
 xdotool mousemove 335 458 click 1; sleep 1
 xdotool mousemove 1112 107 click 1; sleep 2
 shot 6-running
-END="6x6+1118+41"
-empty="$(grey "$END")"
-for _ in $(seq 600); do
+END="8x12+31+38"
+pause="$(grey "$END")"
+for _ in $(seq 900); do
     alive
-    [[ "$(grey "$END")" != "$empty" ]] && break
+    [[ "$(grey "$END")" != "$pause" ]] && break
     sleep 1
 done
 sleep 1
