@@ -124,6 +124,7 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "run_error": runner.error,
         "embed": app.is_embedded(),
         "paste_open": app.paste_diagram.is_some(),
+        "paste_chars": app.paste_diagram.as_ref().map_or(0, String::len),
         "load": runner.load,
         "optimize": app.stress.optimize.web_state(),
     });

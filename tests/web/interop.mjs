@@ -19,15 +19,22 @@ const ITEM_PASTE = 3;
 const EMBED_RUN = { x: 40, y: 15 };
 
 /** Polls `archsim_state` in a page or frame until `pred` holds. */
-async function until(t, target, what, pred, timeoutMs = 30000) {
+/** The page's state once `pred` holds, or null after `timeoutMs`. */
+async function poll(target, pred, timeoutMs) {
     const end = Date.now() + timeoutMs;
     let last = null;
     while (Date.now() < end) {
         const s = await target.evaluate(() => (window.archsim ? window.archsim.archsim_state() : ""));
         last = s ? JSON.parse(s) : null;
-        if (last && pred(last)) return last;
+        if (last && pred(last)) return { ok: true, last };
         await new Promise((r) => setTimeout(r, 100));
     }
+    return { ok: false, last };
+}
+
+async function until(t, target, what, pred, timeoutMs = 30000) {
+    const { ok, last } = await poll(target, pred, timeoutMs);
+    if (ok) return last;
     t.fail(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
 }
 
@@ -156,14 +163,25 @@ export async function importInBrowser(t) {
     await page.waitForTimeout(300);
     await clickCanvas(page, { x: FILE_ITEM_X, y: fileItemY(ITEM_PASTE) });
     await until(t, page, "the paste window", (s) => s.paste_open, 10000);
-    await page.evaluate((text) => {
-        const data = new DataTransfer();
-        data.setData("text/plain", text);
-        document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
-    }, doc);
-    await page.waitForTimeout(300);
-    await page.keyboard.press("Control+Enter");
-    const mermaid = await until(t, page, "the pasted Mermaid import", (s) => s.toasts.includes("Imported pasted diagram"));
+    // The text box takes focus a frame after the window opens; on a loaded machine the first paste can come
+    // before it, so paste until the text has arrived, then import until the window has gone.
+    let pasted = { ok: false };
+    for (let attempt = 0; attempt < 5 && !pasted.ok; attempt++) {
+        await page.waitForTimeout(300);
+        await page.evaluate((text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+        }, doc);
+        pasted = await poll(page, (s) => s.paste_chars > 0, 2000);
+    }
+    if (!pasted.ok) t.fail(`the paste never reached the text box; last state: ${JSON.stringify(pasted.last)}`);
+    let imported = { ok: false };
+    for (let attempt = 0; attempt < 5 && !imported.ok; attempt++) {
+        await page.keyboard.press("Control+Enter");
+        imported = await poll(page, (s) => s.toasts.includes("Imported pasted diagram"), 3000);
+    }
+    const mermaid = imported.ok ? imported.last : await until(t, page, "the pasted Mermaid import", (s) => s.toasts.includes("Imported pasted diagram"));
     if (mermaid.nodes < 6) t.fail(`the pasted design doc gave ${mermaid.nodes} nodes`);
     await page.waitForTimeout(500);
     const shotB = await t.screenshotNotBlank(page, "web_import_mermaid.png");
