@@ -137,7 +137,7 @@ impl App {
                     });
                 });
             });
-        egui::Panel::bottom("embed_chart")
+        let chart = egui::Panel::bottom("embed_chart")
             .exact_size(chart_h)
             .resizable(false)
             .show(ui, |ui| {
@@ -169,7 +169,8 @@ impl App {
             self.canvas.canvas_ui(ui, &input, out);
             self.toasts_ui(ui);
         });
-        self.record_layout(ui.ctx(), page_h, chart_h);
+        // As drawn (the strip's frame included), not as asked for.
+        self.record_layout(ui.ctx(), page_h, chart.response.rect.height());
         out.retain(allowed);
     }
 
