@@ -40,10 +40,7 @@ impl App {
     pub(super) fn import_dialog(&mut self) {
         #[cfg(not(target_arch = "wasm32"))]
         {
-            self.dialog = Some(super::file_dialog::PathDialog::new(
-                super::file_dialog::Purpose::Import,
-                String::new(),
-            ));
+            self.ask_path(super::file_dialog::Purpose::Import, String::new());
         }
         #[cfg(target_arch = "wasm32")]
         super::web::pick_diagram();

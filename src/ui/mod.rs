@@ -28,6 +28,8 @@ mod help;
 mod icons;
 mod import_ui;
 mod inspector;
+#[cfg(not(target_arch = "wasm32"))]
+mod native_dialog;
 mod overlays;
 mod palette;
 mod presets_ui;
