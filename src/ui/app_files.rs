@@ -25,12 +25,14 @@ pub(super) const EXPORTED: &str = if cfg!(target_arch = "wasm32") {
 };
 
 impl App {
-    /// Asks for a scenario to open: the path dialog natively, the browser's file picker on the web.
-    pub(super) fn open_dialog(&mut self) {
+    /// Asks for a scenario to open: the system file dialog natively, the browser's file picker on the web.
+    pub(super) fn open_dialog(&mut self, ctx: &Context) {
+        #[cfg(target_arch = "wasm32")]
+        let _ = ctx;
         #[cfg(not(target_arch = "wasm32"))]
         {
             let path = self.doc.path.clone().unwrap_or_default();
-            self.ask_path(Purpose::Open, path);
+            self.ask_path(ctx, Purpose::Open, path);
         }
         #[cfg(target_arch = "wasm32")]
         super::web::pick_file();
@@ -44,10 +46,7 @@ impl App {
             .clone()
             .unwrap_or_else(|| format!("{}.ron", file_stem(&self.doc.scenario.name)));
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = ctx;
-            self.ask_path(Purpose::SaveAs, default);
-        }
+        self.ask_path(ctx, Purpose::SaveAs, default);
         #[cfg(target_arch = "wasm32")]
         self.save_to(ctx, default);
     }
@@ -66,10 +65,7 @@ impl App {
             kind.ext()
         );
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = ctx;
-            self.ask_path(Purpose::Export(kind), default);
-        }
+        self.ask_path(ctx, Purpose::Export(kind), default);
         #[cfg(target_arch = "wasm32")]
         self.export(ctx, kind, default);
     }
@@ -182,12 +178,12 @@ impl App {
 #[cfg(not(target_arch = "wasm32"))]
 impl App {
     /// Asks for a path for `purpose`: the system dialog, or the path box where it is not wanted.
-    pub(super) fn ask_path(&mut self, purpose: Purpose, default: String) {
+    pub(super) fn ask_path(&mut self, ctx: &Context, purpose: Purpose, default: String) {
         if self.file_dialog_open() {
             return;
         }
         if super::native_dialog::wanted() {
-            self.system_dialog = Some(SystemDialog::show(purpose, &default));
+            self.system_dialog = Some(SystemDialog::show(ctx, purpose, &default));
         } else {
             self.dialog = Some(PathDialog::new(purpose, default));
         }

@@ -48,8 +48,10 @@ pub struct SystemDialog {
 impl SystemDialog {
     /// Shows the dialog for `purpose`, starting at `default` (a file name or path; for Open and Import the
     /// folder it is in, or the current one).
-    pub fn show(purpose: Purpose, default: &str) -> Self {
+    pub fn show(ctx: &egui::Context, purpose: Purpose, default: &str) -> Self {
         let (tx, answer) = channel();
+        // The app's window may be covered by the dialog and not redraw by itself: wake it with the answer.
+        let wake = ctx.clone();
         let dialog = build(purpose, default);
         std::thread::spawn(move || {
             let picked = match purpose {
@@ -57,6 +59,7 @@ impl SystemDialog {
                 Purpose::SaveAs | Purpose::Export(_) => dialog.save_file(),
             };
             let _ = tx.send(picked);
+            wake.request_repaint();
         });
         Self {
             purpose,
