@@ -126,6 +126,7 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "paste_open": app.paste_diagram.is_some(),
         "paste_chars": app.paste_diagram.as_ref().map_or(0, String::len),
         "load": runner.load,
+        "embed_view": super::embed::EmbedLayout::last(ctx),
         "optimize": app.stress.optimize.web_state(),
     });
     STATE_JSON.with_borrow_mut(|s| *s = state.to_string());
