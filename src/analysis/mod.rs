@@ -8,6 +8,7 @@
 //! [`explain::explain_run`], [`flow::analyze`] and [`compare::compare`].
 
 pub mod capacity;
+pub mod cause;
 pub mod compare;
 pub mod explain;
 pub mod flow;

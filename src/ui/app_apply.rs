@@ -69,11 +69,11 @@ impl App {
                 }
             }
             Command::New => self.replace(Document::new(Scenario::default(), None)),
-            Command::OpenDialog => self.open_dialog(),
+            Command::OpenDialog => self.open_dialog(ctx),
             Command::Open(path) => self.open(ctx, &path),
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
-            Command::ImportDialog => self.import_dialog(),
+            Command::ImportDialog => self.import_dialog(ctx),
             Command::PasteDiagram => self.paste_diagram = Some(String::new()),
             Command::Import(path) => self.import_path(ctx, &path),
             Command::ImportText { name, text } => self.import_text(ctx, &name, &text),

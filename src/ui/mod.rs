@@ -28,6 +28,9 @@ mod help;
 mod icons;
 mod import_ui;
 mod inspector;
+mod inspector_node;
+#[cfg(not(target_arch = "wasm32"))]
+mod native_dialog;
 mod overlays;
 mod palette;
 mod presets_ui;
