@@ -89,8 +89,9 @@ async function hostileLinks(context, base, errors) {
     }
 }
 
-/** Navigation start to the app's first frame, ms, on a cold start (issue 16). */
-const FIRST_FRAME_LIMIT_MS = 1000;
+/** Navigation start to the app's first frame, ms, on a cold start (issue 16). FIRST_FRAME_LIMIT_MS overrides
+ * it for a machine known to be loaded (the figure is printed either way). */
+const FIRST_FRAME_LIMIT_MS = Number(process.env.FIRST_FRAME_LIMIT_MS || 1000);
 
 /** Issue 16: the first frame within a second of navigation, on a cold start (a fresh profile: nothing cached,
  * no compiled wasm kept). A loaded machine slows every load, so up to three cold starts are timed and the

@@ -36,6 +36,7 @@ async function startSweep(page) {
 }
 
 export async function sweepInBrowser(t) {
+    const begun = Date.now();
     const file = path.join(tempDir("archsim-sweep-"), "short.ron");
     fs.writeFileSync(file, shortened("scenarios/url_shortener.ron", 4, 1));
     const range = `${LOADS.start}:${LOADS.end}:${LOADS.points}`;
@@ -85,6 +86,6 @@ export async function sweepInBrowser(t) {
     if (!(c.max_slice_ms <= FRAME_LIMIT_MS)) t.fail(`a frame spent ${c.max_slice_ms.toFixed(1)} ms on the second sweep`);
     t.ok(`Cancel after ${part.sweep.done} of ${part.sweep.total} runs stops the sweep in ${c.frames_after_cancel} frame(s) (${cancelMs} ms until the page said so): "${c.status}"`);
     const shot = await t.screenshotNotBlank(page, "web_sweep_cancelled.png");
-    t.ok(`screenshot of the Stress test window after Cancel, the first sweep's curves still shown: ${path.relative(t.ROOT, shot.file)}`);
+    t.ok(`screenshot of the Stress test window after Cancel, the first sweep's curves still shown: ${path.relative(t.ROOT, shot.file)} (the sweep cases took ${((Date.now() - begun) / 1000).toFixed(1)} s)`);
     await page.close();
 }

@@ -13,6 +13,8 @@ import fs from "node:fs";
 import path from "node:path";
 
 let actions = 0;
+/** The steps whose screenshots KEEP=1 copies into assets/screenshots/ (README shows two of them). */
+const KEPT = ["03_running", "04_at_10x", "07_dragged", "08_crashed", "09_reopened"];
 
 /** Waits for `n` animation frames (egui handles the input of each frame in the next), then `settleMs`. */
 async function waitFrames(page, n = 2, settleMs = 50) {
@@ -47,8 +49,8 @@ async function drag(page, x1, y1, x2, y2) {
     await waitFrames(page, 1, 0);
     await page.mouse.down();
     await waitFrames(page, 1, 0);
-    for (let k = 1; k <= 4; k++) {
-        await page.mouse.move(x1 + ((x2 - x1) * k) / 4, y1 + ((y2 - y1) * k) / 4);
+    for (let k = 1; k <= 3; k++) {
+        await page.mouse.move(x1 + ((x2 - x1) * k) / 3, y1 + ((y2 - y1) * k) / 3);
         await waitFrames(page, 1, 0);
     }
     await page.mouse.up();
@@ -59,7 +61,7 @@ async function drag(page, x1, y1, x2, y2) {
  * assets/screenshots/ (scaled in the page's own canvas, so no image tool is needed). */
 async function shot(t, page, name) {
     const s = await t.screenshotNotBlank(page, `web_walk_${name}.png`);
-    if (process.env.KEEP === "1") {
+    if (process.env.KEEP === "1" && KEPT.includes(name)) {
         const b64 = fs.readFileSync(s.file).toString("base64");
         const half = await page.evaluate(async (src) => {
             const img = new Image();
@@ -148,9 +150,19 @@ export async function walkThrough(t) {
     fs.writeFileSync(file, saved);
     await key(page, "Control+n");
     await t.waitFor(page, "File > New before reopening", (s) => s.nodes === 0, 10000);
-    // File > Open… (the menu's second row) asks the browser for a file.
-    await click(page, 18, 11);
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 15000 }), click(page, 60, 70)]);
+    // File > Open… (the menu's second row) asks the browser for a file. The menu opens a frame or two after
+    // the click; on a loaded machine the click on Open… can come first, so it is tried again after Escape.
+    let chooser = null;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+        if (attempt) await key(page, "Escape");
+        await click(page, 18, 11);
+        await page.waitForTimeout(300);
+        [chooser] = await Promise.all([
+            page.waitForEvent("filechooser", { timeout: 5000 }).catch(() => null),
+            click(page, 60, 70),
+        ]);
+    }
+    if (!chooser) t.fail("File > Open… opened no file chooser in three tries");
     await chooser.setFiles(file);
     const reopened = await t.waitFor(page, "the saved design reopened", (s) => s.nodes === 5 && s.edges === 4, 10000);
     await waitFrames(page);
@@ -168,5 +180,7 @@ export async function walkThrough(t) {
     t.ok(`Copy link (${link.length} characters) opened in a new page: '${opened.scenario}', ${opened.nodes} nodes at ${opened.load}x, running`);
     await shared.close();
     await page.close();
-    return { buildActions, shots, wallS: (Date.now() - started) / 1000 };
+    const wallS = (Date.now() - started) / 1000;
+    t.ok(`the walk-through took ${wallS.toFixed(1)} s; screenshots ${shots.join(", ")}`);
+    return { buildActions, shots, wallS };
 }
