@@ -156,6 +156,9 @@ pub fn build(d: Diagram, name: &str) -> Import {
                 )),
             }
         }
+        if let Some(note) = decision.note {
+            guesses.push(format!("'{id}' ({}): {note}", b.label.trim()));
+        }
         mappings.push(Mapped {
             id: id.clone(),
             label: b.label.clone(),

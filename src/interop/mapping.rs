@@ -20,6 +20,11 @@ pub struct Rule {
     pub note: Option<&'static str>,
 }
 
+/// What a CDN box becomes, said with its mapping and in the import's guesses: archsim has no CDN kind yet,
+/// and a cache in front of the origin is the nearest behaviour (hits answered at the edge, misses passed on).
+pub const CDN_STAND_IN: &str =
+    "CDN → Cache until archsim has a CDN kind: a cache in front of its origin, hit ratio 0.8";
+
 /// The label and icon rules, in the order they are tried.
 pub const RULES: &[Rule] = &[
     Rule {
@@ -72,9 +77,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         kind: KindTag::Cache,
         words: &["cdn", "cloudfront", "akamai", "fastly", "cloudflare"],
-        note: Some(
-            "archsim has no CDN kind yet: a CDN is modelled as a cache in front of its origin (hit ratio 0.8)",
-        ),
+        note: Some(CDN_STAND_IN),
     },
     Rule {
         kind: KindTag::RateLimiter,
@@ -201,6 +204,8 @@ pub struct Decision {
     pub rule: String,
     /// True when no rule matched (a Service by default) or the rule is an approximation.
     pub guessed: bool,
+    /// The approximation, when the rule is one (e.g. [`CDN_STAND_IN`]).
+    pub note: Option<&'static str>,
 }
 
 /// A kind by its snake_case name (`load_balancer`) or its variant name (`LoadBalancer`).
@@ -229,6 +234,7 @@ pub fn decide(
                 kind,
                 rule: format!("class \"{c}\""),
                 guessed: false,
+                note: None,
             };
         }
     }
@@ -255,6 +261,7 @@ pub fn decide(
         kind: KindTag::Service,
         rule: "no rule matched; a Service by default".into(),
         guessed: true,
+        note: None,
     }
 }
 
@@ -289,6 +296,7 @@ fn by_words(source: Source, text: &str) -> Option<Decision> {
                         None => format!("{} \"{text}\" has \"{w}\"", source.name()),
                     },
                     guessed: rule.note.is_some(),
+                    note: rule.note,
                 });
             }
         }
@@ -305,6 +313,7 @@ fn by_shape(shape: &str) -> Option<Decision> {
             kind,
             rule: format!("shape \"{shape}\" is a {s}"),
             guessed: false,
+            note: None,
         })
 }
 

@@ -347,6 +347,8 @@ impl App {
         self.selection = Selection::default();
         self.runner.reset();
         self.canvas.fit_requested = true;
+        // The import report speaks of the design it made: with another design it would mislead.
+        self.import_report = None;
         self.invalidate_views();
     }
 

@@ -58,6 +58,10 @@ pub struct Canvas {
     /// PNG export captures.
     #[serde(skip)]
     pub clean: bool,
+    /// Nothing on this canvas edits (embed mode): no connect handles, no node drags, no context menu and
+    /// no editing hints; a drag pans, the wheel zooms.
+    #[serde(skip)]
+    pub read_only: bool,
 }
 
 impl Default for Canvas {
@@ -71,6 +75,7 @@ impl Default for Canvas {
             hint: None,
             menu_node: None,
             clean: false,
+            read_only: false,
         }
     }
 }
@@ -115,7 +120,11 @@ impl Canvas {
             .input(|i| i.pointer.hover_pos())
             .filter(|p| rect.contains(*p));
         let node_at = |p: Pos2| screen_rects.iter().rposition(|r| r.contains(p));
+        let read_only = self.read_only;
         let handle_at = |p: Pos2| {
+            if read_only {
+                return None;
+            }
             screen_rects
                 .iter()
                 .rposition(|r| draw::handle_pos(*r).distance(p) <= theme::HANDLE_RADIUS + 4.0)
@@ -165,7 +174,7 @@ impl Canvas {
                 Drag::Connect {
                     from: s.nodes[i].id.clone(),
                 }
-            } else if let Some(i) = node_at(origin) {
+            } else if !read_only && let Some(i) = node_at(origin) {
                 let id = &s.nodes[i].id;
                 let mut ids: BTreeSet<String> = if input.selection.nodes.contains(id) {
                     input.selection.nodes.clone()
@@ -338,9 +347,11 @@ impl Canvas {
                 out.push(Command::Select(Selection::node(id.clone())));
             }
         }
-        resp.context_menu(|ui| {
-            super::canvas_menu::context_menu_ui(ui, self.menu_node.as_deref(), input, out);
-        });
+        if !read_only {
+            resp.context_menu(|ui| {
+                super::canvas_menu::context_menu_ui(ui, self.menu_node.as_deref(), input, out);
+            });
+        }
 
         // ---- Paint ----
         draw::paint_grid(&painter, rect, &self.view, &t);
@@ -429,6 +440,7 @@ impl Canvas {
                     .filter(|(j, _)| *j == i)
                     .map(|(_, p)| p.is_none()),
                 handle: !clean
+                    && !read_only
                     && n.kind.tag().may_call_out()
                     && (hovered_node == Some(i) || input.selection.nodes.contains(&n.id)),
             };
@@ -512,6 +524,19 @@ impl Canvas {
 
     /// The text over the canvas: the empty-canvas prompt, the gesture hints and the zoom label.
     fn paint_hints(&self, painter: &egui::Painter, rect: Rect, empty: bool, t: &Theme) {
+        // A reader of an embedded design cannot edit it: hints about editing would only mislead.
+        if self.read_only {
+            if empty {
+                painter.text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    "This design is empty.",
+                    egui::FontId::proportional(15.0),
+                    t.weak_text,
+                );
+            }
+            return;
+        }
         let zoom = self.view.zoom();
         if empty {
             painter.text(

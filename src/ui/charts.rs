@@ -147,6 +147,25 @@ pub fn charts_ui(
         });
 }
 
+/// The one chart of an embedded page, filling `ui`: end-to-end latency (p50, p95, p99), the figure that
+/// shows a design saturating; several charts in a strip a third of an iframe high would have no readable axes.
+pub fn main_chart_ui(ui: &mut Ui, report: Option<&Report>) {
+    let Some(r) = report.filter(|r| !r.series.t_s.is_empty()) else {
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new("Press Run: the latency chart fills in as simulated time passes.").weak(),
+        );
+        return;
+    };
+    let Some((id, title, unit, lines)) = run_charts(&r.series).into_iter().next() else {
+        return;
+    };
+    // Less the title row above the plot.
+    let height = (ui.available_height() - 24.0).max(40.0);
+    let width = ui.available_width() - 4.0;
+    plot_ui(ui, &id, &title, unit, height, width, lines);
+}
+
 /// A chart to draw: plot id, title, unit of the y axis, lines.
 type Chart = (String, String, &'static str, Vec<Series>);
 

@@ -12,8 +12,42 @@ use super::runner::RunState;
 
 /// The load buttons.
 pub const EMBED_LOADS: [f64; 4] = [1.0, 2.0, 5.0, 10.0];
-/// Height of the chart strip, points.
-const CHART_HEIGHT: f32 = 190.0;
+/// Share of the page's height the chart strip takes: the diagram is what a reader came for.
+const CHART_SHARE: f32 = 0.3;
+/// Tallest chart strip, points (on a tall page more chart says nothing new).
+const CHART_MAX_H: f32 = 260.0;
+
+/// Where the embedded page put things last frame, as a reader sees them: published in the web page's
+/// state (`embed_view`) so a browser test can check that the diagram fits and the chart leaves it room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct EmbedLayout {
+    /// Height of the whole page, points.
+    pub page_h: f32,
+    /// Height of the chart strip, points.
+    pub chart_h: f32,
+    /// The canvas: left, top, right, bottom, points.
+    pub canvas: [f32; 4],
+    /// Nodes in the design.
+    pub nodes: usize,
+    /// Nodes whose box lies wholly inside the canvas.
+    pub nodes_inside: usize,
+}
+
+impl EmbedLayout {
+    fn id() -> egui::Id {
+        egui::Id::unique("archsim_embed_layout")
+    }
+
+    /// The layout of the last embedded frame drawn in `ctx` (`None` when not embedded).
+    pub fn last(ctx: &egui::Context) -> Option<Self> {
+        ctx.data(|d| d.get_temp(Self::id()))
+    }
+}
+
+/// The chart strip's height for a page `page_h` points high.
+fn chart_height(page_h: f32) -> f32 {
+    (page_h * CHART_SHARE).min(CHART_MAX_H).floor()
+}
 
 /// May an embedded page do this? Only running, the load, selecting and opening a link: nothing edits.
 pub fn allowed(cmd: &Command) -> bool {
@@ -36,6 +70,7 @@ impl App {
     /// This app in embed mode: a fresh document (the start preset until a link opens), nothing saved.
     pub fn embedded(mut self) -> Self {
         self.embed = true;
+        self.canvas.read_only = true;
         self.replace(super::document::Document::new(
             super::app::start_scenario(),
             None,
@@ -50,6 +85,8 @@ impl App {
 
     /// The embedded page: a one-line bar, the canvas, the chart.
     pub(super) fn embed_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        let page_h = ui.ctx().content_rect().height();
+        let chart_h = chart_height(page_h);
         egui::Panel::top("embed_bar")
             .frame(
                 egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(8, 5)),
@@ -101,10 +138,10 @@ impl App {
                 });
             });
         egui::Panel::bottom("embed_chart")
-            .exact_size(CHART_HEIGHT)
+            .exact_size(chart_h)
             .resizable(false)
             .show(ui, |ui| {
-                charts::charts_ui(ui, self.runner.report.as_ref(), None, None);
+                charts::main_chart_ui(ui, self.runner.report.as_ref());
             });
         self.problems();
         egui::CentralPanel::no_frame().show(ui, |ui| {
@@ -119,9 +156,44 @@ impl App {
                 roles: &self.roles,
                 mistakes: &[],
             };
+            // Fitted when the canvas changes size too (the iframe's first frames, a resized page): a
+            // reader cannot press F.
+            let size = ui.available_size();
+            if self
+                .canvas
+                .last_rect
+                .is_none_or(|r| (r.size() - size).length() > 0.5)
+            {
+                self.canvas.fit_requested = true;
+            }
             self.canvas.canvas_ui(ui, &input, out);
             self.toasts_ui(ui);
         });
+        self.record_layout(ui.ctx(), page_h, chart_h);
         out.retain(allowed);
+    }
+
+    fn record_layout(&self, ctx: &egui::Context, page_h: f32, chart_h: f32) {
+        let Some(canvas) = self.canvas.last_rect else {
+            return;
+        };
+        let centers = super::view::node_centers(&self.doc.scenario);
+        let inside = centers
+            .iter()
+            .map(|&c| {
+                self.canvas
+                    .view
+                    .rect_to_screen(canvas, super::view::node_rect(c))
+            })
+            .filter(|r| canvas.contains_rect(*r))
+            .count();
+        let layout = EmbedLayout {
+            page_h,
+            chart_h,
+            canvas: [canvas.min.x, canvas.min.y, canvas.max.x, canvas.max.y],
+            nodes: centers.len(),
+            nodes_inside: inside,
+        };
+        ctx.data_mut(|d| d.insert_temp(EmbedLayout::id(), layout));
     }
 }

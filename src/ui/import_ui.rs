@@ -62,12 +62,14 @@ impl App {
         match crate::interop::import(None, text, name) {
             Ok(i) => {
                 let runs = i.problems.is_empty();
+                let summary = i.summary();
+                // After `replace`, which closes the report of any earlier design.
+                self.replace(Document::new(i.scenario, None));
                 self.import_report = Some(ImportReport {
                     name: name.to_owned(),
-                    summary: i.summary(),
+                    summary,
                     runs,
                 });
-                self.replace(Document::new(i.scenario, None));
                 self.toast(ctx, format!("Imported {name}"));
             }
             Err(e) => self.toast(ctx, e.to_string()),

@@ -55,7 +55,7 @@ mod web_fonts;
 pub use app::{App, BottomTab, Persisted, START_PRESET};
 pub use command::{Command, ExportKind, Selection};
 pub use edit::{Edit, connection_problem};
-pub use embed::{EMBED_LOADS, allowed as allowed_in_embed};
+pub use embed::{EMBED_LOADS, EmbedLayout, allowed as allowed_in_embed};
 pub use export::{report_json, series_csv};
 pub use frame_stats::FrameStats;
 pub use runner::{RunState, Runner, SPEEDS, status_text};

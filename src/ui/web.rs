@@ -136,6 +136,7 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "paste_open": app.paste_diagram.is_some(),
         "paste_chars": app.paste_diagram.as_ref().map_or(0, String::len),
         "load": runner.load,
+        "embed_view": super::embed::EmbedLayout::last(ctx),
         "optimize": app.stress.optimize.web_state(),
         "sweep": app.stress.web_state(),
         "first_frame_ms": FIRST_FRAME_MS.get(),

@@ -380,3 +380,34 @@ fn the_documented_table_is_the_table() {
         );
     }
 }
+
+/// CDN boxes become the documented stand-in, a cache in front of their origin, and each is listed as a
+/// guess in the words of docs/import.md's table, until archsim has a CDN kind.
+#[test]
+fn cdn_boxes_map_to_the_documented_stand_in() {
+    let text = "flowchart LR\n  users[Users 200 rps] --> edge[CDN]\n  edge --> cf[CloudFront]\n  cf --> ak[Akamai edge]\n  ak --> fa[Fastly]\n  fa --> api[Orders API]\n  api --> db[(Postgres)]\n";
+    let i = interop::import(None, text, "cdn.mmd").unwrap_or_else(|e| panic!("{e}"));
+    let cdns: Vec<&interop::Mapped> = i
+        .mappings
+        .iter()
+        .filter(|m| ["CDN", "CloudFront", "Akamai edge", "Fastly"].contains(&m.label.as_str()))
+        .collect();
+    assert_eq!(cdns.len(), 4, "{}", i.summary());
+    let summary = i.summary();
+    let guesses = &summary[summary.find("Guessed (").expect("no guesses listed")..];
+    for m in cdns {
+        assert_eq!(m.kind, KindTag::Cache, "{}", m.label);
+        assert!(m.guessed, "{} is not listed as a guess", m.label);
+        assert!(
+            guesses.contains(&format!(
+                "'{}' ({}): CDN → Cache until archsim has a CDN kind",
+                m.id, m.label
+            )),
+            "{summary}"
+        );
+    }
+    let doc = std::fs::read_to_string("docs/import.md").unwrap();
+    assert!(doc.contains("\"CDN → Cache until archsim has a CDN kind\""));
+    assert!(interop::mapping::CDN_STAND_IN.starts_with("CDN → Cache until archsim has a CDN kind"));
+    runs(&i);
+}

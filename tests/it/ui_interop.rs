@@ -170,3 +170,103 @@ fn embed_mode_shows_run_load_and_chart_only() {
     assert!(archsim::ui::allowed_in_embed(&Command::SetLoad(2.0)));
     assert!(!h.state().is_dirty());
 }
+
+/// Is the import report window on screen?
+fn report_shown(h: &H) -> bool {
+    h.query_all_by_label_contains("The scenario validates: press Run.")
+        .count()
+        > 0
+}
+
+fn import_doc(h: &mut H) {
+    apply(
+        h,
+        Command::ImportText {
+            name: "design.md".into(),
+            text: DOC.into(),
+        },
+    );
+    h.run_steps(2);
+    assert!(report_shown(h), "the import report did not open");
+}
+
+#[test]
+fn the_import_report_closes_when_the_design_is_replaced() {
+    let mut h = harness(App::default());
+    h.run_steps(2);
+    let dir = std::env::temp_dir().join(format!("archsim-ui-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("chat.ron");
+    std::fs::copy("scenarios/chat.ron", &saved).unwrap();
+    let link = archsim::model::share::encode(
+        &archsim::model::parse(
+            &std::fs::read_to_string("scenarios/url_shortener.ron").unwrap(),
+            "url_shortener.ron",
+        )
+        .unwrap(),
+    );
+    // Each way of putting another design on the canvas: a preset, File > New, File > Open, a share link.
+    for (what, cmd, name) in [
+        ("a preset", Command::LoadPreset("chat".into()), "Chat"),
+        ("File > New", Command::New, "Untitled"),
+        (
+            "File > Open",
+            Command::Open(saved.display().to_string()),
+            "Chat",
+        ),
+        (
+            "a share link",
+            Command::OpenLink(link.clone()),
+            "URL shortener",
+        ),
+    ] {
+        import_doc(&mut h);
+        apply(&mut h, cmd);
+        h.run_steps(2);
+        assert!(
+            h.state().scenario().name.starts_with(name),
+            "{what} opened '{}'",
+            h.state().scenario().name
+        );
+        assert!(
+            !report_shown(&h),
+            "the report of the imported design stays open after {what}"
+        );
+    }
+    // A second import still shows its own report.
+    import_doc(&mut h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Embed mode at iframe sizes: the whole diagram is on the canvas (fitted when the page opens and when it
+/// is resized) and the one chart takes at most 30% of the height.
+#[test]
+fn embed_mode_fits_the_diagram_and_keeps_the_chart_small() {
+    for (w, hgt) in [(640.0, 400.0), (480.0, 320.0), (800.0, 500.0)] {
+        let mut h = harness_of(App::default().embedded(), w, hgt);
+        h.run_steps(3);
+        let l = archsim::ui::EmbedLayout::last(&h.ctx).expect("no embed layout");
+        assert_eq!(l.nodes, 5, "{w}x{hgt}");
+        assert_eq!(l.nodes_inside, l.nodes, "{w}x{hgt}: {l:?}");
+        assert!(
+            l.chart_h > 0.0 && l.chart_h <= 0.3 * hgt,
+            "{w}x{hgt}: {l:?}"
+        );
+        assert!(l.canvas[3] - l.canvas[1] >= 0.5 * hgt, "{w}x{hgt}: {l:?}");
+        // A run's chart keeps the strip's height.
+        apply(&mut h, Command::SetLoad(10.0));
+        apply(&mut h, Command::Run);
+        h.run_steps(10);
+        let run = archsim::ui::EmbedLayout::last(&h.ctx).unwrap();
+        assert_eq!(run.chart_h, l.chart_h, "{w}x{hgt}");
+        assert_eq!(run.nodes_inside, 5, "{w}x{hgt}: {run:?}");
+    }
+    // A page made smaller after it opened is fitted again.
+    let mut h = harness_of(App::default().embedded(), 800.0, 500.0);
+    h.run_steps(3);
+    h.set_size(egui::vec2(360.0, 300.0));
+    h.run_steps(3);
+    let l = archsim::ui::EmbedLayout::last(&h.ctx).unwrap();
+    assert!((l.page_h - 300.0).abs() < 1.0, "{l:?}");
+    assert_eq!(l.nodes_inside, 5, "after a resize: {l:?}");
+}

@@ -96,6 +96,8 @@ export async function embedInIframe(t) {
     const canvas = await frame.locator("#archsim_canvas").boundingBox();
     if (canvas.width > 641 || canvas.height > 401) t.fail(`the app is ${canvas.width}x${canvas.height}, larger than its iframe`);
     t.ok(`?embed=1 in a 640x400 iframe opens the share link: '${opened.scenario}', ${opened.nodes} nodes, embed mode`);
+    const fitted = await fitsIn(t, frame, 400, "640x400");
+    t.ok(`at 640x400 what a reader sees: ${describe(fitted)}`);
 
     // The 10x load button, then Run, by mouse.
     await findLoadButton(t, frame, 10);
@@ -120,10 +122,51 @@ export async function embedInIframe(t) {
     }
     t.ok(`embed mode is read-only: Delete and a drag leave ${after.nodes} nodes, ${after.edges} edges, not dirty`);
     fs.mkdirSync(t.OUT, { recursive: true });
+    const running = await fitsIn(t, frame, 400, "640x400 while running");
     const shot = path.join(t.OUT, "web_embed.png");
     await page.screenshot({ path: shot });
-    t.ok(`screenshot of the course page with the embedded run: ${path.relative(t.ROOT, shot)}`);
+    t.ok(`screenshot of the course page with the embedded run (${describe(running)}): ${path.relative(t.ROOT, shot)}`);
+
+    // The same page in a smaller and a larger iframe: the app refits the diagram when its frame is resized.
+    for (const [w, h] of [[480, 320], [800, 500]]) {
+        await page.setViewportSize({ width: w + 120, height: h + 140 });
+        await page.evaluate(([w, h]) => {
+            const f = document.getElementById("demo");
+            f.width = String(w);
+            f.height = String(h);
+        }, [w, h]);
+        const l = await fitsIn(t, frame, h, `${w}x${h}`);
+        const file = path.join(t.OUT, `web_embed_${w}x${h}.png`);
+        await page.screenshot({ path: file });
+        t.ok(`iframe resized to ${w}x${h}: ${describe(l)} (${path.relative(t.ROOT, file)})`);
+    }
     await page.close();
+}
+
+/** "5 of 5 nodes inside the 640x280 canvas, chart strip 120 of 400 px (30%)". */
+function describe(l) {
+    const [x0, y0, x1, y1] = l.canvas;
+    const pct = Math.round((100 * l.chart_h) / l.page_h);
+    return `${l.nodes_inside} of ${l.nodes} nodes inside the ${Math.round(x1 - x0)}x${Math.round(y1 - y0)} canvas, chart strip ${Math.round(l.chart_h)} of ${Math.round(l.page_h)} px (${pct}%)`;
+}
+
+/**
+ * Waits until the embedded page, `h` CSS pixels high, has laid itself out at that height with every node's
+ * box inside the canvas and the chart strip at most 35% of the height; fails with the layout otherwise.
+ */
+async function fitsIn(t, frame, h, what) {
+    const ppp = await frame.evaluate(() => window.devicePixelRatio || 1);
+    const laidOut = (s) => s.embed_view && Math.abs(s.embed_view.page_h - h) < 2;
+    const { ok, last } = await poll(
+        frame,
+        (s) => laidOut(s) && s.embed_view.nodes > 0 && s.embed_view.nodes_inside === s.embed_view.nodes && s.embed_view.chart_h <= 0.35 * s.embed_view.page_h,
+        20000,
+    );
+    if (!ok) {
+        t.fail(`${what}: the embedded page does not show the whole diagram with a chart of at most 35% of the height (device pixel ratio ${ppp}): ${JSON.stringify(last?.embed_view)}`);
+        return last?.embed_view;
+    }
+    return last.embed_view;
 }
 
 /** The load button for `x` in the embed bar, found by clicking along the bar until the load changes. */
