@@ -21,5 +21,6 @@ pub mod slo;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_step;
 
 pub use queueing::QueueingError;

@@ -380,7 +380,7 @@ impl App {
             dt = wall;
         }
         self.runner.tick(dt, 0.006);
-        self.stress.tick(0.008);
+        self.stress.tick(super::job::FRAME_BUDGET_S);
         // A PNG export asked for last frame: this frame draws the diagram only, and is the one captured.
         let png = self.png_pending.take();
         self.canvas.clean = png.is_some();

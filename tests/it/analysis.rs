@@ -10,6 +10,7 @@ use archsim::analysis::flow::{FlowModel, analyze};
 use archsim::analysis::queueing;
 use archsim::analysis::shard::{Partial, merge, run_shard};
 use archsim::analysis::sweep::{Axis, SweepSpec, Warmup, run_sweep, spaced};
+use archsim::analysis::sweep_step::{Stepped, SweepStepper};
 use archsim::model::{self, presets};
 use archsim::sim::Simulation;
 
@@ -237,6 +238,50 @@ fn sweep_results_do_not_depend_on_thread_count() {
     assert_eq!(one.points.len(), 4);
     // Replication 0 is the scenario's own seed: the first point's p99 mean includes that run's.
     assert!(one.points[0].p99_ms.half_width.is_some());
+}
+
+/// The browser's sweep (a few thousand events per step, many steps per replication) gives the threaded
+/// sweep's result exactly, with the pilot runs of the automatic warm-up and the precision rule's extra
+/// replications stepped too; Cancel stops it at the next step.
+#[test]
+fn the_stepped_sweep_equals_the_threaded_one() {
+    let sc = short("url_shortener", 4.0);
+    let spec = SweepSpec {
+        axis: Axis::Load(vec![1.0, 6.0]),
+        replications: 2,
+        warmup: Warmup::Auto,
+        precision: Some(archsim::analysis::sweep::Precision {
+            target: 0.02,
+            max_replications: 4,
+        }),
+    };
+    let cancel = AtomicBool::new(false);
+    let whole = run_sweep(&sc, &spec, &|_| {}, &cancel).unwrap();
+    let mut stepper = SweepStepper::new(&sc, &spec).unwrap();
+    assert_eq!(stepper.progress(), (0, 4));
+    let mut steps = 0u64;
+    let stepped = loop {
+        steps += 1;
+        if let Some(r) = stepper.step(2_000, &cancel).unwrap() {
+            break r;
+        }
+    };
+    assert_eq!(stepped, whole);
+    let reps: u32 = whole.points.iter().map(|p| p.replications).sum();
+    assert!(reps > 4, "the precision rule added replications ({reps})");
+    assert_eq!(stepper.progress(), (reps as usize, reps as usize));
+    // Two pilots and each replication: 4 s at 1x or 6x is tens of thousands of events, many steps each.
+    assert!(
+        steps > u64::from(reps + 2) * 10,
+        "{steps} steps for {reps} replications"
+    );
+    assert!(stepper.step(2_000, &cancel).is_err(), "over once answered");
+    let mut again = SweepStepper::new(&sc, &spec).unwrap();
+    assert!(again.step(2_000, &cancel).unwrap().is_none());
+    assert!(matches!(
+        again.step(2_000, &AtomicBool::new(true)),
+        Err(archsim::analysis::sweep::SweepError::Cancelled)
+    ));
 }
 
 #[test]
