@@ -48,9 +48,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![warn(missing_docs)]
-#![warn(clippy::unwrap_used)]
-
 pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

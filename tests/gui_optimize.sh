@@ -19,36 +19,11 @@ OUT="${OUT:-$TARGET_DIR}"
 DISPLAY_NUM="${SMOKE_DISPLAY:-:96}"
 LIMIT_S="${LIMIT_S:-180}"
 
-for tool in Xvfb xdotool import convert bc; do
-    command -v "$tool" >/dev/null || { echo "gui_optimize: '$tool' not found" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d)"
-APP_PID=""; XVFB_PID=""
-cleanup() {
-    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
-    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY="$DISPLAY_NUM"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-HOME="$WORK" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" "$BIN" >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-WIN=""
-for _ in $(seq 100); do
-    WIN="$(xdotool search --onlyvisible --name '^archsim$' 2>/dev/null | head -n1 || true)"
-    [[ -n "$WIN" ]] && break
-    kill -0 "$APP_PID" 2>/dev/null || { echo "gui_optimize: the app exited early:" >&2; cat "$WORK/app.log" >&2; exit 1; }
-    sleep 0.2
-done
-[[ -n "$WIN" ]] || { echo "gui_optimize: no 'archsim' window appeared" >&2; exit 1; }
-xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1280 800 2>/dev/null || true
-sleep 1.5
-xdotool windowfocus --sync "$WIN" 2>/dev/null || xdotool windowfocus "$WIN"
+source tests/xvfb.sh
+xvfb_need gui_optimize Xvfb xdotool import convert bc
+xvfb_start "$DISPLAY_NUM"
+xvfb_app "$WORK" "$BIN"
+xvfb_window
 
 shot() { import -window root "$OUT/gui_optimize-$1.png"; echo "gui_optimize: $OUT/gui_optimize-$1.png"; }
 # Mean brightness (0-1000) of a w x h box at x,y: how the script sees that something changed.

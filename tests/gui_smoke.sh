@@ -15,41 +15,11 @@ fi
 OUT="${OUT:-$TARGET_DIR/gui_smoke.png}"
 DISPLAY_NUM="${SMOKE_DISPLAY:-:97}"
 
-for tool in Xvfb xdotool import convert; do
-    command -v "$tool" >/dev/null || { echo "gui_smoke: '$tool' not found; apt-get install xvfb xdotool imagemagick" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d)"
-APP_PID=""; XVFB_PID=""
-cleanup() {
-    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
-    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY="$DISPLAY_NUM"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-
-# A fresh home so the last session's state (eframe persistence) does not leak in.
-HOME="$WORK" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" "$BIN" >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-
-WIN=""
-for _ in $(seq 100); do
-    WIN="$(xdotool search --onlyvisible --name '^archsim$' 2>/dev/null | head -n1 || true)"
-    [[ -n "$WIN" ]] && break
-    kill -0 "$APP_PID" 2>/dev/null || { echo "gui_smoke: the app exited early:" >&2; cat "$WORK/app.log" >&2; exit 1; }
-    sleep 0.2
-done
-[[ -n "$WIN" ]] || { echo "gui_smoke: no 'archsim' window appeared" >&2; cat "$WORK/app.log" >&2; exit 1; }
-xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1280 800 2>/dev/null || true
-sleep 1.5
-
-# Keyboard input needs the window focused (Xvfb has no window manager to do it).
-xdotool windowfocus --sync "$WIN" 2>/dev/null || xdotool windowfocus "$WIN"
+source tests/xvfb.sh
+xvfb_need gui_smoke Xvfb xdotool import convert
+xvfb_start "$DISPLAY_NUM"
+xvfb_app "$WORK" "$BIN"
+xvfb_window
 # New (Ctrl+N) empties the canvas; the preset picker (Ctrl+P), filtered to "url", opens the URL shortener
 # on Enter; Space runs; the "10x" quick button pushes the load; then a screenshot.
 xdotool key ctrl+n

@@ -25,43 +25,16 @@ OUT="$(realpath -m "${OUT:-$TARGET_DIR}")"
 mkdir -p "$OUT"
 DISPLAY_NUM="${INTEROP_DISPLAY:-:96}"
 
-for tool in Xvfb xdotool xclip import convert; do
-    command -v "$tool" >/dev/null || { echo "interop_gui: '$tool' not found; apt-get install xvfb xdotool xclip imagemagick" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d)"
-APP_PID=""; XVFB_PID=""; CLIP_PID=""
-cleanup() {
-    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
-    [[ -n "$CLIP_PID" ]] && kill "$CLIP_PID" 2>/dev/null || true
-    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "interop_gui: FAIL: $*" >&2; [[ -f "$WORK/app.log" ]] && tail -20 "$WORK/app.log" >&2; exit 1; }
+source tests/xvfb.sh
+xvfb_need interop_gui Xvfb xdotool xclip import convert
 ok() { echo "interop_gui: ok - $*"; }
-
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY="$DISPLAY_NUM"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+xvfb_start "$DISPLAY_NUM"
 
 # A fresh home so no earlier session leaks in; the app runs in $WORK so relative paths land there.
 cd "$WORK"
-HOME="$WORK" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" "$BIN" >"$WORK/app.log" 2>&1 &
-APP_PID=$!
+xvfb_app "$WORK" "$BIN"
 cd - >/dev/null
-WIN=""
-for _ in $(seq 150); do
-    WIN="$(xdotool search --onlyvisible --name '^archsim' 2>/dev/null | head -n1 || true)"
-    [[ -n "$WIN" ]] && break
-    kill -0 "$APP_PID" 2>/dev/null || fail "the app exited early"
-    sleep 0.2
-done
-[[ -n "$WIN" ]] || fail "no 'archsim' window appeared"
-xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1280 800 2>/dev/null || true
-sleep 1.5
-xdotool windowfocus --sync "$WIN" 2>/dev/null || xdotool windowfocus "$WIN"
+xvfb_window
 
 shot() { import -window root "$OUT/$1"; }
 # Mean absolute difference of the chart strip (bottom panel) of two screenshots, 0..1000: the charts only
@@ -119,7 +92,7 @@ save_and_validate() {
 
 # 1. Paste a design doc's Mermaid block.
 xclip -selection clipboard -i tests/import/design-doc.md &
-CLIP_PID=$!
+XVFB_PIDS+=("$!")
 sleep 0.5
 click "$FILE_MENU" 0.6
 shot interop_menu.png

@@ -22,41 +22,14 @@ DISPLAY_NUM="${WALK_DISPLAY:-:95}"
 # A debug build on a loaded machine draws a frame in a few hundred ms: every pause below is a few frames.
 PAUSE="${PAUSE:-0.6}"
 
-for tool in Xvfb xdotool import convert; do
-    command -v "$tool" >/dev/null || { echo "walkthrough: '$tool' not found; apt-get install xvfb xdotool imagemagick" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d)"
-APP_PID=""; XVFB_PID=""
-cleanup() {
-    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
-    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() { echo "walkthrough: FAIL: $*" >&2; [[ -f "$WORK/app.log" ]] && tail -20 "$WORK/app.log" >&2; exit 1; }
-
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY="$DISPLAY_NUM"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+source tests/xvfb.sh
+xvfb_need walkthrough Xvfb xdotool import convert
+xvfb_start "$DISPLAY_NUM"
 
 # Starts the app (fresh home: no last-session state) with "$@" and waits for its window.
 start_app() {
-    HOME="$WORK" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" "$BIN" "$@" >"$WORK/app.log" 2>&1 &
-    APP_PID=$!
-    WIN=""
-    for _ in $(seq 150); do
-        WIN="$(xdotool search --onlyvisible --name '^archsim' 2>/dev/null | head -n1 || true)"
-        [[ -n "$WIN" ]] && break
-        kill -0 "$APP_PID" 2>/dev/null || fail "the app exited early"
-        sleep 0.2
-    done
-    [[ -n "$WIN" ]] || fail "no 'archsim' window appeared"
-    xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1280 800 2>/dev/null || true
-    sleep 2
-    xdotool windowfocus --sync "$WIN" 2>/dev/null || xdotool windowfocus "$WIN"
+    xvfb_app "$WORK" "$BIN" "$@"
+    xvfb_window 2
 }
 stop_app() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
 

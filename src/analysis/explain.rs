@@ -145,6 +145,7 @@ pub fn explain_sweep(scenario: &Scenario, sweep: &SweepResult) -> Explanation {
     let reference = sat.map_or(last.load, |p| p.load);
     with_fixes(
         scenario,
+        &[],
         text,
         bottleneck,
         sat.map(|p| p.load),
@@ -154,19 +155,26 @@ pub fn explain_sweep(scenario: &Scenario, sweep: &SweepResult) -> Explanation {
 }
 
 /// Appends the fixes for the bottleneck (with their analytic effect at `reference` load) and assembles the
-/// explanation: the last step of both [`explain_sweep`] and [`explain_run`].
+/// explanation: the last step of both [`explain_sweep`] and [`explain_run`]. `waiting` are the saturated
+/// callers that only wait on the bottleneck (nearest first): once it is fixed they break next, so the first
+/// fix is also offered together with the first one for the nearest caller.
 fn with_fixes(
     scenario: &Scenario,
+    waiting: &[String],
     mut text: String,
     bottleneck: Option<String>,
     saturated_at_load: Option<f64>,
     analytic: Option<f64>,
     reference: f64,
 ) -> Explanation {
-    let fixes = bottleneck
+    let mut fixes = bottleneck
         .as_deref()
         .map(|b| fixes_for(scenario, b, reference))
         .unwrap_or_default();
+    if let (Some(b), Some(caller)) = (bottleneck.as_deref(), waiting.first()) {
+        fixes.extend(with_caller(scenario, &fixes, b, caller, reference));
+        fixes.truncate(3);
+    }
     push_fixes(
         &mut text,
         &fixes,
@@ -182,6 +190,31 @@ fn with_fixes(
         fixes,
         text,
     }
+}
+
+/// The first of `fixes` (for the bottleneck) together with the first fix for `caller` sized on the scenario
+/// with that fix applied: the caller, no longer waiting, needs its own headroom at `reference` load.
+fn with_caller(
+    scenario: &Scenario,
+    fixes: &[Fix],
+    bottleneck: &str,
+    caller: &str,
+    reference: f64,
+) -> Option<Fix> {
+    let first = fixes.first()?;
+    let mut fixed = scenario.clone();
+    for spec in &first.sets {
+        apply_override(&mut fixed, spec).ok()?;
+    }
+    let then = fixes_for(&fixed, caller, reference).into_iter().next()?;
+    let sets = first.sets.iter().chain(&then.sets).cloned().collect();
+    evaluate_fix(
+        scenario,
+        bottleneck,
+        format!("{}, and {}", first.summary, then.summary),
+        sets,
+        reference,
+    )
 }
 
 fn p99_story(first: &PointResult, sat: &PointResult, last: &PointResult) -> String {
@@ -268,16 +301,38 @@ pub fn explain_run(scenario: &Scenario, report: &Report) -> Explanation {
             });
     let offered = report.requests.offered.max(1) as f64;
     let mut text = String::new();
-    let saturated = busiest.filter(|b| b.utilization >= SATURATED);
+    // The busiest saturated node may only be waiting on a saturated callee: blame the end of that chain.
+    let chain = busiest
+        .filter(|b| b.utilization >= SATURATED)
+        .map(|b| super::cause::walk(scenario, report, &b.id))
+        .unwrap_or_default();
+    let saturated = chain
+        .last()
+        .and_then(|id| report.nodes.iter().find(|n| n.id == *id));
     let bottleneck = saturated
         .map(|b| b.id.clone())
         .or_else(|| analytic_node.clone());
     if let Some(b) = saturated {
+        if let [first, .., _] = chain.as_slice() {
+            let waits = chain
+                .windows(2)
+                .map(|w| format!("{} waits on {}", w[0], w[1]));
+            text.push_str(&format!(
+                "At {} load, {first} is saturated, but it is not the cause: {}, and every worker held \
+                 waiting is one {first} cannot use. The cause is {}: ",
+                load(report.load),
+                waits.collect::<Vec<_>>().join(", which "),
+                b.id
+            ));
+        } else {
+            text.push_str(&format!(
+                "At {} load, {} is saturated: ",
+                load(report.load),
+                b.id
+            ));
+        }
         text.push_str(&format!(
-            "At {} load, {} is saturated: {} busy, {:.1} requests waiting on average (at most {}), its own \
-             latency p99 {}. ",
-            load(report.load),
-            b.id,
+            "{} busy, {:.1} requests waiting on average (at most {}), its own latency p99 {}. ",
             pct(b.utilization),
             b.mean_queue_len,
             b.max_queue_len,
@@ -323,7 +378,7 @@ pub fn explain_run(scenario: &Scenario, report: &Report) -> Explanation {
     ));
     if let (Some(x), Some(n)) = (analytic, &analytic_node) {
         text.push_str(&format!(
-            "\n\nThe flow model predicts that {n} reaches utilization 1 at {} load{}.",
+            "\n\nThe flow model predicts that {n} reaches utilization 1 at {} load{}",
             load(x),
             if x <= report.load {
                 " (this run is past it)"
@@ -331,9 +386,21 @@ pub fn explain_run(scenario: &Scenario, report: &Report) -> Explanation {
                 ""
             }
         ));
+        // The model's first node may be a caller whose hold time is the cause's latency: say when the
+        // cause saturates in the model too.
+        let cause_load = bottleneck
+            .as_deref()
+            .filter(|b| *b != n)
+            .and_then(|b| Some((b, model.as_ref()?.saturation_load(scenario.node_index(b)?)?)));
+        if let Some((b, y)) = cause_load {
+            text.push_str(&format!(", and {b} at {}", load(y)));
+        }
+        text.push('.');
     }
+    let waiting: Vec<String> = chain.iter().rev().skip(1).cloned().collect();
     with_fixes(
         scenario,
+        &waiting,
         text,
         bottleneck,
         saturated.map(|_| report.load),

@@ -8,6 +8,7 @@
 //! [`explain::explain_run`], [`flow::analyze`] and [`compare::compare`].
 
 pub mod capacity;
+pub mod cause;
 pub mod compare;
 pub mod explain;
 pub mod flow;
@@ -20,5 +21,6 @@ pub mod slo;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_step;
 
 pub use queueing::QueueingError;

@@ -1,29 +1,24 @@
 //! The search a few thousand events at a time, for a caller that must keep its frames short (the browser
-//! has no threads). Each [`OptimizeStepper::step`] does a bounded piece of work; the caller decides how
-//! many pieces fit in its frame (this module never reads a clock). The answer is [`super::optimize::optimize`]'s:
-//! the same [`Search`], the same replications with the same seeds, summarized the same way.
+//! has no threads). Each [`Stepped::step`] does a bounded piece of work; the caller decides how many
+//! pieces fit in its frame (this module never reads a clock). The answer is [`super::optimize::optimize`]'s:
+//! the same [`Search`], each candidate a one-point sweep as [`super::sweep::run_point`] runs it, stepped
+//! by [`SweepStepper`].
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicBool;
 
 use super::optimize::{OptimizeResult, OptimizeSpec, Search, finalist};
-use super::sweep::{
-    Axis, Point, Replication, ReplicationRun, SweepError, SweepSpec, check_points, point_scenario,
-    point_warmup_s, summarize,
-};
+use super::sweep::{Axis, Point, SweepError, SweepResult, SweepSpec, point_scenario};
+use super::sweep_step::{Stepped, SweepStepper};
 use crate::model::Scenario;
 
-/// One candidate being simulated: its replications in order, the current one part-way.
+/// One candidate being simulated: the candidate's index and its one-point sweep part-way.
 struct CandidateRun {
     index: usize,
-    scenario: Scenario,
-    spec: SweepSpec,
-    warmup_s: f64,
-    reps: Vec<Replication>,
-    run: Option<ReplicationRun>,
+    sweep: SweepStepper,
 }
 
-/// A search in progress, advanced by [`OptimizeStepper::step`].
+/// A search in progress, advanced by [`Stepped::step`].
 pub struct OptimizeStepper {
     scenario: Scenario,
     spec: OptimizeSpec,
@@ -51,70 +46,9 @@ impl OptimizeStepper {
         })
     }
 
-    /// Candidates simulated, and planned so far.
-    pub fn progress(&self) -> (usize, usize) {
-        (self.done, self.planned)
-    }
-
-    /// Does one bounded piece of work: at most `max_events` events of a replication, or the set-up or
-    /// summary of one candidate. Returns the answer once the search is over; [`SweepError::Cancelled`]
-    /// once `cancel` is raised.
-    pub fn step(
-        &mut self,
-        max_events: u64,
-        cancel: &AtomicBool,
-    ) -> Result<Option<OptimizeResult>, SweepError> {
-        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(SweepError::Cancelled);
-        }
-        let Some(search) = self.search.as_mut() else {
-            return Err(SweepError::Spec("the search is already over".into()));
-        };
-        let Some(cur) = self.current.as_mut() else {
-            if let Some(index) = self.batch.pop_front() {
-                self.current = Some(self.begin(index, cancel)?);
-                return Ok(None);
-            }
-            search.record(std::mem::take(&mut self.results));
-            let next = search.next_batch(&self.spec);
-            if next.is_empty() {
-                let search = self.search.take().ok_or(SweepError::Cancelled)?;
-                return search.conclude(&self.scenario, &self.spec).map(Some);
-            }
-            self.planned += next.len();
-            self.batch = next.into();
-            return Ok(None);
-        };
-        let Some(run) = cur.run.as_mut() else {
-            let r = cur.reps.len() as u32;
-            if r < cur.spec.replications {
-                let point = cur.spec.axis.point(0);
-                cur.run = Some(ReplicationRun::start(
-                    &cur.scenario,
-                    &point,
-                    r,
-                    cur.warmup_s,
-                )?);
-                return Ok(None);
-            }
-            let Some(cur) = self.current.take() else {
-                return Ok(None);
-            };
-            let f = Self::conclude_candidate(search, &self.spec, cur)?;
-            self.results.push(f);
-            self.done += 1;
-            return Ok(None);
-        };
-        if run.advance(max_events)
-            && let Some(run) = cur.run.take()
-        {
-            cur.reps.push(run.finish()?);
-        }
-        Ok(None)
-    }
-
-    /// What [`super::sweep::run_point`] does before its replications, for grid point `index`.
-    fn begin(&self, index: usize, cancel: &AtomicBool) -> Result<CandidateRun, SweepError> {
+    /// What [`super::sweep::run_point`] sets up for grid point `index`: the candidate's scenario at the
+    /// search's load as a one-point sweep.
+    fn begin(&self, index: usize) -> Result<CandidateRun, SweepError> {
         let search = self.search.as_ref().ok_or(SweepError::Cancelled)?;
         let c = &search.candidates()[index];
         let cs = super::optimize::candidate_scenario(&self.scenario, &c.sets)?;
@@ -131,26 +65,20 @@ impl OptimizeStepper {
             warmup: self.spec.warmup,
             precision: None,
         };
-        check_points(&scenario, &spec)?;
-        let warmup_s = point_warmup_s(&scenario, &spec.axis.point(0), spec.warmup, cancel)?;
         Ok(CandidateRun {
             index,
-            scenario,
-            spec,
-            warmup_s,
-            reps: Vec::new(),
-            run: None,
+            sweep: SweepStepper::new(&scenario, &spec)?,
         })
     }
 
-    /// What [`super::sweep::run_point`] does after them.
+    /// What [`super::sweep::run_point`] does with the one-point sweep's result.
     fn conclude_candidate(
         search: &Search,
         spec: &OptimizeSpec,
-        cur: CandidateRun,
+        index: usize,
+        result: SweepResult,
     ) -> Result<super::optimize::Finalist, SweepError> {
-        let c = &search.candidates()[cur.index];
-        let result = summarize(&cur.scenario, &cur.spec, cur.reps)?;
+        let c = &search.candidates()[index];
         let mut p = result
             .points
             .into_iter()
@@ -160,5 +88,53 @@ impl OptimizeStepper {
         p.value = spec.load;
         p.set = None;
         Ok(finalist(c, &p, spec.slo()))
+    }
+}
+
+impl Stepped for OptimizeStepper {
+    type Output = OptimizeResult;
+
+    /// One bounded piece: at most `max_events` events of a replication, or the set-up or summary of one
+    /// candidate, or the planning of the next batch.
+    fn step(
+        &mut self,
+        max_events: u64,
+        cancel: &AtomicBool,
+    ) -> Result<Option<OptimizeResult>, SweepError> {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(SweepError::Cancelled);
+        }
+        let Some(search) = self.search.as_mut() else {
+            return Err(SweepError::Spec("the search is already over".into()));
+        };
+        let Some(cur) = self.current.as_mut() else {
+            if let Some(index) = self.batch.pop_front() {
+                self.current = Some(self.begin(index)?);
+                return Ok(None);
+            }
+            search.record(std::mem::take(&mut self.results));
+            let next = search.next_batch(&self.spec);
+            if next.is_empty() {
+                let search = self.search.take().ok_or(SweepError::Cancelled)?;
+                return search.conclude(&self.scenario, &self.spec).map(Some);
+            }
+            self.planned += next.len();
+            self.batch = next.into();
+            return Ok(None);
+        };
+        let Some(result) = cur.sweep.step(max_events, cancel)? else {
+            return Ok(None);
+        };
+        let index = cur.index;
+        self.current = None;
+        let f = Self::conclude_candidate(search, &self.spec, index, result)?;
+        self.results.push(f);
+        self.done += 1;
+        Ok(None)
+    }
+
+    /// Candidates simulated, and planned so far.
+    fn progress(&self) -> (usize, usize) {
+        (self.done, self.planned)
     }
 }

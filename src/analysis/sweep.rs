@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::flow::FlowModel;
-use super::stats::{Estimate, mser5_truncation};
+use super::stats::Estimate;
 use super::summary::{PointResult, summarize_point};
+use super::sweep_step::{PilotRun, ReplicationRun};
 use crate::metrics::{Latency, LatencyData};
 use crate::model::{self, Scenario, ScenarioError};
 use crate::sim::Simulation;
@@ -260,10 +261,8 @@ pub fn point_scenario(scenario: &Scenario, point: &Point) -> Result<Scenario, Sw
 /// Slices a run is cut into so the cancel flag is seen while it runs.
 const SLICES: u64 = 64;
 
-/// Runs `s` to its end at `load` in slices, checking `cancel` between them.
-fn run_cancellable(s: &Scenario, load: f64, cancel: &AtomicBool) -> Result<Simulation, SweepError> {
-    let mut sim = Simulation::new(s)?;
-    sim.set_load(load);
+/// Runs `sim` to its end in slices, checking `cancel` between them.
+fn run_cancellable(sim: &mut Simulation, cancel: &AtomicBool) -> Result<(), SweepError> {
     let end = sim.end_ns();
     let slice = (end / SLICES).max(1);
     while !sim.is_finished() {
@@ -272,15 +271,20 @@ fn run_cancellable(s: &Scenario, load: f64, cancel: &AtomicBool) -> Result<Simul
         }
         sim.step_until(sim.time_ns().saturating_add(slice).min(end));
     }
-    if let Some(stop) = sim.stopped() {
-        return Err(SweepError::Stopped(format!(
+    Ok(())
+}
+
+/// A governor's stop of a finished run of `s` at `load`, as the error that names the run.
+pub(super) fn check_stopped(s: &Scenario, load: f64, sim: &Simulation) -> Result<(), SweepError> {
+    match sim.stopped() {
+        Some(stop) => Err(SweepError::Stopped(format!(
             "a run at load {} (seed {}) {}",
             crate::model::limits::fmt(load),
             s.seed,
             stop.message
-        )));
+        ))),
+        None => Ok(()),
     }
-    Ok(sim)
 }
 
 /// Runs one replication of `point`, with `warmup_s` seconds of warm-up.
@@ -292,72 +296,11 @@ pub fn run_replication(
     cancel: &AtomicBool,
 ) -> Result<Replication, SweepError> {
     let mut run = ReplicationRun::start(scenario, point, r, warmup_s)?;
-    let end = run.sim.end_ns();
-    let slice = (end / SLICES).max(1);
-    while !run.sim.is_finished() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(SweepError::Cancelled);
-        }
-        run.sim
-            .step_until(run.sim.time_ns().saturating_add(slice).min(end));
-    }
+    run_cancellable(run.sim_mut(), cancel)?;
     run.finish()
 }
 
-/// One replication that can be advanced a few events at a time, for a caller with a per-frame time
-/// budget (the browser has no threads). Its result is [`run_replication`]'s: the engine's results do
-/// not depend on how a run is sliced.
-pub struct ReplicationRun {
-    s: Scenario,
-    point: Point,
-    r: u32,
-    sim: Simulation,
-}
-
-impl ReplicationRun {
-    /// Builds the run (nothing is simulated yet).
-    pub fn start(
-        scenario: &Scenario,
-        point: &Point,
-        r: u32,
-        warmup_s: f64,
-    ) -> Result<Self, SweepError> {
-        let mut s = point_scenario(scenario, point)?;
-        s.seed = replication_seed(scenario.seed, r);
-        s.warmup_s = warmup_s.min(s.duration_s * 0.9);
-        let mut sim = Simulation::new(&s)?;
-        sim.set_load(point.load);
-        Ok(Self {
-            s,
-            point: point.clone(),
-            r,
-            sim,
-        })
-    }
-
-    /// Runs at most `max_events` more events; returns whether the run has reached its end.
-    pub fn advance(&mut self, max_events: u64) -> bool {
-        let end = self.sim.end_ns();
-        self.sim.step_events(end, max_events.max(1));
-        self.sim.is_finished()
-    }
-
-    /// The finished run's measurements (a governor's stop is an error, as in [`run_replication`]).
-    pub fn finish(self) -> Result<Replication, SweepError> {
-        let Self { s, point, r, sim } = self;
-        if let Some(stop) = sim.stopped() {
-            return Err(SweepError::Stopped(format!(
-                "a run at load {} (seed {}) {}",
-                crate::model::limits::fmt(point.load),
-                s.seed,
-                stop.message
-            )));
-        }
-        Ok(measure(&s, &point, r, &sim))
-    }
-}
-
-fn measure(s: &Scenario, point: &Point, r: u32, sim: &Simulation) -> Replication {
+pub(super) fn measure(s: &Scenario, point: &Point, r: u32, sim: &Simulation) -> Replication {
     let rep = sim.report();
     let offered = rep.requests.offered.max(1) as f64;
     let series = &rep.series;
@@ -424,15 +367,9 @@ pub fn auto_warmup_s(
     point: &Point,
     cancel: &AtomicBool,
 ) -> Result<f64, SweepError> {
-    let mut s = point_scenario(scenario, point)?;
-    s.seed = replication_seed(scenario.seed, u32::MAX);
-    let sim = run_cancellable(&s, point.load, cancel)?;
-    let rep = sim.report();
-    let n = rep.series.t_s.len();
-    let total: Vec<f64> = (0..n)
-        .map(|i| rep.series.nodes.iter().map(|ns| ns.queue_len[i]).sum())
-        .collect();
-    Ok(mser5_truncation(&total) as f64 * rep.series.bucket_s)
+    let mut pilot = PilotRun::start(scenario, point)?;
+    run_cancellable(pilot.sim_mut(), cancel)?;
+    pilot.finish()
 }
 
 /// The warm-up a point uses under `warmup`.
@@ -606,9 +543,7 @@ pub fn run_sweep(
     let all: Vec<usize> = (0..n).collect();
     let warm = warmups(scenario, spec, &all, cancel)?;
     let mut reps: Vec<Vec<Replication>> = vec![Vec::new(); n];
-    let mut units: Vec<(usize, u32)> = (0..n)
-        .flat_map(|p| (0..spec.replications).map(move |r| (p, r)))
-        .collect();
+    let mut units = first_units(spec);
     let mut tracker = Tracker {
         progress,
         done: AtomicUsize::new(0),
@@ -618,24 +553,41 @@ pub fn run_sweep(
         for rep in run_units(scenario, spec, &warm, &units, &tracker, cancel)? {
             reps[rep.point].push(rep);
         }
-        let Some(prec) = spec.precision else { break };
-        // Sequential stopping: one more replication for every point whose p99 interval is still wider
-        // than the target. Decided from the results only, so it is as deterministic as they are.
-        units = (0..n)
-            .filter(|&p| {
-                let k = reps[p].len() as u32;
-                let p99: Vec<f64> = reps[p].iter().map(|r| r.p99_ms).collect();
-                let rel = Estimate::from_values(&p99).relative_half_width();
-                k < prec.max_replications && rel.is_none_or(|h| h > prec.target)
-            })
-            .map(|p| (p, reps[p].len() as u32))
-            .collect();
+        units = more_replications(spec.precision, &reps);
         if units.is_empty() {
             break;
         }
         tracker.total += units.len();
     }
     summarize(scenario, spec, reps.into_iter().flatten().collect())
+}
+
+/// The first batch of units: every point's replications 0..k, point by point.
+pub(super) fn first_units(spec: &SweepSpec) -> Vec<(usize, u32)> {
+    (0..spec.axis.len())
+        .flat_map(|p| (0..spec.replications).map(move |r| (p, r)))
+        .collect()
+}
+
+/// Sequential stopping: one more replication for every point whose p99 interval is still wider than
+/// the precision target (none without a target). Decided from the results only (`reps`, per point, in
+/// replication order), so it is as deterministic as they are.
+pub(super) fn more_replications(
+    precision: Option<Precision>,
+    reps: &[Vec<Replication>],
+) -> Vec<(usize, u32)> {
+    let Some(prec) = precision else {
+        return Vec::new();
+    };
+    (0..reps.len())
+        .filter(|&p| {
+            let k = reps[p].len() as u32;
+            let p99: Vec<f64> = reps[p].iter().map(|r| r.p99_ms).collect();
+            let rel = Estimate::from_values(&p99).relative_half_width();
+            k < prec.max_replications && rel.is_none_or(|h| h > prec.target)
+        })
+        .map(|p| (p, reps[p].len() as u32))
+        .collect()
 }
 
 /// Combines replications (from one run or from merged shards) into the sweep result. Every point needs

@@ -105,7 +105,10 @@ impl Latency {
 
     /// Records one latency of a per-node recorder ([`Self::per_node`]) here and in the node's per-bucket
     /// histogram, computing the bin once: the bucket histogram's bins are this one's, pairwise merged.
-    #[inline]
+    /// Forced inline natively: every hop of every request records here, and the call costs about as much
+    /// as the work (docs/benchmarks.md); only hinted on wasm32, where the copies cost download size.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn record_node_ns(&mut self, bucket: &mut BucketHist, ns: u64) {
         debug_assert_eq!(self.sub_bits, NODE_SUB_BITS);
         let us = ns / 1000;

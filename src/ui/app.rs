@@ -106,6 +106,9 @@ pub struct App {
     /// The path dialog (native only: the browser uses uploads and downloads).
     #[cfg(not(target_arch = "wasm32"))]
     pub(super) dialog: Option<PathDialog>,
+    /// The system file dialog while it is open (native only).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) system_dialog: Option<super::native_dialog::SystemDialog>,
     /// A command waiting for "discard unsaved changes?".
     pub(super) confirm: Option<Command>,
     pub(super) toasts: Vec<(String, f64)>,
@@ -179,6 +182,8 @@ impl App {
             stress,
             #[cfg(not(target_arch = "wasm32"))]
             dialog: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            system_dialog: None,
             confirm: None,
             toasts: Vec::new(),
             inbox: Arc::default(),
@@ -375,7 +380,7 @@ impl App {
             dt = wall;
         }
         self.runner.tick(dt, 0.006);
-        self.stress.tick(0.008);
+        self.stress.tick(super::job::FRAME_BUDGET_S);
         // A PNG export asked for last frame: this frame draws the diagram only, and is the one captured.
         let png = self.png_pending.take();
         self.canvas.clean = png.is_some();
@@ -415,7 +420,7 @@ impl App {
 
     fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
         #[cfg(not(target_arch = "wasm32"))]
-        let typing = ctx.egui_wants_keyboard_input() || self.dialog.is_some();
+        let typing = ctx.egui_wants_keyboard_input() || self.file_dialog_open();
         #[cfg(target_arch = "wasm32")]
         let typing = ctx.egui_wants_keyboard_input();
         let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
@@ -695,12 +700,7 @@ impl App {
         self.import_report_ui(ctx);
         self.paste_diagram_ui(ctx, out);
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some(d) = self.dialog.as_mut()
-            && let Some(result) = d.show(ctx)
-        {
-            self.dialog = None;
-            out.extend(result);
-        }
+        self.file_dialogs_ui(ctx, out);
         if let Some(pending) = self.confirm.clone() {
             let modal = egui::Modal::new(egui::Id::unique("confirm_discard")).show(ctx, |ui| {
                 ui.set_width(380.0);

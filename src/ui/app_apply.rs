@@ -69,11 +69,11 @@ impl App {
                 }
             }
             Command::New => self.replace(Document::new(Scenario::default(), None)),
-            Command::OpenDialog => self.open_dialog(),
+            Command::OpenDialog => self.open_dialog(ctx),
             Command::Open(path) => self.open(ctx, &path),
             Command::OpenText { name, text } => self.open_text(ctx, &name, &text),
             Command::OpenLink(fragment) => self.open_link(ctx, &fragment),
-            Command::ImportDialog => self.import_dialog(),
+            Command::ImportDialog => self.import_dialog(ctx),
             Command::PasteDiagram => self.paste_diagram = Some(String::new()),
             Command::Import(path) => self.import_path(ctx, &path),
             Command::ImportText { name, text } => self.import_text(ctx, &name, &text),
@@ -186,6 +186,26 @@ impl App {
                 let s = self.doc.scenario.clone();
                 self.stress.optimize.start(&s);
             }
+            Command::StartSweep {
+                load_start,
+                load_end,
+                points,
+                log,
+                replications,
+            } => {
+                let form = &mut self.stress.form;
+                form.kind = super::stress::SweepKind::Load;
+                form.load_start = load_start;
+                form.load_end = load_end;
+                form.points = points;
+                form.log = log;
+                form.replications = replications;
+                self.stress.tab = super::StressTab::Sweep;
+                self.stress.open = true;
+                let s = self.doc.scenario.clone();
+                self.stress.start(&s);
+            }
+            Command::CancelSweep => self.stress.cancel(),
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleDebug => self.show_debug = !self.show_debug,
             Command::Notify(m) => self.toast(ctx, m),

@@ -1,5 +1,5 @@
-//! Files: open, save and export. Natively through the in-app path dialog (`file_dialog.rs`) and the file
-//! system; in the browser through a file upload (Open) and downloads (Save, Export), see `web.rs`.
+//! Files: open, save and export. Natively through the system file dialog (`native_dialog.rs`, or the in-app
+//! path box of `file_dialog.rs` where there is none) and the file system; in the browser through a file upload (Open) and downloads (Save, Export), see `web.rs`.
 
 use egui::Context;
 
@@ -9,6 +9,8 @@ use super::document::Document;
 use super::export;
 #[cfg(not(target_arch = "wasm32"))]
 use super::file_dialog::{PathDialog, Purpose};
+#[cfg(not(target_arch = "wasm32"))]
+use super::native_dialog::{Outcome, SystemDialog};
 
 /// What the messages say was done with a saved or exported file.
 const SAVED: &str = if cfg!(target_arch = "wasm32") {
@@ -23,14 +25,14 @@ pub(super) const EXPORTED: &str = if cfg!(target_arch = "wasm32") {
 };
 
 impl App {
-    /// Asks for a scenario to open: the path dialog natively, the browser's file picker on the web.
-    pub(super) fn open_dialog(&mut self) {
+    /// Asks for a scenario to open: the system file dialog natively, the browser's file picker on the web.
+    pub(super) fn open_dialog(&mut self, ctx: &Context) {
+        #[cfg(target_arch = "wasm32")]
+        let _ = ctx;
         #[cfg(not(target_arch = "wasm32"))]
         {
-            self.dialog = Some(PathDialog::new(
-                Purpose::Open,
-                self.doc.path.clone().unwrap_or_default(),
-            ));
+            let path = self.doc.path.clone().unwrap_or_default();
+            self.ask_path(ctx, Purpose::Open, path);
         }
         #[cfg(target_arch = "wasm32")]
         super::web::pick_file();
@@ -44,10 +46,7 @@ impl App {
             .clone()
             .unwrap_or_else(|| format!("{}.ron", file_stem(&self.doc.scenario.name)));
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = ctx;
-            self.dialog = Some(PathDialog::new(Purpose::SaveAs, default));
-        }
+        self.ask_path(ctx, Purpose::SaveAs, default);
         #[cfg(target_arch = "wasm32")]
         self.save_to(ctx, default);
     }
@@ -66,10 +65,7 @@ impl App {
             kind.ext()
         );
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = ctx;
-            self.dialog = Some(PathDialog::new(Purpose::Export(kind), default));
-        }
+        self.ask_path(ctx, Purpose::Export(kind), default);
         #[cfg(target_arch = "wasm32")]
         self.export(ctx, kind, default);
     }
@@ -176,6 +172,54 @@ impl App {
             }
             repaint.request_repaint();
         });
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl App {
+    /// Asks for a path for `purpose`: the system dialog, or the path box where it is not wanted.
+    pub(super) fn ask_path(&mut self, ctx: &Context, purpose: Purpose, default: String) {
+        if self.file_dialog_open() {
+            return;
+        }
+        if super::native_dialog::wanted() {
+            self.system_dialog = Some(SystemDialog::show(ctx, purpose, &default));
+        } else {
+            self.dialog = Some(PathDialog::new(purpose, default));
+        }
+    }
+
+    /// A file dialog (system or path box) is open: keys go to it, not to the canvas.
+    pub(super) fn file_dialog_open(&self) -> bool {
+        self.dialog.is_some() || self.system_dialog.is_some()
+    }
+
+    /// Shows the path box, or checks the system dialog for its answer.
+    pub(super) fn file_dialogs_ui(
+        &mut self,
+        ctx: &Context,
+        out: &mut Vec<super::command::Command>,
+    ) {
+        if let Some(d) = self.dialog.as_mut()
+            && let Some(result) = d.show(ctx)
+        {
+            self.dialog = None;
+            out.extend(result);
+        }
+        let Some(d) = self.system_dialog.as_ref() else {
+            return;
+        };
+        match d.poll() {
+            Outcome::Open => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            Outcome::Done(cmd) => {
+                self.system_dialog = None;
+                out.extend(cmd.map(|c| *c));
+            }
+            Outcome::Unavailable(purpose, default) => {
+                self.system_dialog = None;
+                self.dialog = Some(PathDialog::new(purpose, default));
+            }
+        }
     }
 }
 

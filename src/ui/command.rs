@@ -210,6 +210,22 @@ pub enum Command {
         /// Failure share bound.
         slo_errors: f64,
     },
+    /// Show the Sweep tab and start a load sweep with these settings (its SLO as it is), as "Run sweep"
+    /// does; the browser test's way in.
+    StartSweep {
+        /// First load multiplier.
+        load_start: f64,
+        /// Last load multiplier.
+        load_end: f64,
+        /// Number of points.
+        points: usize,
+        /// Evenly spaced in ratio instead of difference.
+        log: bool,
+        /// Replications per point.
+        replications: u32,
+    },
+    /// Stop the sweep in progress, as its Cancel button does.
+    CancelSweep,
     /// Show or hide the help panel.
     ToggleHelp,
     /// Show or hide the frame-time overlay.

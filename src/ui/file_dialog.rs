@@ -1,6 +1,6 @@
-//! A small in-app path dialog (no native file dialog: rfd would bring GTK or a portal, and neither works
-//! under Xvfb or in the browser). Lists the `.ron` (or, to import, diagram) files nearby to pick from. Native only: the browser opens
-//! uploads and saves downloads (see `web.rs`).
+//! The in-app path box: where the system file dialog (`native_dialog.rs`) is missing (a bare X server) or
+//! not wanted (`ARCHSIM_FILE_DIALOG=path`, for scripted tests). Lists the `.ron` (or, to import, diagram)
+//! files nearby to pick from. Native only: the browser opens uploads and saves downloads (see `web.rs`).
 
 use egui::{Context, RichText};
 
@@ -17,6 +17,44 @@ pub enum Purpose {
     SaveAs,
     /// Export.
     Export(ExportKind),
+}
+
+impl Purpose {
+    /// The dialog's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Purpose::Open => "Open scenario",
+            Purpose::SaveAs => "Save scenario as",
+            Purpose::Export(ExportKind::Json) => "Export report (JSON)",
+            Purpose::Export(ExportKind::Csv) => "Export time series (CSV)",
+            Purpose::Import => "Import diagram (Mermaid, draw.io, Excalidraw, DOT)",
+            Purpose::Export(ExportKind::Png) => "Export canvas (PNG)",
+            Purpose::Export(ExportKind::Mermaid) => "Export diagram (Mermaid)",
+            Purpose::Export(ExportKind::Dot) => "Export diagram (DOT)",
+            Purpose::Export(ExportKind::Svg) => "Export diagram (SVG)",
+            Purpose::Export(ExportKind::SvgLive) => "Export diagram with the run's colours (SVG)",
+            Purpose::Export(ExportKind::Gif) => "Export run (animated GIF)",
+        }
+    }
+
+    /// The name of the file-type filter in the system dialog.
+    pub fn filter_name(self) -> &'static str {
+        match self {
+            Purpose::Open | Purpose::SaveAs => "Scenario (RON)",
+            Purpose::Import => "Diagram",
+            Purpose::Export(_) => "Export",
+        }
+    }
+
+    /// The command that acts on the chosen `path`.
+    pub fn command(self, path: String) -> Command {
+        match self {
+            Purpose::Open => Command::Open(path),
+            Purpose::Import => Command::Import(path),
+            Purpose::SaveAs => Command::SaveAs(path),
+            Purpose::Export(k) => Command::Export(k, path),
+        }
+    }
 }
 
 /// An open path dialog.
@@ -45,19 +83,7 @@ impl PathDialog {
 
     /// Shows the dialog; returns `Some(None)` when cancelled, `Some(Some(cmd))` when confirmed.
     pub fn show(&mut self, ctx: &Context) -> Option<Option<Command>> {
-        let title = match self.purpose {
-            Purpose::Open => "Open scenario",
-            Purpose::SaveAs => "Save scenario as",
-            Purpose::Export(ExportKind::Json) => "Export report (JSON)",
-            Purpose::Export(ExportKind::Csv) => "Export time series (CSV)",
-            Purpose::Import => "Import diagram (Mermaid, draw.io, Excalidraw, DOT)",
-            Purpose::Export(ExportKind::Png) => "Export canvas (PNG)",
-            Purpose::Export(ExportKind::Mermaid) => "Export diagram (Mermaid)",
-            Purpose::Export(ExportKind::Dot) => "Export diagram (DOT)",
-            Purpose::Export(ExportKind::Svg) => "Export diagram (SVG)",
-            Purpose::Export(ExportKind::SvgLive) => "Export diagram with the run's colours (SVG)",
-            Purpose::Export(ExportKind::Gif) => "Export run (animated GIF)",
-        };
+        let title = self.purpose.title();
         let mut result = None;
         let modal = egui::Modal::new(egui::Id::unique("path_dialog")).show(ctx, |ui| {
             ui.set_width(460.0);
@@ -104,12 +130,7 @@ impl PathDialog {
                     result = Some(if p.is_empty() {
                         None
                     } else {
-                        Some(match self.purpose {
-                            Purpose::Open => Command::Open(p),
-                            Purpose::Import => Command::Import(p),
-                            Purpose::SaveAs => Command::SaveAs(p),
-                            Purpose::Export(k) => Command::Export(k, p),
-                        })
+                        Some(self.purpose.command(p))
                     });
                 }
                 if ui.button("Cancel").clicked() {

@@ -36,17 +36,15 @@ pub struct ImportReport {
 }
 
 impl App {
-    /// Asks for a diagram: the path dialog natively, the browser's file picker on the web.
-    pub(super) fn import_dialog(&mut self) {
+    /// Asks for a diagram: the system file dialog natively, the browser's file picker on the web.
+    pub(super) fn import_dialog(&mut self, ctx: &Context) {
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.dialog = Some(super::file_dialog::PathDialog::new(
-                super::file_dialog::Purpose::Import,
-                String::new(),
-            ));
-        }
+        self.ask_path(ctx, super::file_dialog::Purpose::Import, String::new());
         #[cfg(target_arch = "wasm32")]
-        super::web::pick_diagram();
+        {
+            let _ = ctx;
+            super::web::pick_diagram();
+        }
     }
 
     /// Imports a diagram file (native; the browser imports uploads with [`Self::import_text`]).

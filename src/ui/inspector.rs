@@ -2,7 +2,7 @@
 
 use egui::{DragValue, RichText, Slider, SliderClamping, Ui};
 
-use crate::model::{Arrival, ClassWeight, KindTag, LbPolicy, NodeKind, Problem, Scenario};
+use crate::model::{ClassWeight, KindTag, NodeKind, Problem, Scenario};
 
 use super::command::{Command, Selection};
 use super::edit::Edit;
@@ -13,22 +13,27 @@ use super::{dist_ui::dist_ui, format};
 /// Inspector state: the name being typed (committed on Enter or when focus leaves).
 #[derive(Default)]
 pub struct Inspector {
-    rename: Option<(String, String)>,
+    pub(super) rename: Option<(String, String)>,
     /// Put the keyboard focus on the name field next frame.
     pub focus_rename: bool,
     /// The fault being prepared for live injection.
-    fault: super::faults_ui::FaultDraft,
+    pub(super) fault: super::faults_ui::FaultDraft,
 }
 
 /// A labelled row in a two-column grid; returns whether the widget changed.
-fn row(ui: &mut Ui, label: &str, hint: &str, add: impl FnOnce(&mut Ui) -> egui::Response) -> bool {
+pub(super) fn row(
+    ui: &mut Ui,
+    label: &str,
+    hint: &str,
+    add: impl FnOnce(&mut Ui) -> egui::Response,
+) -> bool {
     let l = ui.label(label).on_hover_text(hint);
     let r = add(ui).labelled_by(l.id).on_hover_text(hint);
     ui.end_row();
     r.changed()
 }
 
-fn count(ui: &mut Ui, label: &str, hint: &str, v: &mut u32, max_slider: u32) -> bool {
+pub(super) fn count(ui: &mut Ui, label: &str, hint: &str, v: &mut u32, max_slider: u32) -> bool {
     row(ui, label, hint, |ui| {
         ui.add(
             Slider::new(v, 0..=max_slider)
@@ -38,7 +43,7 @@ fn count(ui: &mut Ui, label: &str, hint: &str, v: &mut u32, max_slider: u32) -> 
     })
 }
 
-fn prob(ui: &mut Ui, label: &str, hint: &str, v: &mut f64) -> bool {
+pub(super) fn prob(ui: &mut Ui, label: &str, hint: &str, v: &mut f64) -> bool {
     row(ui, label, hint, |ui| {
         ui.add(Slider::new(v, 0.0..=1.0).clamping(SliderClamping::Never))
     })
@@ -149,328 +154,9 @@ impl Inspector {
                 }
             });
     }
-
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one row of the inspector: label, value, range, unit and hints, all distinct"
-    )]
-    fn node_ui(
-        &mut self,
-        ui: &mut Ui,
-        s: &Scenario,
-        id: &str,
-        runner: &Runner,
-        problems: &[Problem],
-        out: &mut Vec<Command>,
-        t: &Theme,
-    ) {
-        let Some(node) = s.node(id) else { return };
-        let kind = node.kind.tag();
-        ui.horizontal(|ui| {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(26.0, 26.0), egui::Sense::hover());
-            super::icons::paint_icon(ui.painter(), kind, rect, theme::kind_color(kind));
-            ui.heading(theme::kind_label(kind));
-        });
-        ui.add_space(4.0);
-        // Name: typed into a buffer, committed on Enter or focus loss.
-        if self.rename.as_ref().is_none_or(|(of, _)| of != id) {
-            self.rename = Some((id.to_owned(), id.to_owned()));
-        }
-        let mut commit = None;
-        if let Some((_, text)) = self.rename.as_mut() {
-            ui.horizontal(|ui| {
-                let l = ui.label("Name");
-                let r = ui
-                    .add(egui::TextEdit::singleline(text).desired_width(160.0))
-                    .labelled_by(l.id)
-                    .on_hover_text("F2 or double-click a node to rename");
-                if self.focus_rename {
-                    r.request_focus();
-                    self.focus_rename = false;
-                }
-                if r.lost_focus() && text != id {
-                    commit = Some(text.clone());
-                }
-            });
-        }
-        if let Some(new) = commit {
-            self.rename = None;
-            out.push(Command::Edit(Edit::Rename {
-                old: id.to_owned(),
-                new,
-            }));
-        }
-        ui.add_space(theme::SECTION_GAP);
-
-        let mut k = node.kind.clone();
-        let mut changed = false;
-        let classes = super::resilience_ui::scenario_classes(s);
-        egui::Grid::new("params")
-            .num_columns(2)
-            .spacing([10.0, 8.0])
-            .show(ui, |ui| match &mut k {
-                NodeKind::Client(c) => {
-                    changed |= row(
-                        ui,
-                        "Rate",
-                        "Mean arrival rate (multiplied by the load slider)",
-                        |ui| {
-                            ui.add(
-                                Slider::new(&mut c.rate_rps, 0.0..=100_000.0)
-                                    .logarithmic(true)
-                                    .suffix(" req/s")
-                                    .clamping(SliderClamping::Never),
-                            )
-                        },
-                    );
-                    let names = ["Poisson", "Constant", "Bursty", "Batch"];
-                    let cur = match c.arrival {
-                        Arrival::Poisson => 0,
-                        Arrival::Constant => 1,
-                        Arrival::Bursty { .. } => 2,
-                        Arrival::Batch { .. } => 3,
-                    };
-                    let l = ui.label("Arrivals");
-                    egui::ComboBox::from_id_salt("arrival")
-                        .selected_text(names[cur])
-                        .show_ui(ui, |ui| {
-                            for (i, n) in names.iter().enumerate() {
-                                if ui.selectable_label(i == cur, *n).clicked() && i != cur {
-                                    c.arrival = match i {
-                                        0 => Arrival::Poisson,
-                                        1 => Arrival::Constant,
-                                        3 => Arrival::Batch { count: 100 },
-                                        _ => Arrival::Bursty {
-                                            on_s: 5.0,
-                                            off_s: 5.0,
-                                        },
-                                    };
-                                    changed = true;
-                                }
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                    ui.end_row();
-                    changed |= super::resilience_ui::batch_row_ui(ui, &mut c.arrival);
-                    if let Arrival::Bursty { on_s, off_s } = &mut c.arrival {
-                        changed |= row(ui, "  burst on", "Seconds of traffic per burst", |ui| {
-                            ui.add(
-                                DragValue::new(on_s)
-                                    .clamp_existing_to_range(false)
-                                    .speed(0.1)
-                                    .range(0.001..=3600.0)
-                                    .suffix(" s"),
-                            )
-                        });
-                        changed |= row(
-                            ui,
-                            "  burst off",
-                            "Seconds of silence between bursts",
-                            |ui| {
-                                ui.add(
-                                    DragValue::new(off_s)
-                                        .clamp_existing_to_range(false)
-                                        .speed(0.1)
-                                        .range(0.0..=3600.0)
-                                        .suffix(" s"),
-                                )
-                            },
-                        );
-                    }
-                    let mut has_timeout = c.timeout_ms.is_some();
-                    let l = ui.label("Timeout");
-                    ui.horizontal(|ui| {
-                        if ui
-                            .checkbox(&mut has_timeout, "")
-                            .labelled_by(l.id)
-                            .changed()
-                        {
-                            c.timeout_ms = has_timeout.then_some(1000.0);
-                            changed = true;
-                        }
-                        if let Some(tm) = c.timeout_ms.as_mut() {
-                            changed |= ui
-                                .add(
-                                    DragValue::new(tm)
-                                        .clamp_existing_to_range(false)
-                                        .speed(10.0)
-                                        .range(0.001..=3_600_000.0)
-                                        .suffix(" ms"),
-                                )
-                                .labelled_by(l.id)
-                                .changed();
-                        }
-                    });
-                    ui.end_row();
-                    changed |= super::resilience_ui::retry_rows_ui(ui, &mut c.retry);
-                }
-                NodeKind::Service(sv) => {
-                    changed |= count(
-                        ui,
-                        "Replicas",
-                        "Identical instances; arrivals go round-robin",
-                        &mut sv.replicas,
-                        64,
-                    );
-                    changed |= count(
-                        ui,
-                        "Workers",
-                        "Concurrent requests per replica (held during downstream calls)",
-                        &mut sv.workers,
-                        256,
-                    );
-                    changed |= count(
-                        ui,
-                        "Queue",
-                        "Waiting requests per replica before rejecting",
-                        &mut sv.queue_capacity,
-                        10_000,
-                    );
-                    changed |=
-                        super::resilience_ui::discipline_row_ui(ui, &mut sv.queue_discipline);
-                    changed |= super::resilience_ui::class_priority_rows_ui(
-                        ui,
-                        sv.queue_discipline,
-                        &mut sv.class_priority,
-                        &classes,
-                    );
-                    changed |= prob(
-                        ui,
-                        "Error rate",
-                        "Probability a request fails here",
-                        &mut sv.error_probability,
-                    );
-                }
-                NodeKind::LoadBalancer(lb) => {
-                    let l = ui.label("Policy");
-                    egui::ComboBox::from_id_salt("policy")
-                        .selected_text(format!("{:?}", lb.policy))
-                        .show_ui(ui, |ui| {
-                            for p in LbPolicy::ALL {
-                                changed |= ui
-                                    .selectable_value(&mut lb.policy, p, format!("{p:?}"))
-                                    .changed();
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                    ui.end_row();
-                }
-                NodeKind::Cache(c) => {
-                    changed |= prob(
-                        ui,
-                        "Hit ratio",
-                        "Share of lookups answered here",
-                        &mut c.hit_ratio,
-                    );
-                    changed |= count(ui, "Workers", "Concurrent lookups", &mut c.workers, 1024);
-                    changed |= count(
-                        ui,
-                        "Queue",
-                        "Waiting lookups before rejecting",
-                        &mut c.queue_capacity,
-                        100_000,
-                    );
-                }
-                NodeKind::Database(d) => {
-                    changed |= count(
-                        ui,
-                        "Pool size",
-                        "Connections per instance (concurrent queries)",
-                        &mut d.pool_size,
-                        256,
-                    );
-                    changed |= count(
-                        ui,
-                        "Read replicas",
-                        "Reads spread over these; writes go to the primary",
-                        &mut d.read_replicas,
-                        16,
-                    );
-                    changed |= count(
-                        ui,
-                        "Queue",
-                        "Waiting queries per instance before rejecting",
-                        &mut d.queue_capacity,
-                        10_000,
-                    );
-                    changed |= super::resilience_ui::discipline_row_ui(ui, &mut d.queue_discipline);
-                    changed |= super::resilience_ui::class_priority_rows_ui(
-                        ui,
-                        d.queue_discipline,
-                        &mut d.class_priority,
-                        &classes,
-                    );
-                    changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
-                }
-                NodeKind::RateLimiter(r) => {
-                    changed |= super::resilience_ui::limiter_rows_ui(ui, r);
-                }
-                NodeKind::Queue(q) => {
-                    changed |= count(
-                        ui,
-                        "Capacity",
-                        "Messages held before rejecting",
-                        &mut q.capacity,
-                        1_000_000,
-                    );
-                }
-            });
-        ui.add_space(theme::SECTION_GAP);
-        match &mut k {
-            NodeKind::Service(sv) => {
-                changed |= dist_ui(ui, "Service time", &mut sv.service_time_ms)
-            }
-            NodeKind::Cache(c) => changed |= dist_ui(ui, "Lookup time", &mut c.hit_latency_ms),
-            NodeKind::Database(d) => {
-                changed |= dist_ui(ui, "Read time", &mut d.read_time_ms);
-                changed |= dist_ui(ui, "Write time", &mut d.write_time_ms);
-                let mut text = d.write_classes.join(", ");
-                ui.horizontal(|ui| {
-                    let l = ui.label("Write classes");
-                    if ui
-                        .text_edit_singleline(&mut text)
-                        .labelled_by(l.id)
-                        .on_hover_text("Comma-separated request classes that are writes")
-                        .changed()
-                    {
-                        d.write_classes = text
-                            .split(',')
-                            .map(|s| s.trim().to_owned())
-                            .filter(|s| !s.is_empty())
-                            .collect();
-                        changed = true;
-                    }
-                });
-            }
-            NodeKind::Queue(q) => changed |= dist_ui(ui, "Store time", &mut q.ack_latency_ms),
-            NodeKind::Client(c) => changed |= classes_ui(ui, &mut c.classes),
-            NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => {}
-        }
-        if changed {
-            out.push(Command::Edit(Edit::SetKind {
-                id: id.to_owned(),
-                kind: k,
-            }));
-        }
-        problems_ui(ui, problems, &format!("node '{id}'"), t);
-        cost_ui(ui, s, id, runner, out);
-        live_ui(ui, runner, id);
-        super::faults_ui::inject_ui(ui, &mut self.fault, id, Some(kind), &s.faults, runner, out);
-        ui.add_space(theme::SECTION_GAP);
-        ui.horizontal(|ui| {
-            if ui.button("Duplicate").on_hover_text("Ctrl+D").clicked() {
-                out.push(Command::DuplicateSelection);
-            }
-            if ui.button("Delete").on_hover_text("Del").clicked() {
-                out.push(Command::DeleteSelection);
-            }
-        });
-    }
 }
 
-fn classes_ui(ui: &mut Ui, classes: &mut Vec<ClassWeight>) -> bool {
+pub(super) fn classes_ui(ui: &mut Ui, classes: &mut Vec<ClassWeight>) -> bool {
     let mut changed = false;
     ui.label("Request classes (name, weight)");
     let mut remove = None;
@@ -513,7 +199,7 @@ fn classes_ui(ui: &mut Ui, classes: &mut Vec<ClassWeight>) -> bool {
 }
 
 /// Problems for `place`, in words.
-fn problems_ui(ui: &mut Ui, problems: &[Problem], place: &str, t: &Theme) {
+pub(super) fn problems_ui(ui: &mut Ui, problems: &[Problem], place: &str, t: &Theme) {
     let mine: Vec<&Problem> = problems.iter().filter(|p| p.place == place).collect();
     if mine.is_empty() {
         return;
@@ -531,7 +217,13 @@ fn problems_ui(ui: &mut Ui, problems: &[Problem], place: &str, t: &Theme) {
 
 /// What the node costs: its instances at the scenario's price (and at the last run's traffic), and the
 /// knobs the Optimize tab can vary.
-fn cost_ui(ui: &mut Ui, s: &Scenario, id: &str, runner: &Runner, out: &mut Vec<Command>) {
+pub(super) fn cost_ui(
+    ui: &mut Ui,
+    s: &Scenario,
+    id: &str,
+    runner: &Runner,
+    out: &mut Vec<Command>,
+) {
     let Some(node) = s.node(id) else { return };
     let tag = node.kind.tag();
     if tag == crate::model::KindTag::Client {
@@ -540,9 +232,6 @@ fn cost_ui(ui: &mut Ui, s: &Scenario, id: &str, runner: &Runner, out: &mut Vec<C
     let price = s.prices.resolve(id, tag);
     let inst = crate::metrics::configured_instances(&node.kind);
     let cur = s.prices.currency();
-    ui.add_space(theme::SECTION_GAP);
-    ui.separator();
-    ui.strong("Cost");
     ui.label(format!(
         "{} x {:.4} {cur}/h = {:.2} {cur} per month for its instances",
         inst,
@@ -582,18 +271,18 @@ fn cost_ui(ui: &mut Ui, s: &Scenario, id: &str, runner: &Runner, out: &mut Vec<C
 }
 
 /// The selected node's live numbers.
-fn live_ui(ui: &mut Ui, runner: &Runner, id: &str) {
+pub(super) fn live_ui(ui: &mut Ui, runner: &Runner, id: &str) {
     let Some(l) = runner
         .snapshot
         .as_ref()
         .filter(|_| runner.has_sim())
         .and_then(|s| s.nodes.get(runner.node_index(id)?))
     else {
+        ui.label(
+            egui::RichText::new("Run the design (Space) to see its live figures here.").weak(),
+        );
         return;
     };
-    ui.add_space(theme::SECTION_GAP);
-    ui.separator();
-    ui.strong("Live");
     egui::Grid::new("live").num_columns(2).show(ui, |ui| {
         ui.label("Utilization");
         ui.label(format::pct(l.utilization));

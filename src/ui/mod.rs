@@ -28,6 +28,10 @@ mod help;
 mod icons;
 mod import_ui;
 mod inspector;
+mod inspector_node;
+mod job;
+#[cfg(not(target_arch = "wasm32"))]
+mod native_dialog;
 mod overlays;
 mod palette;
 mod presets_ui;
@@ -40,7 +44,6 @@ mod stress;
 mod stress_compare;
 mod stress_explain;
 mod stress_form;
-mod stress_job;
 mod stress_optimize;
 mod stress_plot;
 mod theme;

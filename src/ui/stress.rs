@@ -12,8 +12,8 @@ use crate::metrics::Report;
 use crate::model::Scenario;
 
 use super::command::Command;
+use super::job::{self, Job, SliceStats};
 use super::stress_compare::ComparePanel;
-use super::stress_job::SweepJob;
 use super::theme::Theme;
 
 /// The window's tabs.
@@ -196,7 +196,7 @@ pub struct StressPanel {
     pub tab: StressTab,
     /// Sweep settings.
     pub form: SweepForm,
-    job: Option<SweepJob>,
+    job: Option<Job<SweepResult>>,
     job_scenario: Option<Scenario>,
     outcome: Option<SweepOutcome>,
     /// Why the last sweep has no result, in words.
@@ -215,6 +215,10 @@ pub struct StressPanel {
     sized: Option<((u64, u64, String), Vec<Fix>)>,
     /// What the last Apply changed, in words (shown above the fixes).
     pub applied: Option<String>,
+    /// What the browser's frames spent on the current or last sweep.
+    slices: SliceStats,
+    /// Sweeps finished so far (the page hook republishes the result when it changes).
+    finished: u64,
 }
 
 /// What the Explain tab needs to know about the main view.
@@ -278,9 +282,37 @@ impl StressPanel {
         self.status.as_deref()
     }
 
+    /// What the browser's frames spent on the current or last sweep (all zero natively).
+    pub fn slice_stats(&self) -> SliceStats {
+        self.slices
+    }
+
+    /// Sweeps finished so far: changes when [`Self::outcome`] does.
+    pub fn finished(&self) -> u64 {
+        self.finished
+    }
+
+    /// The sweep's state for the browser test hook (`archsim_state().sweep`).
+    pub fn web_state(&self) -> serde_json::Value {
+        let (done, total) = self.progress().unwrap_or((0, 0));
+        let s = self.slices;
+        serde_json::json!({
+            "running": self.job.is_some(),
+            "done": done,
+            "total": total,
+            "slices": s.frames,
+            "max_slice_ms": s.max_ms,
+            "total_slice_ms": s.total_ms,
+            "frames_after_cancel": s.frames_after_cancel,
+            "status": self.status,
+            "finished": self.finished,
+            "points": self.outcome.as_ref().map(|o| o.result.points.len()),
+        })
+    }
+
     /// Replications done and planned, while a sweep runs.
     pub fn progress(&self) -> Option<(usize, usize)> {
-        self.job.as_ref().map(SweepJob::progress)
+        self.job.as_ref().map(Job::progress)
     }
 
     /// Starts a sweep of `scenario` with the form's settings (replacing one in progress).
@@ -288,9 +320,10 @@ impl StressPanel {
         if let Some(j) = &self.job {
             j.cancel();
         }
-        self.job = Some(SweepJob::start(scenario.clone(), self.form.spec()));
+        self.job = Some(job::sweep(scenario.clone(), self.form.spec()));
         self.job_scenario = Some(scenario.clone());
         self.status = None;
+        self.slices = SliceStats::default();
     }
 
     /// Stops the sweep in progress.
@@ -300,12 +333,21 @@ impl StressPanel {
         }
     }
 
-    /// Moves background work on; call once a frame. `budget_s`: wall time the browser may spend here.
+    /// Moves background work on; call once a frame. `budget_s`: wall time the browser may spend here,
+    /// shared by the jobs running.
     pub fn tick(&mut self, budget_s: f64) {
-        self.compare.tick(budget_s);
-        self.optimize.tick();
+        let running = [
+            self.job.is_some(),
+            self.compare.is_running(),
+            self.optimize.is_running(),
+        ];
+        let share = budget_s / running.iter().filter(|&&r| r).count().max(1) as f64;
+        self.compare.tick(share);
+        self.optimize.tick(share);
         let Some(job) = self.job.as_mut() else { return };
-        let Some(out) = job.poll(budget_s) else {
+        let polled = job.poll(share);
+        self.slices = job.stats();
+        let Some(out) = polled else {
             return;
         };
         self.job = None;
@@ -314,6 +356,7 @@ impl StressPanel {
             Ok(result) => {
                 self.outcome = Some(SweepOutcome::new(scenario, result));
                 self.status = None;
+                self.finished += 1;
             }
             Err(e) if e == "cancelled" => self.status = Some("Cancelled.".into()),
             Err(e) => self.status = Some(format!("The sweep stopped: {e}")),

@@ -6,12 +6,12 @@ use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::analysis::summary::PointResult;
-use crate::analysis::sweep::{Axis, SweepSpec, Warmup};
+use crate::analysis::sweep::{Axis, SweepResult, SweepSpec, Warmup};
 use crate::model::{Scenario, presets};
 
 use super::command::Command;
 use super::format;
-use super::stress_job::SweepJob;
+use super::job::{self, Job};
 use super::theme::{Theme, chart};
 
 /// Where a variant's design comes from.
@@ -47,7 +47,7 @@ pub struct ComparePanel {
     /// Left and right.
     pub variants: [Variant; 2],
     kept: Option<Scenario>,
-    jobs: [Option<(SweepJob, String)>; 2],
+    jobs: [Option<(Job<SweepResult>, String)>; 2],
     /// Finished sides.
     pub sides: [Option<Side>; 2],
     status: Option<String>,
@@ -143,7 +143,7 @@ impl ComparePanel {
                         precision: None,
                     };
                     self.sides[i] = None;
-                    self.jobs[i] = Some((SweepJob::start(s, spec), label));
+                    self.jobs[i] = Some((job::sweep(s, spec), label));
                 }
                 Err(e) => self.status = Some(format!("{label}: {e}")),
             }

@@ -5,21 +5,16 @@
 //! (`crate::analysis::optimize_step`); the frontier of cost against p99 is plotted and the chosen design
 //! applies as undoable edits.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use egui::{RichText, Ui};
 use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
 
-#[cfg(not(target_arch = "wasm32"))]
-use crate::analysis::optimize::OptimizeProgress;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::analysis::optimize::optimize;
-use crate::analysis::optimize::{Knob, OptimizeResult, OptimizeSpec, default_knobs};
+use crate::analysis::optimize::{Knob, OptimizeResult, OptimizeSpec, default_knobs, optimize};
+use crate::analysis::optimize_step::OptimizeStepper;
 use crate::analysis::sweep::{Warmup, spaced};
 use crate::model::Scenario;
 
 use super::command::Command;
+use super::job::{Job, SliceStats};
 use super::theme::{Theme, chart};
 
 /// One knob as the person set it: `NODE.FIELD` from `lo` to `hi` (every whole number when both are).
@@ -109,114 +104,14 @@ impl OptimizeForm {
     }
 }
 
-type Outcome = Result<OptimizeResult, String>;
-
-struct Job {
-    cancel: Arc<AtomicBool>,
-    done: Arc<AtomicUsize>,
-    total: Arc<AtomicUsize>,
-    #[cfg(not(target_arch = "wasm32"))]
-    handle: Option<std::thread::JoinHandle<Outcome>>,
-    #[cfg(target_arch = "wasm32")]
-    stepper: Result<crate::analysis::optimize_step::OptimizeStepper, String>,
-    /// Longest wall time one frame spent on the search, ms (the browser's slices).
-    max_slice_ms: f64,
-    /// Frames the search has run in.
-    slices: usize,
-}
-
-/// Events one step of the browser's search runs before the frame's clock is looked at again (a few
-/// milliseconds of simulation).
-#[cfg(target_arch = "wasm32")]
-const EVENTS_PER_STEP: u64 = 4_000;
-
-impl Job {
-    fn start(scenario: Scenario, spec: OptimizeSpec) -> Self {
-        let cancel = Arc::new(AtomicBool::new(false));
-        let done = Arc::new(AtomicUsize::new(0));
-        let total = Arc::new(AtomicUsize::new(0));
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let (c, d, t) = (cancel.clone(), done.clone(), total.clone());
-            let handle = std::thread::Builder::new()
-                .name("archsim-optimize".into())
-                .spawn(move || {
-                    let progress = move |p: OptimizeProgress| {
-                        d.store(p.done, Ordering::Relaxed);
-                        t.store(p.total, Ordering::Relaxed);
-                    };
-                    optimize(&scenario, &spec, &progress, &c).map_err(|e| e.to_string())
-                })
-                .ok();
-            Self {
-                cancel,
-                done,
-                total,
-                handle,
-                max_slice_ms: 0.0,
-                slices: 0,
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let stepper = crate::analysis::optimize_step::OptimizeStepper::new(&scenario, &spec)
-                .map_err(|e| e.to_string());
-            Self {
-                cancel,
-                done,
-                total,
-                stepper,
-                max_slice_ms: 0.0,
-                slices: 0,
-            }
-        }
-    }
-
-    /// Moves the search on. In the browser: runs steps until `budget_s` of wall time is spent.
-    fn poll(&mut self, budget_s: f64) -> Option<Outcome> {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = budget_s;
-            if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
-                let h = self.handle.take()?;
-                return Some(h.join().unwrap_or_else(|_| Err("the search failed".into())));
-            }
-            if self.handle.is_none() {
-                return Some(Err("could not start the search".into()));
-            }
-            None
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let stepper = match &mut self.stepper {
-                Ok(s) => s,
-                Err(e) => return Some(Err(e.clone())),
-            };
-            let started = web_time::Instant::now();
-            let mut out = None;
-            while started.elapsed().as_secs_f64() < budget_s {
-                match stepper.step(EVENTS_PER_STEP, &self.cancel) {
-                    Ok(None) => {}
-                    Ok(Some(r)) => {
-                        out = Some(Ok(r));
-                        break;
-                    }
-                    Err(e) => {
-                        out = Some(Err(e.to_string()));
-                        break;
-                    }
-                }
-            }
-            let (d, n) = stepper.progress();
-            self.done.store(d, Ordering::Relaxed);
-            self.total.store(n, Ordering::Relaxed);
-            self.slices += 1;
-            self.max_slice_ms = self
-                .max_slice_ms
-                .max(started.elapsed().as_secs_f64() * 1000.0);
-            out
-        }
-    }
+/// The search as a background job: [`optimize`] natively, its stepper in the browser.
+fn search_job(scenario: Scenario, spec: OptimizeSpec) -> Job<OptimizeResult> {
+    let (s, sp) = (scenario.clone(), spec.clone());
+    Job::start(
+        "archsim-optimize",
+        move |progress, cancel| optimize(&s, &sp, &|p| progress(p.done, p.total), cancel),
+        move || OptimizeStepper::new(&scenario, &spec),
+    )
 }
 
 /// The Optimize tab's state.
@@ -224,22 +119,18 @@ impl Job {
 pub struct OptimizePanel {
     /// Settings.
     pub form: OptimizeForm,
-    job: Option<Job>,
+    job: Option<Job<OptimizeResult>>,
     result: Option<OptimizeResult>,
     status: Option<String>,
-    /// Frames the last search ran in and the longest one's search time, ms (browser only; 0 natively).
-    slices: (usize, f64),
+    /// What the browser's frames spent on the current or last search (all zero natively).
+    slices: SliceStats,
 }
-
-/// Wall time a browser frame may spend on the search: well under the ~50 ms at which a page feels stuck,
-/// and more than the sweep's share because nothing else runs while a person waits for the answer.
-const FRAME_BUDGET_S: f64 = 0.025;
 
 impl OptimizePanel {
     /// Forgets the last result (the design it was for was replaced); a search in progress is cancelled.
     pub fn clear_results(&mut self) {
         if let Some(j) = &self.job {
-            j.cancel.store(true, Ordering::Relaxed);
+            j.cancel();
         }
         self.job = None;
         self.result = None;
@@ -256,27 +147,23 @@ impl OptimizePanel {
         self.result.as_ref()
     }
 
-    /// Frames the current or last search ran in, and the longest wall time one of them spent on it, ms
-    /// (browser only: natively the search has its own thread and both are 0).
-    pub fn slice_stats(&self) -> (usize, f64) {
+    /// What the browser's frames spent on the current or last search (natively the search has its own
+    /// thread and all are 0).
+    pub fn slice_stats(&self) -> SliceStats {
         self.slices
     }
 
     /// The search's state for the browser test hook (`archsim_state().optimize`).
     pub fn web_state(&self) -> serde_json::Value {
-        let (done, total) = self.job.as_ref().map_or((0, 0), |j| {
-            (
-                j.done.load(Ordering::Relaxed),
-                j.total.load(Ordering::Relaxed),
-            )
-        });
+        let (done, total) = self.job.as_ref().map_or((0, 0), Job::progress);
         let chosen = self.result.as_ref().and_then(|r| r.chosen());
         serde_json::json!({
             "running": self.job.is_some(),
             "done": done,
             "total": total,
-            "slices": self.slices.0,
-            "max_slice_ms": self.slices.1,
+            "slices": self.slices.frames,
+            "max_slice_ms": self.slices.max_ms,
+            "total_slice_ms": self.slices.total_ms,
             "status": self.status,
             "chosen": chosen.map(|c| c.candidate.sets.clone()),
             "monthly_cost": chosen.map(|c| c.candidate.monthly_cost),
@@ -311,20 +198,20 @@ impl OptimizePanel {
     /// Starts a search of `scenario` with the form's settings.
     pub fn start(&mut self, scenario: &Scenario) {
         if let Some(j) = &self.job {
-            j.cancel.store(true, Ordering::Relaxed);
+            j.cancel();
         }
         let s = self.form.run_scenario(scenario);
         let spec = self.form.spec(&s);
-        self.job = Some(Job::start(s, spec));
+        self.job = Some(search_job(s, spec));
         self.status = None;
-        self.slices = (0, 0.0);
+        self.slices = SliceStats::default();
     }
 
-    /// Moves the search on; call once a frame.
-    pub fn tick(&mut self) {
+    /// Moves the search on; call once a frame. `budget_s`: wall time the browser may spend on it.
+    pub fn tick(&mut self, budget_s: f64) {
         let Some(job) = self.job.as_mut() else { return };
-        let polled = job.poll(FRAME_BUDGET_S);
-        self.slices = (job.slices, job.max_slice_ms);
+        let polled = job.poll(budget_s);
+        self.slices = job.stats();
         let Some(out) = polled else { return };
         self.job = None;
         match out {
@@ -354,10 +241,7 @@ impl OptimizePanel {
         self.form_ui(ui, scenario);
         ui.horizontal(|ui| {
             if let Some(job) = &self.job {
-                let (d, n) = (
-                    job.done.load(Ordering::Relaxed),
-                    job.total.load(Ordering::Relaxed),
-                );
+                let (d, n) = job.progress();
                 let text = if n == 0 {
                     "Costing every design with the flow model…".to_owned()
                 } else {
@@ -369,7 +253,7 @@ impl OptimizePanel {
                         .text(text),
                 );
                 if ui.button("Cancel").on_hover_text("Stop the search").clicked() {
-                    job.cancel.store(true, Ordering::Relaxed);
+                    job.cancel();
                 }
             } else if ui
                 .button(RichText::new("Find cheapest").strong())

@@ -35,6 +35,9 @@ thread_local! {
     static STATE_JSON: RefCell<String> = const { RefCell::new(String::new()) };
     static REPORT_JSON: RefCell<String> = const { RefCell::new(String::new()) };
     static REPORT_KEY: Cell<(u64, u8, f64)> = const { Cell::new((u64::MAX, 0, f64::NEG_INFINITY)) };
+    static SWEEP_JSON: RefCell<String> = const { RefCell::new(String::new()) };
+    static SWEEP_KEY: Cell<u64> = const { Cell::new(0) };
+    static FIRST_FRAME_MS: Cell<Option<f64>> = const { Cell::new(None) };
 }
 
 /// Starts the app on the page's canvas: installs the panic hook, runs eframe, then marks the page ready
@@ -110,6 +113,13 @@ pub fn take_commands() -> Vec<Command> {
 /// Publishes the app's state for [`archsim_state`], and its report for [`archsim_report_json`] when
 /// the run moved (at most every [`REPORT_EVERY_S`] while running).
 pub fn publish(app: &App, ctx: &egui::Context) {
+    if FIRST_FRAME_MS.get().is_none() {
+        // The first frame is laid out: how long after navigation started (the page's own clock).
+        let now = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now());
+        FIRST_FRAME_MS.set(Some(now.unwrap_or(f64::NAN)));
+    }
     let runner = &app.runner;
     let state = serde_json::json!({
         "scenario": app.doc.scenario.name,
@@ -128,8 +138,20 @@ pub fn publish(app: &App, ctx: &egui::Context) {
         "load": runner.load,
         "embed_view": super::embed::EmbedLayout::last(ctx),
         "optimize": app.stress.optimize.web_state(),
+        "sweep": app.stress.web_state(),
+        "first_frame_ms": FIRST_FRAME_MS.get(),
     });
     STATE_JSON.with_borrow_mut(|s| *s = state.to_string());
+    if SWEEP_KEY.get() != app.stress.finished() {
+        SWEEP_KEY.set(app.stress.finished());
+        let json = app
+            .stress
+            .outcome()
+            .and_then(|o| serde_json::to_string_pretty(&o.result).ok())
+            .map(|j| j + "\n")
+            .unwrap_or_default();
+        SWEEP_JSON.with_borrow_mut(|s| *s = json);
+    }
 
     let now = ctx.input(|i| i.time);
     let key = (runner.time_ns(), runner.state as u8);
@@ -274,6 +296,32 @@ pub fn archsim_optimize(load: f64, slo_p99_ms: f64, slo_errors: f64) {
         slo_p99_ms,
         slo_errors,
     });
+}
+
+/// Starts a load sweep of the open design, as the Stress test window's "Run sweep" does with these
+/// settings (the Sweep tab's other settings as they are); its progress appears in [`archsim_state`]
+/// under `sweep`, its result in [`archsim_sweep_json`].
+#[wasm_bindgen]
+pub fn archsim_sweep(load_start: f64, load_end: f64, points: u32, log: bool, replications: u32) {
+    send(Command::StartSweep {
+        load_start,
+        load_end,
+        points: points as usize,
+        log,
+        replications,
+    });
+}
+
+/// Stops the sweep in progress, as its Cancel button does.
+#[wasm_bindgen]
+pub fn archsim_cancel_sweep() {
+    send(Command::CancelSweep);
+}
+
+/// The last finished sweep as JSON, written as `archsim sweep ... --json -` writes it; empty before one.
+#[wasm_bindgen]
+pub fn archsim_sweep_json() -> String {
+    SWEEP_JSON.with_borrow(Clone::clone)
 }
 
 /// Runs a scenario headless, exactly as `archsim run FILE --seed SEED --load LOAD --duration DURATION

@@ -16,23 +16,9 @@ DISPLAY_NUM="${HOSTILE_DISPLAY:-:96}"
 # A frame that takes longer than this (CPU) means the run froze the window.
 MAX_FRAME_MS="${MAX_FRAME_MS:-250}"
 [[ -x "$BIN" ]] || { echo "hostile app: $BIN not found: cargo build" >&2; exit 2; }
-for tool in Xvfb xdotool import /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "hostile app: '$tool' not found; apt-get install xvfb xdotool imagemagick" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d)"
-APP_PID=""; XVFB_PID=""
-cleanup() {
-    [[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null || true
-    [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY="$DISPLAY_NUM"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+source tests/xvfb.sh
+xvfb_need "hostile app" Xvfb xdotool import /usr/bin/time
+xvfb_start "$DISPLAY_NUM"
 
 failed=0
 # try NAME FILE [dialog]: opens FILE with `open FILE --run` or, with `dialog`, starts on a preset and opens
@@ -52,12 +38,8 @@ try() {
     APP_PID=$!
     local win="" started
     started=$(date +%s.%N)
-    for _ in $(seq 150); do
-        win="$(xdotool search --onlyvisible --name '^archsim' 2>/dev/null | head -n1 || true)"
-        [[ -n "$win" ]] && break
-        kill -0 "$APP_PID" 2>/dev/null || break
-        sleep 0.2
-    done
+    xvfb_find_window || true
+    win="$WIN"
     if [[ -z "$win" ]]; then
         echo "FAIL $name: no window (the app exited?):" >&2
         cat "$WORK/$name.err" >&2

@@ -10,6 +10,7 @@ use archsim::analysis::flow::{FlowModel, analyze};
 use archsim::analysis::queueing;
 use archsim::analysis::shard::{Partial, merge, run_shard};
 use archsim::analysis::sweep::{Axis, SweepSpec, Warmup, run_sweep, spaced};
+use archsim::analysis::sweep_step::{Stepped, SweepStepper};
 use archsim::model::{self, presets};
 use archsim::sim::Simulation;
 
@@ -239,6 +240,50 @@ fn sweep_results_do_not_depend_on_thread_count() {
     assert!(one.points[0].p99_ms.half_width.is_some());
 }
 
+/// The browser's sweep (a few thousand events per step, many steps per replication) gives the threaded
+/// sweep's result exactly, with the pilot runs of the automatic warm-up and the precision rule's extra
+/// replications stepped too; Cancel stops it at the next step.
+#[test]
+fn the_stepped_sweep_equals_the_threaded_one() {
+    let sc = short("url_shortener", 4.0);
+    let spec = SweepSpec {
+        axis: Axis::Load(vec![1.0, 6.0]),
+        replications: 2,
+        warmup: Warmup::Auto,
+        precision: Some(archsim::analysis::sweep::Precision {
+            target: 0.02,
+            max_replications: 4,
+        }),
+    };
+    let cancel = AtomicBool::new(false);
+    let whole = run_sweep(&sc, &spec, &|_| {}, &cancel).unwrap();
+    let mut stepper = SweepStepper::new(&sc, &spec).unwrap();
+    assert_eq!(stepper.progress(), (0, 4));
+    let mut steps = 0u64;
+    let stepped = loop {
+        steps += 1;
+        if let Some(r) = stepper.step(2_000, &cancel).unwrap() {
+            break r;
+        }
+    };
+    assert_eq!(stepped, whole);
+    let reps: u32 = whole.points.iter().map(|p| p.replications).sum();
+    assert!(reps > 4, "the precision rule added replications ({reps})");
+    assert_eq!(stepper.progress(), (reps as usize, reps as usize));
+    // Two pilots and each replication: 4 s at 1x or 6x is tens of thousands of events, many steps each.
+    assert!(
+        steps > u64::from(reps + 2) * 10,
+        "{steps} steps for {reps} replications"
+    );
+    assert!(stepper.step(2_000, &cancel).is_err(), "over once answered");
+    let mut again = SweepStepper::new(&sc, &spec).unwrap();
+    assert!(again.step(2_000, &cancel).unwrap().is_none());
+    assert!(matches!(
+        again.step(2_000, &AtomicBool::new(true)),
+        Err(archsim::analysis::sweep::SweepError::Cancelled)
+    ));
+}
+
 #[test]
 fn merged_shards_equal_the_unsharded_sweep() {
     let sc = short("job_scheduler", 10.0);
@@ -382,6 +427,56 @@ fn explain_run_names_the_saturated_queue_consumer() {
         f.sets
     );
     assert!(f.node_saturation_load.unwrap() >= 10.0, "{f:?}");
+}
+
+/// payment_api at 10x: the API is 100% busy only because every worker waits on the payment processor, which
+/// is itself saturated (128 connections of ~350 ms: ~365 charges/s of ~720/s offered). The explanation names
+/// the processor as the cause, says the API waits on it, and sizes the fix for the processor.
+#[test]
+fn explain_run_names_the_slow_dependency_not_the_caller_waiting_on_it() {
+    let mut sc = preset("payment_api");
+    sc.duration_s = 30.0;
+    let mut sim = Simulation::new(&sc).unwrap();
+    sim.set_load(10.0);
+    sim.run_to_end();
+    let report = sim.report();
+    let util = |id: &str| {
+        report
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap()
+            .utilization
+    };
+    // Both are saturated in the measurements: naming the cause needs the call graph, not the busiest node.
+    assert!(util("payment_api") >= 0.95 && util("processor") >= 0.95);
+    let e = explain_run(&sc, &report);
+    assert_eq!(e.bottleneck.as_deref(), Some("processor"), "{}", e.text);
+    assert!(
+        e.text.contains("payment_api") && e.text.contains("waits on processor"),
+        "{}",
+        e.text
+    );
+    let f = e.fixes.first().expect("a fix for the processor");
+    assert!(f.sets[0].starts_with("processor."), "{:?}", f.sets);
+    assert!(f.node_saturation_load.unwrap() >= 10.0, "{f:?}");
+    // With the processor fixed the API breaks next: the last fix sizes both, and a run with it at 10x
+    // rejects nothing.
+    let both = e.fixes.last().unwrap();
+    assert!(
+        both.sets.iter().any(|s| s.starts_with("processor."))
+            && both.sets.iter().any(|s| s.starts_with("payment_api.")),
+        "{:?}",
+        e.fixes
+    );
+    for spec in &both.sets {
+        model::apply_override(&mut sc, spec).unwrap();
+    }
+    let mut sim = Simulation::new(&sc).unwrap();
+    sim.set_load(10.0);
+    sim.run_to_end();
+    let fixed = sim.report();
+    assert_eq!(fixed.requests.rejected, 0, "{:?}", both.sets);
 }
 
 /// The flow model splits a balancer's traffic into independent Poisson streams: exact for the Random policy,

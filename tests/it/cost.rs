@@ -10,6 +10,7 @@ use archsim::analysis::optimize::{
 use archsim::analysis::optimize_step::OptimizeStepper;
 use archsim::analysis::slo::{check_scenario, junit};
 use archsim::analysis::sweep::{Point, Warmup, run_point};
+use archsim::analysis::sweep_step::Stepped as _;
 use archsim::model::{self, Autoscale, NodeKind, Price, Scenario};
 use archsim::sim::Simulation;
 

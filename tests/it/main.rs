@@ -1,6 +1,11 @@
 //! The integration tests, as one binary (one link instead of one per file). Each module is one area;
 //! `cargo test --test it MODULE::` runs one of them, e.g. `cargo test --test it theory::`.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "in a test, a failed unwrap is a failed test with its location"
+)]
+
 mod common;
 // Shared with examples/fuzz_import.rs.
 #[path = "../support/mutate.rs"]

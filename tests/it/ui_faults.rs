@@ -29,7 +29,9 @@ fn schedule_a_fault_from_the_inspector_save_share_run_and_remove_it() {
     let mut h = harness();
     h.run_steps(2);
     apply(&mut h, Command::Select(Selection::node("app")));
-    // The kind picked is explained where it is picked.
+    // The inspector's Faults section starts closed; the kind picked is explained where it is picked.
+    h.get_by_label("Faults").click();
+    h.run_steps(2);
     h.get_by_label_contains("The node is down");
     h.get_by_label("Schedule").click();
     h.run_steps(3);

@@ -3,7 +3,7 @@
 //! the load and reads the results.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, harness_of, run_a_bit};
+use crate::common::ui::{H, apply, harness_of, run_a_bit};
 use archsim::ui::{App, Command, RunState};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -86,4 +86,27 @@ fn a_phone_views_the_diagram_runs_it_changes_the_load_and_reads_the_results() {
     h.run_steps(3);
     h.get_by_label("node");
     assert!(h.query_all_by_label_contains("offered").count() >= 1);
+}
+
+/// With a node selected at 1280x800 the inspector fits without scrolling: its sections (Parameters, Figures,
+/// Cost, Faults) are collapsible, Cost and Faults closed at first, so the Delete button at the end of the
+/// panel is inside the window, during a run too. Before the sections it was below the window's edge.
+#[test]
+fn the_inspector_fits_a_laptop_screen_with_a_node_selected() {
+    let mut h = harness(1280.0, 800.0);
+    h.run_steps(2);
+    run_a_bit(&mut h);
+    for node in ["app", "db", "cache", "users"] {
+        apply(&mut h, Command::Select(archsim::ui::Selection::node(node)));
+        h.run_steps(3);
+        for section in ["Parameters", "Figures", "Faults"] {
+            let r = h.get_by_label(section).rect();
+            assert!(r.max.y <= 800.0, "{node}: '{section}' at {r:?}");
+        }
+        let del = h.get_by_label("Delete").rect();
+        assert!(
+            del.max.y <= 800.0,
+            "{node}: Delete at {del:?}, below the window"
+        );
+    }
 }

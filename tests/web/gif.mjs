@@ -4,42 +4,30 @@
 // records `url_shortener --load 10` with ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim) twice and
 // checks the two files are byte-identical first.
 
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
-const BIN = path.resolve(ROOT, process.env.ARCHSIM_BIN || path.join(TARGET, "debug/archsim"));
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const OUT = path.resolve(ROOT, process.env.OUT || TARGET);
+import { CHROMIUM, OUT, ROOT, atExit, fail, native, ok, requireTools, runTests, tempDir } from "./common.mjs";
 
-function fail(msg) {
-    console.error(`not ok - ${msg}`);
-    process.exit(1);
-}
-
-let file = process.argv[2];
-if (!file) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "archsim-gif-"));
-    const a = path.join(dir, "a.gif");
-    const b = path.join(dir, "b.gif");
-    for (const f of [a, b]) {
-        execFileSync(BIN, ["record", "url_shortener", "--load", "10", "--seconds", "20", "-o", f], { cwd: ROOT, stdio: "ignore" });
+async function main() {
+    let file = process.argv[2];
+    requireTools({ dist: false, bin: !file });
+    if (!file) {
+        const dir = tempDir("archsim-gif-");
+        const a = path.join(dir, "a.gif");
+        const b = path.join(dir, "b.gif");
+        for (const f of [a, b]) native(["record", "url_shortener", "--load", "10", "--seconds", "20", "-o", f]);
+        const [x, y] = [fs.readFileSync(a), fs.readFileSync(b)];
+        if (!x.equals(y)) fail("two recordings of url_shortener at 10x differ");
+        ok(`two recordings are byte-identical (${x.length} bytes)`);
+        if (x.length >= 5_000_000) fail(`the recording is ${x.length} bytes, over 5 MB`);
+        file = a;
     }
-    const [x, y] = [fs.readFileSync(a), fs.readFileSync(b)];
-    if (!x.equals(y)) fail("two recordings of url_shortener at 10x differ");
-    console.log(`ok - two recordings are byte-identical (${x.length} bytes)`);
-    if (x.length >= 5_000_000) fail(`the recording is ${x.length} bytes, over 5 MB`);
-    file = a;
-}
-const gif = fs.readFileSync(file);
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
-try {
+    const gif = fs.readFileSync(file);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    atExit(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 900, height: 520 } });
     const src = `data:image/gif;base64,${gif.toString("base64")}`;
     await page.setContent(`<body style="margin:0;background:#000"><img id="g" src="${src}"></body>`);
@@ -49,14 +37,15 @@ try {
         return [g.naturalWidth, g.naturalHeight];
     });
     if (!(size[0] > 0 && size[1] > 0)) fail(`the browser could not decode the GIF (size ${size})`);
-    console.log(`ok - Chromium decodes the GIF: ${size[0]}x${size[1]}`);
+    ok(`Chromium decodes the GIF: ${size[0]}x${size[1]}`);
     const img = await page.$("#g");
     await page.waitForTimeout(500);
+    fs.mkdirSync(OUT, { recursive: true });
     const first = await img.screenshot({ path: path.join(OUT, "gif_frame_a.png") });
     await page.waitForTimeout(1500);
     const second = await img.screenshot({ path: path.join(OUT, "gif_frame_b.png") });
     if (first.equals(second)) fail("two screenshots 1.5 s apart are identical: the GIF does not play");
-    console.log(`ok - it plays: screenshots 1.5 s apart differ (${path.relative(ROOT, path.join(OUT, "gif_frame_b.png"))})`);
-} finally {
-    await browser.close();
+    ok(`it plays: screenshots 1.5 s apart differ (${path.relative(ROOT, path.join(OUT, "gif_frame_b.png"))})`);
 }
+
+await runTests("gif", main);

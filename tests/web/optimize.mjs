@@ -11,113 +11,20 @@
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
 // (default /usr/bin/chromium). Exits non-zero with a message on the first failure.
 
-import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright-core";
+import { fail, launch, native, noPanics, ok, openApp, requireTools, runTests, serve, shortened, tempDir, waitFor } from "./common.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
-const DIST = path.resolve(ROOT, process.env.DIST || "dist");
-const BIN = path.resolve(ROOT, process.env.ARCHSIM_BIN || path.join(TARGET, "debug/archsim"));
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-];
 /** The longest a frame may spend on the search, ms. */
 const FRAME_LIMIT_MS = 50;
 
-let passed = 0;
-const cleanups = [];
-
-function fail(msg) {
-    throw new Error(msg);
-}
-
-function ok(what) {
-    passed += 1;
-    console.log(`ok ${passed} - ${what}`);
-}
-
-function native(args) {
-    return execFileSync(BIN, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-}
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.unref();
-        s.on("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-    });
-}
-
-async function serve() {
-    const port = await freePort();
-    const server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], {
-        cwd: DIST,
-        stdio: ["ignore", "ignore", "pipe"],
-    });
-    cleanups.push(() => server.kill());
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-        try {
-            if ((await fetch(`${base}/index.html`)).ok) return base;
-        } catch {
-            // not up yet
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    fail(`http.server did not answer on ${base}`);
-}
-
-async function state(page) {
-    const s = await page.evaluate(() => (window.archsim ? window.archsim.archsim_state() : ""));
-    return s ? JSON.parse(s) : null;
-}
-
-async function waitFor(page, what, pred, timeoutMs) {
-    const until = Date.now() + timeoutMs;
-    let last = null;
-    while (Date.now() < until) {
-        last = await state(page);
-        if (last && pred(last)) return last;
-        await page.waitForTimeout(200);
-    }
-    fail(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-}
-
 async function main() {
-    for (const [f, why] of [
-        [path.join(DIST, "index.html"), "run scripts/web.sh build"],
-        [BIN, "cargo build (or set ARCHSIM_BIN)"],
-        [CHROMIUM, "apt-get install chromium"],
-    ]) {
-        if (!fs.existsSync(f)) fail(`${f} missing: ${why}`);
-    }
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "archsim-optimize-"));
-    cleanups.push(() => fs.rmSync(work, { recursive: true, force: true }));
+    requireTools();
+    const work = tempDir("archsim-optimize-");
     // The URL shortener, 5 simulated seconds with 1 s of warm-up, so the search takes tens of seconds.
-    const ron = fs
-        .readFileSync(path.join(ROOT, "scenarios/url_shortener.ron"), "utf8")
-        .replace(/duration_s:\s*[0-9.]+/, "duration_s: 5.0")
-        .replace(/warmup_s:\s*[0-9.]+/, "warmup_s: 1.0");
-    if (!/duration_s: 5\.0/.test(ron) || !/warmup_s: 1\.0/.test(ron)) fail("could not shorten the scenario");
     const file = path.join(work, "short.ron");
-    fs.writeFileSync(file, ron);
+    fs.writeFileSync(file, shortened("scenarios/url_shortener.ron", 5, 1));
     const want = JSON.parse(
         native(["optimize", file, "--full", "--load", "10", "--slo-p99-ms", "200", "--slo-errors", "0.001", "--json", "-"]),
     );
@@ -126,21 +33,9 @@ async function main() {
 
     const fragment = native(["share", file, "--fragment"]).trim();
     const base = await serve();
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "archsim-web-"));
-    cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-    const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ARGS,
-        viewport: { width: 1280, height: 800 },
-    });
-    cleanups.push(() => context.close());
+    const context = await launch();
     const errors = [];
-    const page = await context.newPage();
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/index.html#${fragment}`);
-    await page.waitForSelector("body[data-archsim-ready='1']", { timeout: 90000 });
+    const page = await openApp(context, `${base}/index.html#${fragment}`, errors);
     await waitFor(page, "the shared scenario", (s) => s.toasts.some((t) => t.startsWith("Opened the shared scenario")), 30000);
 
     // Count animation frames while the search runs: the page must keep drawing.
@@ -175,23 +70,7 @@ async function main() {
         o.simulated === want.finalists.length;
     if (!same) fail(`browser answer ${JSON.stringify(o)} differs from native ${JSON.stringify(wantChosen)}`);
     ok(`the browser's answer equals the native one: ${o.chosen.join(", ")}, ${o.monthly_cost.toFixed(2)}/month, p99 ${o.p99_ms.toFixed(1)} ms`);
-    const panics = errors.filter((e) => /panicked|RuntimeError/.test(e));
-    if (panics.length) fail(`the page reported: ${panics.join(" | ")}`);
+    noPanics(errors);
 }
 
-try {
-    await main();
-    console.log(`# ${passed} passed, 0 failed`);
-} catch (e) {
-    console.log(`not ok - ${e.message}`);
-    console.log(`# ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-} finally {
-    for (const c of cleanups.reverse()) {
-        try {
-            await c();
-        } catch {
-            // best effort
-        }
-    }
-}
+await runTests("optimize", main);

@@ -12,195 +12,38 @@
 //      the limit's message, and a good link opens after them;
 //   3. the engine in the page (`archsim_run_json`) gives byte-identical report JSON to the native CLI
 //      (`archsim run FILE --seed N --load X --duration S --json -`), wall_time_s aside;
-//   4. `?embed=1` in an iframe, and File > Import diagram… / Paste diagram… (tests/web/interop.mjs).
+//   4. `?embed=1` in an iframe, and File > Import diagram… / Paste diagram… (tests/web/interop.mjs);
+//   5. the Stress test sweep, sliced across frames (none over 50 ms), equals `archsim sweep`, and Cancel
+//      stops it within two frames (tests/web/sweep.mjs);
+//   6. the walk-through: File > New, a 5-node design built with the mouse, run, 10x, a fault scheduled and
+//      dragged on the timeline, saved (download), reopened (upload), its share link opened (tests/web/walk.mjs).
 // Environment: DIST (default dist), ARCHSIM_BIN (default $CARGO_TARGET_DIR/debug/archsim), CHROMIUM
 // (default /usr/bin/chromium), OUT (screenshot folder, default $CARGO_TARGET_DIR or target).
 // Exits non-zero with a message on the first failure.
 
-import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
-import { chromium } from "playwright-core";
-
+import {
+    OUT,
+    ROOT,
+    fail,
+    launch,
+    native,
+    noPanics,
+    ok,
+    openApp,
+    requireTools,
+    runTests,
+    screenshotNotBlank,
+    serve,
+    state,
+    waitFor,
+} from "./common.mjs";
 import { embedInIframe, importInBrowser } from "./interop.mjs";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || "target");
-const DIST = path.resolve(ROOT, process.env.DIST || "dist");
-const BIN = path.resolve(ROOT, process.env.ARCHSIM_BIN || path.join(TARGET, "debug/archsim"));
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const OUT = path.resolve(ROOT, process.env.OUT || TARGET);
-const ARGS = [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-];
-
-let passed = 0;
-const cleanups = [];
-
-function fail(msg) {
-    throw new Error(msg);
-}
-
-function ok(what) {
-    passed += 1;
-    console.log(`ok ${passed} - ${what}`);
-}
-
-function native(args) {
-    return execFileSync(BIN, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-}
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.unref();
-        s.on("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-    });
-}
-
-async function serve() {
-    const port = await freePort();
-    const server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], {
-        cwd: DIST,
-        stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    server.stderr.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
-    cleanups.push(() => server.kill());
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-        try {
-            const r = await fetch(`${base}/index.html`);
-            if (r.ok) return base;
-        } catch {
-            // not up yet
-        }
-        if (server.exitCode !== null) fail(`http.server exited: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    fail(`http.server did not answer on ${base}: ${stderr}`);
-}
-
-/** The app's state through the `archsim_state` hook (null before the app runs). */
-async function state(page) {
-    const s = await page.evaluate(() => (window.archsim ? window.archsim.archsim_state() : ""));
-    return s ? JSON.parse(s) : null;
-}
-
-async function waitFor(page, what, pred, timeoutMs = 30000) {
-    const until = Date.now() + timeoutMs;
-    let last = null;
-    while (Date.now() < until) {
-        last = await state(page);
-        if (last && pred(last)) return last;
-        await page.waitForTimeout(100);
-    }
-    fail(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-}
-
-async function openApp(context, url, errors) {
-    const page = await context.newPage();
-    page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(url);
-    try {
-        await page.waitForSelector("body[data-archsim-ready='1']", { timeout: 90000 });
-    } catch {
-        const shown = await page.evaluate(() => document.getElementById("archsim_error")?.textContent);
-        fail(`the app did not start within 90 s: ${shown || "(no message on the page)"}; console: ${errors.join(" | ")}`);
-    }
-    const loading = await page.$("#archsim_loading");
-    if (loading) fail("the loading indicator is still there after start-up");
-    return page;
-}
-
-/** Decodes an 8-bit RGB(A) non-interlaced PNG (what Chromium's screenshots are) into pixels. */
-function decodePng(buf) {
-    if (buf.readUInt32BE(0) !== 0x89504e47) fail("screenshot is not a PNG");
-    let off = 8;
-    let width = 0;
-    let height = 0;
-    let channels = 0;
-    const idat = [];
-    while (off < buf.length) {
-        const len = buf.readUInt32BE(off);
-        const type = buf.toString("ascii", off + 4, off + 8);
-        const data = buf.subarray(off + 8, off + 8 + len);
-        if (type === "IHDR") {
-            width = data.readUInt32BE(0);
-            height = data.readUInt32BE(4);
-            const [depth, colour, , , interlace] = data.subarray(8, 13);
-            channels = { 2: 3, 6: 4 }[colour];
-            if (depth !== 8 || !channels || interlace !== 0) fail(`unexpected PNG format ${depth}/${colour}/${interlace}`);
-        } else if (type === "IDAT") {
-            idat.push(data);
-        }
-        off += 12 + len;
-    }
-    const raw = zlib.inflateSync(Buffer.concat(idat));
-    const stride = width * channels;
-    const px = Buffer.alloc(stride * height);
-    for (let y = 0; y < height; y++) {
-        const filter = raw[y * (stride + 1)];
-        const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-        for (let x = 0; x < stride; x++) {
-            const a = x >= channels ? px[y * stride + x - channels] : 0;
-            const b = y > 0 ? px[(y - 1) * stride + x] : 0;
-            const c = x >= channels && y > 0 ? px[(y - 1) * stride + x - channels] : 0;
-            let v = line[x];
-            if (filter === 1) v += a;
-            else if (filter === 2) v += b;
-            else if (filter === 3) v += (a + b) >> 1;
-            else if (filter === 4) {
-                const p = a + b - c;
-                const pa = Math.abs(p - a);
-                const pb = Math.abs(p - b);
-                const pc = Math.abs(p - c);
-                v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-            }
-            px[y * stride + x] = v & 0xff;
-        }
-    }
-    return { width, height, channels, px };
-}
-
-/** Distinct colours in a screenshot (a blank or single-colour page has 1 or 2). */
-function distinctColours(png) {
-    const { width, height, channels, px } = decodePng(png);
-    const seen = new Set();
-    for (let i = 0; i < width * height; i++) {
-        const o = i * channels;
-        seen.add((px[o] << 16) | (px[o + 1] << 8) | px[o + 2]);
-    }
-    return seen.size;
-}
-
-async function screenshotNotBlank(page, name, minColours = 50) {
-    const png = await page.screenshot();
-    fs.mkdirSync(OUT, { recursive: true });
-    const file = path.join(OUT, name);
-    fs.writeFileSync(file, png);
-    const n = distinctColours(png);
-    if (n < minColours) fail(`screenshot ${file} looks blank: ${n} distinct colours`);
-    return { file, n };
-}
+import { sweepInBrowser } from "./sweep.mjs";
+import { walkThrough } from "./walk.mjs";
 
 function scenarioName(ronText) {
     const m = /^\s*name:\s*"((?:[^"\\]|\\.)*)"/m.exec(ronText);
@@ -246,20 +89,36 @@ async function hostileLinks(context, base, errors) {
     }
 }
 
+/** Navigation start to the app's first frame, ms, on a cold start (issue 16). FIRST_FRAME_LIMIT_MS overrides
+ * it for a machine known to be loaded (the figure is printed either way). */
+const FIRST_FRAME_LIMIT_MS = Number(process.env.FIRST_FRAME_LIMIT_MS || 1000);
+
+/** Issue 16: the first frame within a second of navigation, on a cold start (a fresh profile: nothing cached,
+ * no compiled wasm kept). A loaded machine slows every load, so up to three cold starts are timed and the
+ * fastest must be within the limit; all are reported. The figure is the app's own: `performance.now()` at
+ * its first frame, published in its state as `first_frame_ms`. */
+async function firstFrame(base) {
+    const times = [];
+    for (let i = 0; i < 3 && !(times.length && Math.min(...times) <= FIRST_FRAME_LIMIT_MS); i++) {
+        const context = await launch();
+        const errors = [];
+        const page = await openApp(context, `${base}/index.html`, errors);
+        const s = await waitFor(page, "the first frame", (st) => st.first_frame_ms > 0, 10000);
+        const nav = await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd);
+        times.push(s.first_frame_ms);
+        console.log(`# cold start ${i + 1}: first frame ${s.first_frame_ms.toFixed(0)} ms after navigation (DOMContentLoaded ${nav.toFixed(0)} ms)`);
+        await context.close();
+    }
+    const best = Math.min(...times);
+    if (!(best <= FIRST_FRAME_LIMIT_MS)) fail(`the first frame came ${times.map((x) => x.toFixed(0)).join(", ")} ms after navigation (limit ${FIRST_FRAME_LIMIT_MS})`);
+    ok(`first frame ${best.toFixed(0)} ms after navigation on a cold start (limit ${FIRST_FRAME_LIMIT_MS}; ${times.length} start(s): ${times.map((x) => x.toFixed(0)).join(", ")} ms)`);
+}
+
 async function main() {
-    if (!fs.existsSync(path.join(DIST, "index.html"))) fail(`${DIST}/index.html missing: run scripts/web.sh build`);
-    if (!fs.existsSync(BIN)) fail(`${BIN} missing: cargo build (or set ARCHSIM_BIN)`);
-    if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} missing: apt-get install chromium`);
+    requireTools();
     const base = await serve();
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "archsim-web-"));
-    cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-    const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ARGS,
-        viewport: { width: 1280, height: 800 },
-    });
-    cleanups.push(() => context.close());
+    await firstFrame(base);
+    const context = await launch();
     const errors = [];
 
     // 1. A share link made by the Rust encoder opens, runs and draws.
@@ -274,7 +133,6 @@ async function main() {
     if (opened.scenario !== shortener) fail(`the link opened '${opened.scenario}', not '${shortener}'`);
     if (opened.link_error) fail(`the link was refused: ${opened.link_error}`);
     ok(`share link (${fragment.length} characters) opens '${shortener}'`);
-
     await page.focus("#archsim_canvas");
     await page.keyboard.press("Space");
     await waitFor(page, "the run to start after Space", (s) => s.run_state === "Running" || s.sim_time_s > 0, 10000);
@@ -384,27 +242,17 @@ async function main() {
     }
 
     // 4. Diagram import and embed mode (tests/web/interop.mjs).
-    const t = { context, base, errors, openApp, screenshotNotBlank, ok, fail, native, ROOT, OUT };
+    const t = { context, base, errors, openApp, screenshotNotBlank, ok, fail, native, waitFor, ROOT, OUT };
     await embedInIframe(t);
     await importInBrowser(t);
 
-    const panics = errors.filter((e) => /panicked|crashed|RuntimeError/.test(e));
-    if (panics.length) fail(`the page logged errors: ${panics.join(" | ")}`);
+    // 5. The Stress test sweep never freezes the page and gives the CLI's answer (tests/web/sweep.mjs).
+    await sweepInBrowser(t);
+
+    // 6. The done-means walk-through, as a person would (tests/web/walk.mjs).
+    await walkThrough(t);
+
+    noPanics(errors);
 }
 
-let failed = 0;
-try {
-    await main();
-} catch (e) {
-    failed = 1;
-    console.error(`not ok - ${e.message}`);
-}
-for (const c of cleanups.reverse()) {
-    try {
-        await c();
-    } catch {
-        // already gone
-    }
-}
-console.log(`web: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await runTests("web", main);

@@ -1,0 +1,398 @@
+//! Solving the flow equations at one load: a forward pass for arrival rates (callers before callees), then
+//! a backward pass for holding and response times (callees before callers), one function per node kind
+//! where the kind has equations of its own.
+
+#![allow(
+    clippy::needless_range_loop,
+    reason = "node, class and edge indices address several parallel tables at once"
+)]
+
+use super::{Eval, FlowModel, NodeFlow, mean_ms, mean_of};
+use crate::analysis::queueing;
+use crate::model::{Arrival, CacheParams, DatabaseParams, NodeKind, QueueParams, ServiceParams};
+
+/// What the backward pass reads (the forward pass's rates) and fills in, callees first.
+struct Tables<'a> {
+    /// Arrivals per ms, per node, per class.
+    lambda: &'a [Vec<f64>],
+    /// Worker time per ms a consumer spends on messages still travelling from their queue.
+    hop_busy: &'a [f64],
+    /// Response time per node per class, ms.
+    resp: Vec<Vec<f64>>,
+    /// A service's mean wait for a worker, ms (a queue's lag includes its consumers' wait).
+    queue_wait: Vec<f64>,
+}
+
+impl FlowModel {
+    pub(super) fn eval(&self, load: f64) -> Eval {
+        let (lambda, hop_busy) = self.forward(load);
+        self.backward(lambda, &hop_busy)
+    }
+
+    /// Arrival rates per ms, per node and class, callers before callees; and each consumer's reserved
+    /// hop time (the engine reserves the worker when it hands the message over, before the hop).
+    fn forward(&self, load: f64) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let s = &self.scenario;
+        let (n, k) = (s.nodes.len(), self.classes.len());
+        let mut lambda = vec![vec![0.0; k]; n];
+        let mut hop_busy = vec![0.0; n];
+        for &ni in &self.order {
+            let node = &s.nodes[ni];
+            let routes = &self.routes[ni];
+            match &node.kind {
+                NodeKind::Client(c) => {
+                    let wsum: f64 = c.classes.iter().map(|w| w.weight).sum();
+                    // A one-off batch has no steady rate: the flow model sees no traffic from it.
+                    let active = if matches!(c.arrival, Arrival::Batch { .. }) {
+                        0.0
+                    } else {
+                        self.active_fraction(c.start_s, c.stop_s)
+                    };
+                    for cw in &c.classes {
+                        let ci = self.class_index(&cw.name);
+                        let rate = c.rate_rps * active * load * cw.weight / wsum / 1000.0;
+                        lambda[ni][ci] += rate;
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += rate;
+                        }
+                    }
+                }
+                NodeKind::Service(p) => {
+                    for ci in 0..k {
+                        let out = lambda[ni][ci] * (1.0 - p.error_probability);
+                        for &e in &routes[ci] {
+                            lambda[self.edge_to[e]][ci] += out;
+                        }
+                    }
+                }
+                NodeKind::RateLimiter(r) => {
+                    // Admitted: at most the limit (per client, the sum over clients is not known here,
+                    // so only a global limit caps the flow), spread over the classes in proportion.
+                    let total: f64 = (0..k).map(|ci| lambda[ni][ci]).sum();
+                    let cap = r.rate_rps / 1000.0;
+                    let pass = if !r.per_client && total > cap {
+                        cap / total
+                    } else {
+                        1.0
+                    };
+                    for ci in 0..k {
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * pass;
+                        }
+                    }
+                }
+                NodeKind::LoadBalancer(_) => {
+                    for ci in 0..k {
+                        let m = routes[ci].len() as f64;
+                        for &e in &routes[ci] {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] / m;
+                        }
+                    }
+                }
+                NodeKind::Cache(p) => {
+                    for ci in 0..k {
+                        let miss = 1.0 - self.hit_ratio(p, ci);
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * miss;
+                        }
+                    }
+                }
+                NodeKind::Queue(_) => {
+                    // Competing consumers: each message goes to one of them, shared in proportion to
+                    // their workers (free workers pull).
+                    let consumers = self.consumers(ni);
+                    let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
+                    for ci in 0..k {
+                        for &(e, w) in &consumers {
+                            let share = lambda[ni][ci] * w / total;
+                            lambda[self.edge_to[e]][ci] += share;
+                            hop_busy[self.edge_to[e]] += share * self.edge_ms[e];
+                        }
+                    }
+                }
+                NodeKind::Database(_) => {}
+            }
+        }
+        (lambda, hop_busy)
+    }
+
+    /// Holding and response times, callees before callers, and each node's figures.
+    fn backward(&self, lambda: Vec<Vec<f64>>, hop_busy: &[f64]) -> Eval {
+        let s = &self.scenario;
+        let (n, k) = (s.nodes.len(), self.classes.len());
+        let mut t = Tables {
+            lambda: &lambda,
+            hop_busy,
+            resp: vec![vec![0.0; k]; n],
+            queue_wait: vec![0.0; n],
+        };
+        let mut nodes: Vec<Option<NodeFlow>> = vec![None; n];
+        let mut own_overload = vec![false; n];
+        for &ni in self.order.iter().rev() {
+            let node = &s.nodes[ni];
+            let routes = &self.routes[ni];
+            let lam: f64 = lambda[ni].iter().sum();
+            let mut flow = NodeFlow {
+                id: node.id.clone(),
+                kind: node.kind.tag().as_str().to_owned(),
+                arrival_rps: lam * 1000.0,
+                servers: 0,
+                mean_hold_ms: 0.0,
+                utilization: 0.0,
+                peak_utilization: 0.0,
+                mean_wait_ms: Some(0.0),
+                mean_response_ms: None,
+                mean_lag_ms: None,
+                saturation_load: None,
+            };
+            match &node.kind {
+                NodeKind::Client(_) | NodeKind::RateLimiter(_) => {
+                    for ci in 0..k {
+                        t.resp[ni][ci] = routes[ci]
+                            .first()
+                            .map_or(0.0, |&e| self.round_trip(e, &t.resp, ci));
+                    }
+                    flow.mean_wait_ms = None;
+                }
+                NodeKind::LoadBalancer(_) => {
+                    for ci in 0..k {
+                        let m = routes[ci].len() as f64;
+                        t.resp[ni][ci] = routes[ci]
+                            .iter()
+                            .map(|&e| self.round_trip(e, &t.resp, ci) / m)
+                            .sum();
+                    }
+                }
+                NodeKind::Queue(q) => self.back_queue(ni, q, lam, &mut t, &mut flow),
+                NodeKind::Service(p) => {
+                    own_overload[ni] = self.back_service(ni, p, &mut t, &mut flow);
+                }
+                NodeKind::Cache(p) => own_overload[ni] = self.back_cache(ni, p, &mut t, &mut flow),
+                NodeKind::Database(p) => {
+                    own_overload[ni] = self.back_database(ni, p, lam, &mut t, &mut flow);
+                }
+            }
+            flow.mean_response_ms = if lam > 0.0 {
+                let r: f64 = (0..k)
+                    .filter(|&ci| lambda[ni][ci] > 0.0)
+                    .map(|ci| lambda[ni][ci] * t.resp[ni][ci])
+                    .sum::<f64>()
+                    / lam;
+                Some(r).filter(|x| x.is_finite())
+            } else {
+                Some(0.0)
+            };
+            if matches!(node.kind, NodeKind::Client(_)) {
+                flow.mean_response_ms = None;
+            }
+            nodes[ni] = Some(flow);
+        }
+        let resp = t.resp;
+        Eval {
+            lambda,
+            resp,
+            nodes: nodes
+                .into_iter()
+                .map(|f| f.expect("every node is in the order"))
+                .collect(),
+            own_overload,
+        }
+    }
+
+    /// The edge's latency both ways plus the callee's response time.
+    fn round_trip(&self, e: usize, resp: &[Vec<f64>], ci: usize) -> f64 {
+        2.0 * self.edge_ms[e] + resp[self.edge_to[e]][ci]
+    }
+
+    /// A queue answers its producers at the ack latency; its lag is the wait for a free consumer worker,
+    /// the hop there and back, and the consumer's own work (filled in before it: callees come first).
+    fn back_queue(
+        &self,
+        ni: usize,
+        q: &QueueParams,
+        lam: f64,
+        t: &mut Tables,
+        flow: &mut NodeFlow,
+    ) {
+        let k = self.classes.len();
+        let ack = mean_ms(&q.ack_latency_ms);
+        for ci in 0..k {
+            t.resp[ni][ci] = ack;
+        }
+        let consumers = self.consumers(ni);
+        let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
+        let mut lag = 0.0;
+        for ci in 0..k {
+            if t.lambda[ni][ci] <= 0.0 {
+                continue;
+            }
+            for &(e, w) in &consumers {
+                let to = self.edge_to[e];
+                lag += t.lambda[ni][ci] * w / total
+                    * (t.queue_wait[to] + self.round_trip(e, &t.resp, ci));
+            }
+        }
+        flow.mean_lag_ms = (lam > 0.0).then(|| lag / lam).filter(|x| x.is_finite());
+    }
+
+    /// A service holds a worker for its own work plus its downstream round trips, in sequence; returns
+    /// whether it is overloaded on its own (not because something it waits on is).
+    fn back_service(
+        &self,
+        ni: usize,
+        p: &ServiceParams,
+        t: &mut Tables,
+        flow: &mut NodeFlow,
+    ) -> bool {
+        let (k, routes) = (self.classes.len(), &self.routes[ni]);
+        let mut hold = vec![0.0; k];
+        for ci in 0..k {
+            let down: f64 = routes[ci]
+                .iter()
+                .map(|&e| self.round_trip(e, &t.resp, ci))
+                .sum();
+            let go_on = 1.0 - p.error_probability;
+            hold[ci] = mean_ms(&p.service_time_ms) + if go_on > 0.0 { go_on * down } else { 0.0 };
+        }
+        let w = self.station(
+            flow,
+            &t.lambda[ni],
+            &hold,
+            t.hop_busy[ni],
+            p.replicas,
+            p.workers,
+        );
+        // A consumer's wait happens in the queue it pulls from: its own response starts when it takes
+        // the message (the report measures it the same way).
+        let fed_by_queue = self.fed_by_queue(ni);
+        t.queue_wait[ni] = w;
+        for ci in 0..k {
+            t.resp[ni][ci] = if fed_by_queue { hold[ci] } else { w + hold[ci] };
+        }
+        if fed_by_queue {
+            flow.mean_wait_ms = Some(0.0);
+        }
+        flow.peak_utilization >= 1.0 && flow.mean_hold_ms.is_finite()
+    }
+
+    /// A cache is one station of lookups; misses add the round trip to the store behind it.
+    fn back_cache(&self, ni: usize, p: &CacheParams, t: &mut Tables, flow: &mut NodeFlow) -> bool {
+        let (k, routes) = (self.classes.len(), &self.routes[ni]);
+        let look = mean_ms(&p.hit_latency_ms);
+        let hold = vec![look; k];
+        let w = self.station(flow, &t.lambda[ni], &hold, 0.0, 1, p.workers);
+        for ci in 0..k {
+            let miss = 1.0 - self.hit_ratio(p, ci);
+            let down = routes[ci]
+                .first()
+                .map_or(0.0, |&e| self.round_trip(e, &t.resp, ci));
+            t.resp[ni][ci] = w + look + if miss > 0.0 { miss * down } else { 0.0 };
+        }
+        flow.peak_utilization >= 1.0
+    }
+
+    /// Primary: writes, plus reads when there are no replicas; each replica: its share of the reads.
+    /// Every instance is an M/M/c station with `pool_size` connections.
+    fn back_database(
+        &self,
+        ni: usize,
+        p: &DatabaseParams,
+        lam: f64,
+        t: &mut Tables,
+        flow: &mut NodeFlow,
+    ) -> bool {
+        let k = self.classes.len();
+        let (read, write) = (mean_ms(&p.read_time_ms), mean_ms(&p.write_time_ms));
+        let is_write = |ci: usize| p.write_classes.contains(&self.classes[ci]);
+        let reps = p.read_replicas as f64;
+        let (mut lam_p, mut busy_p, mut lam_r, mut busy_r) = (0.0, 0.0, 0.0, 0.0);
+        for ci in 0..k {
+            let l = t.lambda[ni][ci];
+            if is_write(ci) {
+                lam_p += l;
+                busy_p += l * write;
+            } else if p.read_replicas == 0 {
+                lam_p += l;
+                busy_p += l * read;
+            } else {
+                lam_r += l / reps;
+                busy_r += l / reps * read;
+            }
+        }
+        let c = f64::from(p.pool_size);
+        let wait = |l: f64, busy: f64| -> f64 {
+            if l <= 0.0 {
+                return 0.0;
+            }
+            let hold = busy / l;
+            queueing::mmc_mean_wait_s(p.pool_size, l, 1.0 / hold).unwrap_or(f64::INFINITY)
+        };
+        let (wp, wr) = (wait(lam_p, busy_p), wait(lam_r, busy_r));
+        for ci in 0..k {
+            let (w, time) = if is_write(ci) {
+                (wp, write)
+            } else if p.read_replicas == 0 {
+                (wp, read)
+            } else {
+                (wr, read)
+            };
+            t.resp[ni][ci] = w + time;
+        }
+        flow.servers = p.pool_size.saturating_mul(1 + p.read_replicas);
+        flow.mean_hold_ms = if lam > 0.0 {
+            (busy_p + busy_r * reps) / lam
+        } else {
+            0.0
+        };
+        flow.utilization = (busy_p + busy_r * reps) / (c * (1.0 + reps));
+        flow.peak_utilization = (busy_p / c).max(busy_r / c);
+        flow.mean_wait_ms = (lam > 0.0)
+            .then(|| (lam_p * wp + lam_r * reps * wr) / lam)
+            .or(Some(0.0))
+            .filter(|x| x.is_finite());
+        flow.peak_utilization >= 1.0
+    }
+
+    /// An M/M/c station of `replicas` x `workers` fed evenly: fills the node's utilization, hold and wait,
+    /// and returns the mean wait in ms (infinite when overloaded). `extra_busy` is worker time per ms not
+    /// in `hold` (a consumer's reserved hop).
+    fn station(
+        &self,
+        flow: &mut NodeFlow,
+        lambda: &[f64],
+        hold: &[f64],
+        extra_busy: f64,
+        replicas: u32,
+        workers: u32,
+    ) -> f64 {
+        let lam: f64 = lambda.iter().sum();
+        flow.servers = replicas.saturating_mul(workers);
+        if lam <= 0.0 {
+            flow.mean_hold_ms = mean_of(hold);
+            return 0.0;
+        }
+        // Classes that never arrive add nothing, even when their hold is infinite (0 x inf is NaN).
+        let busy: f64 = lambda
+            .iter()
+            .zip(hold)
+            .filter(|(l, _)| **l > 0.0)
+            .map(|(l, h)| l * h)
+            .sum::<f64>()
+            + extra_busy;
+        let mean_hold = busy / lam;
+        flow.mean_hold_ms = mean_hold;
+        flow.utilization = busy / f64::from(flow.servers);
+        flow.peak_utilization = flow.utilization;
+        let per_replica = lam / f64::from(replicas);
+        let w = if mean_hold.is_finite() && mean_hold > 0.0 {
+            queueing::mmc_mean_wait_s(workers, per_replica, 1.0 / mean_hold)
+                .unwrap_or(f64::INFINITY)
+        } else if mean_hold == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+        flow.mean_wait_ms = Some(w).filter(|x| x.is_finite());
+        w
+    }
+}
