@@ -107,7 +107,9 @@ export async function embedInIframe(t) {
     const r = await succeeded(t, frame, "the embedded run");
     t.ok(`Run and 10x in the embed bar run it: ${r.requests.succeeded} succeeded, ${r.requests.rejected ?? 0} rejected by ${r.sim_time_s.toFixed(1)} s (${at10.run_state})`);
 
-    // Read-only: a click on a node and Delete, or a drag, change nothing.
+    const running = await fitsIn(t, frame, 400, "640x400 while running");
+
+    // Read-only: a click on a node and Delete, or a drag (it pans the view), change nothing.
     const before = await until(t, frame, "state", () => true);
     await clickCanvas(frame, { x: 320, y: 110 });
     await page.keyboard.press("Delete");
@@ -122,7 +124,6 @@ export async function embedInIframe(t) {
     }
     t.ok(`embed mode is read-only: Delete and a drag leave ${after.nodes} nodes, ${after.edges} edges, not dirty`);
     fs.mkdirSync(t.OUT, { recursive: true });
-    const running = await fitsIn(t, frame, 400, "640x400 while running");
     const shot = path.join(t.OUT, "web_embed.png");
     await page.screenshot({ path: shot });
     t.ok(`screenshot of the course page with the embedded run (${describe(running)}): ${path.relative(t.ROOT, shot)}`);
