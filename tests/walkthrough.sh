@@ -88,10 +88,10 @@ shot 07-submenu
 click 787 470
 key Escape   # deselect: the charts go back to three and the fault timeline shows under them
 shot 08-scheduled
-# The bar (20-30 s of the 60 s axis) sits at x 522-628; 10.8 points a second: 108 points right is +10 s.
-drag 560 771 668 771
-# Its right end (the grip, now at x ~733) 20 s further: the crash lasts to the end of the run, 30-60 s.
-drag 733 771 949 771
+# The bar (20-30 s of the 60 s axis) sits at x 516-620; 10.4 points a second: 104 points right is +10 s.
+drag 560 771 664 771
+# Its right end (the grip, now at x ~721) 20 s further: the crash lasts to the end of the run, 30-60 s.
+drag 721 771 929 771
 shot 09-dragged
 # The design changed under the finished run ("Outdated run"): Restart runs it again with the fault.
 click 37 75
