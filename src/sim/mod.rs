@@ -285,6 +285,12 @@ impl Simulation {
         }
     }
 
+    /// Every sampled message still held (the last few hundred, in departure order), arrived or not: the
+    /// app gives each a minimum time on screen, so a sub-millisecond hop is seen at all.
+    pub fn sampled_dots(&self) -> Vec<TransitDot> {
+        self.world.dots.iter().copied().collect()
+    }
+
     /// Recently sampled in-transit requests; draw those with `depart_ns <= now < arrive_ns`.
     pub fn dots(&self) -> Vec<TransitDot> {
         let now = self.world.now;

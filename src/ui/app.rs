@@ -338,6 +338,17 @@ impl App {
         )
     }
 
+    /// Where each running node's badge was drawn in the last frame (node id, screen rect).
+    pub fn badge_rects(&self) -> &[(String, egui::Rect)] {
+        &self.canvas.drawn().badges
+    }
+
+    /// The request dots the last frame drew on each edge of the design (edge order): how far along each
+    /// was, from 0 at the sender to 1 at the receiver.
+    pub fn dots_on_edges(&self) -> &[Vec<f32>] {
+        &self.canvas.drawn().dots
+    }
+
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
         self.doc.is_dirty()

@@ -1,4 +1,4 @@
-//! Painting the diagram: grid, edges, request dots, nodes with their live state.
+//! Painting the diagram's parts: grid, edges, nodes with their live state.
 
 use egui::{
     Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, Vec2, pos2,
@@ -6,7 +6,7 @@ use egui::{
 };
 
 use crate::model::{Arrival, Edge, Node, NodeKind};
-use crate::sim::{NodeLive, TransitDot};
+use crate::sim::NodeLive;
 
 use super::theme::{self, Theme};
 use super::view::View;
@@ -182,28 +182,6 @@ enum Chip {
     Plain,
 }
 
-/// Sampled requests in flight on an edge: each dot slides from sender to receiver.
-pub fn paint_dot(
-    painter: &Painter,
-    seg: (Pos2, Pos2),
-    dot: &TransitDot,
-    now_ns: u64,
-    zoom: f32,
-    t: &Theme,
-) {
-    let span = dot.arrive_ns.saturating_sub(dot.depart_ns).max(1) as f64;
-    let f = (now_ns.saturating_sub(dot.depart_ns) as f64 / span).clamp(0.0, 1.0) as f32;
-    let (a, b) = if dot.response { (seg.1, seg.0) } else { seg };
-    let dir = (b - a).normalized();
-    let side = vec2(-dir.y, dir.x) * 3.0 * zoom.sqrt();
-    let p = a + (b - a) * f + if dot.response { side } else { -side };
-    painter.circle_filled(
-        p,
-        2.6 * zoom.sqrt().max(0.8),
-        t.dot_color(dot.outcome, dot.response),
-    );
-}
-
 /// One line describing a node's main parameters.
 pub fn subtitle(node: &Node) -> String {
     match &node.kind {
@@ -244,18 +222,13 @@ pub fn subtitle(node: &Node) -> String {
 /// Below this zoom nodes are drawn without shadow, icon detail or the empty queue bar.
 pub const LOD_ZOOM: f32 = 0.5;
 
-/// A node box: kind stripe and icon, name, parameters; when running, a state tint, queue bar and badge.
-/// `sending_rps`: for a client, the live rate on its outgoing edges (shown instead of its own completions).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a node's drawing takes its rectangle, state and style separately, each distinct"
-)]
+/// A node box: kind stripe and icon, name, parameters; when running, a state tint and queue bar (its badge
+/// is placed once every node is drawn: canvas_badge.rs).
 pub fn paint_node(
     painter: &Painter,
     rect: Rect,
     node: &Node,
     live: Option<&NodeLive>,
-    sending_rps: Option<f64>,
     flags: NodeFlags,
     zoom: f32,
     t: &Theme,
@@ -393,51 +366,6 @@ pub fn paint_node(
                     Rect::from_min_size(bar.min, vec2(bar.width() * frac.max(0.02), bar.height()));
                 painter.rect_filled(filled, radius, t.utilization_color(frac as f64));
             }
-        }
-        // Badge above: throughput and p99, or DOWN.
-        let text = if down {
-            "DOWN (crashed)".to_owned()
-        } else {
-            let mut s = if degraded {
-                "DEGRADED · ".to_owned()
-            } else {
-                String::new()
-            };
-            s += &match sending_rps {
-                Some(r) => format!("sending {}/s", format::rate(r)),
-                None => format!("{}/s", format::rate(l.throughput_rps)),
-            };
-            if l.p99_ms.is_finite() {
-                s.push_str(&format!(" · p99 {}", format::ms(l.p99_ms)));
-            }
-            if l.queue_len > 0 {
-                s.push_str(&format!(" · q {}", l.queue_len));
-            }
-            s
-        };
-        if zoom > 0.4 {
-            let font = FontId::proportional(10.5 * zoom.sqrt());
-            let color = if down {
-                t.error
-            } else if degraded {
-                t.warn
-            } else {
-                t.text
-            };
-            let galley = painter.layout_no_wrap(text, font, color);
-            let size = galley.size() + vec2(10.0, 4.0);
-            let badge = Rect::from_min_size(
-                pos2(rect.center().x - size.x / 2.0, rect.top() - size.y - 4.0),
-                size,
-            );
-            painter.rect_filled(badge, 6.0, t.badge_bg);
-            let dot_c = if down || degraded {
-                color
-            } else {
-                state.unwrap_or(t.calm)
-            };
-            painter.rect_stroke(badge, 6.0, Stroke::new(1.0, dot_c), StrokeKind::Inside);
-            painter.galley(badge.min + vec2(5.0, 2.0), galley, Color32::PLACEHOLDER);
         }
         // Utilization figure in the corner.
         if zoom > 0.6 && l.utilization > 0.0 && !down {

@@ -87,7 +87,7 @@ pub struct Runner {
     pub snapshot: Option<Snapshot>,
     /// Latest report (refreshed a few times a second).
     pub report: Option<Report>,
-    /// Sampled requests in transit.
+    /// The messages the engine sampled most recently (arrived or not), in departure order.
     pub dots: Vec<TransitDot>,
     /// Why the last start failed, or the engine stopped, in words.
     pub error: Option<String>,
@@ -462,7 +462,7 @@ impl Runner {
         let want_report = force || self.report_age_s > 0.25;
         let r = guarded("reading results", || {
             let report = want_report.then(|| sim.report());
-            (sim.snapshot(), sim.dots(), report)
+            (sim.snapshot(), sim.sampled_dots(), report)
         });
         match r {
             Ok((snap, dots, report)) => {

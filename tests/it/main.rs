@@ -34,6 +34,8 @@ mod ui;
 #[cfg(feature = "gui")]
 mod ui_behaviour;
 #[cfg(feature = "gui")]
+mod ui_canvas;
+#[cfg(feature = "gui")]
 mod ui_faults;
 #[cfg(feature = "gui")]
 mod ui_interop;
