@@ -170,7 +170,7 @@ pub fn main_chart_ui(ui: &mut Ui, report: Option<&Report>) {
 type Chart = (String, String, &'static str, Vec<Series>);
 
 /// Narrowest chart worth drawing, points: below it the axis labels collide.
-const MIN_CHART_W: f32 = 240.0;
+const MIN_CHART_W: f32 = 260.0;
 /// Lowest chart worth drawing, points: enough for three y-axis labels.
 const MIN_CHART_H: f32 = 110.0;
 

@@ -66,6 +66,9 @@ pub fn allowed(cmd: &Command) -> bool {
     )
 }
 
+/// The least room the embed bar's title is shown in (an ellipsis and about four letters), points.
+const TITLE_MIN_W: f32 = 40.0;
+
 impl App {
     /// This app in embed mode: a fresh document (the start preset until a link opens), nothing saved.
     pub fn embedded(mut self) -> Self {
@@ -123,18 +126,7 @@ impl App {
                         }
                     }
                     ui.separator();
-                    ui.label(RichText::new(&self.doc.scenario.name).strong());
-                    if self.runner.has_sim() {
-                        ui.label(
-                            RichText::new(format!("t = {:.1} s", self.runner.time_s())).weak(),
-                        );
-                    }
-                    #[cfg(target_arch = "wasm32")]
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let link =
-                            crate::model::share::link(&super::web::page_url(), &self.doc.scenario);
-                        ui.hyperlink_to("Open in archsim ↗", link);
-                    });
+                    self.embed_title_and_link(ui);
                 });
             });
         let chart = egui::Panel::bottom("embed_chart")
@@ -172,6 +164,45 @@ impl App {
         // As drawn (the strip's frame included), not as asked for.
         self.record_layout(ui.ctx(), page_h, chart.response.rect.height());
         out.retain(allowed);
+    }
+
+    /// The design's name and the run's clock, cut short with "…" so that "Open in archsim" at the right
+    /// always has its room; in a 480-point iframe the buttons and loads leave none, and the name goes.
+    fn embed_title_and_link(&self, ui: &mut Ui) {
+        #[cfg(target_arch = "wasm32")]
+        let base = super::web::page_url();
+        #[cfg(not(target_arch = "wasm32"))]
+        let base = crate::model::share::native_base_url(None);
+        let link_text = "Open in archsim";
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let link_w = ui
+            .painter()
+            .layout_no_wrap(link_text.into(), font, egui::Color32::PLACEHOLDER)
+            .size()
+            .x;
+        let room = (ui.available_width() - link_w - 2.0 * ui.spacing().item_spacing.x).max(0.0);
+        let mut title = self.doc.scenario.name.clone();
+        if self.runner.has_sim() {
+            title += &format!("  t = {:.1} s", self.runner.time_s());
+        }
+        // Below a few letters' room the name is left out (the link's tooltip names the design).
+        if room >= TITLE_MIN_W {
+            ui.allocate_ui_with_layout(
+                egui::vec2(room, ui.available_height()),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.add(egui::Label::new(RichText::new(title).strong()).truncate())
+                        .on_hover_text(&self.doc.scenario.name);
+                },
+            );
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let link = crate::model::share::link(&base, &self.doc.scenario);
+            ui.hyperlink_to(link_text, link).on_hover_text(format!(
+                "Open '{}' in the full app, to edit it",
+                self.doc.scenario.name
+            ));
+        });
     }
 
     fn record_layout(&self, ctx: &egui::Context, page_h: f32, chart_h: f32) {

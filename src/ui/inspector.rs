@@ -20,6 +20,10 @@ pub struct Inspector {
     pub(super) fault: super::faults_ui::FaultDraft,
 }
 
+/// What a parameter row holds beside its slider: the label column, the slider's value box and the gaps,
+/// points.
+const ROW_BESIDE_SLIDER: f32 = 210.0;
+
 /// A labelled row in a two-column grid; returns whether the widget changed.
 pub(super) fn row(
     ui: &mut Ui,
@@ -61,6 +65,11 @@ impl Inspector {
         out: &mut Vec<Command>,
     ) {
         let t = Theme::from_visuals(ui.visuals());
+        // A parameter row is its label (up to about 130 points: "Error probability"), a slider and the
+        // slider's value box (up to about 60): at egui's usual 140-point slider, wider than the 284 points a
+        // 300-point panel holds, and the panel grew to fit it (to 348). The sliders take the room left.
+        ui.spacing_mut().slider_width =
+            (ui.available_width() - ROW_BESIDE_SLIDER).clamp(70.0, 200.0);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {

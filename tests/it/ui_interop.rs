@@ -270,3 +270,47 @@ fn embed_mode_fits_the_diagram_and_keeps_the_chart_small() {
     assert!((l.page_h - 300.0).abs() < 1.0, "{l:?}");
     assert_eq!(l.nodes_inside, 5, "after a resize: {l:?}");
 }
+
+/// In a narrow iframe the embed bar's title is cut short ("…") instead of running under "Open in archsim",
+/// which stays whole on screen; at 480 points the buttons and loads leave it no room and it goes; at 800
+/// more of it shows than at 640.
+#[test]
+fn the_embed_bar_title_gives_way_to_the_open_link() {
+    let name = "A payments platform with regional failover";
+    let mut s = archsim::model::presets::load_preset("url_shortener")
+        .unwrap()
+        .unwrap();
+    s.name = name.into();
+    let ron = archsim::model::to_string(&s);
+    let mut widths = Vec::new();
+    for w in [480.0, 640.0, 800.0] {
+        let mut h = harness_of(App::default().embedded(), w, 320.0);
+        h.run_steps(2);
+        apply(
+            &mut h,
+            Command::OpenText {
+                name: "long.ron".into(),
+                text: ron.clone(),
+            },
+        );
+        h.run_steps(2);
+        let link = h.get_by_label("Open in archsim").rect();
+        assert!(
+            link.max.x <= w,
+            "{w}: the link is cut off at {}",
+            link.max.x
+        );
+        let title = h.query_by_label(name).map(|t| t.rect());
+        if let Some(title) = title {
+            assert!(
+                title.max.x <= link.min.x,
+                "{w}: the title {title:?} runs under the link {link:?}"
+            );
+        }
+        widths.push(title.map(|t| t.width()));
+    }
+    let (Some(w640), Some(w800)) = (widths[1], widths[2]) else {
+        panic!("no title at 640 or 800: {widths:?}");
+    };
+    assert!(w640 < w800 - 50.0, "title widths {widths:?}");
+}

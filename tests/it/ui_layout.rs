@@ -110,3 +110,34 @@ fn the_inspector_fits_a_laptop_screen_with_a_node_selected() {
         );
     }
 }
+
+/// At 1280x800 the inspector keeps its 300 points whichever node is selected: a parameter row's slider
+/// takes the room beside its label and value box. Before, a database's or cache's rows (label, 140-point
+/// slider, value box) pushed the panel from 308 to 339 and 348 points, and the charts below to two
+/// columns.
+#[test]
+fn the_inspector_keeps_its_width_with_any_node_selected() {
+    let mut h = harness(1280.0, 800.0);
+    h.run_steps(2);
+    run_a_bit(&mut h);
+    // The panel's 300 points and its frame, as drawn with nothing selected.
+    let unselected_w = 1280.0 - h.state().canvas_rect().unwrap().max.x;
+    assert!(unselected_w <= 310.0, "{unselected_w}");
+    for node in ["app", "db", "cache", "users", "lb"] {
+        apply(&mut h, Command::Select(archsim::ui::Selection::node(node)));
+        h.run_steps(3);
+        let inspector_w = 1280.0 - h.state().canvas_rect().unwrap().max.x;
+        assert!(
+            inspector_w <= unselected_w + 0.5,
+            "{node}: the inspector is {inspector_w} points wide, {unselected_w} with nothing selected"
+        );
+        // Three charts across the bottom panel, the fault timeline below them.
+        let latency = h.get_by_label("End-to-end latency").rect();
+        let failures = h.get_by_label("Failures").rect();
+        assert!(
+            (failures.min.y - latency.min.y).abs() < 1.0,
+            "{node}: the charts are not in one row"
+        );
+        h.get_by_label("Fault timeline");
+    }
+}
