@@ -1,16 +1,15 @@
 //! The app: owns the document, selection, canvas, inspector and run; lays out the panels each frame,
 //! collects the commands they return and applies them afterwards (see `app_apply.rs`).
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use egui::Ui;
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use crate::model::{KindTag, Problem, Scenario, presets, validate};
 
-use super::canvas::{Canvas, CanvasInput};
+use super::canvas::Canvas;
 use super::command::{Command, Selection};
 use super::document::Document;
 #[cfg(not(target_arch = "wasm32"))]
@@ -18,14 +17,12 @@ use super::file_dialog::PathDialog;
 use super::frame_stats::FrameStats;
 use super::inspector::Inspector;
 use super::presets_ui::PresetPicker;
-use super::problems::problems_ui;
 use super::runner::{RunState, Runner, SPEEDS};
 use super::stress::StressPanel;
-use super::theme::{self, Theme};
-use super::{charts, help, palette, results, toolbar};
+use super::theme;
 
 /// Below this width (points) the app shows the diagram, run controls and results only (a phone).
-const NARROW_W: f32 = 760.0;
+pub(super) const NARROW_W: f32 = 760.0;
 
 /// The preset the app opens with.
 pub const START_PRESET: &str = "url_shortener";
@@ -127,7 +124,7 @@ pub struct App {
     pub(super) paste_diagram: Option<String>,
     /// Embed mode (`?embed=1`): diagram, Run, load buttons and chart only, read-only (see `embed.rs`).
     pub(super) embed: bool,
-    problems: Vec<Problem>,
+    pub(super) problems: Vec<Problem>,
     /// Each edge's role (drawn on it) and the likely mistakes, computed with the problems.
     pub(super) roles: Vec<crate::model::lint::EdgeRole>,
     pub(super) mistakes: Vec<crate::model::lint::Mistake>,
@@ -427,318 +424,6 @@ impl App {
         #[cfg(target_arch = "wasm32")]
         super::web::publish(self, &ctx);
         self.last_frame = Some(now);
-    }
-
-    fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
-        #[cfg(not(target_arch = "wasm32"))]
-        let typing = ctx.egui_wants_keyboard_input() || self.file_dialog_open();
-        #[cfg(target_arch = "wasm32")]
-        let typing = ctx.egui_wants_keyboard_input();
-        let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
-        let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
-        ctx.input_mut(|i| {
-            if i.consume_shortcut(&cmd_shift(Key::S)) {
-                out.push(Command::SaveAsDialog);
-            }
-            if i.consume_shortcut(&cmd(Key::S)) {
-                out.push(Command::Save);
-            }
-            if i.consume_shortcut(&cmd(Key::O)) {
-                out.push(Command::OpenDialog);
-            }
-            if i.consume_shortcut(&cmd(Key::N)) {
-                out.push(Command::New);
-            }
-            if i.consume_shortcut(&cmd(Key::P)) {
-                out.push(Command::ShowPresets);
-            }
-            if i.consume_shortcut(&cmd(Key::Q)) {
-                out.push(Command::Quit);
-            }
-            if typing {
-                return;
-            }
-            if i.consume_shortcut(&cmd_shift(Key::Z)) || i.consume_shortcut(&cmd(Key::Y)) {
-                out.push(Command::Redo);
-            }
-            if i.consume_shortcut(&cmd(Key::Z)) {
-                out.push(Command::Undo);
-            }
-            if i.consume_shortcut(&cmd(Key::D)) {
-                out.push(Command::DuplicateSelection);
-            }
-            if i.consume_shortcut(&cmd(Key::A)) {
-                out.push(Command::SelectAll);
-            }
-            let plain = |i: &mut egui::InputState, k| i.consume_key(Modifiers::NONE, k);
-            if plain(i, Key::Space) {
-                out.push(Command::ToggleRun);
-            }
-            if plain(i, Key::Delete) || plain(i, Key::Backspace) {
-                out.push(Command::DeleteSelection);
-            }
-            if plain(i, Key::F) {
-                out.push(Command::FitView);
-            }
-            if plain(i, Key::L) {
-                out.push(Command::Arrange);
-            }
-            if plain(i, Key::S) {
-                out.push(Command::Step);
-            }
-            if plain(i, Key::R) {
-                out.push(Command::Reset);
-            }
-            if plain(i, Key::F2) {
-                out.push(Command::FocusRename);
-            }
-            if plain(i, Key::F1) {
-                out.push(Command::ToggleHelp);
-            }
-            if plain(i, Key::F12) {
-                out.push(Command::ToggleDebug);
-            }
-            if plain(i, Key::Escape) {
-                out.push(Command::Select(Selection::default()));
-            }
-        });
-    }
-
-    fn panels_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
-        let title_dirty = if self.doc.is_dirty() { " •" } else { "" };
-        let menu = toolbar::MenuState {
-            can_undo: self.doc.can_undo(),
-            can_redo: self.doc.can_redo(),
-            has_selection: !self.selection.is_empty(),
-            has_report: self.runner.report.is_some(),
-            snap: self.canvas.snap,
-            dark: self.dark,
-        };
-        let title = RichText::new(format!("{}{title_dirty}", self.doc.title())).strong();
-        let hover = self
-            .doc
-            .path
-            .clone()
-            .unwrap_or_else(|| "not saved to a file yet".into());
-        egui::Panel::top("menu").show(ui, |ui| {
-            toolbar::menu_ui(ui, &menu, title, &hover, out);
-        });
-        egui::Panel::top("run")
-            .frame(
-                egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(8, 6)),
-            )
-            .show(ui, |ui| {
-                toolbar::run_controls_ui(ui, &self.runner, &self.doc.scenario, out);
-            });
-        // A narrow window (a phone, 390 px) keeps the diagram, the run controls and the results: the
-        // palette and the inspector would leave no canvas at all.
-        let narrow = ui.available_width() < NARROW_W;
-        if !narrow {
-            egui::Panel::left("palette")
-                .exact_size(150.0)
-                .resizable(false)
-                .show(ui, |ui| {
-                    let center = self
-                        .canvas
-                        .last_rect
-                        .map(|r| self.canvas.view.to_world(r, r.center()))
-                        .map(super::view::snap)
-                        .unwrap_or(egui::pos2(300.0, 300.0));
-                    palette::palette_ui(ui, &mut self.add_kind, (center.x, center.y), out);
-                });
-        }
-        self.problems();
-        if !narrow {
-            egui::Panel::right("inspector")
-                .default_size(300.0)
-                .size_range(240.0..=520.0)
-                .resizable(true)
-                .show(ui, |ui| {
-                    ui.add_space(4.0);
-                    self.inspector.inspector_ui(
-                        ui,
-                        &self.doc.scenario,
-                        &self.selection,
-                        &self.runner,
-                        &self.problems,
-                        out,
-                    );
-                });
-        }
-        let n_problems = self.problems.len();
-        let n_warnings = self.mistakes.len();
-        let full_h = ui.available_height();
-        let tabs = |ui: &mut Ui, tab: &mut BottomTab, open: &mut bool| {
-            ui.horizontal(|ui| {
-                let (arrow, hint) = if *open {
-                    (
-                        "Hide",
-                        "Hide the charts and results (drag the panel's top edge to resize it)",
-                    )
-                } else {
-                    ("Show", "Show the charts and results")
-                };
-                if ui.small_button(arrow).on_hover_text(hint).clicked() {
-                    *open = !*open;
-                }
-                for (t, name) in [
-                    (BottomTab::Charts, "Charts"),
-                    (BottomTab::Results, "Results"),
-                ] {
-                    if ui.selectable_label(*tab == t && *open, name).clicked() {
-                        *tab = t;
-                        *open = true;
-                    }
-                }
-                let th = Theme::from_visuals(ui.visuals());
-                let label = if n_problems == 0 && n_warnings > 0 {
-                    RichText::new(format!("Warnings ({n_warnings})")).color(th.warn)
-                } else if n_problems == 0 {
-                    RichText::new("No problems").color(th.ok)
-                } else {
-                    RichText::new(format!("Problems ({n_problems})")).color(th.error)
-                };
-                if ui
-                    .selectable_label(*tab == BottomTab::Problems && *open, label)
-                    .clicked()
-                {
-                    *tab = BottomTab::Problems;
-                    *open = true;
-                }
-            });
-        };
-        if self.bottom_open {
-            egui::Panel::bottom("bottom")
-                .default_size(270.0_f32.min(full_h * 0.45))
-                .size_range(120.0..=(full_h * 0.8).max(140.0))
-                .resizable(true)
-                .show(ui, |ui| {
-                    ui.add_space(4.0);
-                    tabs(ui, &mut self.tab, &mut self.bottom_open);
-                    ui.separator();
-                    match self.tab {
-                        BottomTab::Charts => charts::charts_ui(
-                            ui,
-                            self.runner.report.as_ref(),
-                            self.selection.single_node(),
-                            Some(charts::TimelineInput {
-                                scheduled: &self.doc.scenario.faults,
-                                duration_s: self.doc.scenario.duration_s,
-                                now_s: self.runner.has_sim().then(|| self.runner.time_s()),
-                                out,
-                            }),
-                        ),
-                        BottomTab::Results => results::results_ui(ui, self.runner.report.as_ref()),
-                        BottomTab::Problems => problems_ui(ui, &self.problems, &self.mistakes, out),
-                    }
-                });
-        } else {
-            egui::Panel::bottom("bottom_collapsed")
-                .resizable(false)
-                .show(ui, |ui| {
-                    ui.add_space(2.0);
-                    tabs(ui, &mut self.tab, &mut self.bottom_open);
-                });
-        }
-        egui::CentralPanel::no_frame().show(ui, |ui| {
-            let problem_nodes: BTreeSet<String> = self
-                .problems
-                .iter()
-                .filter_map(|p| p.node_id().map(str::to_owned))
-                .collect();
-            let input = CanvasInput {
-                scenario: &self.doc.scenario,
-                selection: &self.selection,
-                runner: &self.runner,
-                problem_nodes: &problem_nodes,
-                add_kind: self.add_kind,
-                roles: &self.roles,
-                mistakes: &self.mistakes,
-            };
-            self.canvas.canvas_ui(ui, &input, out);
-            if self.canvas.clean {
-                return;
-            }
-            if self.show_debug {
-                self.debug_overlay(ui);
-            }
-            self.toasts_ui(ui);
-        });
-    }
-
-    fn windows(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
-        if self.show_help {
-            let mut open = true;
-            egui::Window::new("Help")
-                .open(&mut open)
-                .default_width(580.0)
-                .resizable(true)
-                .collapsible(false)
-                .show(ctx, help::help_ui);
-            self.show_help = open;
-        }
-        if self.show_presets {
-            let mut open = true;
-            egui::Window::new("Presets")
-                .open(&mut open)
-                .default_width(520.0)
-                .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    self.preset_picker.presets_ui(ui, out);
-                });
-            self.show_presets = open && !out.iter().any(|c| matches!(c, Command::LoadPreset(_)));
-        }
-        if self.stress.open {
-            let mut open = true;
-            let last_run = self.runner.run_scenario().zip(self.runner.report.as_ref());
-            let viewing = super::stress::Viewing {
-                generation: self.doc.generation,
-                load: self.runner.load,
-            };
-            egui::Window::new("Stress test")
-                .open(&mut open)
-                .default_size([960.0, 640.0])
-                .default_pos([170.0, 90.0])
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    self.stress
-                        .stress_ui(ui, &self.doc.scenario, last_run, &viewing, out);
-                });
-            self.stress.open = open;
-        }
-        self.link_error_ui(ctx);
-        self.import_report_ui(ctx);
-        self.paste_diagram_ui(ctx, out);
-        #[cfg(not(target_arch = "wasm32"))]
-        self.file_dialogs_ui(ctx, out);
-        if let Some(pending) = self.confirm.clone() {
-            let modal = egui::Modal::new(egui::Id::unique("confirm_discard")).show(ctx, |ui| {
-                ui.set_width(380.0);
-                ui.heading("Unsaved changes");
-                ui.label(format!(
-                    "'{}' has changes that are not saved. Discard them?",
-                    self.doc.title()
-                ));
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Save first").clicked() {
-                        out.push(Command::Save);
-                        self.confirm = None;
-                    }
-                    if ui.button("Discard changes").clicked() {
-                        out.push(Command::Discarding(Box::new(pending.clone())));
-                        self.confirm = None;
-                    }
-                    if ui.button("Cancel").clicked() {
-                        self.confirm = None;
-                    }
-                });
-            });
-            if modal.should_close() {
-                self.confirm = None;
-            }
-        }
     }
 }
 

@@ -9,6 +9,8 @@
 mod app;
 mod app_apply;
 mod app_files;
+mod app_panels;
+mod app_windows;
 mod canvas;
 mod canvas_anim;
 mod canvas_badge;
