@@ -9,17 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-BIN="${1:-${ARCHSIM_BIN:-}}"
-if [[ -z "$BIN" ]]; then
-    cargo build --release --quiet
-    BIN="$TARGET_DIR/release/archsim"
-fi
+source tests/xvfb.sh
+xvfb_bin release "${1:-}"
 OUT="${OUT:-$TARGET_DIR}"
 DISPLAY_NUM="${SMOKE_DISPLAY:-:96}"
 LIMIT_S="${LIMIT_S:-180}"
 
-source tests/xvfb.sh
 xvfb_need gui_optimize Xvfb xdotool import convert bc
 xvfb_start "$DISPLAY_NUM"
 xvfb_app "$WORK" "$BIN"

@@ -6,16 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-BIN="${1:-${ARCHSIM_BIN:-}}"
-if [[ -z "$BIN" ]]; then
-    cargo build --quiet
-    BIN="$TARGET_DIR/debug/archsim"
-fi
+source tests/xvfb.sh
+xvfb_bin debug "${1:-}"
 OUT="${OUT:-$TARGET_DIR/gui_smoke.png}"
 DISPLAY_NUM="${SMOKE_DISPLAY:-:97}"
 
-source tests/xvfb.sh
 xvfb_need gui_smoke Xvfb xdotool import convert
 xvfb_start "$DISPLAY_NUM"
 xvfb_app "$WORK" "$BIN"

@@ -14,18 +14,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-BIN="${1:-${ARCHSIM_BIN:-}}"
-if [[ -z "$BIN" ]]; then
-    cargo build --quiet
-    BIN="$TARGET_DIR/debug/archsim"
-fi
+source tests/xvfb.sh
+xvfb_bin debug "${1:-}"
 BIN="$(realpath "$BIN")"
 OUT="$(realpath -m "${OUT:-$TARGET_DIR}")"
 mkdir -p "$OUT"
 DISPLAY_NUM="${INTEROP_DISPLAY:-:96}"
 
-source tests/xvfb.sh
 xvfb_need interop_gui Xvfb xdotool xclip import convert
 ok() { echo "interop_gui: ok - $*"; }
 xvfb_start "$DISPLAY_NUM"

@@ -10,19 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-BIN="${1:-${ARCHSIM_BIN:-}}"
-if [[ -z "$BIN" ]]; then
-    cargo build --quiet
-    BIN="$TARGET_DIR/debug/archsim"
-fi
+source tests/xvfb.sh
+xvfb_bin debug "${1:-}"
 SHOTS="${SHOTS:-$TARGET_DIR/walkthrough}"
 mkdir -p "$SHOTS"
 DISPLAY_NUM="${WALK_DISPLAY:-:95}"
 # A debug build on a loaded machine draws a frame in a few hundred ms: every pause below is a few frames.
 PAUSE="${PAUSE:-0.6}"
 
-source tests/xvfb.sh
 xvfb_need walkthrough Xvfb xdotool import convert
 xvfb_start "$DISPLAY_NUM"
 
@@ -88,14 +83,15 @@ shot 07-submenu
 click 787 470
 key Escape   # deselect: the charts go back to three and the fault timeline shows under them
 shot 08-scheduled
-# The bar (20-30 s of the 60 s axis) sits at x 516-620; 10.4 points a second: 104 points right is +10 s.
-drag 560 771 664 771
-# Its right end (the grip, now at x ~721) 20 s further: the crash lasts to the end of the run, 30-60 s.
-drag 721 771 929 771
+# The bar (20-30 s of the 60 s axis) sits at x 528-638; 11.0 points a second (the axis from x 308 to 968
+# beside the 300-point inspector): 110 points right is +10 s.
+drag 560 771 670 771
+# Its right end (the grip, now at x ~746) 20 s further: the crash lasts to the end of the run, 30-60 s.
+drag 745 771 965 771
 shot 09-dragged
 # The design changed under the finished run ("Outdated run"): Restart runs it again with the fault.
 click 37 75
-sleep 3.5
+sleep 5.5   # past 30 s at 10 s/s, with room for a loaded machine
 shot 10-crashed
 # ---- Save, then open it again ----
 SAVED="$WORK/walkthrough.ron"

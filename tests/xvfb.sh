@@ -17,6 +17,18 @@ xvfb_need() {
     done
 }
 
+# xvfb_bin PROFILE [BIN]: sets TARGET_DIR ($CARGO_TARGET_DIR or target) and BIN, the app to drive: BIN (a
+# script's first argument), else $ARCHSIM_BIN, else $TARGET_DIR/PROFILE/archsim built with cargo (PROFILE:
+# debug or release).
+xvfb_bin() {
+    TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+    BIN="${2:-${ARCHSIM_BIN:-}}"
+    if [[ -z "$BIN" ]]; then
+        if [[ "$1" == release ]]; then cargo build --release --quiet; else cargo build --quiet; fi
+        BIN="$TARGET_DIR/$1/archsim"
+    fi
+}
+
 # Extra processes (e.g. a clipboard owner) the cleanup also ends: append their ids.
 XVFB_PIDS=()
 WORK="$(mktemp -d)"

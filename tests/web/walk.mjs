@@ -127,10 +127,11 @@ export async function walkThrough(t) {
     await click(page, 787, 470);
     await key(page, "Escape");
     shots.push(await shot(t, page, "06_scheduled"));
-    // The bar (20-30 s of the 60 s axis, x 516-620: 10.4 points a second beside the 340-point inspector)
-    // moved 10 s later, then its right end (the grip, then at x ~721) stretched to the run's end.
-    await drag(page, 560, 771, 664, 771);
-    await drag(page, 721, 771, 929, 771);
+    // The bar (20-30 s of the 60 s axis, x 528-638: 11.0 points a second beside the 300-point inspector,
+    // as in tests/walkthrough.sh) moved 10 s later, then its right end (the grip, then at x ~746)
+    // stretched to the run's end.
+    await drag(page, 560, 771, 670, 771);
+    await drag(page, 745, 771, 965, 771);
     shots.push(await shot(t, page, "07_dragged"));
     // The design changed under the run ("Outdated run"): Restart runs it again, with the crash at 30 s.
     await click(page, 37, 75);
