@@ -106,22 +106,18 @@ pub fn paint_badge(
     t: &Theme,
 ) -> Rect {
     let pad = vec2(10.0, 4.0);
-    let full = painter.layout_no_wrap(
-        look.full.clone(),
-        FontId::proportional(10.5 * zoom.sqrt()),
-        look.text,
-    );
-    if let Some(at) = place(own, nodes, placed, full.size() + pad) {
-        return draw(painter, at, full, look.border, t);
+    let mut short = None;
+    for (text, size) in [(&look.full, 10.5), (&look.short, 9.5)] {
+        let galley =
+            painter.layout_no_wrap(text.clone(), FontId::proportional(size * zoom.sqrt()), look.text);
+        if let Some(at) = place(own, nodes, placed, galley.size() + pad) {
+            return draw(painter, at, galley, look.border, t);
+        }
+        short = Some(galley);
     }
-    let short = painter.layout_no_wrap(
-        look.short.clone(),
-        FontId::proportional(9.5 * zoom.sqrt()),
-        look.text,
-    );
-    if let Some(at) = place(own, nodes, placed, short.size() + pad) {
-        return draw(painter, at, short, look.border, t);
-    }
+    let Some(short) = short else {
+        return Rect::NOTHING;
+    };
     // Hemmed in on every side: inside the node's own box, along its top, cut to its width.
     let r = nodes[own];
     let size = short.size() + pad;

@@ -42,6 +42,16 @@ pub mod ui {
         harness_of(App::default(), 1280.0, 800.0)
     }
 
+    /// The design's node ids, in order.
+    pub fn node_ids(h: &H) -> Vec<String> {
+        h.state()
+            .scenario()
+            .nodes
+            .iter()
+            .map(|n| n.id.clone())
+            .collect()
+    }
+
     /// Applies a command as a widget would, then lets two frames show its effect.
     pub fn apply(h: &mut H, cmd: Command) {
         let ctx = h.ctx.clone();

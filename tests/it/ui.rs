@@ -2,7 +2,7 @@
 //! need pixel positions, through the same commands the canvas sends).
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness, harness_of};
+use crate::common::ui::{H, apply, harness, harness_of, node_ids};
 use archsim::model::KindTag;
 use archsim::ui::{App, Command, Edit, RunState, Selection};
 use egui::Key;
@@ -29,13 +29,7 @@ fn starts_with_the_url_shortener_and_a_palette_of_every_kind() {
     h.get_by_label("No problems");
     assert!(!h.state().is_dirty());
     // Showing a node or edge in the inspector must not change it (no rounding or clamping on display).
-    let ids: Vec<String> = h
-        .state()
-        .scenario()
-        .nodes
-        .iter()
-        .map(|n| n.id.clone())
-        .collect();
+    let ids = node_ids(&h);
     for id in ids {
         apply(&mut h, Command::Select(Selection::node(id.as_str())));
         h.run_steps(2);

@@ -3,7 +3,7 @@
 //! node, however tightly the nodes are packed.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness, set_duration};
+use crate::common::ui::{H, apply, harness, node_ids, set_duration};
 use archsim::ui::{Command, RunState};
 use egui_kittest::kittest::Queryable;
 
@@ -97,13 +97,7 @@ fn badges_never_cover_another_node() {
             text: PACKED.into(),
         },
     );
-    let ids: Vec<String> = h
-        .state()
-        .scenario()
-        .nodes
-        .iter()
-        .map(|n| n.id.clone())
-        .collect();
+    let ids = node_ids(&h);
     assert_eq!(
         ids.len(),
         9,
