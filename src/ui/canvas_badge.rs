@@ -108,8 +108,11 @@ pub fn paint_badge(
     let pad = vec2(10.0, 4.0);
     let mut short = None;
     for (text, size) in [(&look.full, 10.5), (&look.short, 9.5)] {
-        let galley =
-            painter.layout_no_wrap(text.clone(), FontId::proportional(size * zoom.sqrt()), look.text);
+        let galley = painter.layout_no_wrap(
+            text.clone(),
+            FontId::proportional(size * zoom.sqrt()),
+            look.text,
+        );
         if let Some(at) = place(own, nodes, placed, galley.size() + pad) {
             return draw(painter, at, galley, look.border, t);
         }
