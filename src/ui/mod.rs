@@ -9,6 +9,7 @@
 mod app;
 mod app_apply;
 mod app_files;
+mod calls_ui;
 mod canvas;
 mod canvas_draw;
 mod canvas_menu;
