@@ -479,9 +479,14 @@ fn the_flow_model_carries_probabilities_and_times_and_bounds_parallel_latency_be
     );
     let hold = flow.node("root").unwrap().mean_hold_ms;
     assert!((hold - 2.9).abs() < 1e-6, "root holds {hold} ms");
-    // Parallel to 100 stalling leaves: the model's mean is one leaf's mean (19.9 ms), a lower bound far
-    // below the simulated mean (most requests take a second).
-    let s = hundred_leaves(1);
+    // Parallel to 100 stalling leaves (one leaf node called 100 times): the model's mean is one leaf's mean
+    // (19.9 ms), a lower bound far below the simulated mean (most requests take a second).
+    let leaf = n("leaf", service(stalling_leaf(), CallPattern::Sequential));
+    let edge = Edge {
+        times: 100,
+        ..e("root", "leaf")
+    };
+    let s = fan(20.0, 45.0, 1, CallPattern::Parallel, vec![(leaf, edge)]);
     let flow = archsim::analysis::flow::analyze(&s, 1.0).unwrap();
     let model = flow.node("root").unwrap().mean_hold_ms;
     let leaf_mean = 0.99 * 10.0 + 0.01 * 1000.0;
@@ -491,5 +496,45 @@ fn the_flow_model_carries_probabilities_and_times_and_bounds_parallel_latency_be
         r.latency_ms.mean > 10.0 * model,
         "simulated {} against the bound {model}",
         r.latency_ms.mean
+    );
+}
+
+#[test]
+fn bad_call_options_are_refused_naming_the_field_the_value_and_the_range() {
+    let mut s = first_of(5, 1);
+    let edge = s.edges.iter_mut().find(|e| e.to == "leaf").unwrap();
+    edge.probability = 1.5;
+    edge.times = 0;
+    edge.hedge = Some(Hedge {
+        after_ms: HedgeAfter::Fixed(-1.0),
+        cancel: false,
+    });
+    let client_edge = s.edges.iter_mut().find(|e| e.from == "client").unwrap();
+    client_edge.times = 2;
+    let text: Vec<String> = archsim::model::validate(&s)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let has = |what: &str| text.iter().any(|t| t.contains(what));
+    assert!(
+        has("edge 'root -> leaf'") && has("probability") && has("between 0 and 1"),
+        "{text:?}"
+    );
+    assert!(has("times") && has("is 0; allowed: 1 to 1000"), "{text:?}");
+    assert!(has("hedge.after_ms") && has("Fixed(-1)"), "{text:?}");
+    assert!(
+        has("FirstOf(5)") && has("FirstOf(1) to FirstOf(0)"),
+        "{text:?}"
+    );
+    assert!(
+        has("edge 'client -> root'") && has("not a service"),
+        "{text:?}"
+    );
+    // Omitted options read as the defaults, and a saved file leaves them out.
+    let plain = fan(1.0, 10.0, 1, CallPattern::Sequential, vec![]);
+    let ron = archsim::model::to_string(&plain);
+    assert!(
+        !ron.contains(" probability:") && !ron.contains(" times:") && !ron.contains(" calls:"),
+        "{ron}"
     );
 }
