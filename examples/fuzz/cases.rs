@@ -24,11 +24,12 @@ use arbitrary::Unstructured;
 
 use archsim::metrics::Report;
 use archsim::model::{
-    self, Arrival, Autoscale, BrownoutParams, CacheParams, CircuitBreaker, ClassWeight,
-    ClientParams, CrashParams, DatabaseParams, Dist, Edge, ErrorParams, Fault, FaultKind,
-    HealthCheck, Jitter, KeyModel, LatencyParams, LbPolicy, LimitAlgorithm, LoadBalancerParams,
-    Node, NodeKind, Optimistic, PartitionParams, QueueDiscipline, QueueParams, RateLimiterParams,
-    RetryBudget, RetryPolicy, Scenario, ServiceParams, SlowParams, SpikeParams,
+    self, Arrival, Autoscale, BrownoutParams, CacheParams, CallPattern, CircuitBreaker,
+    ClassWeight, ClientParams, CrashParams, DatabaseParams, Dist, Edge, ErrorParams, Fault,
+    FaultKind, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel, LatencyParams, LbPolicy,
+    LimitAlgorithm, LoadBalancerParams, Node, NodeKind, Optimistic, PartitionParams,
+    QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget, RetryPolicy, Scenario,
+    ServiceParams, SlowParams, SpikeParams,
 };
 use archsim::sim::{Budget, Simulation};
 
@@ -208,6 +209,7 @@ pub fn scenario(seed: u64) -> Scenario {
                 }),
                 queue_discipline: QueueDiscipline::Fifo,
                 class_priority: BTreeMap::new(),
+                calls: CallPattern::Sequential,
             }),
             1 => NodeKind::LoadBalancer(LoadBalancerParams {
                 policy: g.pick(&LbPolicy::ALL),
@@ -411,10 +413,52 @@ pub fn scenario(seed: u64) -> Scenario {
             kind,
         });
     }
+    // Call plans, drawn from a generator of their own so that every case above stays what it was.
+    let data = bytes(seed ^ 0x9e37_79b9_7f4a_7c15, 1024);
+    let mut g2 = G {
+        u: Unstructured::new(&data),
+    };
+    if g2.chance(30) {
+        call_plans(&mut g2, &mut s);
+    }
     if g.chance(25) {
         break_one_value(&mut g, &mut s);
     }
     s
+}
+
+/// Parallel and first-of-k services, probabilities, repeats and hedges on their edges.
+fn call_plans(g: &mut G, s: &mut Scenario) {
+    for i in 0..s.nodes.len() {
+        let id = s.nodes[i].id.clone();
+        let NodeKind::Service(p) = &mut s.nodes[i].kind else {
+            continue;
+        };
+        let outs = s.edges.iter().filter(|e| e.from == id).count() as u32;
+        p.calls = match g.int(0, 3) {
+            0 => CallPattern::Sequential,
+            1 => CallPattern::Parallel,
+            _ => CallPattern::FirstOf(g.int(1, outs.max(1))),
+        };
+        for e in s.edges.iter_mut().filter(|e| e.from == id) {
+            if g.chance(30) {
+                e.probability = g.f(0.0, 1.0);
+            }
+            if g.chance(20) {
+                e.times = g.int(1, 4);
+            }
+            if g.chance(25) {
+                e.hedge = Some(Hedge {
+                    after_ms: if g.chance(50) {
+                        HedgeAfter::Fixed(g.f(0.0, 50.0))
+                    } else {
+                        HedgeAfter::P95
+                    },
+                    cancel: g.chance(50),
+                });
+            }
+        }
+    }
 }
 
 /// Near-valid: one value out of range, one name wrong, one structure broken.

@@ -192,6 +192,9 @@ pub struct EdgeReport {
     /// The edge's circuit breaker, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breaker: Option<BreakerReport>,
+    /// Hedged calls' second copies sent (also in `calls`); left out on edges without a hedge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedges: Option<u64>,
 }
 
 /// A circuit breaker's state at the end of the run and what it did over the measured window.

@@ -46,6 +46,17 @@ pub enum Dist {
         /// Tail index: smaller is heavier (the variance is finite only above 2).
         shape: f64,
     },
+    /// Mostly fast with rare stalls (a GC pause, a disk seek, a retransmission): exponential with mean
+    /// `mean`, except that with probability `slow_probability` the duration is `slow_value` instead. The
+    /// leaf of Dean and Barroso's "The Tail at Scale" (10 ms, but 1 s one time in a hundred).
+    Bimodal {
+        /// Mean of the fast, exponential mode.
+        mean: f64,
+        /// Probability of a stall, 0 to 1.
+        slow_probability: f64,
+        /// The stall's fixed duration.
+        slow_value: f64,
+    },
 }
 
 impl Default for Dist {
@@ -56,13 +67,14 @@ impl Default for Dist {
 
 impl Dist {
     /// Short names of every variant, in the order the UI lists them.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "Constant",
         "Exponential",
         "Uniform",
         "Normal",
         "LogNormal",
         "Pareto",
+        "Bimodal",
     ];
 
     /// A constant duration.
@@ -84,6 +96,7 @@ impl Dist {
             Self::Normal { .. } => "Normal",
             Self::LogNormal { .. } => "LogNormal",
             Self::Pareto { .. } => "Pareto",
+            Self::Bimodal { .. } => "Bimodal",
         }
     }
 
@@ -109,6 +122,11 @@ impl Dist {
                 mean: m,
                 std_dev: m,
             },
+            "Bimodal" => Self::Bimodal {
+                mean: m,
+                slow_probability: 0.01,
+                slow_value: 100.0 * m,
+            },
             _ => Self::Pareto {
                 scale: m / 2.0,
                 shape: 2.0,
@@ -126,6 +144,11 @@ impl Dist {
             Self::Normal { mean, .. } => Some(mean),
             Self::LogNormal { mean, .. } => Some(mean),
             Self::Pareto { scale, shape } => (shape > 1.0).then(|| shape * scale / (shape - 1.0)),
+            Self::Bimodal {
+                mean,
+                slow_probability: p,
+                slow_value,
+            } => Some((1.0 - p) * mean + p * slow_value),
         }
     }
 
@@ -141,6 +164,11 @@ impl Dist {
             Self::Pareto { scale, shape } => {
                 (shape > 2.0).then(|| shape * scale * scale / (shape - 2.0))
             }
+            Self::Bimodal {
+                mean,
+                slow_probability: p,
+                slow_value,
+            } => Some((1.0 - p) * 2.0 * mean * mean + p * slow_value * slow_value),
         }
     }
 
@@ -169,6 +197,15 @@ impl Dist {
                 scale: scale * factor,
                 shape,
             },
+            Self::Bimodal {
+                mean,
+                slow_probability,
+                slow_value,
+            } => Self::Bimodal {
+                mean: mean * factor,
+                slow_probability,
+                slow_value: slow_value * factor,
+            },
         }
     }
 
@@ -182,6 +219,15 @@ impl Dist {
                 vec![("mean", mean), ("std_dev", std_dev)]
             }
             Self::Pareto { scale, shape } => vec![("scale", scale), ("shape", shape)],
+            Self::Bimodal {
+                mean,
+                slow_probability,
+                slow_value,
+            } => vec![
+                ("mean", mean),
+                ("slow_probability", slow_probability),
+                ("slow_value", slow_value),
+            ],
         }
     }
 
@@ -195,6 +241,15 @@ impl Dist {
                 vec![("mean", mean), ("std_dev", std_dev)]
             }
             Self::Pareto { scale, shape } => vec![("scale", scale), ("shape", shape)],
+            Self::Bimodal {
+                mean,
+                slow_probability,
+                slow_value,
+            } => vec![
+                ("mean", mean),
+                ("slow_probability", slow_probability),
+                ("slow_value", slow_value),
+            ],
         }
     }
 
@@ -235,6 +290,16 @@ impl Dist {
             Self::Pareto { scale, shape } => {
                 positive("scale", scale).or_else(|| positive("shape", shape))
             }
+            Self::Bimodal {
+                mean,
+                slow_probability: p,
+                slow_value,
+            } => nonneg("mean", mean)
+                .or_else(|| {
+                    (!(0.0..=1.0).contains(&p))
+                        .then(|| ("slow_probability", format!("is {p}; allowed: 0 to 1")))
+                })
+                .or_else(|| nonneg("slow_value", slow_value)),
         }
     }
 }

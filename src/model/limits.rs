@@ -255,7 +255,10 @@ fn calls_from(
         } else {
             1.0
         };
-        attempts * calls_from(s, idx, out_edges, to, class, with_retries, memo, depth + 1)
+        // Each of an edge's `times` calls, and a hedge's second copy of each.
+        let edge = &s.edges[e];
+        let copies = edge.times as f64 * if edge.hedge.is_some() { 2.0 } else { 1.0 };
+        copies * attempts * calls_from(s, idx, out_edges, to, class, with_retries, memo, depth + 1)
     };
     let carrying: Vec<usize> = out_edges[n]
         .iter()
@@ -329,8 +332,8 @@ pub fn problems(s: &Scenario, load: f64) -> Vec<Problem> {
             "edges",
             format!(
                 "one request can make {} calls (every path through the graph: each service calls all its \
-                 downstream edges, times each edge's and the client's 1 + max_retries); allowed: at most {}: \
-                 remove fan-out edges, layers or retries",
+                 downstream edges, each `times` times, twice if hedged, times each edge's and the client's \
+                 1 + max_retries); allowed: at most {}: remove fan-out edges, layers, times or retries",
                 fmt(w.calls_per_request),
                 fmt(MAX_CALLS_PER_REQUEST)
             ),

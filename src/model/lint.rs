@@ -18,6 +18,11 @@ pub enum EdgeRole {
         /// How many calls the caller makes.
         of: usize,
     },
+    /// One of a service's calls made all at once (`Parallel`, or the first `k` of them: `FirstOf`).
+    Parallel {
+        /// Answers the caller waits for; `None` for all of them.
+        first: Option<u32>,
+    },
     /// A cache's backing store: called only on a miss.
     OnMiss,
     /// One of a load balancer's backends (it has several), picked per request by its policy.
@@ -35,6 +40,8 @@ impl EdgeRole {
         match self {
             EdgeRole::Plain => String::new(),
             EdgeRole::Call { n, .. } => n.to_string(),
+            EdgeRole::Parallel { first: None } => "parallel".into(),
+            EdgeRole::Parallel { first: Some(k) } => format!("first {k}"),
             EdgeRole::OnMiss => "on miss".into(),
             EdgeRole::Balanced => "balanced".into(),
             EdgeRole::Consumer => "consumer".into(),
@@ -50,6 +57,14 @@ impl EdgeRole {
                 "{} makes this call {n} of {of}, one after another, for each request it serves",
                 e.from
             ),
+            EdgeRole::Parallel { first: None } => format!(
+                "{} makes all its calls at once and answers when every one is back",
+                e.from
+            ),
+            EdgeRole::Parallel { first: Some(k) } => format!(
+                "{} makes all its calls at once and answers with the first {k} successes",
+                e.from
+            ),
             EdgeRole::OnMiss => format!("{} asks {} only when a lookup misses", e.from, e.to),
             EdgeRole::Balanced => format!("{} sends each request to one of its backends", e.from),
             EdgeRole::Consumer => format!("{} hands each message to one consumer", e.from),
@@ -59,6 +74,21 @@ impl EdgeRole {
             ),
         }
     }
+}
+
+/// An edge's call options as drawn beside its role ("x3 p=0.3 hedged"); empty without any.
+pub fn call_options(e: &Edge) -> String {
+    let mut parts = Vec::new();
+    if e.times != 1 {
+        parts.push(format!("x{}", e.times));
+    }
+    if e.probability != 1.0 {
+        parts.push(format!("p={}", super::limits::fmt(e.probability)));
+    }
+    if e.hedge.is_some() {
+        parts.push("hedged".to_owned());
+    }
+    parts.join(" ")
 }
 
 /// Does edge `a` take every request edge `b` would (so `b`, after `a`, gets none from a first-edge caller)?
@@ -87,7 +117,17 @@ pub fn edge_roles(s: &Scenario) -> Vec<EdgeRole> {
                 .iter()
                 .take_while(|&&j| j != i)
                 .any(|&j| covers(&s.edges[j], e));
+            let pattern = match &from.kind {
+                crate::model::NodeKind::Service(p) => p.calls,
+                _ => crate::model::CallPattern::Sequential,
+            };
             match from.kind.tag() {
+                KindTag::Service if pattern == crate::model::CallPattern::Parallel => {
+                    EdgeRole::Parallel { first: None }
+                }
+                KindTag::Service if let crate::model::CallPattern::FirstOf(k) = pattern => {
+                    EdgeRole::Parallel { first: Some(k) }
+                }
                 KindTag::Service | KindTag::Database if siblings.len() > 1 => EdgeRole::Call {
                     n: siblings.iter().position(|&j| j == i).map_or(1, |p| p + 1),
                     of: siblings.len(),

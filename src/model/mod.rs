@@ -1,5 +1,6 @@
 //! The scenario model: types, RON load/save, validation. Never imports the UI or reads the clock.
 
+mod calls;
 mod cost;
 mod dist;
 mod error;
@@ -19,6 +20,7 @@ mod scenario;
 pub mod share;
 mod validate;
 
+pub use calls::{CallPattern, HEDGE_WINDOW, Hedge, HedgeAfter, MAX_CALL_TIMES};
 pub use cost::{HOURS_PER_MONTH, MAX_PRICE, Price, Prices, ResolvedPrice, SloSpec, default_price};
 pub use dist::Dist;
 pub use error::{Problem, ScenarioError};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::resilience::{QueueDiscipline, RateLimiterParams, RetryPolicy};
-use super::{Autoscale, Dist, HealthCheck, KeyModel};
+use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel};
 
 /// One component of the architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -214,8 +214,8 @@ impl Default for ClientParams {
 
 /// An application server. Defaults: 1 replica x 8 workers, queue of 100 per replica, exponential 10 ms.
 ///
-/// A worker holds the request for its own service time and then for each downstream call, made in sequence
-/// over the outgoing edges (in file order, skipping edges whose class filter excludes the request): a
+/// A worker holds the request for its own service time and then for its downstream calls over the outgoing
+/// edges (in file order, skipping edges whose class filter excludes the request), made as `calls` says: a
 /// thread-per-request server, so a slow dependency backs up into its callers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -239,6 +239,10 @@ pub struct ServiceParams {
     /// unlisted classes have 0. Default: empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub class_priority: BTreeMap<String, u32>,
+    /// How the downstream calls are made: `Sequential` (the default), `Parallel` (all at once, answer when
+    /// all are back) or `FirstOf(k)` (all at once, answer with the first k successes).
+    #[serde(skip_serializing_if = "CallPattern::is_sequential")]
+    pub calls: CallPattern,
 }
 
 impl Default for ServiceParams {
@@ -252,6 +256,7 @@ impl Default for ServiceParams {
             autoscale: None,
             queue_discipline: QueueDiscipline::Fifo,
             class_priority: BTreeMap::new(),
+            calls: CallPattern::Sequential,
         }
     }
 }

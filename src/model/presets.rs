@@ -42,6 +42,7 @@ static PRESETS: &[Preset] = &[
     preset!("job_scheduler"),
     preset!("metrics_ingestion"),
     preset!("news_feed"),
+    preset!("news_feed_fanout"),
     preset!("news_feed_fanout_read"),
     preset!("news_feed_fanout_write"),
     preset!("notification"),

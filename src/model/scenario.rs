@@ -85,6 +85,24 @@ pub struct Edge {
     /// optional budget (the same policy clients use). The caller's worker stays busy meanwhile. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<super::RetryPolicy>,
+    /// Probability that a request calls this edge at all (one draw per request and edge). Default 1.
+    /// Only on edges from a service.
+    #[serde(
+        default = "super::calls::one",
+        skip_serializing_if = "super::calls::is_one"
+    )]
+    pub probability: f64,
+    /// Calls per request over this edge (one after another under `Sequential`, at once otherwise), 1 to
+    /// 1000. Default 1. Only on edges from a service.
+    #[serde(
+        default = "super::calls::one_time",
+        skip_serializing_if = "super::calls::is_one_time"
+    )]
+    pub times: u32,
+    /// Send a second copy of a slow call and take the first answer. Default: none. Only on edges from a
+    /// service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<super::Hedge>,
 }
 
 impl Edge {
@@ -98,6 +116,9 @@ impl Edge {
             breaker: None,
             timeout_ms: None,
             retry: None,
+            probability: 1.0,
+            times: 1,
+            hedge: None,
         }
     }
 

@@ -142,6 +142,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             }
         }
         check_edge_resilience(&mut p, &place, e, from);
+        super::calls::edge_problems(&mut p, &place, e, from == Some(KindTag::Service));
         for c in &e.classes {
             if !emitted.contains(c.as_str()) {
                 p.push(Problem::new(
@@ -370,6 +371,7 @@ fn check_node(
                 a.check(p, place);
             }
             check_priority(p, place, sv.queue_discipline, &sv.class_priority, emitted);
+            super::calls::pattern_problems(p, place, s, sv.calls, outs);
         }
         NodeKind::LoadBalancer(lb) => {
             if let Some(h) = &lb.health_check {

@@ -226,6 +226,9 @@ impl World {
     #[cold]
     #[inline(never)]
     pub(crate) fn guard_event(&mut self, stub: u32, wake: GuardWake) {
+        if wake == GuardWake::Hedge {
+            return self.hedge_due(stub);
+        }
         let now = self.now;
         let st = &mut self.stubs.v[stub as usize];
         st.refs -= 1;
@@ -308,9 +311,11 @@ impl World {
     pub(crate) fn edge_reports(&self) -> Vec<EdgeReport> {
         self.edges
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 let g = e.guard.as_deref();
                 EdgeReport {
+                    hedges: self.hedges_sent(i),
                     from: self.ids[e.from as usize].clone(),
                     to: self.ids[e.to as usize].clone(),
                     calls: e.sends_total + e.bucket_sends as u64 - e.sends_warm,

@@ -29,7 +29,8 @@ pub enum Kind {
     Tick = 9,
     /// A client's backoff sleep ends: the next attempt goes out (`a` = the attempt's request).
     Retry = 10,
-    /// An edge call's timeout expires (`outcome` 0) or its backoff sleep ends (1) (`a` = attempt stub).
+    /// An edge call's timeout expires (`outcome` 0) or its backoff sleep ends (1) (`a` = attempt stub), or
+    /// a hedged call's delay ends (2) (`a` = the hedge's slot).
     Guard = 11,
 }
 
@@ -109,16 +110,19 @@ pub enum GuardWake {
     Timeout = 0,
     /// The backoff sleep before the next attempt ended.
     Backoff = 1,
+    /// A hedged call's delay ended: its second copy goes out if no answer came (`a` = the hedge's slot).
+    Hedge = 2,
 }
 
 impl GuardWake {
-    /// The wake-up the low bit names.
+    /// The wake-up the two bits name (3 is never written).
     #[inline]
     pub fn from_bits(bits: u8) -> Self {
-        match bits & 1 {
+        match bits & 3 {
             0 => GuardWake::Timeout,
             1 => GuardWake::Backoff,
-            _ => unreachable!("one bit holds 0 or 1"),
+            2 => GuardWake::Hedge,
+            b => unreachable!("guard wake-up bits {b} name no wake-up"),
         }
     }
 }
@@ -348,7 +352,7 @@ mod tests {
         for f in [FaultEdge::Start, FaultEdge::End] {
             assert_eq!(FaultEdge::from_bits(f as u8), f);
         }
-        for g in [GuardWake::Timeout, GuardWake::Backoff] {
+        for g in [GuardWake::Timeout, GuardWake::Backoff, GuardWake::Hedge] {
             assert_eq!(GuardWake::from_bits(g as u8), g);
         }
     }

@@ -61,6 +61,8 @@ impl World {
             on |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
         }
         self.ext = ext;
+        // Services with call plans answer through their runners (see `fanout.rs`).
+        on |= self.build_plans(s);
         // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
         on |= s
             .edges
@@ -109,6 +111,9 @@ impl World {
     /// Handles an arrival the optional machinery changes (a crashed node, an optimistic transaction: its
     /// returning write is not counted again); false to go on normally.
     pub(crate) fn ext_arrive(&mut self, call: u32) -> bool {
+        if self.cancelled_on_arrival(call) {
+            return true;
+        }
         let n = self.calls[call as usize].node as usize;
         let down = self.ext.node[n].down;
         if down > 0 {
@@ -169,6 +174,10 @@ impl World {
     pub(crate) fn ext_response(&mut self, parent: u32, outcome: Outcome) -> bool {
         if self.stubs.is(parent) {
             self.stub_response(parent, outcome);
+            return true;
+        }
+        if self.fans.is(parent) {
+            self.fan_response(parent, outcome);
             return true;
         }
         if !self.ext.zombies.is_empty() && self.ext.zombies.remove(&parent) {

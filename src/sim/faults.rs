@@ -314,9 +314,10 @@ impl World {
         for z in &self.ext.zombies {
             lost.remove(z);
         }
-        // An attempt stub is no work of the node's: its parent (if still waiting) is lost above, and the stub
-        // passes its child's answer on to that zombie, which then frees it.
-        lost.retain(|&c| !self.stubs.is(c));
+        // An attempt stub (or a call plan's runner, hedge or copy) is no work of the node's: its parent (if
+        // still waiting) is lost above, and the stub passes its child's answer on to that zombie, which then
+        // frees it.
+        lost.retain(|&c| !self.stubs.is(c) && !self.fans.is(c));
 
         for call in waiting {
             self.nodes[n as usize].stats.failed += 1;

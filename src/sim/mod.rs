@@ -8,6 +8,7 @@ mod edge_guard;
 mod engine;
 mod event;
 mod ext;
+mod fanout;
 mod faults;
 mod governor;
 mod health;

@@ -69,6 +69,9 @@ pub enum Sampler {
     LogNormal { mu: f64, sigma: f64 },
     /// Pareto by inversion: `scale * u^(-1/shape)` ms.
     Pareto { scale: f64, inv_shape: f64 },
+    /// Exponential with mean `.0` ns, or with probability `.1.0` the constant `.1.1` ns (boxed: the other
+    /// variants fit in two words, and the samplers sit in the engine's hot structures).
+    Bimodal(f64, Box<(f64, u64)>),
 }
 
 const NS_PER_MS: f64 = 1e6;
@@ -94,6 +97,14 @@ impl Sampler {
                 scale,
                 inv_shape: 1.0 / shape,
             },
+            Dist::Bimodal {
+                mean,
+                slow_probability,
+                slow_value,
+            } => Self::Bimodal(
+                mean * NS_PER_MS,
+                Box::new((slow_probability, (slow_value * NS_PER_MS).round() as u64)),
+            ),
         }
     }
 
@@ -141,6 +152,13 @@ impl Sampler {
             Self::Pareto { scale, inv_shape } => {
                 // 1 - u is in (0, 1], so the power is finite.
                 scale * libm::pow(1.0 - unit(rng), -inv_shape) * NS_PER_MS
+            }
+            Self::Bimodal(mean, slow) => {
+                if unit(rng) < slow.0 {
+                    return slow.1;
+                }
+                let e: f64 = Exp1.sample(rng);
+                e * mean
             }
         };
         to_ns(ns)
@@ -200,6 +218,11 @@ mod tests {
             Dist::Pareto {
                 scale: 1.0,
                 shape: 3.0,
+            },
+            Dist::Bimodal {
+                mean: 10.0,
+                slow_probability: 0.01,
+                slow_value: 1000.0,
             },
         ] {
             let want = d.mean().unwrap();

@@ -31,6 +31,7 @@ impl World {
         if self.ext_on {
             self.occ_warmup_end();
             self.scale_warmup_end();
+            self.fans_warmup_end();
         }
     }
 

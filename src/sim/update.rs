@@ -36,10 +36,15 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
             .zip(&b.nodes)
             .all(|(x, y)| x.id == y.id && x.kind.tag() == y.kind.tag())
         && a.edges.len() == b.edges.len()
-        && a.edges
-            .iter()
-            .zip(&b.edges)
-            .all(|(x, y)| x.from == y.from && x.to == y.to && x.classes == y.classes)
+        && a.edges.iter().zip(&b.edges).all(|(x, y)| {
+            x.from == y.from
+                    && x.to == y.to
+                    && x.classes == y.classes
+                    // Call plans are compiled once: a changed option rebuilds the run.
+                    && x.probability == y.probability
+                    && x.times == y.times
+                    && x.hedge == y.hedge
+        })
         && classes(a) == classes(b)
         && a.faults == b.faults
         && extras(a) == extras(b)

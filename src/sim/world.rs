@@ -347,6 +347,8 @@ pub(crate) struct World {
     pub retries: super::retry::Retries,
     /// Attempt stubs of calls over edges with a timeout or retries.
     pub stubs: super::edge_guard::Stubs,
+    /// Call plans (parallel calls, probabilities, repeats, hedges) and their slots.
+    pub fans: super::fanout::Fans,
 }
 
 /// Most sampled in-transit dots kept.
@@ -450,6 +452,7 @@ impl World {
                 }),
             ),
             stubs: Default::default(),
+            fans: Default::default(),
         };
         w.build_ext(s);
         for i in 0..w.nodes.len() {

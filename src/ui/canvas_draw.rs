@@ -84,6 +84,8 @@ pub struct EdgeLook {
     pub role: String,
     /// A likely mistake is about it: drawn in the warning colour.
     pub warn: bool,
+    /// One of a parallel fan-out's calls: a fork mark where it leaves the caller.
+    pub fork: bool,
 }
 
 /// An edge with its arrow head and its label: role chip, class chips and (when running) throughput.
@@ -116,6 +118,16 @@ pub fn paint_edge(
         painter.line_segment([a, b - dir * head * 0.8], stroke);
     }
     icons::arrow_head(painter, b, dir, head, stroke.color);
+    if look.fork {
+        // The fork: a dot where the call leaves the caller, and a short tine across it.
+        let r = 3.5 * zoom.sqrt();
+        painter.circle_filled(a, r, stroke.color);
+        let across = egui::vec2(-dir.y, dir.x) * r * 2.2;
+        painter.line_segment(
+            [a + dir * r * 2.0 - across, a + dir * r * 2.0 + across],
+            stroke,
+        );
+    }
     if zoom <= 0.45 {
         return;
     }

@@ -61,7 +61,15 @@ pub fn paint_edges(cx: &SceneCtx<'_>, geo: &Geometry, input: &CanvasInput<'_>, d
             rps: live.map(|l| l.throughput_rps),
             selected,
             broken,
-            role: input.roles.get(i).map(|r| r.label()).unwrap_or_default(),
+            role: {
+                let role = input.roles.get(i).map(|r| r.label()).unwrap_or_default();
+                let opts = crate::model::lint::call_options(e);
+                format!("{role} {opts}").trim().to_owned()
+            },
+            fork: matches!(
+                input.roles.get(i),
+                Some(crate::model::lint::EdgeRole::Parallel { .. })
+            ),
             warn: input
                 .mistakes
                 .iter()

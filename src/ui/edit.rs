@@ -53,8 +53,8 @@ pub enum Edit {
         from: String,
         /// Callee.
         to: String,
-        /// The new edge (its endpoints must stay the same).
-        edge: Edge,
+        /// The new edge (its endpoints must stay the same). Boxed: an edge is the largest edit by far.
+        edge: Box<Edge>,
     },
     /// The scheduled faults (the timeline), as a whole.
     SetFaults(Vec<crate::model::Fault>),
@@ -264,7 +264,7 @@ impl Edit {
                 let Some(e) = s.edges.iter_mut().find(|e| e.from == from && e.to == to) else {
                     return Err(format!("there is no edge '{from} -> {to}' any more"));
                 };
-                *e = edge;
+                *e = *edge;
                 Ok(Applied::default())
             }
             Edit::SetFaults(faults) => {

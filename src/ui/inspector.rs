@@ -119,11 +119,15 @@ impl Inspector {
                         ui.add_space(theme::SECTION_GAP);
                     }
                     changed |= super::resilience_ui::breaker_ui(ui, &mut edge.breaker);
+                    if caller == Some(KindTag::Service) || edge.is_planned() {
+                        ui.add_space(theme::SECTION_GAP);
+                        changed |= super::calls_ui::edge_calls_ui(ui, &mut edge);
+                    }
                     if changed {
                         out.push(Command::Edit(Edit::SetEdge {
                             from: from.clone(),
                             to: to.clone(),
-                            edge,
+                            edge: Box::new(edge),
                         }));
                     }
                     problems_ui(ui, problems, &format!("edge '{from} -> {to}'"), &t);

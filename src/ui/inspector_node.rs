@@ -279,6 +279,7 @@ fn service_rows(ui: &mut Ui, sv: &mut ServiceParams, classes: &[String]) -> bool
         "Probability a request fails here",
         &mut sv.error_probability,
     );
+    changed |= super::calls_ui::pattern_row_ui(ui, &mut sv.calls);
     changed
 }
 

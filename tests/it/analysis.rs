@@ -142,6 +142,11 @@ fn presets_at_1x_agree_with_the_simulation() {
         if p.name == "power_of_two" {
             continue;
         }
+        // Its lesson is tail amplification, which the flow model leaves out (a parallel fan-out's mean is
+        // a lower bound there): checked in `calls::the_flow_model_carries_probabilities_and_times_...`.
+        if p.name == "news_feed_fanout" {
+            continue;
+        }
         let sc = p.scenario().unwrap();
         if !sc.faults.is_empty() {
             // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.

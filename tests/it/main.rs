@@ -14,6 +14,7 @@ mod mutate;
 mod analysis;
 mod backoff;
 mod bounded;
+mod calls;
 mod cli;
 mod cost;
 mod edge_resilience;

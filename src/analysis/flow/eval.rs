@@ -61,7 +61,10 @@ impl FlowModel {
                     for ci in 0..k {
                         let out = lambda[ni][ci] * (1.0 - p.error_probability);
                         for &e in &routes[ci] {
-                            lambda[self.edge_to[e]][ci] += out;
+                            // Called with probability p, `times` times (hedges' second copies left out).
+                            let edge = &s.edges[e];
+                            lambda[self.edge_to[e]][ci] +=
+                                out * edge.probability * edge.times as f64;
                         }
                     }
                 }
@@ -247,10 +250,7 @@ impl FlowModel {
         let (k, routes) = (self.classes.len(), &self.routes[ni]);
         let mut hold = vec![0.0; k];
         for ci in 0..k {
-            let down: f64 = routes[ci]
-                .iter()
-                .map(|&e| self.round_trip(e, &t.resp, ci))
-                .sum();
+            let down = self.downstream_ms(p.calls, &routes[ci], &t.resp, ci);
             let go_on = 1.0 - p.error_probability;
             hold[ci] = mean_ms(&p.service_time_ms) + if go_on > 0.0 { go_on * down } else { 0.0 };
         }
@@ -273,6 +273,46 @@ impl FlowModel {
             flow.mean_wait_ms = Some(0.0);
         }
         flow.peak_utilization >= 1.0 && flow.mean_hold_ms.is_finite()
+    }
+
+    /// The mean time a service waits on its downstream calls. Sequential: the sum of the round trips, each
+    /// edge's weighted by its probability and `times`. Parallel and `FirstOf(k)`: the largest (or the k-th
+    /// smallest) of the mean round trips of the calls, edges with a probability above 0 counted `times`
+    /// times. That is a lower bound for all of them (the mean of a maximum is at least the maximum of the
+    /// means) and leaves tail amplification and hedges out: the notes say so.
+    fn downstream_ms(
+        &self,
+        calls: crate::model::CallPattern,
+        route: &[usize],
+        resp: &[Vec<f64>],
+        ci: usize,
+    ) -> f64 {
+        use crate::model::CallPattern;
+        let edges = &self.scenario.edges;
+        let k = match calls {
+            CallPattern::Sequential => {
+                return route
+                    .iter()
+                    .map(|&e| {
+                        edges[e].probability * edges[e].times as f64 * self.round_trip(e, resp, ci)
+                    })
+                    .sum();
+            }
+            CallPattern::Parallel => usize::MAX,
+            CallPattern::FirstOf(k) => k as usize,
+        };
+        let mut trips: Vec<f64> = route
+            .iter()
+            .filter(|&&e| edges[e].probability > 0.0)
+            .flat_map(|&e| {
+                std::iter::repeat_n(self.round_trip(e, resp, ci), edges[e].times as usize)
+            })
+            .collect();
+        if trips.is_empty() {
+            return 0.0;
+        }
+        trips.sort_by(f64::total_cmp);
+        trips[k.min(trips.len()) - 1]
     }
 
     /// A cache is one station of lookups; misses add the round trip to the store behind it.

@@ -3,7 +3,7 @@
 //! Arrival rates follow the routing (clients pick the first edge carrying the class, load balancers split
 //! evenly over the backends that carry it, caches send misses to their backing store, databases split reads
 //! over the replicas and writes to the primary, queues hand messages to their consumers, services call every
-//! downstream edge that carries the class, in sequence). Each node with workers is an M/M/c station (Erlang
+//! downstream edge that carries the class, each with its `probability` and `times`). Each node with workers is an M/M/c station (Erlang
 //! C), one per replica or database instance; a service's holding time is its own work plus the round trips
 //! of its downstream calls, so a slow dependency raises its callers' utilization as it does in the engine.
 //! Response times add up bottom-up, edge latencies counted both ways, into an end-to-end mean per class.
@@ -11,7 +11,12 @@
 //! What the model leaves out (and [`super::compare`] names when the simulation disagrees): finite queues
 //! (it assumes infinite ones), client timeouts and retries, non-Poisson arrivals, non-exponential service
 //! times beyond their mean, and load-balancing policies other than an even split. A client that sends only
-//! between `start_s` and `stop_s` counts with its rate averaged over the measured window.
+//! between `start_s` and `stop_s` counts with its rate averaged over the measured window. Call patterns:
+//! a sequential service waits for the sum of its calls' mean round trips, a parallel one for the largest
+//! mean and a `FirstOf(k)` one for the k-th smallest; the mean of the slowest of n calls is more than the
+//! slowest mean (tail amplification: a fan-out to 100 leaves that each stall 1% of the time stalls 63% of
+//! the time), so for parallel calls the model is a lower bound. Hedges' second copies are not in its
+//! rates, nor their effect on latency.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.

@@ -211,7 +211,7 @@ impl Behaviour {
         match kind {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
-            NodeKind::Service(p) => format!("{:?}", p.autoscale),
+            NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
             NodeKind::Database(p) => format!("{:?}", p.optimistic),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
@@ -291,7 +291,8 @@ impl World {
             Behaviour::Service(s) => {
                 // Drawn from the node borrowed here: a second lookup in `service::done` costs the hot path.
                 let failed = s.fails(&mut node.rng);
-                service::done(self, call, c, failed)
+                let planned = s.planned;
+                service::done(self, call, c, failed, planned)
             }
             Behaviour::Cache(_) => cache::done(self, call, c),
             Behaviour::Database(_) => database::done(self, call, c),

@@ -17,6 +17,8 @@ pub(crate) struct ServiceRt {
     pub error_p: f64,
     /// Queues this service consumes from, with the edge from each.
     pub sources: Vec<(u32, u32)>,
+    /// Its calls follow a plan (a parallel pattern, probabilities, repeats, hedges: `fanout.rs`).
+    pub planned: bool,
 }
 
 /// Compiles a service: its replicas and workers, and the queues it consumes from.
@@ -38,6 +40,7 @@ pub(super) fn build<'a>(p: &'a ServiceParams, id: &str, ctx: &BuildCtx) -> Built
             work: Sampler::new(&p.service_time_ms),
             error_p: p.error_probability,
             sources,
+            planned: crate::sim::fanout::needs_plan(s, id, p.calls),
         }),
         instances: p.replicas,
         workers: p.workers,
@@ -80,14 +83,16 @@ impl ServiceRt {
 }
 
 /// The service time is over: the call fails (`failed`, drawn by [`ServiceRt::fails`]), or starts its
-/// downstream calls.
+/// downstream calls (through its plan's runner if it has one: `planned`).
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 #[cfg_attr(target_arch = "wasm32", inline)]
-pub(super) fn done(w: &mut World, call: u32, c: Call, failed: bool) {
+pub(super) fn done(w: &mut World, call: u32, c: Call, failed: bool, planned: bool) {
     if failed {
         w.nodes[c.node as usize].stats.failed += 1;
         w.release_worker(c.node, c.instance as u32);
         w.respond(call, Outcome::Failed);
+    } else if planned {
+        w.plan_start(call);
     } else {
         w.calls[call as usize].step = 0;
         next_downstream(w, call);
