@@ -16,6 +16,7 @@ pub mod optimize;
 pub mod optimize_shard;
 pub mod optimize_step;
 pub mod queueing;
+pub mod replication;
 pub mod shard;
 pub mod slo;
 pub mod stats;

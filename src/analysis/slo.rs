@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::explain::explain_run;
 use crate::metrics::Report;
-use crate::model::{Scenario, ScenarioError, SloSpec};
+use crate::model::{RunSpec, Scenario, ScenarioError, SloSpec, ValidScenario};
 use crate::sim::Simulation;
 
 /// One objective at one load.
@@ -116,9 +116,9 @@ pub fn check_scenario(
         return Ok(None);
     };
     let mut verdicts = Vec::new();
+    let valid = ValidScenario::new(scenario.clone())?;
     for &load in &slo.loads {
-        let mut sim = Simulation::new(scenario)?;
-        sim.set_load(load);
+        let mut sim = Simulation::from_spec(&RunSpec::new(valid.clone()).at_load(load)?);
         sim.run_to_end();
         verdicts.extend(judge(scenario, slo, &sim.report(), load));
     }

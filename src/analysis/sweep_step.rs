@@ -8,13 +8,13 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::replication::{check_stopped, measure, replication_spec};
 use super::stats::mser5_truncation;
 use super::sweep::{
     Point, Replication, SweepError, SweepResult, SweepSpec, Warmup, check_points, check_spec,
-    check_stopped, first_units, measure, more_replications, point_scenario, point_warmup_s,
-    replication_seed, summarize,
+    first_units, more_replications, point_scenario, point_warmup_s, replication_seed, summarize,
 };
-use crate::model::Scenario;
+use crate::model::{RunSpec, Scenario};
 use crate::sim::Simulation;
 
 /// Work that advances in bounded pieces until it has an answer: a sweep, the Optimize search. The app's
@@ -52,13 +52,12 @@ impl ReplicationRun {
         r: u32,
         warmup_s: f64,
     ) -> Result<Self, SweepError> {
-        let mut s = point_scenario(scenario, point)?;
-        s.seed = replication_seed(scenario.seed, r);
-        s.warmup_s = warmup_s.min(s.duration_s * 0.9);
-        let mut sim = Simulation::new(&s)?;
-        sim.set_load(point.load);
+        let valid = point_scenario(scenario, point)?;
+        let seed = replication_seed(scenario.seed, r);
+        let spec = replication_spec(valid, seed, point.load, warmup_s)?;
+        let sim = Simulation::from_spec(&spec);
         Ok(Self {
-            s,
+            s: spec.effective_scenario(),
             point: point.clone(),
             r,
             sim,
@@ -92,12 +91,13 @@ pub struct PilotRun {
 impl PilotRun {
     /// Builds the pilot run of `point` (nothing is simulated yet).
     pub fn start(scenario: &Scenario, point: &Point) -> Result<Self, SweepError> {
-        let mut s = point_scenario(scenario, point)?;
-        s.seed = replication_seed(scenario.seed, u32::MAX);
-        let mut sim = Simulation::new(&s)?;
-        sim.set_load(point.load);
+        let valid = point_scenario(scenario, point)?;
+        let spec = RunSpec::new(valid)
+            .with_seed(replication_seed(scenario.seed, u32::MAX))
+            .at_load(point.load)?;
+        let sim = Simulation::from_spec(&spec);
         Ok(Self {
-            s,
+            s: spec.effective_scenario(),
             load: point.load,
             sim,
         })

@@ -11,7 +11,7 @@ use crate::interop::{self, Format};
 use crate::model;
 use crate::sim::Simulation;
 
-use super::{CliError, check, read_scenario, write_stdout};
+use super::{CliError, check, read_scenario, run_spec, write_stdout};
 
 /// The `--format` of `archsim import`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -167,8 +167,11 @@ pub fn export(args: &ExportArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let heat = if args.run || args.load.is_some() {
-        let mut sim = Simulation::new(&scenario)?;
-        sim.set_load(args.load.unwrap_or(1.0));
+        let mut sim = Simulation::from_spec(&run_spec(
+            scenario.clone(),
+            &label,
+            args.load.unwrap_or(1.0),
+        )?);
         sim.run_to_end();
         let map: BTreeMap<String, f64> = sim
             .report()

@@ -16,6 +16,7 @@ mod interop;
 mod optimize;
 mod run;
 mod stress;
+mod stress_args;
 mod stress_text;
 mod text;
 pub mod ui_workload;
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::model::{self, Scenario, ScenarioError, presets};
+use crate::model::{self, RunSpec, Scenario, ScenarioError, ValidScenario, presets};
 
 pub use bench::{Workload, workload_scenario};
 pub use check::{CheckArgs, EXIT_SLO_BROKEN};
@@ -287,7 +288,7 @@ fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
                 "--load is {load}; allowed: 0.1 to 20"
             )));
         }
-        check_at_load(&scenario, &label, load)?;
+        run_spec(scenario.clone(), &label, load)?;
     }
     let speed = match args.speed.as_deref() {
         None => None,
@@ -459,19 +460,21 @@ fn check(scenario: &Scenario, label: &str) -> Result<(), CliError> {
     }
 }
 
-/// Refuses a run of `scenario` at `load` that is over the limits computed before a run (offered rate,
-/// batch size, calls per request, events), naming the figure, the limit and the knob.
-fn check_at_load(scenario: &Scenario, label: &str, load: f64) -> Result<(), CliError> {
-    let problems = model::limits::problems(scenario, load);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ScenarioError::Invalid {
-            file: format!("{label} at --load {}", model::limits::fmt(load)),
-            problems,
+/// The run a command makes of `scenario` (`label` names it in errors) at `load`: validated once, then
+/// refused when over the limits computed before a run at that load (offered rate, batch size, calls per
+/// request, events), each problem naming the figure, the limit and the knob.
+fn run_spec(scenario: Scenario, label: &str, load: f64) -> Result<RunSpec, CliError> {
+    let spec = RunSpec::new(ValidScenario::named(scenario, label)?);
+    spec.at_load(load).map_err(|e| {
+        match e {
+            ScenarioError::Invalid { problems, .. } => ScenarioError::Invalid {
+                file: format!("{label} at --load {}", model::limits::fmt(load)),
+                problems,
+            },
+            other => other,
         }
-        .into())
-    }
+        .into()
+    })
 }
 
 /// Checks, before a run, that an output file can be written (`-`, stdout, always can).

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{
-    CliError, RunArgs, check, check_at_load, check_output, read_scenario, text, write_file,
-    write_stdout,
+    CliError, RunArgs, check_output, read_scenario, run_spec, text, write_file, write_stdout,
 };
 use crate::metrics::Report;
 use crate::model;
@@ -16,8 +15,6 @@ use crate::sim::{Budget, NS_PER_S, Simulation};
 
 /// Runs shorter than this never show a progress bar: it would only flicker.
 const PROGRESS_DELAY: Duration = Duration::from_millis(300);
-/// Simulated time is advanced in this many slices so the bar can move.
-const SLICES: u64 = 1000;
 
 pub(super) fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let (mut scenario, mut label) = read_scenario(&args.scenario)?;
@@ -37,21 +34,16 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         // The problem may come from an override, not from the file: say so.
         label.push_str(" (with command-line overrides)");
     }
-    check(&scenario, &label)?;
-    let load = args.load.unwrap_or(1.0);
-    check_at_load(&scenario, &label, load)?;
+    let spec = run_spec(scenario, &label, args.load.unwrap_or(1.0))?;
     check_output(args.json.as_deref())?;
 
     // The engine never reads the clock; the caller measures wall time.
     let started = Instant::now();
-    let mut sim = Simulation::new(&scenario)?;
+    let mut sim = Simulation::from_spec(&spec);
     sim.set_budget(Budget {
         memory_mib: args.budget.max_memory_mib,
         instant_events: args.budget.max_instant_events,
     });
-    if let Some(load) = args.load {
-        sim.set_load(load);
-    }
     let wall = Duration::from_secs_f64(args.budget.max_wall_s);
     run_sliced(&mut sim, std::io::stderr().is_terminal(), wall);
     let mut report = sim.report();
@@ -82,27 +74,22 @@ fn to_json(report: &Report) -> String {
 /// Events per step between two looks at the wall clock (a few milliseconds of engine time).
 const EVENTS_PER_STEP: u64 = 1 << 18;
 
-/// Runs to the end in slices of simulated time; after [`PROGRESS_DELAY`] of wall time, and only when
-/// `terminal` (stderr is a terminal), shows a progress bar on stderr. A slice is also cut after
-/// [`EVENTS_PER_STEP`] events, so the wall-time budget `wall` is seen within milliseconds of running out
-/// (the run then stops where it is, with a partial report).
+/// Runs to the end in slices of [`EVENTS_PER_STEP`] events (`Simulation::run_in_slices`); after
+/// [`PROGRESS_DELAY`] of wall time, and only when `terminal` (stderr is a terminal), shows a progress bar on
+/// stderr. The wall-time budget `wall` is seen within milliseconds of running out (the run then stops where
+/// it is, with a partial report).
 fn run_sliced(sim: &mut Simulation, terminal: bool, wall: Duration) {
     let end_ns = sim.end_ns();
-    let slice_ns = (end_ns / SLICES).max(1);
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
-    while !sim.is_finished() {
-        let target = sim.time_ns().saturating_add(slice_ns).min(end_ns);
-        while !sim.is_finished() && sim.time_ns() < target {
-            sim.step_events(target, EVENTS_PER_STEP);
-            if started.elapsed() >= wall {
-                sim.stop(format!(
-                    "stopped at {:.3} s simulated after {} s of wall time, the budget (--max-wall-s): \
-                     shorten the run (--duration) or raise the budget",
-                    sim.time_ns() as f64 / NS_PER_S as f64,
-                    model::limits::fmt(wall.as_secs_f64())
-                ));
-            }
+    sim.run_in_slices(EVENTS_PER_STEP, |sim| {
+        if started.elapsed() >= wall {
+            sim.stop(format!(
+                "stopped at {:.3} s simulated after {} s of wall time, the budget (--max-wall-s): \
+                 shorten the run (--duration) or raise the budget",
+                sim.time_ns() as f64 / NS_PER_S as f64,
+                model::limits::fmt(wall.as_secs_f64())
+            ));
         }
         if bar.is_none() && terminal && started.elapsed() >= PROGRESS_DELAY {
             bar = Some(progress_bar(end_ns));
@@ -116,7 +103,8 @@ fn run_sliced(sim: &mut Simulation, terminal: bool, wall: Duration) {
                 text::thousands(sim.events())
             ));
         }
-    }
+        std::ops::ControlFlow::Continue(())
+    });
     if let Some(b) = bar {
         b.finish_and_clear();
     }

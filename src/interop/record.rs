@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::Scenario;
+use crate::model::{RunSpec, Scenario, ValidScenario};
 use crate::sim::{NS_PER_S, Simulation, secs_to_ns};
 
 use super::export::{NODE_H, NODE_W, box_exit, positions};
@@ -94,8 +94,10 @@ pub fn record(scenario: &Scenario, opts: &RecordOptions) -> Result<Vec<u8>, Stri
     }
     let mut s = scenario.clone();
     s.duration_s = s.duration_s.max(opts.seconds);
-    let mut sim = Simulation::new(&s).map_err(|e| e.to_string())?;
-    sim.set_load(opts.load);
+    let spec = ValidScenario::new(s.clone())
+        .and_then(|v| RunSpec::new(v).at_load(opts.load))
+        .map_err(|e| e.to_string())?;
+    let mut sim = Simulation::from_spec(&spec);
     sim.set_dot_sampling(opts.dots);
 
     let pos = positions(&s);

@@ -14,6 +14,7 @@ mod node;
 mod overrides;
 pub mod presets;
 mod resilience;
+mod run_spec;
 mod scenario;
 pub mod share;
 mod validate;
@@ -39,5 +40,6 @@ pub use resilience::{
     MAX_TIMEOUT_MS, QueueDiscipline, RateLimiterParams, RetryBudget, RetryPolicy, breaker_problems,
     limiter_problems, retry_problems, timeout_problem,
 };
+pub use run_spec::{RunSpec, ValidScenario};
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

@@ -26,7 +26,7 @@ pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
 
 use crate::metrics::{Bucket, FaultReport, Latency, Report};
-use crate::model::{Fault, Scenario, ScenarioError, ensure_valid};
+use crate::model::{Fault, RunSpec, Scenario, ScenarioError, ValidScenario, ensure_valid};
 use world::World;
 
 /// Nanoseconds per second.
@@ -61,15 +61,31 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Validates the scenario and builds the world at time 0 with load multiplier 1.
-    pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
-        ensure_valid(scenario)?;
-        Ok(Self {
-            world: World::build(scenario),
-            scenario: scenario.clone(),
+    /// Builds the world of one run at time 0: the spec's scenario with its seed, duration and warm-up, at
+    /// its load multiplier. Infallible: a [`RunSpec`] is checked when it is made.
+    ///
+    /// The first arrival of each client is drawn at the written rate and the load applies from then on,
+    /// exactly as a [`Self::set_load`] right after the build would (so a run at load 1 is the build as
+    /// written, and every face of the program gets the same run from the same spec).
+    pub fn from_spec(spec: &RunSpec) -> Self {
+        let scenario = spec.effective_scenario();
+        let mut sim = Self {
+            world: World::build(&scenario),
+            scenario,
             governor: governor::Governor::new(Budget::default()),
             stopped: None,
-        })
+        };
+        if spec.load() != 1.0 {
+            sim.set_load(spec.load());
+        }
+        sim
+    }
+
+    /// Validates the scenario and builds the world at time 0 with load multiplier 1: [`Self::from_spec`] of
+    /// the scenario as written.
+    pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
+        let valid = ValidScenario::new(scenario.clone())?;
+        Ok(Self::from_spec(&RunSpec::new(valid)))
     }
 
     /// Applies edited parameters mid-run (replicas, workers, queue sizes, distributions, hit ratios, rates,
@@ -249,6 +265,26 @@ impl Simulation {
     pub fn step(&mut self) -> bool {
         let end = self.world.end_ns;
         self.step_events(end, 1) == 1
+    }
+
+    /// Runs to the end in slices of at most `events_per_slice` events, asking `between` after each whether
+    /// to go on (a cancel flag, a wall-time budget, a progress bar): the one stepping loop the CLI and the
+    /// sweeps share (the app and the web page run one bounded slice per frame with [`Self::step_events`]).
+    /// `between` may also [`Self::stop`] the run. Returns whether the run reached its end time (false when
+    /// `between` broke off or a governor or `between` stopped it).
+    pub fn run_in_slices(
+        &mut self,
+        events_per_slice: u64,
+        mut between: impl FnMut(&mut Self) -> std::ops::ControlFlow<()>,
+    ) -> bool {
+        let end = self.world.end_ns;
+        while !self.is_finished() {
+            self.step_events(end, events_per_slice.max(1));
+            if between(self).is_break() {
+                return false;
+            }
+        }
+        self.stopped.is_none()
     }
 
     /// Runs to the scenario's end.

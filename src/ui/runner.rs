@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use web_time::Instant;
 
 use crate::metrics::Report;
-use crate::model::{Scenario, validate};
+use crate::model::{RunSpec, Scenario, ScenarioError, ValidScenario};
 use crate::sim::{NS_PER_S, Simulation, Snapshot, TransitDot};
 
 /// Where a run is.
@@ -179,34 +179,34 @@ impl Runner {
     /// Builds a fresh simulation of `scenario` at time 0 with the current load. Problems come back in words.
     pub fn build(&mut self, scenario: &Scenario) -> Result<(), String> {
         self.outdated = None;
-        let mut problems = validate(scenario);
-        if problems.is_empty() {
-            // The limits computed before a run, at the load the slider is at (validation checked load 1).
-            problems = crate::model::limits::problems(scenario, self.load);
-        }
-        if !problems.is_empty() {
-            let msg = format!(
-                "Cannot run: {} problem(s). {}",
-                problems.len(),
-                problems
-                    .iter()
-                    .take(3)
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-            self.error = Some(msg.clone());
-            return Err(msg);
-        }
-        let load = self.load;
+        // Validated once, with the limits computed before a run at the load the slider is at.
+        let spec =
+            ValidScenario::new(scenario.clone()).and_then(|v| RunSpec::new(v).at_load(self.load));
+        let spec = match spec {
+            Ok(spec) => spec,
+            Err(e) => {
+                let msg = match e {
+                    ScenarioError::Invalid { problems, .. } => format!(
+                        "Cannot run: {} problem(s). {}",
+                        problems.len(),
+                        problems
+                            .iter()
+                            .take(3)
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    other => format!("Cannot run: {other}"),
+                };
+                self.error = Some(msg.clone());
+                return Err(msg);
+            }
+        };
         let sim = guarded("starting", || {
-            Simulation::new(scenario).map(|mut sim| {
-                sim.set_load(load);
-                sim.set_dot_sampling(true);
-                sim
-            })
-        })?
-        .map_err(|e| e.to_string());
+            let mut sim = Simulation::from_spec(&spec);
+            sim.set_dot_sampling(true);
+            sim
+        });
         match sim {
             Ok(sim) => {
                 self.snapshot = Some(sim.snapshot());

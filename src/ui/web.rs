@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
 
-use crate::model::share;
+use crate::model::{RunSpec, ScenarioError, ValidScenario, share};
 use crate::sim::Simulation;
 
 use super::app::App;
@@ -341,18 +341,22 @@ fn run_headless(ron_text: &str, seed: u64, load: f64, duration_s: f64) -> Result
     if duration_s.is_finite() && duration_s > 0.0 {
         scenario.duration_s = duration_s;
     }
-    let mut problems = crate::model::validate(&scenario);
-    if problems.is_empty() && load.is_finite() && load > 0.0 {
-        problems = crate::model::limits::problems(&scenario, load);
-    }
-    if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        return Err(list.join("; "));
-    }
-    let mut sim = Simulation::new(&scenario).map_err(|e| e.to_string())?;
-    if load.is_finite() && load > 0.0 {
-        sim.set_load(load);
-    }
+    // Validated once; a load that is not a positive number means "as written" (load 1).
+    let load = if load.is_finite() && load > 0.0 {
+        load
+    } else {
+        1.0
+    };
+    let spec = ValidScenario::new(scenario)
+        .and_then(|v| RunSpec::new(v).at_load(load))
+        .map_err(|e| match e {
+            ScenarioError::Invalid { problems, .. } => {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                list.join("; ")
+            }
+            other => other.to_string(),
+        })?;
+    let mut sim = Simulation::from_spec(&spec);
     // One call: results do not depend on how the run is sliced (tests/it/engine.rs checks that), so the CLI's
     // progress-bar slices need no copy here.
     sim.run_to_end();

@@ -27,6 +27,7 @@ mod import_fuzz;
 mod model_io;
 mod presets;
 mod resilience;
+mod run_spec;
 mod slo_check;
 mod theory;
 #[cfg(feature = "gui")]

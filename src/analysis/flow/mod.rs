@@ -22,7 +22,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, ensure_valid};
+use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, ValidScenario};
 
 mod eval;
 
@@ -120,7 +120,12 @@ fn mean_ms(d: &Dist) -> f64 {
 impl FlowModel {
     /// Prepares the model; the scenario must validate.
     pub fn new(scenario: &Scenario) -> Result<Self, ScenarioError> {
-        ensure_valid(scenario)?;
+        Ok(Self::from_valid(&ValidScenario::new(scenario.clone())?))
+    }
+
+    /// Prepares the model of a scenario already validated: no second validation.
+    pub fn from_valid(valid: &ValidScenario) -> Self {
+        let scenario: &Scenario = valid;
         let mut classes: Vec<String> = Vec::new();
         for n in &scenario.nodes {
             if let NodeKind::Client(c) = &n.kind {
@@ -159,14 +164,14 @@ impl FlowModel {
         let order = crate::model::graph::CallGraph::new(scenario)
             .topological_order()
             .unwrap_or_default();
-        Ok(Self {
+        Self {
             scenario: scenario.clone(),
             classes,
             order,
             routes,
             edge_ms,
             edge_to,
-        })
+        }
     }
 
     /// The scenario the model was built from.

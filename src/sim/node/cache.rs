@@ -113,7 +113,9 @@ pub(super) fn response(w: &mut World, parent: u32, outcome: Outcome) {
 
 impl World {
     /// A cache finished its lookup: a hit answers, a miss goes on to the backing store (or fails without one).
-    #[inline]
+    /// Forced inline natively into the lookup's `done` (the hot path of every cached design).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn cache_lookup_done(&mut self, call: u32, hit: bool) {
         let c = self.calls[call as usize];
         let backing = self.nodes[c.node as usize].routes[c.class as usize]
