@@ -39,7 +39,7 @@ pub enum BottomTab {
     Problems,
 }
 
-/// What is kept between sessions (eframe persistence).
+/// What is kept between sessions (eframe's storage: a file natively, local storage in the browser).
 #[derive(Serialize, Deserialize)]
 #[serde(default)]
 pub struct Persisted {
@@ -78,6 +78,24 @@ impl Default for Persisted {
             show_debug: false,
             add_kind: KindTag::Service,
             tab: BottomTab::Charts,
+        }
+    }
+}
+
+impl Persisted {
+    /// The last session from eframe's storage: RON under eframe's app key, as `eframe::get_value` reads
+    /// it. Read here rather than through eframe's `persistence` feature, which the browser build leaves
+    /// out: that feature also saves and restores egui's own memory, whose RON code was about 85 KB of the
+    /// gzipped wasm. Natively eframe's `persistence` stays (it keeps the storage file).
+    fn load(storage: &dyn eframe::Storage) -> Option<Self> {
+        ron::from_str(&storage.get_string(eframe::APP_KEY)?).ok()
+    }
+
+    /// Stores this session as [`Persisted::load`] reads it.
+    fn store(&self, storage: &mut dyn eframe::Storage) {
+        // Plain data (strings, numbers, enums): RON has nothing it could fail to write.
+        if let Ok(ron) = ron::ser::to_string(self) {
+            storage.set_string(eframe::APP_KEY, ron);
         }
     }
 }
@@ -206,9 +224,7 @@ impl App {
 
     /// Restores the last session, or starts with the preset.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        let persisted: Option<Persisted> = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        let persisted = cc.storage.and_then(Persisted::load);
         match persisted {
             Some(p) => Self::from_persisted(p),
             None => Self::default(),
@@ -463,6 +479,6 @@ impl eframe::App for App {
         if self.embed {
             return;
         }
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+        self.persisted().store(storage);
     }
 }

@@ -1,9 +1,11 @@
 //! The browser build's fonts. The web bundle has a size budget (docs/benchmarks.md), and egui's two
 //! default fonts in full are a sixth of it, most of it scripts archsim's text never shows; so the web
-//! build carries copies cut down to Latin, punctuation, arrows, maths and a few symbol blocks
-//! (`scripts/subset-fonts.sh` makes them; assets/fonts/web/ has them and their licences). A character
-//! outside them is still drawn, by the browser's own fonts through eframe's canvas fallback, so nothing a
-//! person types is lost. The desktop app keeps egui's fonts in full.
+//! build carries copies cut down: the proportional font (all of the UI's text) to Latin, punctuation,
+//! arrows, maths and a few symbol blocks, the monospace one (field and key names, the paste box) to
+//! ASCII, Latin-1, punctuation and a few symbols (`scripts/subset-fonts.sh` makes them; assets/fonts/web/
+//! has them and their licences). Monospace text takes a character it lacks from the proportional font
+//! (the family order below); a character outside both is still drawn, by the browser's own fonts through
+//! eframe's canvas fallback, so nothing a person types is lost. The desktop app keeps egui's fonts in full.
 
 use std::sync::Arc;
 
