@@ -29,7 +29,7 @@ use archsim::model::{
     FaultKind, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel, LatencyParams, LbPolicy,
     LimitAlgorithm, LoadBalancerParams, Node, NodeKind, Optimistic, PartitionParams,
     QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget, RetryPolicy, Scenario,
-    ServiceParams, SlowParams, SpikeParams,
+    ServiceParams, ShardRouting, Shards, SlowParams, SpikeParams,
 };
 use archsim::sim::{Budget, Simulation};
 
@@ -241,17 +241,37 @@ pub fn scenario(seed: u64) -> Scenario {
                     coalesce: g.chance(50),
                 }),
             }),
-            3 => NodeKind::Database(DatabaseParams {
-                pool_size: g.int(1, 32),
-                queue_capacity: g.int(0, 300),
-                read_time_ms: g.dist(8.0),
-                write_time_ms: g.dist(20.0),
-                read_replicas: g.int(0, 3),
-                write_classes: vec!["write".into()],
-                queue_discipline: QueueDiscipline::Fifo,
-                class_priority: BTreeMap::new(),
-                optimistic: g.chance(15).then(|| Optimistic { rows: g.int(1, 50) }),
-            }),
+            3 => {
+                let mut d = DatabaseParams {
+                    pool_size: g.int(1, 32),
+                    queue_capacity: g.int(0, 300),
+                    read_time_ms: g.dist(8.0),
+                    write_time_ms: g.dist(20.0),
+                    read_replicas: g.int(0, 3),
+                    write_classes: vec!["write".into()],
+                    queue_discipline: QueueDiscipline::Fifo,
+                    class_priority: BTreeMap::new(),
+                    optimistic: g.chance(15).then(|| Optimistic { rows: g.int(1, 50) }),
+                    shards: None,
+                };
+                // Sharding and optimistic writes are not combined (validation refuses it).
+                if d.optimistic.is_none() && g.chance(15) {
+                    let count = g.int(1, 16);
+                    d.shards = Some(Shards {
+                        count,
+                        keys: g.int(count, 5000),
+                        zipf_exponent: g.f(0.0, 1.5),
+                        routing: if g.chance(50) {
+                            ShardRouting::Hash
+                        } else {
+                            ShardRouting::ConsistentHash {
+                                vnodes: g.int(1, 200),
+                            }
+                        },
+                    });
+                }
+                NodeKind::Database(d)
+            }
             4 => NodeKind::Queue(QueueParams {
                 capacity: g.int(1, 10_000),
                 ack_latency_ms: g.dist(2.0),

@@ -17,6 +17,7 @@ pub mod presets;
 mod resilience;
 mod run_spec;
 mod scenario;
+mod shards;
 pub mod share;
 mod validate;
 
@@ -44,4 +45,7 @@ pub use resilience::{
 };
 pub use run_spec::{RunSpec, ValidScenario};
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
+pub use shards::{
+    HashRing, MAX_SHARD_INSTANCES, MAX_SHARDS, MAX_VNODES, ShardRouting, Shards, hash_shard, mix64,
+};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::resilience::{QueueDiscipline, RateLimiterParams, RetryPolicy};
-use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel};
+use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel, Shards};
 
 /// One component of the architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -362,6 +362,10 @@ pub struct DatabaseParams {
     /// write that fails on a conflict. Default: none (writes always succeed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optimistic: Option<Optimistic>,
+    /// Split into shards by key, each shard a primary with its own pool, queue and `read_replicas`.
+    /// Default: none (one primary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<Shards>,
 }
 
 /// Optimistic concurrency control on a database's writes. A write request is a transaction the caller
@@ -393,6 +397,7 @@ impl Default for DatabaseParams {
             queue_discipline: QueueDiscipline::Fifo,
             class_priority: BTreeMap::new(),
             optimistic: None,
+            shards: None,
         }
     }
 }

@@ -425,6 +425,9 @@ fn check_node(
             if let Some(o) = &d.optimistic {
                 check_count(p, place, "optimistic.rows", o.rows, 1);
             }
+            if let Some(sh) = &d.shards {
+                sh.check(p, place, d.read_replicas, d.optimistic.is_some());
+            }
             if d.read_replicas > 1000 {
                 p.push(Problem::new(
                     place,
