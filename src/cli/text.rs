@@ -49,6 +49,7 @@ pub fn format_report(r: &Report) -> String {
     let _ = writeln!(out, "  {}", latency_line(&r.latency_ms));
     out.push('\n');
     nodes_section(&mut out, &r.nodes);
+    shards_section(&mut out, &r.nodes);
     edges_section(&mut out, &r.edges);
     if let Some(c) = &r.cost {
         cost_section(&mut out, c);
@@ -190,6 +191,59 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(w),
                 thousands(c),
                 thousands(w - c)
+            );
+        }
+    }
+}
+
+/// Per-shard rows of each sharded database, and its hottest shard.
+fn shards_section(out: &mut String, nodes: &[NodeReport]) {
+    for n in nodes {
+        let Some(shards) = &n.shards else { continue };
+        let mut t = Table::new(&[
+            ("shard", Align::Right),
+            ("util", Align::Right),
+            ("", Align::Left),
+            ("queue mean", Align::Right),
+            ("arrivals", Align::Right),
+            ("completed", Align::Right),
+            ("p50 ms", Align::Right),
+            ("p99 ms", Align::Right),
+        ]);
+        for sh in shards {
+            let l = &sh.latency_ms;
+            let pct = |p: f64| if l.count == 0 { "-".to_owned() } else { ms(p) };
+            t.row(vec![
+                sh.shard.to_string(),
+                format!("{:.1}%", 100.0 * sh.utilization),
+                if sh.utilization >= SATURATED_UTILIZATION {
+                    "!"
+                } else {
+                    ""
+                }
+                .to_owned(),
+                format!("{:.2}", sh.mean_queue_len),
+                thousands(sh.arrivals),
+                thousands(sh.completed),
+                pct(l.p50),
+                pct(l.p99),
+            ]);
+        }
+        let _ = writeln!(out, "\nShards of {}:", n.id);
+        out.push_str(&t.render("  "));
+        if let Some(h) = n.hottest_shard.and_then(|h| shards.get(h as usize)) {
+            let mean = shards.iter().map(|s| s.utilization).sum::<f64>() / shards.len() as f64;
+            let _ = writeln!(
+                out,
+                "  Hottest shard: {} at {:.1}% utilization (mean over shards {:.1}%){}",
+                h.shard,
+                100.0 * h.utilization,
+                100.0 * mean,
+                if h.utilization >= SATURATED_UTILIZATION {
+                    ": SATURATED, a hot key or an uneven split; more shards will not help a single hot key"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -64,7 +64,10 @@ pub fn configured_instances(kind: &NodeKind) -> f64 {
     match kind {
         NodeKind::Client(_) => 0.0,
         NodeKind::Service(s) => f64::from(s.replicas),
-        NodeKind::Database(d) => 1.0 + f64::from(d.read_replicas),
+        // Each shard is a primary with its own read replicas.
+        NodeKind::Database(d) => {
+            (1.0 + f64::from(d.read_replicas)) * f64::from(d.shards.as_ref().map_or(1, |s| s.count))
+        }
         NodeKind::LoadBalancer(_)
         | NodeKind::Cache(_)
         | NodeKind::Queue(_)

@@ -11,6 +11,6 @@ pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_repo
 pub use latency::{Latency, LatencyData};
 pub use report::{
     BreakerReport, EdgeReport, FaultReport, LatencySummary, NodeReport, NodeSeries, Report,
-    RequestCounts, SeriesReport,
+    RequestCounts, SeriesReport, ShardReport,
 };
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};

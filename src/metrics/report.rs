@@ -91,6 +91,47 @@ pub struct NodeReport {
     /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billed_replicas: Option<f64>,
+    /// For a sharded database: each shard's figures, shard 0 first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<Vec<ShardReport>>,
+    /// For a sharded database: the shard with the highest utilization (the first of equals), the one that
+    /// saturates first as load rises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hottest_shard: Option<u32>,
+}
+
+impl NodeReport {
+    /// Names the hottest shard from the per-shard rows, if there are any.
+    pub fn with_hottest_shard(mut self) -> Self {
+        self.hottest_shard = self.shards.as_ref().and_then(|v| {
+            v.iter()
+                .fold(None::<&ShardReport>, |best, s| match best {
+                    Some(b) if b.utilization >= s.utilization => Some(b),
+                    _ => Some(s),
+                })
+                .map(|s| s.shard)
+        });
+        self
+    }
+}
+
+/// One shard of a sharded database over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShardReport {
+    /// Shard index, 0 to count - 1.
+    pub shard: u32,
+    /// Queries routed to it.
+    pub arrivals: u64,
+    /// Queries it answered.
+    pub completed: u64,
+    /// Connection time of the queries it started / (its connections x the window): the busy share of its
+    /// primary's and replicas' pools.
+    pub utilization: f64,
+    /// Mean queries waiting for a connection: their summed waits / the window (Little's law).
+    pub mean_queue_len: f64,
+    /// Arrival at the shard to the answer.
+    pub latency_ms: LatencySummary,
 }
 
 /// Time series in fixed buckets. Every vector has one entry per bucket.

@@ -39,6 +39,8 @@ pub(crate) struct Ext {
     pub scalers: Vec<Option<Scaler>>,
     /// Per database with optimistic concurrency.
     pub occ: Vec<Option<super::node::occ::Occ>>,
+    /// Per sharded database: its key routing and per-shard counters.
+    pub shards: Vec<Option<super::node::shards::ShardRt>>,
 }
 
 impl World {
@@ -54,6 +56,7 @@ impl World {
             keys: (0..n).map(|_| None).collect(),
             scalers: (0..n).map(|_| None).collect(),
             occ: (0..n).map(|_| None).collect(),
+            shards: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
         let mut on = false;

@@ -21,6 +21,7 @@ mod snapshot;
 mod stats;
 mod update;
 mod world;
+mod zipf;
 
 pub use governor::{Budget, DEFAULT_INSTANT_EVENTS, DEFAULT_MEMORY_MIB, Stop, StopLimit};
 pub use sampler::{SimRng, stable_hash, stream};

@@ -109,7 +109,10 @@ impl World {
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
+                    shards: self.shard_reports(i, window_ns),
+                    hottest_shard: None,
                 }
+                .with_hottest_shard()
             })
             .collect();
         Report {
@@ -132,6 +135,44 @@ impl World {
             stopped: None,
             cost: None,
         }
+    }
+
+    /// A sharded database's per-shard figures (None for any other node).
+    fn shard_reports(
+        &self,
+        node: usize,
+        window_ns: f64,
+    ) -> Option<Vec<crate::metrics::ShardReport>> {
+        if !self.ext_on {
+            return None;
+        }
+        let sh = self.ext.shards.get(node)?.as_ref()?;
+        let conns = sh.connections(self.nodes[node].workers) as f64;
+        let avg = |a: u64| {
+            if window_ns > 0.0 {
+                a as f64 / window_ns
+            } else {
+                0.0
+            }
+        };
+        Some(
+            sh.figures()
+                .into_iter()
+                .enumerate()
+                .map(|(s, f)| crate::metrics::ShardReport {
+                    shard: s as u32,
+                    arrivals: f.arrivals,
+                    completed: f.completed,
+                    utilization: if conns > 0.0 {
+                        (avg(f.busy_ns) / conns).min(1.0)
+                    } else {
+                        0.0
+                    },
+                    mean_queue_len: avg(f.wait_ns),
+                    latency_ms: f.latency_ms,
+                })
+                .collect(),
+        )
     }
 
     /// A cache's hit ratio per bucket, from figures the series already keeps (so it costs the hot path

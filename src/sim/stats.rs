@@ -32,6 +32,7 @@ impl World {
             self.occ_warmup_end();
             self.scale_warmup_end();
             self.fans_warmup_end();
+            self.shards_warmup_end();
         }
     }
 

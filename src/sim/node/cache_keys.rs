@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::KeyModel;
-use crate::sim::sampler::{SimRng, unit};
 use crate::sim::world::{NONE, Outcome, World};
+use crate::sim::zipf::Zipf;
 
 /// One LRU entry.
 #[derive(Clone, Copy, Debug)]
@@ -19,8 +19,8 @@ struct Entry {
 /// A cache's keys.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyCache {
-    /// Cumulative popularity, key 0 the most popular; sampled by binary search (O(log n) per lookup).
-    cdf: Vec<f64>,
+    /// Key popularity (shared with sharded databases).
+    zipf: Zipf,
     capacity: u32,
     ttl_ns: Option<u64>,
     coalesce: bool,
@@ -38,16 +38,10 @@ pub(crate) struct KeyCache {
 
 impl KeyCache {
     pub fn new(k: &KeyModel) -> Self {
-        let n = k.key_count.max(1) as usize;
-        let mut cdf = Vec::with_capacity(n);
-        let mut sum = 0.0;
-        for i in 1..=n {
-            // libm, not std: the table decides hits, so it must be the same on every platform.
-            sum += libm::pow(i as f64, -k.zipf_exponent);
-            cdf.push(sum);
-        }
+        let zipf = Zipf::new(k.key_count, k.zipf_exponent);
+        let n = zipf.len();
         Self {
-            cdf,
+            zipf,
             capacity: k.capacity.max(1),
             ttl_ns: k.ttl_s.map(crate::sim::secs_to_ns),
             coalesce: k.coalesce,
@@ -58,12 +52,6 @@ impl KeyCache {
             fetching: BTreeMap::new(),
             waiters: BTreeMap::new(),
         }
-    }
-
-    /// Draws a key by its popularity.
-    fn sample(&self, rng: &mut SimRng) -> u32 {
-        let u = unit(rng) * self.cdf[self.cdf.len() - 1];
-        (self.cdf.partition_point(|&c| c <= u) as u32).min(self.cdf.len() as u32 - 1)
     }
 
     fn unlink(&mut self, i: u32) {
@@ -163,7 +151,7 @@ impl World {
         let Some(kc) = self.ext.keys[n].as_mut() else {
             return;
         };
-        let key = kc.sample(&mut self.nodes[n].rng);
+        let key = kc.zipf.sample(&mut self.nodes[n].rng);
         let hit = kc.lookup(key, now);
         let joined =
             !hit && kc.coalesce && kc.waiters.get_mut(&key).map(|w| w.push(call)).is_some();
@@ -237,7 +225,7 @@ mod tests {
         let mut rng = crate::sim::stream(1, "zipf");
         let mut counts = vec![0u32; 1000];
         for _ in 0..200_000 {
-            counts[c.sample(&mut rng) as usize] += 1;
+            counts[c.zipf.sample(&mut rng) as usize] += 1;
         }
         let h = 7.485_470_860_550_345;
         for k in [1usize, 2, 10] {
@@ -252,7 +240,7 @@ mod tests {
         let c = cache(4, 0.0, 1, None);
         let mut counts = [0u32; 4];
         for _ in 0..40_000 {
-            counts[c.sample(&mut rng) as usize] += 1;
+            counts[c.zipf.sample(&mut rng) as usize] += 1;
         }
         assert!(
             counts.iter().all(|&n| (9_500..10_500).contains(&n)),

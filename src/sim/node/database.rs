@@ -2,9 +2,11 @@
 //! Writes (the classes named in `write_classes`) go to the primary, reads to the replicas in turn (to the
 //! primary when there are none, or while a `ReplicaLag` fault makes them stale); a query holds a
 //! connection for its read or write time and answers. Optimistic writes (a read, the round trip, then a
-//! conditional write) are in `occ.rs`, next to this file.
+//! conditional write) are in `occ.rs`, next to this file; sharding (a key per query picks the shard, whose
+//! primary and replicas are instances of this node) in `shards.rs`.
 
 use super::occ::Occ;
+use super::shards::ShardRt;
 use super::{Behaviour, BuildCtx, Built, next_turn};
 use crate::model::DatabaseParams;
 use crate::sim::ext::Ext;
@@ -37,7 +39,7 @@ pub(super) fn build<'a>(p: &'a DatabaseParams, ctx: &BuildCtx) -> Built<'a> {
             is_write,
             replicas: p.read_replicas,
         }),
-        instances: 1 + p.read_replicas,
+        instances: (1 + p.read_replicas) * p.shards.as_ref().map_or(1, |s| s.count.max(1)),
         workers: p.pool_size,
         queue_cap: p.queue_capacity,
         discipline: p.queue_discipline,
@@ -48,6 +50,10 @@ pub(super) fn build<'a>(p: &'a DatabaseParams, ctx: &BuildCtx) -> Built<'a> {
 impl DatabaseRt {
     /// Optimistic writes, if the database has them: their phase classes join the write table.
     pub(super) fn build_ext(&mut self, p: &DatabaseParams, i: usize, ext: &mut Ext) -> bool {
+        if let Some(sh) = &p.shards {
+            ext.shards[i] = Some(ShardRt::new(sh, p.read_replicas));
+            return true;
+        }
         let Some(o) = &p.optimistic else {
             return false;
         };
@@ -97,8 +103,11 @@ impl DatabaseRt {
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 #[cfg_attr(target_arch = "wasm32", inline)]
 pub(super) fn done(w: &mut World, call: u32, c: Call) {
-    if w.ext_on && w.occ_done(call) {
-        return;
+    if w.ext_on {
+        if w.occ_done(call) {
+            return;
+        }
+        w.shard_done(&c);
     }
     w.release_worker(c.node, c.instance as u32);
     w.respond(call, Outcome::Ok);

@@ -17,6 +17,7 @@ pub(crate) mod occ;
 pub(crate) mod queue;
 pub(crate) mod rate_limiter;
 pub(crate) mod service;
+pub(crate) mod shards;
 
 use std::collections::BTreeMap;
 
@@ -212,7 +213,12 @@ impl Behaviour {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
             NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
-            NodeKind::Database(p) => format!("{:?}", p.optimistic),
+            // A sharded database's instances are laid out by shard and replica count.
+            NodeKind::Database(p) => format!(
+                "{:?} {:?}",
+                p.optimistic,
+                p.shards.as_ref().map(|s| (s, p.read_replicas))
+            ),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
             // A batch is sent from a tick scheduled when the run is built.
@@ -268,7 +274,11 @@ impl World {
             Behaviour::Database(db) => {
                 let (ext_on, fx) = (self.ext_on, &self.ext.node);
                 let lagging = || ext_on && fx[n as usize].lag > 0;
-                let inst = db.arrival_instance(class, &mut node.rr, lagging);
+                let inst = if ext_on && let Some(sh) = self.ext.shards[n as usize].as_mut() {
+                    sh.route(db.is_write[class as usize], lagging(), &mut node.rng)
+                } else {
+                    db.arrival_instance(class, &mut node.rr, lagging)
+                };
                 self.admit(call, inst);
             }
             Behaviour::Queue(q) => {
