@@ -51,6 +51,7 @@ static PRESETS: &[Preset] = &[
     preset!("rate_limiter"),
     preset!("replica_failover"),
     preset!("retry_storm"),
+    preset!("sharded_hot_key"),
     preset!("url_shortener"),
     preset!("watch_history"),
 ];

@@ -29,6 +29,7 @@ mod model_io;
 mod presets;
 mod resilience;
 mod run_spec;
+mod shards;
 mod slo_check;
 mod theory;
 #[cfg(feature = "gui")]

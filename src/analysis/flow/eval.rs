@@ -332,7 +332,9 @@ impl FlowModel {
     }
 
     /// Primary: writes, plus reads when there are no replicas; each replica: its share of the reads.
-    /// Every instance is an M/M/c station with `pool_size` connections.
+    /// Every instance is an M/M/c station with `pool_size` connections. A sharded database is that per
+    /// shard, each fed its share of every class (the summed key probabilities its routing gives it: exact
+    /// in expectation); its response is the share-weighted mean, its peak the hottest shard's.
     fn back_database(
         &self,
         ni: usize,
@@ -342,12 +344,44 @@ impl FlowModel {
         flow: &mut NodeFlow,
     ) -> bool {
         let k = self.classes.len();
+        let shares = p
+            .shards
+            .as_ref()
+            .map_or_else(|| vec![1.0], |s| s.shard_shares());
+        let mut resp = vec![0.0; k];
+        let (mut busy_all, mut wait_all, mut peak) = (0.0, 0.0, 0.0f64);
+        for &q in &shares {
+            let shard = self.database_shard(ni, p, q, t);
+            for (r, x) in resp.iter_mut().zip(&shard.resp) {
+                *r += q * x;
+            }
+            busy_all += shard.busy;
+            wait_all += shard.wait_weighted;
+            peak = peak.max(shard.peak);
+        }
+        t.resp[ni][..k].copy_from_slice(&resp);
+        let instances = (1 + p.read_replicas).saturating_mul(shares.len() as u32);
+        let c = f64::from(p.pool_size);
+        flow.servers = p.pool_size.saturating_mul(instances);
+        flow.mean_hold_ms = if lam > 0.0 { busy_all / lam } else { 0.0 };
+        flow.utilization = busy_all / (c * f64::from(instances));
+        flow.peak_utilization = peak;
+        flow.mean_wait_ms = (lam > 0.0)
+            .then(|| wait_all / lam)
+            .or(Some(0.0))
+            .filter(|x| x.is_finite());
+        flow.peak_utilization >= 1.0
+    }
+
+    /// One shard (the whole database when unsharded) fed the share `q` of the node's traffic.
+    fn database_shard(&self, ni: usize, p: &DatabaseParams, q: f64, t: &Tables) -> DbShard {
+        let k = self.classes.len();
         let (read, write) = (mean_ms(&p.read_time_ms), mean_ms(&p.write_time_ms));
         let is_write = |ci: usize| p.write_classes.contains(&self.classes[ci]);
         let reps = p.read_replicas as f64;
         let (mut lam_p, mut busy_p, mut lam_r, mut busy_r) = (0.0, 0.0, 0.0, 0.0);
         for ci in 0..k {
-            let l = t.lambda[ni][ci];
+            let l = t.lambda[ni][ci] * q;
             if is_write(ci) {
                 lam_p += l;
                 busy_p += l * write;
@@ -368,29 +402,24 @@ impl FlowModel {
             queueing::mmc_mean_wait_s(p.pool_size, l, 1.0 / hold).unwrap_or(f64::INFINITY)
         };
         let (wp, wr) = (wait(lam_p, busy_p), wait(lam_r, busy_r));
-        for ci in 0..k {
-            let (w, time) = if is_write(ci) {
-                (wp, write)
-            } else if p.read_replicas == 0 {
-                (wp, read)
-            } else {
-                (wr, read)
-            };
-            t.resp[ni][ci] = w + time;
+        let resp = (0..k)
+            .map(|ci| {
+                let (w, time) = if is_write(ci) {
+                    (wp, write)
+                } else if p.read_replicas == 0 {
+                    (wp, read)
+                } else {
+                    (wr, read)
+                };
+                w + time
+            })
+            .collect();
+        DbShard {
+            resp,
+            busy: busy_p + busy_r * reps,
+            wait_weighted: lam_p * wp + lam_r * reps * wr,
+            peak: (busy_p / c).max(busy_r / c),
         }
-        flow.servers = p.pool_size.saturating_mul(1 + p.read_replicas);
-        flow.mean_hold_ms = if lam > 0.0 {
-            (busy_p + busy_r * reps) / lam
-        } else {
-            0.0
-        };
-        flow.utilization = (busy_p + busy_r * reps) / (c * (1.0 + reps));
-        flow.peak_utilization = (busy_p / c).max(busy_r / c);
-        flow.mean_wait_ms = (lam > 0.0)
-            .then(|| (lam_p * wp + lam_r * reps * wr) / lam)
-            .or(Some(0.0))
-            .filter(|x| x.is_finite());
-        flow.peak_utilization >= 1.0
     }
 
     /// An M/M/c station of `replicas` x `workers` fed evenly: fills the node's utilization, hold and wait,
@@ -435,4 +464,16 @@ impl FlowModel {
         flow.mean_wait_ms = Some(w).filter(|x| x.is_finite());
         w
     }
+}
+
+/// One database shard's figures in the flow model.
+struct DbShard {
+    /// Mean response per class, ms.
+    resp: Vec<f64>,
+    /// Connection time per ms over its instances.
+    busy: f64,
+    /// Arrival rate x mean wait, summed over its instances.
+    wait_weighted: f64,
+    /// Its busiest instance's utilization.
+    peak: f64,
 }
