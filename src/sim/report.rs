@@ -41,6 +41,7 @@ impl World {
                         replicas: n.active,
                         throughput_rps: last.map_or(0.0, |b| b.nodes[i].completed as f64 / width_s),
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
+                        shards: self.live_hottest_shard(i),
                     }
                 })
                 .collect(),
@@ -135,6 +136,22 @@ impl World {
             stopped: None,
             cost: None,
         }
+    }
+
+    /// A sharded database's shard count and hottest shard so far, for the canvas.
+    fn live_hottest_shard(&self, node: usize) -> Option<(u32, u32, f64)> {
+        if !self.ext_on {
+            return None;
+        }
+        let rows = self.shard_reports(node, self.window_s() * 1e9)?;
+        let count = rows.len() as u32;
+        let hot = rows
+            .iter()
+            .fold(None::<&crate::metrics::ShardReport>, |best, s| match best {
+                Some(b) if b.utilization >= s.utilization => Some(b),
+                _ => Some(s),
+            })?;
+        Some((count, hot.shard, hot.utilization))
     }
 
     /// A sharded database's per-shard figures (None for any other node).

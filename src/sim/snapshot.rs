@@ -26,6 +26,9 @@ pub struct NodeLive {
     pub throughput_rps: f64,
     /// Node-latency p99 over the last full bucket, ms (NaN when nothing completed).
     pub p99_ms: f64,
+    /// For a sharded database: the shard count, and the hottest shard with its utilization over the
+    /// measured time so far (a smoother figure than a shard's few connections right now).
+    pub shards: Option<(u32, u32, f64)>,
 }
 
 /// Live state of one edge.

@@ -215,6 +215,10 @@ pub fn subtitle(node: &Node) -> String {
         },
         NodeKind::Cache(c) => format!("hit {}", format::pct(c.hit_ratio)),
         NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
+        NodeKind::Database(d) if d.shards.is_some() => {
+            let n = d.shards.as_ref().map_or(1, |s| s.count);
+            format!("×{n} shards · pool {}", d.pool_size)
+        }
         NodeKind::Database(d) => {
             if d.read_replicas > 0 {
                 format!("pool {} · {} repl.", d.pool_size, d.read_replicas)
@@ -248,6 +252,7 @@ pub fn paint_node(
     let kind = node.kind.tag();
     let accent = theme::kind_color(kind);
     let r = theme::NODE_ROUNDING * zoom;
+    let hot_shard = live.and_then(|l| l.shards);
     let down = live.is_some_and(|l| !l.up);
     let degraded = !down && live.is_some_and(|l| l.degraded);
     let state = live.map(|l| {
@@ -297,6 +302,9 @@ pub fn paint_node(
         state.filter(|_| live.is_some_and(|l| l.utilization >= theme::SATURATED))
     {
         (2.0, c)
+    } else if let Some((_, _, u)) = hot_shard.filter(|h| h.2 >= theme::SATURATED) {
+        // One saturated shard is the node's bottleneck even while the others idle.
+        (2.0, t.utilization_color(u))
     } else if flags.hovered {
         (1.5, t.hover)
     } else {
@@ -346,18 +354,21 @@ pub fn paint_node(
             FontId::proportional(size),
             t.text,
         );
-        let sub = elide(
-            painter,
-            &subtitle(node),
-            FontId::proportional(11.0 * zoom),
-            max_w,
-        );
+        // A running sharded database shows its hottest shard, coloured by that shard's utilization.
+        let (sub, sub_color) = match hot_shard {
+            Some((n, s, u)) => (
+                format!("×{n} shards · hot #{s} {}", format::pct(u)),
+                t.utilization_color(u),
+            ),
+            None => (subtitle(node), t.weak_text),
+        };
+        let sub = elide(painter, &sub, FontId::proportional(11.0 * zoom), max_w);
         painter.text(
             pos2(text_x, rect.center().y + 9.0 * zoom),
             Align2::LEFT_CENTER,
             sub,
             FontId::proportional(11.0 * zoom),
-            t.weak_text,
+            sub_color,
         );
     }
 

@@ -322,7 +322,7 @@ fn cache_rows(ui: &mut Ui, c: &mut CacheParams) -> bool {
     changed
 }
 
-/// A database's rows: pool, replicas, queueing, optimistic writes.
+/// A database's rows: pool, replicas (per shard when sharded), queueing, optimistic writes, shards.
 fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> bool {
     let mut changed = false;
     changed |= count(
@@ -354,6 +354,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         classes,
     );
     changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
+    changed |= super::shards_ui::shards_rows_ui(ui, &mut d.shards);
     changed
 }
 

@@ -46,6 +46,7 @@ mod problems;
 mod resilience_ui;
 mod results;
 mod runner;
+mod shards_ui;
 mod share;
 mod stress;
 mod stress_compare;

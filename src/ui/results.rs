@@ -93,8 +93,27 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
                 ui.label(format!("{}/s", format::rate(n.throughput_rps)));
                 ui.label(format!("{} / {}", format::ms(n.latency_ms.p50), format::ms(n.latency_ms.p99)));
                 ui.end_row();
+                // A sharded database's shards, indented under it: a hot shard shows red on its own row.
+                for sh in n.shards.iter().flatten() {
+                    let hot = n.hottest_shard == Some(sh.shard);
+                    ui.label(RichText::new(format!("  shard {}{}", sh.shard, if hot { " (hottest)" } else { "" })).weak());
+                    ui.label(RichText::new("shard").weak());
+                    ui.label(RichText::new(format::pct(sh.utilization)).color(t.utilization_color(sh.utilization)));
+                    ui.label(format!("{:.1}", sh.mean_queue_len));
+                    ui.label(format::thousands(sh.arrivals));
+                    ui.label("");
+                    ui.label("");
+                    ui.label("");
+                    ui.label(format!("{} / {}", format::ms(sh.latency_ms.p50), format::ms(sh.latency_ms.p99)));
+                    ui.end_row();
+                }
             }
         });
+        for n in &r.nodes {
+            if let Some(h) = n.hottest_shard.and_then(|h| n.shards.as_ref()?.get(h as usize)) {
+                ui.label(RichText::new(format!("Hottest shard of '{}': shard {} at {} (the node averages {}).", n.id, h.shard, format::pct(h.utilization), format::pct(n.utilization))).color(t.utilization_color(h.utilization)));
+            }
+        }
         if let Some(busiest) = r.nodes.iter().filter(|n| n.utilization > 0.0).max_by(|a, b| a.utilization.total_cmp(&b.utilization)) {
             ui.add_space(4.0);
             let text = if busiest.utilization >= theme::SATURATED {
