@@ -222,6 +222,7 @@ pub fn scenario(seed: u64) -> Scenario {
                     failure_threshold: g.int(1, 3),
                     recovery_threshold: g.int(1, 3),
                 }),
+                key_space: g.chance(20).then(|| (g.int(1, 5000), g.f(0.0, 1.5))),
             }),
             2 => NodeKind::Cache(CacheParams {
                 hit_ratio: g.f(0.0, 1.0),

@@ -273,15 +273,20 @@ pub enum LbPolicy {
     LeastConnections,
     /// Two backends drawn at random, the one with fewer in flight wins (Mitzenmacher's power of two choices).
     PowerOfTwo,
+    /// Key affinity: the balancer draws the request's key from its `key_space` and sends it to the backend
+    /// that owns the key on a consistent-hash ring (100 points per backend, as `Shards`' `HashRing`). A
+    /// key-model cache called directly behind it looks up that same key, so each cache sees only its slice.
+    ConsistentHash,
 }
 
 impl LbPolicy {
     /// Every policy, for pickers.
-    pub const ALL: [LbPolicy; 4] = [
+    pub const ALL: [LbPolicy; 5] = [
         LbPolicy::RoundRobin,
         LbPolicy::Random,
         LbPolicy::LeastConnections,
         LbPolicy::PowerOfTwo,
+        LbPolicy::ConsistentHash,
     ];
 }
 
@@ -294,6 +299,10 @@ pub struct LoadBalancerParams {
     /// Active health checks of the backends. Default: none (a crashed backend keeps getting requests).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health_check: Option<HealthCheck>,
+    /// With `policy: ConsistentHash`: the keys requests carry, `(keys, zipf_exponent)` as for `Shards`.
+    /// Default: none (then 10,000 keys, Zipf 1). Ignored by the other policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_space: Option<(u32, f64)>,
 }
 
 /// A cache. Defaults: hit ratio 0.8, 64 concurrent lookups, exponential 1 ms, unbounded-ish queue of 1000.

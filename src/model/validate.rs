@@ -373,6 +373,21 @@ fn check_node(
             check_priority(p, place, sv.queue_discipline, &sv.class_priority, emitted);
             super::calls::pattern_problems(p, place, s, sv.calls, outs);
         }
+        NodeKind::LoadBalancer(lb)
+            if lb.key_space.is_some_and(|(k, z)| {
+                !((1..=super::MAX_KEYS).contains(&k) && z.is_finite() && (0.0..=10.0).contains(&z))
+            }) =>
+        {
+            let (k, z) = lb.key_space.unwrap_or_default();
+            p.push(Problem::new(
+                place,
+                "key_space",
+                format!(
+                    "is ({k}, {z}); allowed: 1 to {} keys, Zipf exponent 0 to 10",
+                    super::MAX_KEYS
+                ),
+            ));
+        }
         NodeKind::LoadBalancer(lb) => {
             if let Some(h) = &lb.health_check {
                 h.check(p, place);

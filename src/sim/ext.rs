@@ -5,7 +5,7 @@
 //! which asks `ext_on` itself; here is only what applies to every kind (crashes, fault errors, zombies,
 //! attempt stubs) and the state the kinds keep here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::autoscale::Scaler;
 use super::event::{Kind, Tick};
@@ -41,6 +41,11 @@ pub(crate) struct Ext {
     pub occ: Vec<Option<super::node::occ::Occ>>,
     /// Per sharded database: its key routing and per-shard counters.
     pub shards: Vec<Option<super::node::shards::ShardRt>>,
+    /// Per consistent-hash balancer: its key space and rings.
+    pub lb_keys: Vec<Option<super::node::load_balancer::LbKeys>>,
+    /// The key a consistent-hash balancer drew for a call (by the balancer's call): a key-model cache it
+    /// calls directly looks up this key instead of drawing its own.
+    pub carried_keys: BTreeMap<u32, u32>,
 }
 
 impl World {
@@ -57,6 +62,7 @@ impl World {
             scalers: (0..n).map(|_| None).collect(),
             occ: (0..n).map(|_| None).collect(),
             shards: (0..n).map(|_| None).collect(),
+            lb_keys: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
         let mut on = false;

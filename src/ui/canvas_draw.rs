@@ -212,6 +212,7 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::Random => "random".into(),
             crate::model::LbPolicy::LeastConnections => "least connections".into(),
             crate::model::LbPolicy::PowerOfTwo => "power of two".into(),
+            crate::model::LbPolicy::ConsistentHash => "consistent hash".into(),
         },
         NodeKind::Cache(c) => format!("hit {}", format::pct(c.hit_ratio)),
         NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
@@ -357,7 +358,7 @@ pub fn paint_node(
         // A running sharded database shows its hottest shard, coloured by that shard's utilization.
         let (sub, sub_color) = match hot_shard {
             Some((n, s, u)) => (
-                format!("×{n} shards · hot #{s} {}", format::pct(u)),
+                format!("×{n} · hot #{s} {}", format::pct(u)),
                 t.utilization_color(u),
             ),
             None => (subtitle(node), t.weak_text),

@@ -249,3 +249,81 @@ fn a_hot_key_makes_its_shard_the_hottest_and_it_saturates_first() {
         );
     }
 }
+
+/// client -> lb (`policy`, keys Zipf 0.8 over 10,000) -> 4 LRU caches of 500 keys (the same key model) ->
+/// one database. Returns the caches' hit ratio: 1 - database queries / cache lookups.
+fn cache_tier_hit_ratio(policy: archsim::model::LbPolicy, seed: u64) -> f64 {
+    use archsim::model::{CacheParams, KeyModel, LoadBalancerParams};
+    let mut s = sharded(2_000.0, Shards::default(), 64, 1.0, 10_000, seed);
+    s.nodes[1].kind = NodeKind::Database(DatabaseParams {
+        pool_size: 64,
+        read_time_ms: Dist::exp(1.0),
+        ..DatabaseParams::default()
+    });
+    s.edges.clear();
+    s.nodes.push(Node {
+        id: "lb".into(),
+        kind: NodeKind::LoadBalancer(LoadBalancerParams {
+            policy,
+            key_space: Some((10_000, 0.8)),
+            ..LoadBalancerParams::default()
+        }),
+        pos: None,
+    });
+    let e = |a: &str, b: &str| Edge {
+        latency_ms: Dist::constant(0.0),
+        ..Edge::new(a, b)
+    };
+    s.edges.push(e("client", "lb"));
+    for i in 0..4 {
+        let id = format!("cache{i}");
+        s.nodes.push(Node {
+            id: id.clone(),
+            kind: NodeKind::Cache(CacheParams {
+                keys: Some(KeyModel {
+                    key_count: 10_000,
+                    zipf_exponent: 0.8,
+                    capacity: 500,
+                    ttl_s: None,
+                    coalesce: false,
+                }),
+                ..CacheParams::default()
+            }),
+            pos: None,
+        });
+        s.edges.push(e("lb", &id));
+        s.edges.push(e(&id, "db"));
+    }
+    let r = run(&s);
+    let lookups: u64 = r
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "cache")
+        .map(|n| n.completed)
+        .sum();
+    1.0 - db(&r).completed as f64 / lookups as f64
+}
+
+#[test]
+fn a_consistent_hash_balancer_gives_each_cache_its_slice_of_the_keys() {
+    // Round robin: every cache sees all 10,000 keys and holds 500 of them; consistent hashing: each sees
+    // about a quarter of the keys, so the four hold 2,000 different ones between them. Seeds 1-10: round
+    // robin 0.329-0.333, consistent hash 0.564-0.572 (a gap of 0.23-0.24; the test asks for 0.15).
+    use archsim::model::LbPolicy;
+    let seeds: Vec<u64> = if spread() {
+        (1..=10).collect()
+    } else {
+        vec![2]
+    };
+    for seed in seeds {
+        let rr = cache_tier_hit_ratio(LbPolicy::RoundRobin, seed);
+        let ch = cache_tier_hit_ratio(LbPolicy::ConsistentHash, seed);
+        if spread() {
+            println!("seed {seed}: round robin {rr:.4}, consistent hash {ch:.4}");
+        }
+        assert!(
+            ch > rr + 0.15,
+            "seed {seed}: consistent hash {ch} against round robin {rr}"
+        );
+    }
+}

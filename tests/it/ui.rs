@@ -463,3 +463,37 @@ fn the_selected_edge_edits_its_timeout_and_retry_policy() {
     apply(&mut h, Command::Select(Selection::edge("users", "lb")));
     assert!(h.query_by_label("Per-call timeout").is_none());
 }
+
+#[test]
+fn a_sharded_database_has_its_rows_and_shows_its_hottest_shard() {
+    // The hot-key preset as a person opens it: the database's inspector has the Shards rows, and after a
+    // run the results name shard 7 as the hottest, red above the 90% line, with a row per shard.
+    let mut h = harness();
+    h.run_steps(2);
+    apply(&mut h, Command::LoadPreset("sharded_hot_key".into()));
+    crate::common::ui::set_duration(&mut h, 15.0);
+    apply(&mut h, Command::Select(Selection::node("orders_db")));
+    for row in ["Shards", "  count", "  keys", "  zipf", "  routing"] {
+        h.get_by_label(row);
+    }
+    apply(&mut h, Command::SetSpeed(f64::INFINITY));
+    apply(&mut h, Command::Run);
+    for _ in 0..3000 {
+        h.run_steps(1);
+        if h.state().runner().state == RunState::Finished {
+            break;
+        }
+    }
+    assert_eq!(h.state().runner().state, RunState::Finished);
+    let r = h.state().runner().report.clone().unwrap();
+    let db = r.nodes.iter().find(|n| n.id == "orders_db").unwrap();
+    assert_eq!(db.hottest_shard, Some(7));
+    h.get_by_label("Results").click();
+    h.run_steps(3);
+    assert!(
+        h.query_all_by_label_contains("Hottest shard of 'orders_db': shard 7")
+            .count()
+            == 1
+    );
+    assert!(h.query_all_by_label_contains("shard 7 (hottest)").count() == 1);
+}

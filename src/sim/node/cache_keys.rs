@@ -151,7 +151,11 @@ impl World {
         let Some(kc) = self.ext.keys[n].as_mut() else {
             return;
         };
-        let key = kc.zipf.sample(&mut self.nodes[n].rng);
+        // A key carried from a consistent-hash balancer (its call is this one's parent) is looked up as is.
+        let key = match self.ext.carried_keys.get(&c.parent) {
+            Some(&k) => k % kc.zipf.len() as u32,
+            None => kc.zipf.sample(&mut self.nodes[n].rng),
+        };
         let hit = kc.lookup(key, now);
         let joined =
             !hit && kc.coalesce && kc.waiters.get_mut(&key).map(|w| w.push(call)).is_some();

@@ -1,12 +1,15 @@
 //! Load balancers: a call goes on to one backend, picked by the policy (round robin, random, least
-//! connections, power of two choices) among the edges that carry its class, skipping backends its health
+//! connections, power of two choices, consistent hashing on a key the request carries) among the edges that carry its class, skipping backends its health
 //! checks marked down (`src/sim/health.rs`); the backend's answer goes back unchanged. No workers, no queue.
 
 use super::{Behaviour, BuildCtx, Built, next_turn, pick};
-use crate::model::{LbPolicy, LoadBalancerParams, Scenario};
+use std::collections::BTreeMap;
+
+use crate::model::{HashRing, LbPolicy, LoadBalancerParams, Scenario};
 use crate::sim::ext::Ext;
 use crate::sim::health::{Health, healthy_slot};
 use crate::sim::world::{Call, Outcome, World};
+use crate::sim::zipf::Zipf;
 
 /// A balancer's compiled parameters and its bookkeeping.
 #[derive(Clone, Debug)]
@@ -26,10 +29,39 @@ pub(super) fn build<'a>(p: &LoadBalancerParams, ctx: &BuildCtx) -> Built<'a> {
     }))
 }
 
-/// Health checks over the balancer's outgoing edges, if it has them.
+/// A consistent-hash balancer's key popularity and its rings, one per backend count (a class's route may
+/// have fewer backends than another's).
+#[derive(Clone, Debug)]
+pub(crate) struct LbKeys {
+    zipf: Zipf,
+    rings: BTreeMap<u32, HashRing>,
+}
+
+/// Points per backend on a balancer's ring.
+pub const LB_VNODES: u32 = 100;
+
+impl LbKeys {
+    /// The route slot owning `key` among `len` backends.
+    fn slot(&mut self, key: u32, len: u32) -> u32 {
+        self.rings
+            .entry(len)
+            .or_insert_with(|| HashRing::new(len, LB_VNODES))
+            .shard_of(key)
+    }
+}
+
+/// Health checks over the balancer's outgoing edges, and the key space of a consistent-hash balancer.
 pub(super) fn build_ext(p: &LoadBalancerParams, i: usize, s: &Scenario, ext: &mut Ext) -> bool {
+    let keyed = p.policy == LbPolicy::ConsistentHash;
+    if keyed {
+        let (keys, zipf) = p.key_space.unwrap_or((10_000, 1.0));
+        ext.lb_keys[i] = Some(LbKeys {
+            zipf: Zipf::new(keys, zipf),
+            rings: BTreeMap::new(),
+        });
+    }
     let Some(h) = &p.health_check else {
-        return false;
+        return keyed;
     };
     let id = &s.nodes[i].id;
     let outs = s
@@ -71,7 +103,16 @@ pub(super) fn arrive(w: &mut World, call: u32) {
         return;
     }
     let len = route.len() as u32;
+    let mut carried = None;
     let slot = match policy {
+        LbPolicy::ConsistentHash => match w.ext.lb_keys[n].as_mut() {
+            Some(k) => {
+                let key = k.zipf.sample(&mut node.rng);
+                carried = Some(key);
+                k.slot(key, len)
+            }
+            None => next_turn(rr, len),
+        },
         LbPolicy::RoundRobin => next_turn(rr, len),
         LbPolicy::Random => pick(&mut node.rng, len),
         LbPolicy::LeastConnections => {
@@ -106,6 +147,9 @@ pub(super) fn arrive(w: &mut World, call: u32) {
     let edge = route[slot as usize];
     outstanding[edge as usize] += 1;
     w.calls[call as usize].step = slot as u16;
+    if let Some(key) = carried {
+        w.ext.carried_keys.insert(call, key);
+    }
     w.call_child(call, edge);
 }
 
@@ -114,8 +158,15 @@ pub(super) fn arrive(w: &mut World, call: u32) {
 pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
     let node = &mut w.nodes[p.node as usize];
     let edge = node.routes[p.class as usize][p.step as usize];
-    if let Some(lb) = node.beh.lb_mut() {
-        lb.outstanding[edge as usize] -= 1;
+    let keyed = match node.beh.lb_mut() {
+        Some(lb) => {
+            lb.outstanding[edge as usize] -= 1;
+            lb.policy == LbPolicy::ConsistentHash
+        }
+        None => false,
+    };
+    if keyed {
+        w.ext.carried_keys.remove(&parent);
     }
     w.respond(parent, outcome);
 }
