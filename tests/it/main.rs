@@ -36,6 +36,7 @@ mod ui;
 #[cfg(feature = "gui")]
 mod ui_behaviour;
 #[cfg(feature = "gui")]
+mod ui_calls;
 mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
