@@ -353,8 +353,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         &mut d.class_priority,
         classes,
     );
-    changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
-    changed |= super::shards_ui::shards_rows_ui(ui, &mut d.shards);
+    changed |= super::shards_ui::database_options_ui(ui, &mut d.optimistic, &mut d.shards);
     changed
 }
 

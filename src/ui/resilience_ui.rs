@@ -24,7 +24,7 @@ fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
 
 /// A grid row with a labelled switch for an optional setting: ticking it sets `value` to `make()`, unticking
 /// clears it. Returns whether it changed.
-pub(super) fn switch_row_ui<T>(
+fn switch_row_ui<T>(
     ui: &mut Ui,
     label: &str,
     hover: &str,
@@ -397,23 +397,17 @@ pub fn batch_row_ui(ui: &mut Ui, a: &mut Arrival) -> bool {
     )
 }
 
-/// Rows (inside a two-column grid) for a database's optimistic concurrency: a switch and its row count.
+/// The row count (inside a two-column grid) of a database's optimistic concurrency, when it is on; its
+/// switch shares the database's "Options" row (`shards_ui::database_options_ui`).
 pub fn optimistic_rows_ui(ui: &mut Ui, o: &mut Option<Optimistic>) -> bool {
-    let mut changed = switch_row_ui(
-        ui,
-        "Optimistic writes",
-        "Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)",
-        o,
-        Optimistic::default,
-    );
-    if let Some(o) = o {
-        changed |= count_row_ui(
+    match o {
+        Some(o) => count_row_ui(
             ui,
             "  rows",
             "Rows the writes spread over at random; 1: every write contends",
             &mut o.rows,
             1..=1_000_000,
-        );
+        ),
+        None => false,
     }
-    changed
 }

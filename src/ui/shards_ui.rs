@@ -2,19 +2,48 @@
 
 use egui::{ComboBox, DragValue, Ui};
 
-use super::resilience_ui::{count_row_ui, switch_row_ui};
-use crate::model::{MAX_KEYS, MAX_SHARDS, MAX_VNODES, ShardRouting, Shards};
+use super::resilience_ui::count_row_ui;
+use crate::model::{MAX_KEYS, MAX_SHARDS, MAX_VNODES, Optimistic, ShardRouting, Shards};
 
-/// Rows (inside the database's grid); returns whether anything changed.
-pub(super) fn shards_rows_ui(ui: &mut Ui, shards: &mut Option<Shards>) -> bool {
-    let mut changed = switch_row_ui(
-        ui,
-        "Shards",
-        "Split the database by key: each shard is a primary with its own pool, queue and read replicas; \
-         every query draws a key and goes to the key's shard",
-        shards,
-        Shards::default,
-    );
+/// A database's optional machinery as one row of switches (the inspector fits a laptop screen with it), then
+/// the rows of what is on; returns whether anything changed.
+pub(super) fn database_options_ui(
+    ui: &mut Ui,
+    optimistic: &mut Option<Optimistic>,
+    shards: &mut Option<Shards>,
+) -> bool {
+    let mut changed = false;
+    let l = ui.label("Options");
+    ui.horizontal(|ui| {
+        let mut on = optimistic.is_some();
+        if ui
+            .checkbox(&mut on, "Optimistic")
+            .on_hover_text("Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)")
+            .labelled_by(l.id)
+            .changed()
+        {
+            *optimistic = on.then(Optimistic::default);
+            changed = true;
+        }
+        let mut on = shards.is_some();
+        if ui
+            .checkbox(&mut on, "Sharded")
+            .on_hover_text("Split the database by key: each shard is a primary with its own pool, queue and read replicas; every query draws a key and goes to the key's shard")
+            .changed()
+        {
+            *shards = on.then(Shards::default);
+            changed = true;
+        }
+    });
+    ui.end_row();
+    changed |= super::resilience_ui::optimistic_rows_ui(ui, optimistic);
+    changed |= shards_rows_ui(ui, shards);
+    changed
+}
+
+/// The rows of a sharded database's settings (inside the database's grid); returns whether anything changed.
+fn shards_rows_ui(ui: &mut Ui, shards: &mut Option<Shards>) -> bool {
+    let mut changed = false;
     let Some(s) = shards.as_mut() else {
         return changed;
     };
