@@ -210,9 +210,14 @@ impl Behaviour {
     /// that changes it needs a rebuild (`update.rs`).
     pub(crate) fn built_once(kind: &NodeKind) -> String {
         match kind {
-            NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
+            // A consistent-hash balancer's key space lives in `ext`.
+            NodeKind::LoadBalancer(p) => format!(
+                "{:?} {:?}",
+                p.health_check,
+                (p.policy == crate::model::LbPolicy::ConsistentHash).then_some(p.key_space)
+            ),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
-            NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
+            NodeKind::Service(p) => format!("{:?}", p.autoscale),
             // A sharded database's instances are laid out by shard and replica count.
             NodeKind::Database(p) => format!(
                 "{:?} {:?}",
