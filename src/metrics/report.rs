@@ -91,6 +91,27 @@ pub struct NodeReport {
     /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billed_replicas: Option<f64>,
+    /// For a client of closed-loop users: the figures of the interactive response time law.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_loop: Option<ClosedLoopReport>,
+}
+
+/// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean
+/// response time R, so that the interactive response time law R = N / X - Z can be checked (it holds up to
+/// the requests in flight at the window's ends).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClosedLoopReport {
+    /// Users at the end of the run (the file's users x load, rounded).
+    pub users: u32,
+    /// Mean think time drawn after the warm-up, ms.
+    pub think_time_ms: f64,
+    /// Requests issued after the warm-up that reached their final outcome (any outcome), per second.
+    pub throughput_rps: f64,
+    /// Their mean response time (issue to final outcome, retries and timeouts included), ms.
+    pub response_ms: f64,
+    /// N / X - Z, ms: what the law says the mean response time is.
+    pub law_response_ms: f64,
 }
 
 /// Time series in fixed buckets. Every vector has one entry per bucket.

@@ -18,6 +18,8 @@ mod resilience;
 mod run_spec;
 mod scenario;
 pub mod share;
+mod trace;
+mod traffic;
 mod validate;
 
 pub use calls::{CallPattern, HEDGE_WINDOW, Hedge, HedgeAfter, MAX_CALL_TIMES};
@@ -31,7 +33,7 @@ pub use fault::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use io::{check_writable, save, write_atomic};
-pub use io::{from_str, load, parse, to_string};
+pub use io::{from_str, load, parse, read, to_string};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
     LoadBalancerParams, Node, NodeKind, Optimistic, QueueParams, ServiceParams,
@@ -44,4 +46,6 @@ pub use resilience::{
 };
 pub use run_spec::{RunSpec, ValidScenario};
 pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
+pub use trace::{inline_traces, parse_trace};
+pub use traffic::{MAX_MULTIPLIER, Profile};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

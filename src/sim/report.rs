@@ -109,6 +109,7 @@ impl World {
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
+                    closed_loop: self.closed_report(i, window_s),
                 }
             })
             .collect();

@@ -95,6 +95,7 @@ impl World {
         // Attempt stubs answer through the optional machinery; once on, it stays on for stubs in flight.
         self.ext_on |= stubbed;
         self.retries.batch |= fresh.retries.batch;
+        self.traffic.take_params(fresh.traffic);
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() {
             self.refresh_gap(n);

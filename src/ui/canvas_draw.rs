@@ -203,8 +203,13 @@ pub fn subtitle(node: &Node) -> String {
                 Arrival::Constant => "constant",
                 Arrival::Bursty { .. } => "bursty",
                 Arrival::Batch { count } => return format!("batch of {count}"),
+                Arrival::ClosedLoop { users, .. } => return format!("{users} users"),
             };
-            format!("{}/s {arrival}", format::rate(c.rate_rps))
+            match &c.profile {
+                Some(p @ crate::model::Profile::Trace { .. }) => p.label(),
+                Some(p) => format!("{}/s {}", format::rate(c.rate_rps), p.label()),
+                None => format!("{}/s {arrival}", format::rate(c.rate_rps)),
+            }
         }
         NodeKind::Service(s) => format!("{} × {} workers", s.replicas, s.workers),
         NodeKind::LoadBalancer(l) => match l.policy {

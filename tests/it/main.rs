@@ -31,6 +31,7 @@ mod resilience;
 mod run_spec;
 mod slo_check;
 mod theory;
+mod traffic;
 #[cfg(feature = "gui")]
 mod ui;
 #[cfg(feature = "gui")]
