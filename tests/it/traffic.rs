@@ -252,3 +252,139 @@ fn the_load_multiplies_closed_loop_users() {
     assert_eq!(r.requests.offered, 10);
     assert!(crate::common::run(&s).requests.offered > 1000);
 }
+
+/// Validation's message for `profile` on the test client, all problems joined.
+fn problems_of(profile: &str, arrival: &str) -> String {
+    let text = format!(
+        r#"(version: 1, name: "t", duration_s: 10.0, nodes: [
+        (id: "users", kind: Client(arrival: {arrival}, profile: {profile})),
+        (id: "server", kind: Service()),
+    ], edges: [(from: "users", to: "server")])"#
+    );
+    match from_str(&text, "t.ron") {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_profiles_are_named_by_field_and_value() {
+    let e = problems_of("Steps([(20.0, 2.0), (10.0, 1.0)])", "Poisson");
+    assert!(
+        e.contains(
+            "node 'users', field `profile.Steps`: step 2 is at 10 s, not after step 1 at 20 s"
+        ),
+        "{e}"
+    );
+    let e = problems_of("Steps([(0.0, -1.0)])", "Poisson");
+    assert!(
+        e.contains("step 1 has multiplier -1; allowed: 0 to 10000"),
+        "{e}"
+    );
+    let e = problems_of("Diurnal(period_s: 0.0, peak_to_trough: 0.5)", "Poisson");
+    assert!(
+        e.contains("`profile.period_s`: is 0; it must be > 0 seconds"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`profile.peak_to_trough`: is 0.5; allowed: 1 (flat) to 10000"),
+        "{e}"
+    );
+    let e = problems_of("Ramp(from: 1.0, to: 2.0, over_s: 10.0)", "Constant");
+    assert!(e.contains("`profile`: shapes Poisson arrivals only"), "{e}");
+    let e = problems_of("Trace(rates_rps: [1.0, -2.0])", "Poisson");
+    assert!(e.contains("value 2 is -2; allowed: 0 to"), "{e}");
+    let e = problems_of(
+        "None",
+        "ClosedLoop(users: 0, think_time_ms: Constant(value: 10.0))",
+    );
+    assert!(e.contains("`arrival.users`: is 0; allowed: 1 to"), "{e}");
+    assert_eq!(
+        problems_of("Diurnal(period_s: 60.0, peak_to_trough: 3.0)", "Poisson"),
+        ""
+    );
+}
+
+#[test]
+fn a_scenario_without_the_new_options_saves_as_before() {
+    let s = open("None", 10.0, 1);
+    let text = archsim::model::to_string(&s);
+    assert!(!text.contains("profile"), "{text}");
+    let s = open(
+        "Diurnal(period_s: 60.0, peak_to_trough: 3.0, peak_at_s: 45.0)",
+        10.0,
+        1,
+    );
+    let back = from_str(&archsim::model::to_string(&s), "again").unwrap();
+    assert_eq!(back, s);
+}
+
+/// A fresh folder for one test's files.
+fn folder(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("archsim-traffic-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn trace_scenario(file: &str) -> String {
+    format!(
+        r#"(version: 1, name: "t", duration_s: 10.0, nodes: [
+        (id: "users", kind: Client(profile: Trace(file: "{file}", step_s: 2.0))),
+        (id: "server", kind: Service()),
+    ], edges: [(from: "users", to: "server")])"#
+    )
+}
+
+#[test]
+fn a_trace_file_is_read_beside_the_scenario_and_inlined() {
+    let d = folder("ok");
+    std::fs::create_dir_all(d.join("traces")).unwrap();
+    // `second,rate_rps` with a gap: the interval at 2 s is 0.
+    std::fs::write(
+        d.join("traces/t.csv"),
+        "# evening\nsecond,rate_rps\n0,10\n4,30\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("s.ron"), trace_scenario("traces/t.csv")).unwrap();
+    let s = archsim::model::load(&d.join("s.ron")).unwrap();
+    let Profile::Trace { rates_rps, .. } = profile_of(&s) else {
+        panic!("a trace")
+    };
+    assert_eq!(rates_rps, vec![10.0, 0.0, 30.0]);
+    // Saved, the rates travel with the scenario (a share link needs no file).
+    let text = archsim::model::to_string(&s);
+    assert!(text.contains("rates_rps"), "{text}");
+    assert_eq!(from_str(&text, "saved").unwrap(), s);
+    let link = archsim::model::share::encode(&s);
+    assert_eq!(archsim::model::share::decode(&link).unwrap(), s);
+    // Timestamps are counted per interval of step_s (2 s): 3 requests in [0, 2), 1 in [4, 6).
+    std::fs::write(d.join("traces/t.csv"), "timestamp_s\n0.5\n1.9\n0.1\n4.2\n").unwrap();
+    let s = archsim::model::load(&d.join("s.ron")).unwrap();
+    let Profile::Trace { rates_rps, .. } = profile_of(&s) else {
+        panic!("a trace")
+    };
+    assert_eq!(rates_rps, vec![1.5, 0.0, 0.5]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn a_bad_trace_row_is_named_by_file_line_and_value() {
+    let d = folder("bad");
+    std::fs::write(d.join("t.csv"), "rate_rps\n10\n20\nabc\n5\n").unwrap();
+    std::fs::write(d.join("s.ron"), trace_scenario("t.csv")).unwrap();
+    let e = archsim::model::load(&d.join("s.ron"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("t.csv"), "{e}");
+    assert!(
+        e.contains("line 4: rate 'abc' is not a number >= 0 (the trace of node 'users')"),
+        "{e}"
+    );
+    // A missing file is an error naming it.
+    std::fs::write(d.join("s.ron"), trace_scenario("missing.csv")).unwrap();
+    let e = archsim::model::load(&d.join("s.ron"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("missing.csv"), "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
