@@ -106,7 +106,7 @@ pub struct ClosedLoopReport {
     pub users: u32,
     /// Mean think time drawn after the warm-up, ms.
     pub think_time_ms: f64,
-    /// Requests issued after the warm-up that reached their final outcome (any outcome), per second.
+    /// Requests that reached their final outcome (any outcome) after the warm-up, per second.
     pub throughput_rps: f64,
     /// Their mean response time (issue to final outcome, retries and timeouts included), ms.
     pub response_ms: f64,

@@ -72,7 +72,7 @@ pub(crate) struct ClosedRt {
     live: u32,
     /// Users there should be: users x load x spike, rounded.
     pub target: u32,
-    /// Requests issued after the warm-up that reached their final outcome, and their summed response time.
+    /// Requests that reached their final outcome after the warm-up, and their summed response time.
     pub done: u64,
     pub response_ns: f64,
     /// Think times started after the warm-up, and their sum.
@@ -204,7 +204,9 @@ impl World {
             return;
         };
         let (now, r) = (self.now, self.reqs[i]);
-        if r.measured {
+        // Completions in the measured window, whenever issued (the operational X = C / T): requests cut by
+        // the window's two ends then roughly cancel, where counting by issue time would miss both.
+        if now >= self.warmup_ns {
             cl.done += 1;
             cl.response_ns += (now - r.issued_ns) as f64;
         }

@@ -27,6 +27,7 @@ mod import;
 mod import_fuzz;
 mod model_io;
 mod presets;
+mod presets_traffic;
 mod resilience;
 mod run_spec;
 mod slo_check;
