@@ -205,9 +205,9 @@ pub fn subtitle(node: &Node) -> String {
                 Arrival::Batch { count } => return format!("batch of {count}"),
                 Arrival::ClosedLoop { users, .. } => return format!("{users} users"),
             };
+            // Under a profile its shape says more than the average rate (the badge shows the rate now).
             match &c.profile {
-                Some(p @ crate::model::Profile::Trace { .. }) => p.label(),
-                Some(p) => format!("{}/s {}", format::rate(c.rate_rps), p.label()),
+                Some(p) => p.label(),
                 None => format!("{}/s {arrival}", format::rate(c.rate_rps)),
             }
         }
