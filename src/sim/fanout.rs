@@ -395,17 +395,10 @@ impl World {
         f.refs += 1;
         f.sent += 1;
         f.copies[index as usize] = copy;
-        // As `call_child`, keeping the child's slot for a cancellation.
-        if let Some(g) = self.edges[edge as usize].guard.as_mut() {
-            if g.stubbed {
-                return self.guarded_call(copy, edge);
-            }
-            if let Some(b) = g.breaker.as_mut()
-                && !b.admit(self.now)
-            {
-                self.nodes[p.node as usize].stats.failed += 1;
-                return self.response(copy, Outcome::Failed);
-            }
+        // As `call_child`, keeping the child's slot for a cancellation (set before the send: over a
+        // zero-latency edge the answer can come back within it).
+        if !self.edge_takes_call(copy, edge) {
+            return;
         }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, copy, to, edge, p.class);

@@ -38,6 +38,7 @@ mod ui;
 #[cfg(feature = "gui")]
 mod ui_behaviour;
 #[cfg(feature = "gui")]
+mod ui_calls;
 mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
