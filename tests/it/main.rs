@@ -15,6 +15,7 @@ mod analysis;
 mod backoff;
 mod bounded;
 mod calls;
+mod calls_live;
 mod cli;
 mod cost;
 mod edge_resilience;

@@ -211,7 +211,7 @@ impl Behaviour {
         match kind {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
-            NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
+            NodeKind::Service(p) => format!("{:?}", p.autoscale),
             NodeKind::Database(p) => format!("{:?}", p.optimistic),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
