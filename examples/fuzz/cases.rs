@@ -182,6 +182,7 @@ pub fn scenario(seed: u64) -> Scenario {
             retry: g.retry(),
             start_s,
             stop_s: g.chance(20).then(|| g.f(start_s, duration_s + 1.0)),
+            profile: None,
         };
         s.nodes.push(Node {
             id: format!("client{c}"),

@@ -427,11 +427,7 @@ fn read_scenario(arg: &str) -> Result<(Scenario, String), CliError> {
     }
     let path = Path::new(arg);
     if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            file: arg.to_owned(),
-            source,
-        })?;
-        return Ok((model::parse(&text, arg)?, arg.to_owned()));
+        return Ok((model::read(path)?, arg.to_owned()));
     }
     match presets::preset(arg) {
         Some(p) => Ok((model::parse(p.text, p.file)?, p.file.to_owned())),

@@ -10,7 +10,7 @@ pub use bucket_hist::BucketHist;
 pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_report};
 pub use latency::{Latency, LatencyData};
 pub use report::{
-    BreakerReport, EdgeReport, FaultReport, LatencySummary, NodeReport, NodeSeries, Report,
-    RequestCounts, SeriesReport, ShardReport,
+    BreakerReport, ClosedLoopReport, EdgeReport, FaultReport, LatencySummary, NodeReport,
+    NodeSeries, Report, RequestCounts, SeriesReport, ShardReport,
 };
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};

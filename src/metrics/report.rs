@@ -98,6 +98,27 @@ pub struct NodeReport {
     /// saturates first as load rises.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hottest_shard: Option<u32>,
+    /// For a client of closed-loop users: the figures of the interactive response time law.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_loop: Option<ClosedLoopReport>,
+}
+
+/// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean
+/// response time R, so that the interactive response time law R = N / X - Z can be checked (it holds up to
+/// the requests in flight at the window's ends).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClosedLoopReport {
+    /// Users at the end of the run (the file's users x load, rounded).
+    pub users: u32,
+    /// Mean think time drawn after the warm-up, ms.
+    pub think_time_ms: f64,
+    /// Requests that reached their final outcome (any outcome) after the warm-up, per second.
+    pub throughput_rps: f64,
+    /// Their mean response time (issue to final outcome, retries and timeouts included), ms.
+    pub response_ms: f64,
+    /// N / X - Z, ms: what the law says the mean response time is.
+    pub law_response_ms: f64,
 }
 
 impl NodeReport {

@@ -118,14 +118,31 @@ pub fn from_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     }
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+/// Reads and parses (without validating) a scenario file, with the trace files its clients name read
+/// (relative to the file's folder) and their rates inlined, so the scenario no longer needs the files.
+pub fn read(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
         file: file.clone(),
         source,
     })?;
-    from_str(&text, &file)
+    let mut scenario = parse(&text, &file)?;
+    super::inline_traces(&mut scenario, path.parent().unwrap_or(Path::new(".")))?;
+    Ok(scenario)
+}
+
+/// Reads, parses and validates a scenario file (see [`read`]).
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let scenario = read(path)?;
+    let problems = validate(&scenario);
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::Invalid {
+            file: path.display().to_string(),
+            problems,
+        })
+    }
 }
 
 /// Writes a scenario as pretty RON, in the same style as the files under `scenarios/`.

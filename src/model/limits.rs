@@ -32,6 +32,12 @@ pub const MAX_THREADS: usize = 256;
 pub const MIN_PRECISION: f64 = 0.001;
 /// Most points on a sweep axis.
 pub const MAX_SWEEP_POINTS: usize = 10_000;
+/// Most values in a client's inline trace (`profile: Trace(rates_rps: [...])`): a day of per-second rates.
+/// A trace read from a file is inlined into the scenario, so a saved file and a share link carry it; a
+/// link's own 256 KiB limit on the unpacked scenario binds first for traces of more than about 30,000 values.
+pub const MAX_TRACE_POINTS: usize = 86_400;
+/// Largest trace file (CSV) read, bytes: 16 MiB holds a day of timestamps at about 100 requests/s.
+pub const MAX_TRACE_FILE_BYTES: u64 = 16 << 20;
 
 /// What a run at one load would ask of the engine, before it starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,10 +151,30 @@ pub fn work(s: &Scenario, load: f64) -> Work {
                 let mean = c.rate_rps * load;
                 (mean * spike * burst, mean * spike * active_s)
             }
-            Arrival::Poisson | Arrival::Constant => {
-                let r = c.rate_rps * load * spike;
+            // A user sends at most once per think time (and per answer): the rate is bounded by users /
+            // mean think time, at least 1 ms (with no thinking, the system's own latency bounds it).
+            Arrival::ClosedLoop {
+                users,
+                ref think_time_ms,
+            } => {
+                let think_s = think_time_ms.mean().unwrap_or(0.0).max(1.0) / 1e3;
+                let r = (users as f64 * load * spike).round() / think_s;
                 (r, r * active_s)
             }
+            Arrival::Poisson | Arrival::Constant => match &c.profile {
+                // A profile's peak sets the peak rate; its integral over the window the requests.
+                Some(pr) => {
+                    let base = pr.base_rps(c.rate_rps) * load * spike;
+                    (
+                        base * pr.peak().0,
+                        base * pr.integral(start, stop.max(start)),
+                    )
+                }
+                None => {
+                    let r = c.rate_rps * load * spike;
+                    (r, r * active_s)
+                }
+            },
         };
         w.peak_offered_rps += peak_rps;
         if peak_rps > top_rate {

@@ -19,6 +19,8 @@ mod run_spec;
 mod scenario;
 mod shards;
 pub mod share;
+mod trace;
+mod traffic;
 mod validate;
 
 pub use calls::{CallPattern, HEDGE_WINDOW, Hedge, HedgeAfter, MAX_CALL_TIMES};
@@ -32,7 +34,7 @@ pub use fault::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use io::{check_writable, save, write_atomic};
-pub use io::{from_str, load, parse, to_string};
+pub use io::{from_str, load, parse, read, to_string};
 pub use node::{
     Arrival, CacheParams, ClassWeight, ClientParams, DatabaseParams, KindTag, LbPolicy,
     LoadBalancerParams, Node, NodeKind, Optimistic, QueueParams, ServiceParams,
@@ -48,4 +50,6 @@ pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use shards::{
     HashRing, MAX_SHARD_INSTANCES, MAX_SHARDS, MAX_VNODES, ShardRouting, Shards, hash_shard, mix64,
 };
+pub use trace::{inline_traces, parse_trace};
+pub use traffic::{MAX_MULTIPLIER, Profile};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

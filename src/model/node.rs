@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::resilience::{QueueDiscipline, RateLimiterParams, RetryPolicy};
-use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel, Shards};
+use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel, Profile, Shards};
 
 /// One component of the architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,7 +23,7 @@ pub struct Node {
 /// What a node is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum NodeKind {
-    /// Traffic source: open-loop arrivals.
+    /// Traffic source: open-loop arrivals, or closed-loop users.
     Client(ClientParams),
     /// Application server: replicas x workers, a bounded FIFO queue, calls downstream in sequence.
     Service(ServiceParams),
@@ -162,6 +162,16 @@ pub enum Arrival {
         /// Requests in the batch (at load 1).
         count: u32,
     },
+    /// Closed-loop users: each of `users` sends a request, waits for its answer (or the client's timeout,
+    /// after its retries), thinks for a draw of `think_time_ms`, and sends again; the client's `rate_rps` is
+    /// ignored (the users and the system set the rate). Each user starts with a think time. The load
+    /// multiplies the users, rounded to the nearest whole user.
+    ClosedLoop {
+        /// Users at load 1 (1 to 1,000,000).
+        users: u32,
+        /// Think time between an answer and the user's next request, ms.
+        think_time_ms: Dist,
+    },
 }
 
 /// A request class with its share of a client's traffic.
@@ -193,6 +203,10 @@ pub struct ClientParams {
     pub start_s: f64,
     /// The client sends nothing from this time on, seconds. Default: none (until the end).
     pub stop_s: Option<f64>,
+    /// How the rate varies over the run (steps, a ramp, a day's curve, a trace), with Poisson arrivals.
+    /// Default: none (a constant rate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
 }
 
 impl Default for ClientParams {
@@ -208,6 +222,7 @@ impl Default for ClientParams {
             retry: None,
             start_s: 0.0,
             stop_s: None,
+            profile: None,
         }
     }
 }

@@ -519,6 +519,15 @@ fn check_client(
     if let Arrival::Batch { count } = c.arrival {
         check_count(p, place, "arrival.count", count, 1);
     }
+    if let Arrival::ClosedLoop {
+        users,
+        think_time_ms,
+    } = &c.arrival
+    {
+        check_count(p, place, "arrival.users", *users, 1);
+        check_dist(p, place, "arrival.think_time_ms", think_time_ms);
+    }
+    p.extend(super::traffic::client_problems(c, place));
     if c.classes.is_empty() {
         p.push(Problem::new(
             place,

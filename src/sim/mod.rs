@@ -19,6 +19,7 @@ mod retry;
 mod sampler;
 mod snapshot;
 mod stats;
+mod traffic;
 mod update;
 mod world;
 mod zipf;

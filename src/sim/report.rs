@@ -112,6 +112,7 @@ impl World {
                     billed_replicas: self.billed_replicas(i, window_ns),
                     shards: self.shard_reports(i, window_ns),
                     hottest_shard: None,
+                    closed_loop: self.closed_report(i, window_s),
                 }
                 .with_hottest_shard()
             })

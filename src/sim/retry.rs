@@ -117,6 +117,11 @@ impl Retries {
         self.prev_sleep_ns.resize(slots, 0);
     }
 
+    /// The client that owns request slot `req`, or `NONE` when none was recorded.
+    pub(crate) fn client_of(&self, req: usize) -> u32 {
+        self.client_of.get(req).copied().unwrap_or(NONE)
+    }
+
     /// Records the owner of a fresh request slot.
     pub(crate) fn note(&mut self, req: u32, client: u32, class: u8, prev_sleep_ns: u64) {
         let i = req as usize;

@@ -94,6 +94,7 @@ impl World {
         // in flight. (Its tables are built for every node and edge whether or not it is on.)
         self.ext_on |= stubbed || fresh.ext_on;
         self.retries.batch |= fresh.retries.batch;
+        self.traffic.take_params(fresh.traffic);
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() {
             self.refresh_gap(n);

@@ -349,6 +349,8 @@ pub(crate) struct World {
     pub stubs: super::edge_guard::Stubs,
     /// Call plans (parallel calls, probabilities, repeats, hedges) and their slots.
     pub fans: super::fanout::Fans,
+    /// Load profiles and closed-loop users (empty unless a client has them).
+    pub traffic: super::traffic::Traffic,
 }
 
 /// Most sampled in-transit dots kept.
@@ -444,15 +446,18 @@ impl World {
             ext_on: false,
             ext: Default::default(),
             retries: super::retry::Retries::new(
-                s.nodes
-                    .iter()
-                    .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
+                // Closed-loop users need each request's owner, which the retry bookkeeping keeps.
+                s.nodes.iter().any(|n| {
+                    matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())
+                        || super::traffic::uses_closed_loop(&n.kind)
+                }),
                 s.nodes.iter().any(|n| {
                     matches!(&n.kind, NodeKind::Client(c) if matches!(c.arrival, Arrival::Batch { .. }))
                 }),
             ),
             stubs: Default::default(),
             fans: Default::default(),
+            traffic: super::traffic::Traffic::build(s),
         };
         w.build_ext(s);
         for i in 0..w.nodes.len() {

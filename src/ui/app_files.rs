@@ -74,11 +74,7 @@ impl App {
     pub(super) fn open(&mut self, ctx: &Context, path: &str) {
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => return self.toast(ctx, format!("Cannot open {path}: {e}")),
-            };
-            match crate::model::parse(&text, path) {
+            match crate::model::read(std::path::Path::new(path)) {
                 Ok(s) => {
                     self.replace(Document::new(s, Some(path.to_owned())));
                     self.toast(ctx, format!("Opened {path}"));

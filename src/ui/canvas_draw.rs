@@ -203,8 +203,13 @@ pub fn subtitle(node: &Node) -> String {
                 Arrival::Constant => "constant",
                 Arrival::Bursty { .. } => "bursty",
                 Arrival::Batch { count } => return format!("batch of {count}"),
+                Arrival::ClosedLoop { users, .. } => return format!("{users} users"),
             };
-            format!("{}/s {arrival}", format::rate(c.rate_rps))
+            // Under a profile its shape says more than the average rate (the badge shows the rate now).
+            match &c.profile {
+                Some(p) => p.label(),
+                None => format!("{}/s {arrival}", format::rate(c.rate_rps)),
+            }
         }
         NodeKind::Service(s) => format!("{} × {} workers", s.replicas, s.workers),
         NodeKind::LoadBalancer(l) => match l.policy {

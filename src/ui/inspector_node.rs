@@ -158,12 +158,13 @@ fn client_rows(ui: &mut Ui, c: &mut ClientParams) -> bool {
             )
         },
     );
-    let names = ["Poisson", "Constant", "Bursty", "Batch"];
+    let names = ["Poisson", "Constant", "Bursty", "Batch", "Closed loop"];
     let cur = match c.arrival {
         Arrival::Poisson => 0,
         Arrival::Constant => 1,
         Arrival::Bursty { .. } => 2,
         Arrival::Batch { .. } => 3,
+        Arrival::ClosedLoop { .. } => 4,
     };
     let l = ui.label("Arrivals");
     egui::ComboBox::from_id_salt("arrival")
@@ -175,6 +176,7 @@ fn client_rows(ui: &mut Ui, c: &mut ClientParams) -> bool {
                         0 => Arrival::Poisson,
                         1 => Arrival::Constant,
                         3 => Arrival::Batch { count: 100 },
+                        4 => super::traffic_ui::default_closed_loop(),
                         _ => Arrival::Bursty {
                             on_s: 5.0,
                             off_s: 5.0,
@@ -188,6 +190,14 @@ fn client_rows(ui: &mut Ui, c: &mut ClientParams) -> bool {
         .labelled_by(l.id);
     ui.end_row();
     changed |= super::resilience_ui::batch_row_ui(ui, &mut c.arrival);
+    changed |= super::traffic_ui::closed_loop_rows_ui(ui, &mut c.arrival);
+    if c.arrival == Arrival::Poisson {
+        changed |= super::traffic_ui::profile_rows_ui(ui, &mut c.profile);
+    } else if c.profile.is_some() {
+        // A profile shapes Poisson arrivals only: switching away drops it.
+        c.profile = None;
+        changed = true;
+    }
     if let Arrival::Bursty { on_s, off_s } = &mut c.arrival {
         changed |= row(ui, "  burst on", "Seconds of traffic per burst", |ui| {
             ui.add(

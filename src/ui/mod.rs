@@ -57,6 +57,7 @@ mod stress_plot;
 mod theme;
 mod timeline_ui;
 mod toolbar;
+mod traffic_ui;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

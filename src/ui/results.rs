@@ -72,6 +72,18 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             ui.label(RichText::new(format!("Batch completed: the last request resolved at {}", format::ms(t_ms))).strong());
         }
         for n in &r.nodes {
+            // Closed-loop users: the response time law's figures, so N / X - Z can be read off against R.
+            if let Some(c) = &n.closed_loop {
+                ui.label(RichText::new(format!(
+                    "Closed loop at {}: N {} users · think Z {} · throughput X {}/s · response R {} · N/X - Z = {}",
+                    n.id,
+                    c.users,
+                    format::ms(c.think_time_ms),
+                    format::rate(c.throughput_rps),
+                    format::ms(c.response_ms),
+                    format::ms(c.law_response_ms)
+                )).strong());
+            }
             if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
                 ui.label(format!("Optimistic writes at {}: {} ({} conflicts, {} committed)", n.id, format::thousands(w), format::thousands(c), format::thousands(w.saturating_sub(c))));
             }

@@ -147,6 +147,11 @@ fn presets_at_1x_agree_with_the_simulation() {
         if p.name == "news_feed_fanout" {
             continue;
         }
+        // Load over time and closed-loop users: the model evaluates a profile at its peak and a closed loop
+        // as its N / Z upper bound, so neither is a steady state to agree with the run's averages.
+        if p.name == "notification_diurnal" || p.name == "checkout_closed_loop" {
+            continue;
+        }
         let sc = p.scenario().unwrap();
         if !sc.faults.is_empty() {
             // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.

@@ -28,11 +28,13 @@ mod import;
 mod import_fuzz;
 mod model_io;
 mod presets;
+mod presets_traffic;
 mod resilience;
 mod run_spec;
 mod shards;
 mod slo_check;
 mod theory;
+mod traffic;
 #[cfg(feature = "gui")]
 mod ui;
 #[cfg(feature = "gui")]

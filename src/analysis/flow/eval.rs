@@ -50,7 +50,7 @@ impl FlowModel {
                     };
                     for cw in &c.classes {
                         let ci = self.class_index(&cw.name);
-                        let rate = c.rate_rps * active * load * cw.weight / wsum / 1000.0;
+                        let rate = client_rate_rps(c) * active * load * cw.weight / wsum / 1000.0;
                         lambda[ni][ci] += rate;
                         if let Some(&e) = routes[ci].first() {
                             lambda[self.edge_to[e]][ci] += rate;
@@ -476,4 +476,22 @@ struct DbShard {
     wait_weighted: f64,
     /// Its busiest instance's utilization.
     peak: f64,
+}
+
+/// A client's steady rate for the model, requests/s: under a load profile, the rate at the profile's peak
+/// (the model is then the design at its busiest moment); for closed-loop users, N / Z, the rate they would
+/// send if answers took no time (an upper bound: the real loop slows down as responses slow, which the model
+/// does not follow).
+fn client_rate_rps(c: &crate::model::ClientParams) -> f64 {
+    match (&c.arrival, &c.profile) {
+        (
+            Arrival::ClosedLoop {
+                users,
+                think_time_ms,
+            },
+            _,
+        ) => *users as f64 / (think_time_ms.mean().unwrap_or(0.0).max(1.0) / 1e3),
+        (_, Some(p)) => p.base_rps(c.rate_rps) * p.peak().0,
+        (_, None) => c.rate_rps,
+    }
 }

@@ -15,7 +15,9 @@
 //! a sequential service waits for the sum of its calls' mean round trips, a parallel one for the largest
 //! mean and a `FirstOf(k)` one for the k-th smallest; the mean of the slowest of n calls is more than the
 //! slowest mean (tail amplification: a fan-out to 100 leaves that each stall 1% of the time stalls 63% of
-//! the time), so for parallel calls the model is a lower bound. Hedges' second copies are not in its
+//! the time), so for parallel calls the model is a lower bound. A client under a load profile is evaluated at the
+//! profile's peak (rate x peak multiplier), closed-loop users as an open stream of N / Z (their rate if answers
+//! took no time: an upper bound, not MVA). Hedges' second copies are not in its
 //! rates, nor their effect on latency.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over

@@ -17,15 +17,24 @@ use rand_distr::{Distribution, Exp1};
 pub(crate) enum ArrivalRt {
     Poisson,
     Constant,
-    Bursty { on_s: f64, off_s: f64 },
+    Bursty {
+        on_s: f64,
+        off_s: f64,
+    },
+    /// Poisson under the client's load profile (`World::traffic`, by node).
+    Profiled,
 }
 
 use ArrivalRt as Arrival;
 
 impl ArrivalRt {
-    fn new(a: &ArrivalSpec) -> Self {
+    /// A closed-loop client is `Poisson` at rate 0: its users' requests are scheduled by `traffic.rs`.
+    fn new(a: &ArrivalSpec, profiled: bool) -> Self {
         match *a {
-            ArrivalSpec::Poisson | ArrivalSpec::Batch { .. } => Self::Poisson,
+            ArrivalSpec::Poisson if profiled => Self::Profiled,
+            ArrivalSpec::Poisson | ArrivalSpec::Batch { .. } | ArrivalSpec::ClosedLoop { .. } => {
+                Self::Poisson
+            }
             ArrivalSpec::Constant => Self::Constant,
             ArrivalSpec::Bursty { on_s, off_s } => Self::Bursty { on_s, off_s },
         }
@@ -72,12 +81,21 @@ pub(super) fn build<'a>(c: &ClientParams, ctx: &BuildCtx) -> Built<'a> {
     // A batch ignores the rate: 0 keeps the arrival process idle (its gap infinite).
     let batch = match c.arrival {
         ArrivalSpec::Batch { count } => count,
-        ArrivalSpec::Poisson | ArrivalSpec::Constant | ArrivalSpec::Bursty { .. } => 0,
+        ArrivalSpec::Poisson
+        | ArrivalSpec::Constant
+        | ArrivalSpec::Bursty { .. }
+        | ArrivalSpec::ClosedLoop { .. } => 0,
     };
-    let rate_rps = if batch > 0 { 0.0 } else { c.rate_rps };
+    // A closed loop's users set its rate; a trace's values are the rate itself (its base is 1).
+    let rate_rps = match (&c.arrival, &c.profile) {
+        (ArrivalSpec::ClosedLoop { .. }, _) => 0.0,
+        _ if batch > 0 => 0.0,
+        (_, Some(p)) => p.base_rps(c.rate_rps),
+        (_, None) => c.rate_rps,
+    };
     Built::without_workers(Behaviour::Client(ClientRt {
         rate_rps,
-        arrival: ArrivalRt::new(&c.arrival),
+        arrival: ArrivalRt::new(&c.arrival, c.profile.is_some()),
         class_cum,
         timeout_ns: c.timeout_ms.map(|t| (t * 1e6).round() as u64),
         // Set by `World::refresh_gap` once the world (and its spike factors) is built.
@@ -120,6 +138,9 @@ impl World {
         let load = self.load;
         if let Some(c) = self.nodes[n].beh.client_mut() {
             c.mean_gap_ns = 1e9 / (c.rate_rps * load * spike);
+        }
+        if !self.traffic.closed.is_empty() {
+            self.closed_refresh(n, spike);
         }
     }
 }
@@ -164,6 +185,10 @@ impl World {
                 let burst_gap_ns = cl.mean_gap_ns * (on as f64 / period as f64);
                 bursty_next(now, on, period, exp_gap_ns(&mut node.rng, burst_gap_ns))
             }
+            Arrival::Profiled => match self.traffic.profiles.get(c as usize) {
+                Some(Some(p)) => p.next_ns(now, cl.mean_gap_ns, cl.stop_ns, &mut node.rng),
+                _ => u64::MAX,
+            },
         };
         if at >= cl.stop_ns {
             cl.scheduled = false;
@@ -276,6 +301,9 @@ impl World {
                     }
                 }
                 self.bucket.timed_out += 1;
+                if self.retries.on {
+                    self.closed_done(req);
+                }
             }
             self.release_req(req); // the client's hold
         }
@@ -307,6 +335,9 @@ impl World {
             }
             if self.reqs[req as usize].measured {
                 self.retries.last_resolved_ns = Some(self.now);
+            }
+            if !self.traffic.closed.is_empty() {
+                self.closed_done(req);
             }
         }
         let r = &self.reqs[req as usize];
