@@ -241,20 +241,30 @@ pub fn scenario(seed: u64) -> Scenario {
                     coalesce: g.chance(50),
                 }),
             }),
-            3 => NodeKind::Database(DatabaseParams {
-                pool_size: g.int(1, 32),
-                queue_capacity: g.int(0, 300),
-                read_time_ms: g.dist(8.0),
-                write_time_ms: g.dist(20.0),
-                read_replicas: g.int(0, 3),
-                write_classes: vec!["write".into()],
-                queue_discipline: QueueDiscipline::Fifo,
-                class_priority: BTreeMap::new(),
-                optimistic: g.chance(15).then(|| Optimistic { rows: g.int(1, 50) }),
-            }),
+            3 => {
+                let optimistic = g.chance(15).then(|| Optimistic { rows: g.int(1, 50) });
+                let counted = optimistic.is_none() && g.chance(20);
+                NodeKind::Database(DatabaseParams {
+                    pool_size: g.int(1, 32),
+                    queue_capacity: g.int(0, 300),
+                    read_time_ms: g.dist(8.0),
+                    write_time_ms: g.dist(20.0),
+                    read_replicas: g.int(0, 3),
+                    write_classes: vec!["write".into()],
+                    queue_discipline: QueueDiscipline::Fifo,
+                    class_priority: BTreeMap::new(),
+                    optimistic,
+                    side_effects: counted,
+                    idempotency: (counted && g.chance(50)).then(|| archsim::model::Idempotency {
+                        ttl_s: g.f(0.001, 5.0),
+                    }),
+                })
+            }
             4 => NodeKind::Queue(QueueParams {
                 capacity: g.int(1, 10_000),
                 ack_latency_ms: g.dist(2.0),
+                visibility_timeout_ms: g.chance(20).then(|| g.f(1.0, 500.0)),
+                max_deliveries: g.int(1, 6),
             }),
             _ => NodeKind::RateLimiter(RateLimiterParams {
                 algorithm: g.pick(&LimitAlgorithm::ALL),

@@ -47,6 +47,7 @@ static PRESETS: &[Preset] = &[
     preset!("news_feed_fanout_write"),
     preset!("notification"),
     preset!("payment_api"),
+    preset!("payment_idempotency"),
     preset!("power_of_two"),
     preset!("rate_limiter"),
     preset!("replica_failover"),

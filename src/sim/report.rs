@@ -109,6 +109,21 @@ impl World {
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
+                    side_effects: self.effects(i).map(|f| f.side_effects),
+                    duplicates: self.effects(i).map(|f| f.duplicates),
+                    deduplicated: self
+                        .effects(i)
+                        .and_then(|f| f.ttl_ns.map(|_| f.deduplicated)),
+                    redelivered: n
+                        .beh
+                        .queue()
+                        .and_then(|q| q.vis.as_ref())
+                        .map(|v| v.redelivered),
+                    dead_lettered: n
+                        .beh
+                        .queue()
+                        .and_then(|q| q.vis.as_ref())
+                        .map(|v| v.dead_lettered),
                 }
             })
             .collect();

@@ -178,6 +178,9 @@ impl World {
             resolved: false,
             attempt: old.attempt.saturating_add(1),
         });
+        if self.idem.on {
+            self.idem.begin(next, Some(req));
+        }
         self.retries.note(next, c, class, sleep);
         if sleep == 0 {
             self.send_attempt(c, next, class);

@@ -349,6 +349,8 @@ pub(crate) struct World {
     pub stubs: super::edge_guard::Stubs,
     /// Call plans (parallel calls, probabilities, repeats, hedges) and their slots.
     pub fans: super::fanout::Fans,
+    /// Idempotency keys and side-effect counters (see `idem.rs`).
+    pub idem: super::idem::Idem,
 }
 
 /// Most sampled in-transit dots kept.
@@ -453,6 +455,7 @@ impl World {
             ),
             stubs: Default::default(),
             fans: Default::default(),
+            idem: super::idem::Idem::new(s),
         };
         w.build_ext(s);
         for i in 0..w.nodes.len() {

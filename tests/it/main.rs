@@ -23,6 +23,7 @@ mod export;
 mod fault_recovery;
 mod faults;
 mod fuzz;
+mod idempotency;
 mod import;
 mod import_fuzz;
 mod model_io;

@@ -16,7 +16,9 @@
 //! mean and a `FirstOf(k)` one for the k-th smallest; the mean of the slowest of n calls is more than the
 //! slowest mean (tail amplification: a fan-out to 100 leaves that each stall 1% of the time stalls 63% of
 //! the time), so for parallel calls the model is a lower bound. Hedges' second copies are not in its
-//! rates, nor their effect on latency.
+//! rates, nor their effect on latency. Duplicate side effects are not modelled: it has no retries, so no
+//! repeated writes, no idempotency-key deduplication and no queue redeliveries (a visibility timeout's
+//! extra hand-outs are not in the consumers' rates).
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.

@@ -209,6 +209,9 @@ impl World {
             self.counts.in_flight += 1;
         }
         self.bucket.offered += 1;
+        if self.idem.on {
+            self.idem.begin(req, None);
+        }
         if self.retries.on {
             self.retries.note(req, c, class, 0);
         }

@@ -212,7 +212,9 @@ impl Behaviour {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
             NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
-            NodeKind::Database(p) => format!("{:?}", p.optimistic),
+            NodeKind::Database(p) => {
+                format!("{:?} {} {:?}", p.optimistic, p.side_effects, p.idempotency)
+            }
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
             // A batch is sent from a tick scheduled when the run is built.
@@ -220,7 +222,7 @@ impl Behaviour {
                 "{}",
                 matches!(c.arrival, crate::model::Arrival::Batch { .. })
             ),
-            NodeKind::Queue(_) => String::new(),
+            NodeKind::Queue(q) => format!("{:?}", q.visibility_timeout_ms),
         }
     }
 
