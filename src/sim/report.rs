@@ -41,6 +41,7 @@ impl World {
                         replicas: n.active,
                         throughput_rps: last.map_or(0.0, |b| b.nodes[i].completed as f64 / width_s),
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
+                        duplicates: self.effects(i).map_or(0, |f| f.duplicates),
                     }
                 })
                 .collect(),

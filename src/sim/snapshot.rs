@@ -26,6 +26,8 @@ pub struct NodeLive {
     pub throughput_rps: f64,
     /// Node-latency p99 over the last full bucket, ms (NaN when nothing completed).
     pub p99_ms: f64,
+    /// Duplicate side effects since the warm-up (0 for nodes that do not count them).
+    pub duplicates: u64,
 }
 
 /// Live state of one edge.

@@ -354,6 +354,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         classes,
     );
     changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
+    changed |= super::idempotency_ui::database_rows_ui(ui, d);
     changed
 }
 
@@ -367,6 +368,7 @@ fn queue_rows(ui: &mut Ui, q: &mut QueueParams) -> bool {
         &mut q.capacity,
         1_000_000,
     );
+    changed |= super::idempotency_ui::queue_rows_ui(ui, q);
     changed
 }
 

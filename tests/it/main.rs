@@ -41,6 +41,8 @@ mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
 #[cfg(feature = "gui")]
+mod ui_idempotency;
+#[cfg(feature = "gui")]
 mod ui_interop;
 #[cfg(feature = "gui")]
 mod ui_layout;
