@@ -30,12 +30,12 @@ pub struct OptimizeArgs {
     /// Load multiplier the SLO must hold at.
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub load: f64,
-    /// End-to-end p99 bound, ms.
-    #[arg(long, value_name = "MS")]
-    pub slo_p99_ms: f64,
-    /// Largest share of requests that may fail, time out or be rejected.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
-    pub slo_errors: f64,
+    #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
+    pub slo: super::stress_args::SloArgs,
     /// A knob and its values: NODE.FIELD=LO:HI (every whole number, for counts), LO:HI:POINTS or
     /// V1,V2,... (repeatable). Default: every fixed-size service's replicas and every database's read
     /// replicas.
@@ -132,18 +132,7 @@ fn spec_of(
     if !(args.load.is_finite() && args.load > 0.0) {
         return Err(usage(format!("--load is {}; it must be > 0", args.load)));
     }
-    if !(args.slo_p99_ms.is_finite() && args.slo_p99_ms > 0.0) {
-        return Err(usage(format!(
-            "--slo-p99-ms is {}; it must be > 0",
-            args.slo_p99_ms
-        )));
-    }
-    if !(0.0..=1.0).contains(&args.slo_errors) {
-        return Err(usage(format!(
-            "--slo-errors is {}; allowed: 0 to 1",
-            args.slo_errors
-        )));
-    }
+    let slo = args.slo.slo()?;
     if args.replications == 0 || args.finalists == 0 {
         return Err(usage(
             "--replications and --finalists must be at least 1".into(),
@@ -165,8 +154,8 @@ fn spec_of(
     }
     Ok(OptimizeSpec {
         load: args.load,
-        slo_p99_ms: args.slo_p99_ms,
-        slo_error_rate: args.slo_errors,
+        slo_p99_ms: slo.p99_ms,
+        slo_error_rate: slo.error_rate,
         knobs,
         replications: args.replications,
         warmup,

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::stress_text as out;
 use super::{CliError, check, check_output, read_scenario, run_spec, write_file, write_stdout};
-use crate::analysis::capacity::{CapacityOptions, Slo, find_capacity};
+use crate::analysis::capacity::{CapacityOptions, find_capacity};
 use crate::analysis::explain::{explain_run, explain_sweep};
 use crate::analysis::flow::FlowModel;
 use crate::analysis::optimize::{OPTIMIZE_PARTIAL_FORMAT, OptimizePartial};
@@ -364,28 +364,13 @@ pub(super) fn merge_parts(args: &MergeArgs) -> Result<ExitCode, CliError> {
 
 pub(super) fn capacity(args: &CapacityArgs) -> Result<ExitCode, CliError> {
     let (scenario, warmup) = prepare(&args.common)?;
-    if !(args.slo_p99_ms.is_finite() && args.slo_p99_ms > 0.0) {
-        return Err(usage(format!(
-            "--slo-p99-ms is {}; it must be > 0",
-            args.slo_p99_ms
-        )));
-    }
-    if !(0.0..=1.0).contains(&args.slo_errors) {
-        return Err(usage(format!(
-            "--slo-errors is {}; allowed: 0 to 1",
-            args.slo_errors
-        )));
-    }
+    let slo = args.slo.slo()?;
     if let Some(why) =
         crate::model::limits::replications_problem("--replications", args.replications)
     {
         return Err(usage(why));
     }
     check_output(args.json.as_deref())?;
-    let slo = Slo {
-        p99_ms: args.slo_p99_ms,
-        error_rate: args.slo_errors,
-    };
     let opts = CapacityOptions {
         replications: args.replications,
         warmup,

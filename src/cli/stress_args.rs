@@ -100,12 +100,12 @@ pub struct CapacityArgs {
         reason = "a doc comment here would become clap help text"
     )]
     pub common: ScenarioArgs,
-    /// End-to-end p99 objective, ms.
-    #[arg(long, value_name = "MS")]
-    pub slo_p99_ms: f64,
-    /// Largest share of requests that may fail, time out or be rejected.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
-    pub slo_errors: f64,
+    #[command(flatten)]
+    #[allow(
+        missing_docs,
+        reason = "a doc comment here would become clap help text"
+    )]
+    pub slo: SloArgs,
     /// Replications per probe.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub replications: u32,
@@ -115,6 +115,40 @@ pub struct CapacityArgs {
     /// Writes the full result as JSON to PATH (`-`: stdout, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+}
+
+/// The objective of `capacity` and `optimize`: one set of flags, checked in one place.
+#[derive(Debug, clap::Args)]
+pub struct SloArgs {
+    /// End-to-end p99 objective, ms.
+    #[arg(long, value_name = "MS")]
+    pub slo_p99_ms: f64,
+    /// Largest share of requests that may fail, time out or be rejected.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
+    pub slo_errors: f64,
+}
+
+impl SloArgs {
+    /// The objective; refused (naming the flag, the value and the range) when the p99 is not above 0 or
+    /// the share of failures is outside 0 to 1.
+    pub fn slo(&self) -> Result<crate::analysis::capacity::Slo, super::CliError> {
+        if !(self.slo_p99_ms.is_finite() && self.slo_p99_ms > 0.0) {
+            return Err(super::stress::usage(format!(
+                "--slo-p99-ms is {}; it must be > 0",
+                self.slo_p99_ms
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.slo_errors) {
+            return Err(super::stress::usage(format!(
+                "--slo-errors is {}; allowed: 0 to 1",
+                self.slo_errors
+            )));
+        }
+        Ok(crate::analysis::capacity::Slo {
+            p99_ms: self.slo_p99_ms,
+            error_rate: self.slo_errors,
+        })
+    }
 }
 
 /// Options of `archsim merge`.

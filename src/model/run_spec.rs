@@ -6,7 +6,7 @@
 use std::ops::Deref;
 
 use super::limits;
-use super::validate::validate;
+use super::validate::{time_problems, validate};
 use super::{Problem, Scenario, ScenarioError};
 
 /// A scenario that passed [`validate`]: the only kind the engine and the flow model are built from.
@@ -83,28 +83,29 @@ impl RunSpec {
         self
     }
 
-    /// With another length: the scenario with this duration and warm-up is validated again (duration
-    /// above 0 and at most [`super::MAX_DURATION_S`], warm-up at least 0 and below the duration, and the
-    /// event limit, which grows with the duration), at this spec's load.
+    /// With another length. Only what the length changes is checked again (the rest of the scenario was
+    /// validated once): duration above 0 and at most [`super::MAX_DURATION_S`], warm-up at least 0 and
+    /// below the duration, then the work limits (the event limit grows with the duration) at this spec's
+    /// load. A sweep's many replications therefore cost one validation, not one each.
     pub fn with_times(mut self, duration_s: f64, warmup_s: f64) -> Result<Self, ScenarioError> {
-        let mut s = self.effective_scenario();
-        s.duration_s = duration_s;
-        s.warmup_s = warmup_s;
-        let problems = validate(&s);
+        let mut problems = time_problems(duration_s, warmup_s);
+        if problems.is_empty() {
+            let mut s = self.effective_scenario();
+            s.duration_s = duration_s;
+            s.warmup_s = warmup_s;
+            problems = limits::problems(&s, self.load);
+        }
         if !problems.is_empty() {
-            return Err(ScenarioError::Invalid {
-                file: self.scenario.name.clone(),
-                problems,
-            });
+            let file = if self.load == 1.0 {
+                self.scenario.name.clone()
+            } else {
+                format!("{} at load {}", self.scenario.name, limits::fmt(self.load))
+            };
+            return Err(ScenarioError::Invalid { file, problems });
         }
         self.duration_s = duration_s;
         self.warmup_s = warmup_s;
-        if self.load == 1.0 {
-            Ok(self)
-        } else {
-            let load = self.load;
-            self.at_load(load)
-        }
+        Ok(self)
     }
 
     /// At load multiplier `load` (every client's rate times `load`): refused outside the shared range

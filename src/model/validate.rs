@@ -25,6 +25,28 @@ pub fn ensure_valid(s: &Scenario) -> Result<(), ScenarioError> {
     }
 }
 
+/// The run length's problems: duration above 0 and at most [`MAX_DURATION_S`], warm-up at least 0 and below
+/// the duration. Shared with `RunSpec::with_times`, which changes only these of a valid scenario.
+pub(crate) fn time_problems(duration_s: f64, warmup_s: f64) -> Vec<Problem> {
+    let top = "scenario";
+    let mut p = Vec::new();
+    if !(duration_s.is_finite() && duration_s > 0.0 && duration_s <= MAX_DURATION_S) {
+        p.push(Problem::new(
+            top,
+            "duration_s",
+            format!("is {duration_s}; allowed: > 0 and <= {MAX_DURATION_S}"),
+        ));
+    }
+    if !(warmup_s.is_finite() && warmup_s >= 0.0 && warmup_s < duration_s.max(0.0)) {
+        p.push(Problem::new(
+            top,
+            "warmup_s",
+            format!("is {warmup_s}; allowed: >= 0 and < duration_s ({duration_s})"),
+        ));
+    }
+    p
+}
+
 /// Checks a scenario and returns every problem found (empty when valid).
 pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut p = Vec::new();
@@ -34,23 +56,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     } else if s.version == 0 {
         p.push(Problem::new(top, "version", "is 0; allowed: 1"));
     }
-    if !(s.duration_s.is_finite() && s.duration_s > 0.0 && s.duration_s <= MAX_DURATION_S) {
-        p.push(Problem::new(
-            top,
-            "duration_s",
-            format!("is {}; allowed: > 0 and <= {MAX_DURATION_S}", s.duration_s),
-        ));
-    }
-    if !(s.warmup_s.is_finite() && s.warmup_s >= 0.0 && s.warmup_s < s.duration_s.max(0.0)) {
-        p.push(Problem::new(
-            top,
-            "warmup_s",
-            format!(
-                "is {}; allowed: >= 0 and < duration_s ({})",
-                s.warmup_s, s.duration_s
-            ),
-        ));
-    }
+    p.extend(time_problems(s.duration_s, s.warmup_s));
     if s.nodes.is_empty() {
         p.push(Problem::new(
             top,

@@ -196,22 +196,37 @@ impl World {
     /// Sends a child call over `edge` on behalf of `parent`.
     #[inline]
     pub(crate) fn call_child(&mut self, parent: u32, edge: u32) {
+        if !self.edge_takes_call(parent, edge) {
+            return;
+        }
         let p = self.calls[parent as usize];
+        let to = self.edges[edge as usize].to;
+        let child = self.alloc_call(p.req, parent, to, edge, p.class);
+        self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
+    }
+
+    /// Whether a call over `edge` goes straight to the callee: false when the edge's guard took it over
+    /// (an edge with a timeout or retries sends it through an attempt stub of its own) or its open breaker
+    /// failed it at once. Every call and hedge copy passes here, so the rules are in one place.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    pub(crate) fn edge_takes_call(&mut self, parent: u32, edge: u32) -> bool {
         if let Some(g) = self.edges[edge as usize].guard.as_mut() {
             if g.stubbed {
-                return self.guarded_call(parent, edge);
+                self.guarded_call(parent, edge);
+                return false;
             }
             if let Some(b) = g.breaker.as_mut()
                 && !b.admit(self.now)
             {
                 // Open breaker: the call fails here at once, without reaching the callee.
-                self.nodes[p.node as usize].stats.failed += 1;
-                return self.response(parent, Outcome::Failed);
+                let node = self.calls[parent as usize].node;
+                self.nodes[node as usize].stats.failed += 1;
+                self.response(parent, Outcome::Failed);
+                return false;
             }
         }
-        let to = self.edges[edge as usize].to;
-        let child = self.alloc_call(p.req, parent, to, edge, p.class);
-        self.send(p.node, child, edge, Kind::Arrive, DotOutcome::Ok);
+        true
     }
 
     #[inline]

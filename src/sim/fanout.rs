@@ -79,6 +79,9 @@ struct Fan {
     index: u8,
     /// Hedge: its copies' slots.
     copies: [u32; 2],
+    /// Runner: it makes its calls one after another (its pattern when it started: a live edit of the
+    /// pattern applies to the calls that start after it).
+    sequential: bool,
 }
 
 const IDLE: Fan = Fan {
@@ -95,6 +98,7 @@ const IDLE: Fan = Fan {
     child: NONE,
     index: 0,
     copies: [NONE; 2],
+    sequential: false,
 };
 
 /// The call plans and slots of a run.
@@ -112,6 +116,34 @@ pub(crate) struct Fans {
 }
 
 impl Fans {
+    /// Takes the plans and hedges of `fresh` (built from the edited scenario, same nodes and edges) and
+    /// keeps the slots in flight. A plan that is gone is kept for the runners still using it (its service
+    /// starts no new one); a hedge keeps its count and its observed answer times, and takes the new delay
+    /// and cancel; a hedge switched off keeps its count for the report while no new call is hedged.
+    pub(crate) fn take_params(&mut self, fresh: Fans) {
+        for (old, new) in self.plans.iter_mut().zip(fresh.plans) {
+            if new.is_some() {
+                *old = new;
+            }
+        }
+        for (old, new) in self.hedges.iter_mut().zip(fresh.hedges) {
+            match (old.as_mut(), new) {
+                (Some(o), Some(n)) => {
+                    if n.p95 != o.p95 || !n.p95 {
+                        o.after_ns = n.after_ns;
+                        o.window.clear();
+                    }
+                    o.p95 = n.p95;
+                    o.cancel = n.cancel;
+                }
+                (None, Some(n)) => *old = Some(n),
+                (_, None) => {}
+            }
+        }
+        // Copies that may be cancelled are looked for on arrival; once on, it stays on for those in flight.
+        self.cancels |= fresh.cancels;
+    }
+
     /// Is this call a runner, hedge or copy slot?
     #[inline]
     pub(crate) fn is(&self, call: u32) -> bool {
@@ -202,14 +234,15 @@ impl World {
         // The service's own step is past every edge: the runner's answer finishes it (`service::response`).
         self.calls[call as usize].step = u16::MAX;
         let runner = self.alloc_call(c.req, call, c.node, c.via_edge, c.class);
+        let pattern = self.plan(c.node).pattern;
         self.fans.set(
             runner,
             Fan {
                 role: Role::Runner,
+                sequential: pattern == CallPattern::Sequential,
                 ..IDLE
             },
         );
-        let pattern = self.plan(c.node).pattern;
         let k = match pattern {
             CallPattern::Sequential => return self.runner_next(runner),
             CallPattern::Parallel => u32::MAX,
@@ -297,8 +330,7 @@ impl World {
                 if f.decided {
                     return self.release_fan(slot);
                 }
-                let sequential =
-                    self.plan(self.calls[slot as usize].node).pattern == CallPattern::Sequential;
+                let sequential = f.sequential;
                 self.gathered(slot, outcome, sequential);
             }
             Role::Hedge | Role::None => {
@@ -395,17 +427,10 @@ impl World {
         f.refs += 1;
         f.sent += 1;
         f.copies[index as usize] = copy;
-        // As `call_child`, keeping the child's slot for a cancellation.
-        if let Some(g) = self.edges[edge as usize].guard.as_mut() {
-            if g.stubbed {
-                return self.guarded_call(copy, edge);
-            }
-            if let Some(b) = g.breaker.as_mut()
-                && !b.admit(self.now)
-            {
-                self.nodes[p.node as usize].stats.failed += 1;
-                return self.response(copy, Outcome::Failed);
-            }
+        // As `call_child`, keeping the child's slot for a cancellation (set before the send: over a
+        // zero-latency edge the answer can come back within it).
+        if !self.edge_takes_call(copy, edge) {
+            return;
         }
         let to = self.edges[edge as usize].to;
         let child = self.alloc_call(p.req, copy, to, edge, p.class);

@@ -5,7 +5,8 @@ use super::world::World;
 use crate::model::{NodeKind, Scenario};
 
 /// Can `b` be applied to a world built from `a` without rebuilding? Only parameters may differ: the same
-/// nodes (ids and kinds, in order), the same edges (ends and class filters), the same request classes,
+/// nodes (ids and kinds, in order), the same edges (ends and class filters; their call options may change),
+/// the same request classes,
 /// duration, warm-up and seed, and the same fault timeline, health checks, key models and autoscalers.
 pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
     let classes = |s: &Scenario| -> Vec<Vec<String>> {
@@ -37,13 +38,8 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
             .all(|(x, y)| x.id == y.id && x.kind.tag() == y.kind.tag())
         && a.edges.len() == b.edges.len()
         && a.edges.iter().zip(&b.edges).all(|(x, y)| {
-            x.from == y.from
-                    && x.to == y.to
-                    && x.classes == y.classes
-                    // Call plans are compiled once: a changed option rebuilds the run.
-                    && x.probability == y.probability
-                    && x.times == y.times
-                    && x.hedge == y.hedge
+            // Call options (probability, repeats, hedge) are parameters: `Fans::take_params`.
+            x.from == y.from && x.to == y.to && x.classes == y.classes
         })
         && classes(a) == classes(b)
         && a.faults == b.faults
@@ -92,8 +88,11 @@ impl World {
         if fresh.retries.on && !self.retries.on {
             self.retries.start(self.reqs.len());
         }
-        // Attempt stubs answer through the optional machinery; once on, it stays on for stubs in flight.
-        self.ext_on |= stubbed;
+        // Call plans and hedges: new calls follow the new ones, calls in flight finish as they began.
+        self.fans.take_params(fresh.fans);
+        // Attempt stubs and runners answer through the optional machinery; once on, it stays on for those
+        // in flight. (Its tables are built for every node and edge whether or not it is on.)
+        self.ext_on |= stubbed || fresh.ext_on;
         self.retries.batch |= fresh.retries.batch;
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.
         for n in 0..self.nodes.len() {

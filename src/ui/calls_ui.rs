@@ -29,15 +29,16 @@ pub(super) fn pattern_row_ui(ui: &mut Ui, calls: &mut CallPattern) -> bool {
                     (CallPattern::Parallel, "Parallel (all)"),
                     (CallPattern::FirstOf(first), "First k"),
                 ] {
-                    changed |= ui
-                        .selectable_value(calls, v, label)
-                        .labelled_by(l.id)
-                        .changed();
+                    changed |= ui.selectable_value(calls, v, label).changed();
                 }
-            });
+            })
+            .response
+            // Named by its row for screen readers (and the UI tests).
+            .labelled_by(l.id);
         if let CallPattern::FirstOf(k) = calls {
             changed |= ui
                 .add(DragValue::new(k).range(1..=MAX_CALL_TIMES).prefix("k = "))
+                .labelled_by(l.id)
                 .on_hover_text("Answers needed, 1 to the number of calls the service makes")
                 .changed();
         }

@@ -7,12 +7,39 @@ use crate::metrics::Report;
 
 use super::theme::chart;
 
-fn points(t: &[f64], y: &[f64], scale: f64) -> PlotPoints<'static> {
-    t.iter()
+/// A line's points, at most about `max_pts` of them: a run of 2,048 buckets in a chart 300 points wide is
+/// decimated to the lowest and the highest value of each group of neighbours (in time order), so a spike
+/// still shows while egui tessellates and the GL driver draws a few hundred segments instead of thousands.
+fn points(t: &[f64], y: &[f64], scale: f64, max_pts: usize) -> PlotPoints<'static> {
+    let finite: Vec<[f64; 2]> = t
+        .iter()
         .zip(y)
         .filter(|(_, y)| y.is_finite())
         .map(|(t, y)| [*t, y * scale])
-        .collect()
+        .collect();
+    decimate(finite, max_pts).into()
+}
+
+/// Keeps each group's minimum and maximum (two points per group, `max_pts / 2` groups); short lines as they are.
+fn decimate(pts: Vec<[f64; 2]>, max_pts: usize) -> Vec<[f64; 2]> {
+    let groups = (max_pts / 2).max(1);
+    if pts.len() <= max_pts.max(2) {
+        return pts;
+    }
+    let per_group = pts.len().div_ceil(groups);
+    let mut out = Vec::with_capacity(groups * 2);
+    for g in pts.chunks(per_group) {
+        let by_y = |a: &&[f64; 2], b: &&[f64; 2]| a[1].total_cmp(&b[1]);
+        let (Some(lo), Some(hi)) = (g.iter().min_by(by_y), g.iter().max_by(by_y)) else {
+            continue;
+        };
+        let (first, second) = if lo[0] <= hi[0] { (lo, hi) } else { (hi, lo) };
+        out.push(*first);
+        if second != first {
+            out.push(*second);
+        }
+    }
+    out
 }
 
 /// One line of a chart: its name (shown in the legend row), colour and points.
@@ -127,9 +154,10 @@ pub fn charts_ui(
         ((ui.available_width() - (cols as f32 - 1.0) * gap.x - 4.0) / cols as f32).max(120.0);
     let rows = n_charts.div_ceil(cols) as f32;
     let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
-    let mut charts = run_charts(s);
+    let max_pts = max_points(width);
+    let mut charts = run_charts(s, max_pts);
     if let Some(n) = node_series {
-        charts.extend(node_charts(t, n));
+        charts.extend(node_charts(t, n, max_pts));
     }
     egui::ScrollArea::vertical()
         .id_salt("charts_scroll")
@@ -157,31 +185,43 @@ pub fn main_chart_ui(ui: &mut Ui, report: Option<&Report>) {
         );
         return;
     };
-    let Some((id, title, unit, lines)) = run_charts(&r.series).into_iter().next() else {
-        return;
-    };
     // Less the title row above the plot.
     let height = (ui.available_height() - 24.0).max(40.0);
     let width = ui.available_width() - 4.0;
+    let Some((id, title, unit, lines)) =
+        run_charts(&r.series, max_points(width)).into_iter().next()
+    else {
+        return;
+    };
     plot_ui(ui, &id, &title, unit, height, width, lines);
 }
 
 /// A chart to draw: plot id, title, unit of the y axis, lines.
 type Chart = (String, String, &'static str, Vec<Series>);
 
+/// Points worth drawing in a line `width_pt` wide: a low and a high per 4 points of width, finer than the
+/// bucketed series reads at that size, and about what a 60-fps frame can afford for nine lines under llvmpipe.
+fn max_points(width_pt: f32) -> usize {
+    (width_pt.max(60.0) / 2.0) as usize
+}
+
 /// Narrowest chart worth drawing, points: below it the axis labels collide.
 const MIN_CHART_W: f32 = 260.0;
 /// Lowest chart worth drawing, points: enough for three y-axis labels.
 const MIN_CHART_H: f32 = 110.0;
 
-fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
+fn run_charts(s: &crate::metrics::SeriesReport, max_pts: usize) -> Vec<Chart> {
     let t = &s.t_s;
     let mut throughput = vec![
-        ("offered", chart::OFFERED, points(t, &s.offered_rps, 1.0)),
+        (
+            "offered",
+            chart::OFFERED,
+            points(t, &s.offered_rps, 1.0, max_pts),
+        ),
         (
             "succeeded",
             chart::SUCCEEDED,
-            points(t, &s.succeeded_rps, 1.0),
+            points(t, &s.succeeded_rps, 1.0, max_pts),
         ),
     ];
     // With retries the servers see more than the users offered: show the amplification.
@@ -192,7 +232,11 @@ fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
             .zip(&s.retries_rps)
             .map(|(o, r)| o + r)
             .collect();
-        throughput.push(("attempts", chart::ATTEMPTS, points(t, &attempts, 1.0)));
+        throughput.push((
+            "attempts",
+            chart::ATTEMPTS,
+            points(t, &attempts, 1.0, max_pts),
+        ));
     }
     vec![
         (
@@ -200,9 +244,9 @@ fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
             "End-to-end latency".into(),
             " ms",
             vec![
-                ("p50", chart::P50, points(t, &s.p50_ms, 1.0)),
-                ("p95", chart::P95, points(t, &s.p95_ms, 1.0)),
-                ("p99", chart::P99, points(t, &s.p99_ms, 1.0)),
+                ("p50", chart::P50, points(t, &s.p50_ms, 1.0, max_pts)),
+                ("p95", chart::P95, points(t, &s.p95_ms, 1.0, max_pts)),
+                ("p99", chart::P99, points(t, &s.p99_ms, 1.0, max_pts)),
             ],
         ),
         ("throughput".into(), "Throughput".into(), "/s", throughput),
@@ -211,24 +255,32 @@ fn run_charts(s: &crate::metrics::SeriesReport) -> Vec<Chart> {
             "Failures".into(),
             "/s",
             vec![
-                ("errors", chart::FAILED, points(t, &s.failed_rps, 1.0)),
+                (
+                    "errors",
+                    chart::FAILED,
+                    points(t, &s.failed_rps, 1.0, max_pts),
+                ),
                 (
                     "timeouts",
                     chart::TIMED_OUT,
-                    points(t, &s.timed_out_rps, 1.0),
+                    points(t, &s.timed_out_rps, 1.0, max_pts),
                 ),
-                ("rejected", chart::REJECTED, points(t, &s.rejected_rps, 1.0)),
+                (
+                    "rejected",
+                    chart::REJECTED,
+                    points(t, &s.rejected_rps, 1.0, max_pts),
+                ),
                 (
                     "429",
                     chart::RATE_LIMITED,
-                    points(t, &s.rate_limited_rps, 1.0),
+                    points(t, &s.rate_limited_rps, 1.0, max_pts),
                 ),
             ],
         ),
     ]
 }
 
-fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
+fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries, max_pts: usize) -> Vec<Chart> {
     let mut charts = vec![
         (
             "node_util".into(),
@@ -237,20 +289,20 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
             vec![(
                 "utilization",
                 chart::UTILIZATION,
-                points(t, &n.utilization, 100.0),
+                points(t, &n.utilization, 100.0, max_pts),
             )],
         ),
         (
             "node_queue".into(),
             format!("{}: queue length", n.id),
             "",
-            vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0))],
+            vec![("queue", chart::QUEUE, points(t, &n.queue_len, 1.0, max_pts))],
         ),
         (
             "node_p99".into(),
             format!("{}: latency p99", n.id),
             " ms",
-            vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0))],
+            vec![("p99", chart::P99, points(t, &n.p99_ms, 1.0, max_pts))],
         ),
     ];
     // A cache's hit ratio: a flush shows as a fall to 0 and the climb back.
@@ -262,9 +314,35 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries) -> Vec<Chart> {
             vec![(
                 "hit ratio",
                 chart::HIT_RATIO,
-                points(t, &n.hit_ratio, 100.0),
+                points(t, &n.hit_ratio, 100.0, max_pts),
             )],
         ));
     }
     charts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimate;
+
+    #[test]
+    fn a_long_line_is_cut_to_its_budget_and_keeps_its_spike_in_time_order() {
+        let pts: Vec<[f64; 2]> = (0..2048)
+            .map(|i| [f64::from(i), if i == 1000 { 500.0 } else { 1.0 }])
+            .collect();
+        let out = decimate(pts, 200);
+        assert!(out.len() <= 200, "{} points", out.len());
+        assert!(
+            out.iter().any(|p| p == &[1000.0, 500.0]),
+            "the spike is kept"
+        );
+        assert!(out.windows(2).all(|w| w[0][0] < w[1][0]), "time order");
+        assert_eq!(out.first().map(|p| p[0]), Some(0.0));
+    }
+
+    #[test]
+    fn a_short_line_is_left_as_it_is() {
+        let pts: Vec<[f64; 2]> = (0..50).map(|i| [f64::from(i), f64::from(i % 7)]).collect();
+        assert_eq!(decimate(pts.clone(), 200), pts);
+    }
 }

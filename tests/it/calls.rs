@@ -8,6 +8,7 @@
 //! `SPREAD=1 cargo test --test it calls:: -- --nocapture` over seeds 1-10 (printed by `spread`), is given on
 //! each test; every tolerance is wider than it.
 
+use crate::common::{instant_edge as e, node as n};
 use archsim::metrics::{EdgeReport, NodeReport, Report};
 use archsim::model::{
     CallPattern, ClientParams, Dist, Edge, Hedge, HedgeAfter, Node, NodeKind, Scenario,
@@ -35,21 +36,6 @@ fn service(time: Dist, calls: CallPattern) -> NodeKind {
         calls,
         ..ServiceParams::default()
     })
-}
-
-fn n(id: &str, kind: NodeKind) -> Node {
-    Node {
-        id: id.into(),
-        kind,
-        pos: None,
-    }
-}
-
-fn e(from: &str, to: &str) -> Edge {
-    Edge {
-        latency_ms: Dist::constant(0.0),
-        ..Edge::new(from, to)
-    }
 }
 
 /// client -> root (no work of its own, `calls`) -> `leaves`.

@@ -1,8 +1,25 @@
 //! Helpers shared by the test modules.
 
 use archsim::metrics::Report;
-use archsim::model::Scenario;
+use archsim::model::{Dist, Edge, Node, NodeKind, Scenario};
 use archsim::sim::Simulation;
+
+/// A node at no particular place on the canvas.
+pub fn node(id: &str, kind: NodeKind) -> Node {
+    Node {
+        id: id.into(),
+        kind,
+        pos: None,
+    }
+}
+
+/// An edge that takes no time, with the defaults otherwise: a test's numbers are then the nodes' alone.
+pub fn instant_edge(from: &str, to: &str) -> Edge {
+    Edge {
+        latency_ms: Dist::constant(0.0),
+        ..Edge::new(from, to)
+    }
+}
 
 /// Runs `s` to its end at the load it is written for and returns the report.
 pub fn run(s: &Scenario) -> Report {

@@ -5,6 +5,7 @@
 //! Seed spread, measured with `SPREAD=1 cargo test --test edge_resilience -- --nocapture` (seeds 1-10):
 //! see the comment on each test for its figures; every bound below is wider than that spread.
 
+use crate::common::instant_edge as plain_edge;
 use archsim::metrics::{EdgeReport, NodeReport, Report};
 use archsim::model::{
     ClassWeight, ClientParams, Dist, Edge, Node, NodeKind, QueueDiscipline, RetryBudget,
@@ -34,13 +35,6 @@ fn service(workers: u32, time: Dist, error_probability: f64) -> NodeKind {
         error_probability,
         ..ServiceParams::default()
     })
-}
-
-fn plain_edge(from: &str, to: &str) -> Edge {
-    Edge {
-        latency_ms: Dist::constant(0.0),
-        ..Edge::new(from, to)
-    }
 }
 
 /// client -> caller (1 ms of work, plenty of workers) -> callee, with `guard` applied to the caller's edge.

@@ -15,6 +15,7 @@ mod analysis;
 mod backoff;
 mod bounded;
 mod calls;
+mod calls_live;
 mod cli;
 mod cost;
 mod edge_resilience;
@@ -37,6 +38,7 @@ mod ui;
 #[cfg(feature = "gui")]
 mod ui_behaviour;
 #[cfg(feature = "gui")]
+mod ui_calls;
 mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;

@@ -211,7 +211,7 @@ impl Behaviour {
         match kind {
             NodeKind::LoadBalancer(p) => format!("{:?}", p.health_check),
             NodeKind::Cache(p) => format!("{:?}", p.keys),
-            NodeKind::Service(p) => format!("{:?} {:?}", p.autoscale, p.calls),
+            NodeKind::Service(p) => format!("{:?}", p.autoscale),
             NodeKind::Database(p) => {
                 format!("{:?} {} {:?}", p.optimistic, p.side_effects, p.idempotency)
             }

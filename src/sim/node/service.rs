@@ -64,6 +64,8 @@ impl ServiceRt {
     pub(super) fn take_params(&mut self, g: ServiceRt) {
         self.work = g.work;
         self.error_p = g.error_p;
+        // Calls already started keep the way they began (a sequential step chain or a runner).
+        self.planned = g.planned;
     }
 }
 
