@@ -9,8 +9,8 @@
 //! second side effect (*deduplicated*); after the TTL it commits, and counts, again.
 //!
 //! State is per live logical request only: no attempt or copy of a key can arrive once every request slot
-//! of its logical request is free, so its record goes then, and memory stays flat as simulated time
-//! grows. Nothing here runs unless some node counts side effects (`Idem::on`).
+//! of its logical request is free, so its record goes once they all are (noticed when a slot is reused),
+//! and memory stays flat as simulated time grows. Nothing here runs unless some node counts side effects (`Idem::on`).
 
 use std::collections::BTreeMap;
 
@@ -82,7 +82,9 @@ impl Idem {
     }
 
     /// A request slot was allocated: for a new request (`retry_of` none) a fresh key, for a client retry
-    /// the key of the attempt it repeats (whose slot is still held).
+    /// the key of the attempt it repeats (whose slot is still held). A reused slot's previous request
+    /// is over: it lets go of its logical request here rather than when the slot was freed, which would
+    /// cost every scenario a test on the hot path.
     pub(crate) fn begin(&mut self, req: u32, retry_of: Option<u32>) {
         let key = match retry_of {
             Some(old) => self.key_of[old as usize],
@@ -95,15 +97,15 @@ impl Idem {
         if self.key_of.len() <= i {
             self.key_of.resize(i + 1, 0);
         }
-        self.key_of[i] = key;
+        let before = std::mem::replace(&mut self.key_of[i], key);
+        if before != 0 {
+            self.end(before);
+        }
         self.live.entry(key).or_default().slots += 1;
     }
 
-    /// A request slot was freed: the logical request's record goes with its last slot.
-    pub(crate) fn end(&mut self, req: u32) {
-        let Some(&key) = self.key_of.get(req as usize) else {
-            return;
-        };
+    /// A request slot of logical request `key` is over: the record goes with its last slot.
+    fn end(&mut self, key: u64) {
         if let Some(l) = self.live.get_mut(&key) {
             l.slots -= 1;
             if l.slots == 0 {

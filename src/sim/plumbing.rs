@@ -103,9 +103,6 @@ impl World {
         let r = &mut self.reqs[req as usize];
         r.refs -= 1;
         if r.refs == 0 {
-            if self.idem.on {
-                self.idem.end(req);
-            }
             self.free_reqs.push(req);
         }
     }

@@ -86,7 +86,8 @@ impl RetryRt {
 /// request resolved.
 #[derive(Default)]
 pub(crate) struct Retries {
-    /// Does any client retry or send a batch? (Only then is this bookkeeping kept.)
+    /// Does any client retry or send a batch, or does some node count side effects (whose idempotency keys
+    /// are given out under this flag)? Only then is this bookkeeping kept.
     pub on: bool,
     /// Does any client send a `Batch`? Then the report says when its last request resolved.
     pub batch: bool,

@@ -418,6 +418,7 @@ impl World {
             edge_sends: vec![0; edges.len()],
             ..Default::default()
         };
+        let idem = super::idem::Idem::new(s);
         let mut w = World {
             name: s.name.clone(),
             ids: s.nodes.iter().map(|n| n.id.clone()).collect(),
@@ -446,16 +447,17 @@ impl World {
             ext_on: false,
             ext: Default::default(),
             retries: super::retry::Retries::new(
-                s.nodes
-                    .iter()
-                    .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
+                idem.on
+                    || s.nodes
+                        .iter()
+                        .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())),
                 s.nodes.iter().any(|n| {
                     matches!(&n.kind, NodeKind::Client(c) if matches!(c.arrival, Arrival::Batch { .. }))
                 }),
             ),
             stubs: Default::default(),
             fans: Default::default(),
-            idem: super::idem::Idem::new(s),
+            idem,
         };
         w.build_ext(s);
         for i in 0..w.nodes.len() {
