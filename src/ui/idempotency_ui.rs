@@ -10,9 +10,14 @@ use crate::model::{
 
 /// A database's rows: count side effects, deduplicate by idempotency key (with its TTL).
 pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
-    let l = ui
-        .label("Count side effects")
-        .on_hover_text("Count committed writes; a write of a request that already committed here (a retry whose first attempt went through) is a duplicate, e.g. a double charge");
+    // Shown for a database that counts side effects (set in its file, as the payment preset does): the
+    // inspector of every other database must still fit a laptop screen.
+    if !(d.side_effects || d.idempotency.is_some()) {
+        return false;
+    }
+    let l = ui.label("Count side effects").on_hover_text(
+        "Count committed writes; a write of a request that already committed here (a retry whose first attempt went through) is a duplicate, e.g. a double charge",
+    );
     let mut changed = ui
         .checkbox(&mut d.side_effects, "")
         .labelled_by(l.id)
