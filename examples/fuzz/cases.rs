@@ -244,6 +244,8 @@ pub fn scenario(seed: u64) -> Scenario {
                 }),
             }),
             3 => {
+                let optimistic = g.chance(15).then(|| Optimistic { rows: g.int(1, 50) });
+                let counted = optimistic.is_none() && g.chance(20);
                 let mut d = DatabaseParams {
                     pool_size: g.int(1, 32),
                     queue_capacity: g.int(0, 300),
@@ -253,7 +255,11 @@ pub fn scenario(seed: u64) -> Scenario {
                     write_classes: vec!["write".into()],
                     queue_discipline: QueueDiscipline::Fifo,
                     class_priority: BTreeMap::new(),
-                    optimistic: g.chance(15).then(|| Optimistic { rows: g.int(1, 50) }),
+                    optimistic,
+                    side_effects: counted,
+                    idempotency: (counted && g.chance(50)).then(|| archsim::model::Idempotency {
+                        ttl_s: g.f(0.001, 5.0),
+                    }),
                     shards: None,
                 };
                 // Sharding and optimistic writes are not combined (validation refuses it).
@@ -277,6 +283,8 @@ pub fn scenario(seed: u64) -> Scenario {
             4 => NodeKind::Queue(QueueParams {
                 capacity: g.int(1, 10_000),
                 ack_latency_ms: g.dist(2.0),
+                visibility_timeout_ms: g.chance(20).then(|| g.f(1.0, 500.0)),
+                max_deliveries: g.int(1, 6),
             }),
             _ => NodeKind::RateLimiter(RateLimiterParams {
                 algorithm: g.pick(&LimitAlgorithm::ALL),

@@ -193,6 +193,27 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(w - c)
             );
         }
+        if let (Some(s), Some(d)) = (n.side_effects, n.duplicates) {
+            let dedup = n.deduplicated.map_or(String::new(), |k| {
+                format!(", {} deduplicated by key", thousands(k))
+            });
+            let _ = writeln!(
+                out,
+                "Side effects at {}: {} ({} duplicates{dedup})",
+                n.id,
+                thousands(s),
+                thousands(d)
+            );
+        }
+        if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
+            let _ = writeln!(
+                out,
+                "Redeliveries at {}: {} ({} dead-lettered)",
+                n.id,
+                thousands(r),
+                thousands(d)
+            );
+        }
     }
 }
 

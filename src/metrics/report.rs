@@ -101,6 +101,22 @@ pub struct NodeReport {
     /// For a client of closed-loop users: the figures of the interactive response time law.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_loop: Option<ClosedLoopReport>,
+    /// For a node counting side effects (a database with `side_effects` or `idempotency`, a consumer of a
+    /// queue with a visibility timeout): committed writes or finished messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_effects: Option<u64>,
+    /// Of those, side effects of a logical request beyond its first at this node (e.g. double charges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<u64>,
+    /// For a database with `idempotency`: repeats of a remembered key answered without a side effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduplicated: Option<u64>,
+    /// For a queue with a visibility timeout: messages handed out again after the timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redelivered: Option<u64>,
+    /// For a queue with a visibility timeout: messages given up after `max_deliveries` hand-outs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_lettered: Option<u64>,
 }
 
 /// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean

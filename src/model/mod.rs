@@ -7,6 +7,7 @@ mod error;
 mod extras;
 mod fault;
 pub mod graph;
+mod idempotency;
 mod io;
 pub mod layout;
 pub mod limits;
@@ -33,6 +34,9 @@ pub use fault::{
     PartitionParams, SlowParams, SpikeParams,
 };
 #[cfg(not(target_arch = "wasm32"))]
+pub use idempotency::{
+    DEFAULT_MAX_DELIVERIES, Idempotency, MAX_DELIVERIES, MAX_TTL_S, MAX_VISIBILITY_MS,
+};
 pub use io::{check_writable, save, write_atomic};
 pub use io::{from_str, load, parse, read, to_string};
 pub use node::{

@@ -390,6 +390,13 @@ pub struct DatabaseParams {
     /// Default: none (one primary).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shards: Option<Shards>,
+    /// Count committed writes as side effects: the report gives `side_effects` and `duplicates` (writes of
+    /// a logical request beyond its first, e.g. a retried payment charged twice). Default false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub side_effects: bool,
+    /// Deduplicate writes by idempotency key for a TTL (implies `side_effects`). Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency: Option<super::Idempotency>,
 }
 
 /// Optimistic concurrency control on a database's writes. A write request is a transaction the caller
@@ -422,6 +429,8 @@ impl Default for DatabaseParams {
             class_priority: BTreeMap::new(),
             optimistic: None,
             shards: None,
+            side_effects: false,
+            idempotency: None,
         }
     }
 }
@@ -437,6 +446,15 @@ pub struct QueueParams {
     pub capacity: u32,
     /// Time to store a message before acknowledging it.
     pub ack_latency_ms: Dist,
+    /// At-least-once delivery: a message whose consumer has not finished it this long after it was handed
+    /// out is handed out again (the first consumer keeps working). Default: none (each message is
+    /// delivered once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_ms: Option<f64>,
+    /// With a visibility timeout: deliveries of one message, the first included, after which an
+    /// unfinished message is dead-lettered instead of handed out again. Default 5.
+    #[serde(skip_serializing_if = "super::idempotency::is_default_max_deliveries")]
+    pub max_deliveries: u32,
 }
 
 impl Default for QueueParams {
@@ -444,6 +462,8 @@ impl Default for QueueParams {
         Self {
             capacity: 100_000,
             ack_latency_ms: Dist::constant(1.0),
+            visibility_timeout_ms: None,
+            max_deliveries: super::idempotency::DEFAULT_MAX_DELIVERIES,
         }
     }
 }

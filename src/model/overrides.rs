@@ -31,8 +31,15 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
         .as_object_mut()
         .and_then(|o| o.values_mut().next())
         .ok_or("node kind has no parameters")?;
-    let mut slot = params;
     let parts: Vec<&str> = field.split('.').collect();
+    // Fields left out of a saved file when at their default: put the default back so they can be set.
+    if let (Value::Object(o), [only]) = (&mut *params, parts.as_slice())
+        && !o.contains_key(*only)
+        && let Some(default) = omitted_default(only)
+    {
+        o.insert((*only).to_owned(), default);
+    }
+    let mut slot = params;
     for (i, part) in parts.iter().enumerate() {
         slot = descend(slot, part).ok_or_else(|| {
             let here = parts[..i].join(".");
@@ -54,6 +61,16 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
         .map_err(|e| place(format!("value '{value}' does not fit: {e}")))?;
     node.kind = kind;
     Ok(())
+}
+
+/// The default of a field a saved file leaves out when at its default (`--set` may still set it).
+fn omitted_default(field: &str) -> Option<Value> {
+    match field {
+        "idempotency" | "visibility_timeout_ms" => Some(Value::Null),
+        "side_effects" => Some(Value::Bool(false)),
+        "max_deliveries" => Some(Value::from(super::DEFAULT_MAX_DELIVERIES)),
+        _ => None,
+    }
 }
 
 fn json_of(kind: &NodeKind) -> Value {
@@ -138,7 +155,11 @@ fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
         return serde_json::to_value(a).map_err(|e| e.to_string());
     }
     let opts = super::io::ron_options();
-    if field == "budget" {
+    if field == "idempotency" {
+        if let Ok(k) = opts.from_str::<super::Idempotency>(text) {
+            return serde_json::to_value(k).map_err(|e| e.to_string());
+        }
+    } else if field == "budget" {
         if let Ok(b) = opts.from_str::<super::RetryBudget>(text) {
             return serde_json::to_value(b).map_err(|e| e.to_string());
         }

@@ -49,6 +49,7 @@ static PRESETS: &[Preset] = &[
     preset!("notification"),
     preset!("notification_diurnal"),
     preset!("payment_api"),
+    preset!("payment_idempotency"),
     preset!("power_of_two"),
     preset!("rate_limiter"),
     preset!("replica_failover"),

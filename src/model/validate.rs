@@ -457,6 +457,7 @@ fn check_node(
                 ));
             }
             check_priority(p, place, d.queue_discipline, &d.class_priority, emitted);
+            super::idempotency::check_database(p, place, d);
         }
         NodeKind::RateLimiter(r) => {
             for (field, m) in super::limiter_problems(r) {
@@ -473,6 +474,7 @@ fn check_node(
         NodeKind::Queue(q) => {
             check_count(p, place, "capacity", q.capacity, 1);
             check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);
+            super::idempotency::check_queue(p, place, q);
             if outs.is_empty() {
                 p.push(Problem::new(
                     place,

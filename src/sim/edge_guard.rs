@@ -226,8 +226,10 @@ impl World {
     #[cold]
     #[inline(never)]
     pub(crate) fn guard_event(&mut self, stub: u32, wake: GuardWake) {
-        if wake == GuardWake::Hedge {
-            return self.hedge_due(stub);
+        match wake {
+            GuardWake::Hedge => return self.hedge_due(stub),
+            GuardWake::Redeliver => return self.visibility_due(stub),
+            GuardWake::Timeout | GuardWake::Backoff => {}
         }
         let now = self.now;
         let st = &mut self.stubs.v[stub as usize];

@@ -112,17 +112,20 @@ pub enum GuardWake {
     Backoff = 1,
     /// A hedged call's delay ended: its second copy goes out if no answer came (`a` = the hedge's slot).
     Hedge = 2,
+    /// A queue message's visibility timeout ended (`a` = the message's slot): redelivered if unfinished.
+    Redeliver = 3,
 }
 
 impl GuardWake {
-    /// The wake-up the two bits name (3 is never written).
+    /// The wake-up the two bits name.
     #[inline]
     pub fn from_bits(bits: u8) -> Self {
         match bits & 3 {
             0 => GuardWake::Timeout,
             1 => GuardWake::Backoff,
             2 => GuardWake::Hedge,
-            b => unreachable!("guard wake-up bits {b} name no wake-up"),
+            3 => GuardWake::Redeliver,
+            _ => unreachable!("two bits hold 0 to 3"),
         }
     }
 }
@@ -352,7 +355,12 @@ mod tests {
         for f in [FaultEdge::Start, FaultEdge::End] {
             assert_eq!(FaultEdge::from_bits(f as u8), f);
         }
-        for g in [GuardWake::Timeout, GuardWake::Backoff, GuardWake::Hedge] {
+        for g in [
+            GuardWake::Timeout,
+            GuardWake::Backoff,
+            GuardWake::Hedge,
+            GuardWake::Redeliver,
+        ] {
             assert_eq!(GuardWake::from_bits(g as u8), g);
         }
     }

@@ -72,6 +72,8 @@ impl World {
         self.ext = ext;
         // Services with call plans answer through their runners (see `fanout.rs`).
         on |= self.build_plans(s);
+        // Nodes counting side effects take their hooks on the optional paths (see `idem.rs`).
+        on |= self.idem.on;
         // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
         on |= s
             .edges

@@ -12,6 +12,7 @@ mod fanout;
 mod faults;
 mod governor;
 mod health;
+mod idem;
 mod node;
 mod plumbing;
 mod report;

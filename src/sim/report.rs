@@ -42,6 +42,7 @@ impl World {
                         throughput_rps: last.map_or(0.0, |b| b.nodes[i].completed as f64 / width_s),
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
                         shards: self.live_hottest_shard(i),
+                        duplicates: self.effects(i).map_or(0, |f| f.duplicates),
                     }
                 })
                 .collect(),
@@ -113,6 +114,21 @@ impl World {
                     shards: self.shard_reports(i, window_ns),
                     hottest_shard: None,
                     closed_loop: self.closed_report(i, window_s),
+                    side_effects: self.effects(i).map(|f| f.side_effects),
+                    duplicates: self.effects(i).map(|f| f.duplicates),
+                    deduplicated: self
+                        .effects(i)
+                        .and_then(|f| f.ttl_ns.map(|_| f.deduplicated)),
+                    redelivered: n
+                        .beh
+                        .queue()
+                        .and_then(|q| q.vis.as_ref())
+                        .map(|v| v.redelivered),
+                    dead_lettered: n
+                        .beh
+                        .queue()
+                        .and_then(|q| q.vis.as_ref())
+                        .map(|v| v.dead_lettered),
                 }
                 .with_hottest_shard()
             })

@@ -86,7 +86,8 @@ impl RetryRt {
 /// request resolved.
 #[derive(Default)]
 pub(crate) struct Retries {
-    /// Does any client retry or send a batch? (Only then is this bookkeeping kept.)
+    /// Does any client retry or send a batch, or does some node count side effects (whose idempotency keys
+    /// are given out under this flag)? Only then is this bookkeeping kept.
     pub on: bool,
     /// Does any client send a `Batch`? Then the report says when its last request resolved.
     pub batch: bool,
@@ -183,6 +184,9 @@ impl World {
             resolved: false,
             attempt: old.attempt.saturating_add(1),
         });
+        if self.idem.on {
+            self.idem.begin(next, Some(req));
+        }
         self.retries.note(next, c, class, sleep);
         if sleep == 0 {
             self.send_attempt(c, next, class);

@@ -29,6 +29,8 @@ pub struct NodeLive {
     /// For a sharded database: the shard count, and the hottest shard with its utilization over the
     /// measured time so far (a smoother figure than a shard's few connections right now).
     pub shards: Option<(u32, u32, f64)>,
+    /// Duplicate side effects since the warm-up (0 for nodes that do not count them).
+    pub duplicates: u64,
 }
 
 /// Live state of one edge.

@@ -19,6 +19,10 @@ impl World {
             if let Some(q) = node.beh.queue_mut() {
                 q.lag.reset();
                 q.lost = 0;
+                if let Some(v) = q.vis.as_mut() {
+                    v.redelivered = 0;
+                    v.dead_lettered = 0;
+                }
                 node.stats.max_queue = q.backlog.len() as u64;
             }
         }
@@ -27,6 +31,9 @@ impl World {
             if let Some(g) = e.guard.as_mut() {
                 g.warmup_end(now);
             }
+        }
+        if self.idem.on {
+            self.idem.warmup_end();
         }
         if self.ext_on {
             self.occ_warmup_end();

@@ -351,6 +351,8 @@ pub(crate) struct World {
     pub fans: super::fanout::Fans,
     /// Load profiles and closed-loop users (empty unless a client has them).
     pub traffic: super::traffic::Traffic,
+    /// Idempotency keys and side-effect counters (see `idem.rs`).
+    pub idem: super::idem::Idem,
 }
 
 /// Most sampled in-transit dots kept.
@@ -418,6 +420,7 @@ impl World {
             edge_sends: vec![0; edges.len()],
             ..Default::default()
         };
+        let idem = super::idem::Idem::new(s);
         let mut w = World {
             name: s.name.clone(),
             ids: s.nodes.iter().map(|n| n.id.clone()).collect(),
@@ -446,11 +449,13 @@ impl World {
             ext_on: false,
             ext: Default::default(),
             retries: super::retry::Retries::new(
-                // Closed-loop users need each request's owner, which the retry bookkeeping keeps.
-                s.nodes.iter().any(|n| {
-                    matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())
-                        || super::traffic::uses_closed_loop(&n.kind)
-                }),
+                // Closed-loop users need each request's owner, which the retry bookkeeping keeps; so do
+                // idempotency keys.
+                idem.on
+                    || s.nodes.iter().any(|n| {
+                        matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some())
+                            || super::traffic::uses_closed_loop(&n.kind)
+                    }),
                 s.nodes.iter().any(|n| {
                     matches!(&n.kind, NodeKind::Client(c) if matches!(c.arrival, Arrival::Batch { .. }))
                 }),
@@ -458,6 +463,7 @@ impl World {
             stubs: Default::default(),
             fans: Default::default(),
             traffic: super::traffic::Traffic::build(s),
+            idem,
         };
         w.build_ext(s);
         for i in 0..w.nodes.len() {

@@ -48,9 +48,17 @@ pub fn badge_look(l: &NodeLive, sending_rps: Option<f64>, t: &Theme) -> BadgeLoo
     if l.queue_len > 0 {
         full.push_str(&format!(" · q {}", l.queue_len));
     }
+    if l.duplicates > 0 {
+        full.push_str(&format!(
+            " · {} duplicates",
+            format::thousands(l.duplicates)
+        ));
+    }
     let short = if degraded { "DEGRADED".into() } else { rate };
     let (text, border) = if degraded {
         (t.warn, t.warn)
+    } else if l.duplicates > 0 {
+        (t.error, t.utilization_color(l.utilization))
     } else {
         (t.text, t.utilization_color(l.utilization))
     };

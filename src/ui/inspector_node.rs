@@ -364,6 +364,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         classes,
     );
     changed |= super::shards_ui::database_options_ui(ui, &mut d.optimistic, &mut d.shards);
+    changed |= super::idempotency_ui::database_rows_ui(ui, d);
     changed
 }
 
@@ -377,6 +378,7 @@ fn queue_rows(ui: &mut Ui, q: &mut QueueParams) -> bool {
         &mut q.capacity,
         1_000_000,
     );
+    changed |= super::idempotency_ui::queue_rows_ui(ui, q);
     changed
 }
 

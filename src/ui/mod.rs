@@ -33,6 +33,7 @@ mod format;
 mod frame_stats;
 mod help;
 mod icons;
+mod idempotency_ui;
 mod import_ui;
 mod inspector;
 mod inspector_node;

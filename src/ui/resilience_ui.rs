@@ -24,7 +24,7 @@ fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
 
 /// A grid row with a labelled switch for an optional setting: ticking it sets `value` to `make()`, unticking
 /// clears it. Returns whether it changed.
-fn switch_row_ui<T>(
+pub(super) fn switch_row_ui<T>(
     ui: &mut Ui,
     label: &str,
     hover: &str,

@@ -87,11 +87,24 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
                 ui.label(format!("Optimistic writes at {}: {} ({} conflicts, {} committed)", n.id, format::thousands(w), format::thousands(c), format::thousands(w.saturating_sub(c))));
             }
+            if let (Some(s), Some(d)) = (n.side_effects, n.duplicates) {
+                let dedup = n.deduplicated.map_or(String::new(), |k| format!(", {} deduplicated by key", format::thousands(k)));
+                let text = RichText::new(format!("Side effects at {}: {} ({} duplicates{dedup})", n.id, format::thousands(s), format::thousands(d)));
+                ui.label(if d > 0 { text.color(t.error).strong() } else { text });
+            }
+            if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
+                ui.label(format!("Redeliveries at {}: {} ({} dead-lettered)", n.id, format::thousands(r), format::thousands(d)));
+            }
         }
+        // The duplicates column only when some node counts side effects.
+        let dups = r.nodes.iter().any(|n| n.duplicates.is_some());
         ui.add_space(theme::SECTION_GAP);
-        egui::Grid::new("nodes_table").striped(true).num_columns(9).spacing([14.0, 4.0]).show(ui, |ui| {
+        egui::Grid::new("nodes_table").striped(true).num_columns(9 + dups as usize).spacing([14.0, 4.0]).show(ui, |ui| {
             for h in ["node", "kind", "util", "queue avg/max", "arrivals", "rejected", "failed", "throughput", "p50 / p99"] {
                 ui.label(RichText::new(h).strong());
+            }
+            if dups {
+                ui.label(RichText::new("duplicates").strong());
             }
             ui.end_row();
             for n in &r.nodes {
@@ -104,6 +117,12 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
                 ui.label(format::thousands(n.failed));
                 ui.label(format!("{}/s", format::rate(n.throughput_rps)));
                 ui.label(format!("{} / {}", format::ms(n.latency_ms.p50), format::ms(n.latency_ms.p99)));
+                if dups {
+                    match n.duplicates {
+                        Some(d) => ui.label(RichText::new(format::thousands(d)).color(if d > 0 { t.error } else { t.weak_text })),
+                        None => ui.label(""),
+                    };
+                }
                 ui.end_row();
                 // A sharded database's shards, indented under it: a hot shard shows red on its own row.
                 for sh in n.shards.iter().flatten() {

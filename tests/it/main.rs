@@ -24,6 +24,7 @@ mod export;
 mod fault_recovery;
 mod faults;
 mod fuzz;
+mod idempotency;
 mod import;
 mod import_fuzz;
 mod model_io;
@@ -44,6 +45,8 @@ mod ui_calls;
 mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
+#[cfg(feature = "gui")]
+mod ui_idempotency;
 #[cfg(feature = "gui")]
 mod ui_interop;
 #[cfg(feature = "gui")]

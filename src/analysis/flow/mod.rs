@@ -18,7 +18,9 @@
 //! the time), so for parallel calls the model is a lower bound. A client under a load profile is evaluated at the
 //! profile's peak (rate x peak multiplier), closed-loop users as an open stream of N / Z (their rate if answers
 //! took no time: an upper bound, not MVA). Hedges' second copies are not in its
-//! rates, nor their effect on latency.
+//! rates, nor their effect on latency. Duplicate side effects are not modelled: it has no retries, so no
+//! repeated writes, no idempotency-key deduplication and no queue redeliveries (a visibility timeout's
+//! extra hand-outs are not in the consumers' rates).
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.

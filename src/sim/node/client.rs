@@ -234,7 +234,12 @@ impl World {
             self.counts.in_flight += 1;
         }
         self.bucket.offered += 1;
+        // Idempotency keys ride on the retry bookkeeping's flag (on whenever they are), so a scenario with
+        // neither pays the one test it paid before.
         if self.retries.on {
+            if self.idem.on {
+                self.idem.begin(req, None);
+            }
             self.retries.note(req, c, class, 0);
         }
         self.send_attempt_inline(c, req, class);

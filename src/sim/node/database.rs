@@ -108,6 +108,16 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
             return;
         }
         w.shard_done(&c);
+        if w.idem.on
+            && w.nodes[c.node as usize]
+                .beh
+                .database()
+                .is_some_and(|d| d.is_write[c.class as usize])
+        {
+            // A deduplicated repeat answers success too: the key check ran in the write's own
+            // transaction, which held the connection for the write time.
+            w.side_effect(c.node, c.req);
+        }
     }
     w.release_worker(c.node, c.instance as u32);
     w.respond(call, Outcome::Ok);

@@ -220,9 +220,11 @@ impl Behaviour {
             NodeKind::Service(p) => format!("{:?}", p.autoscale),
             // A sharded database's instances are laid out by shard and replica count.
             NodeKind::Database(p) => format!(
-                "{:?} {:?}",
+                "{:?} {:?} {} {:?}",
                 p.optimistic,
-                p.shards.as_ref().map(|s| (s, p.read_replicas))
+                p.shards.as_ref().map(|s| (s, p.read_replicas)),
+                p.side_effects,
+                p.idempotency
             ),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
@@ -231,7 +233,7 @@ impl Behaviour {
                 "{}",
                 matches!(c.arrival, crate::model::Arrival::Batch { .. })
             ),
-            NodeKind::Queue(_) => String::new(),
+            NodeKind::Queue(q) => format!("{:?}", q.visibility_timeout_ms),
         }
     }
 

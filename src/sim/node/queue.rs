@@ -2,13 +2,21 @@
 //! stored messages go to a consumer service with a free worker, or wait in the backlog until a consumer's
 //! worker comes free and pulls one. A full backlog turns the producer's call away. A consumer's finished
 //! message records the queue's lag (store to done).
+//!
+//! With a visibility timeout the queue delivers at least once: a message its consumer has not finished
+//! within the timeout of being handed out is stored again as a copy for the next free consumer, while the
+//! first consumer keeps working on it (abandoned, not cancelled); after `max_deliveries` hand-outs an
+//! unfinished message is dead-lettered instead. Each finished copy is a side effect at its consumer, so a
+//! redelivered message finished twice is a duplicate there (`idem.rs`).
+
+use std::collections::BTreeMap;
 
 use std::collections::VecDeque;
 
 use super::{Behaviour, BuildCtx, Built};
 use crate::metrics::Latency;
 use crate::model::QueueParams;
-use crate::sim::event::Kind;
+use crate::sim::event::{GuardWake, Kind};
 use crate::sim::sampler::{Sampler, SimRng};
 use crate::sim::snapshot::DotOutcome;
 use crate::sim::world::{Call, NONE, Outcome, World};
@@ -27,6 +35,54 @@ pub(crate) struct QueueRt {
     pub lag: Latency,
     /// Messages whose consumer failed.
     pub lost: u64,
+    /// At-least-once delivery, if the queue has a visibility timeout.
+    pub vis: Option<Box<Visibility>>,
+}
+
+/// A visibility timeout, the hand-outs of the messages it watches and its counters (since the warm-up).
+#[derive(Clone, Debug)]
+pub(crate) struct Visibility {
+    pub timeout_ns: u64,
+    pub max_deliveries: u32,
+    /// Per stored message or copy (call slot): its hand-out state.
+    msgs: BTreeMap<u32, Handout>,
+    /// Copies stored again after a timeout.
+    pub redelivered: u64,
+    /// Messages given up after `max_deliveries` hand-outs.
+    pub dead_lettered: u64,
+}
+
+/// One message copy's progress.
+#[derive(Clone, Copy, Debug, Default)]
+struct Handout {
+    /// Hand-outs of the message so far, this copy's included.
+    deliveries: u32,
+    /// The consumer service it was handed to.
+    consumer: u32,
+    /// Its visibility timer is pending (the slot must outlive it).
+    timer: bool,
+    /// Its consumer has answered.
+    answered: bool,
+}
+
+impl Visibility {
+    fn new(p: &QueueParams) -> Option<Box<Self>> {
+        p.visibility_timeout_ms.map(|v| {
+            Box::new(Self {
+                timeout_ns: crate::sim::sampler::to_ns(v * 1e6).max(1),
+                max_deliveries: p.max_deliveries,
+                msgs: BTreeMap::new(),
+                redelivered: 0,
+                dead_lettered: 0,
+            })
+        })
+    }
+
+    /// Messages and copies watched (memory check in the tests).
+    #[cfg(test)]
+    pub(crate) fn watched(&self) -> usize {
+        self.msgs.len()
+    }
 }
 
 /// Compiles a queue: its consumers are the services its edges lead to.
@@ -47,6 +103,7 @@ pub(super) fn build<'a>(p: &QueueParams, id: &str, ctx: &BuildCtx) -> Built<'a> 
         rr: 0,
         lag: Latency::precise(),
         lost: 0,
+        vis: Visibility::new(p),
     }))
 }
 
@@ -61,6 +118,10 @@ impl QueueRt {
     pub(super) fn take_params(&mut self, g: QueueRt) {
         self.ack = g.ack;
         self.capacity = g.capacity;
+        if let (Some(v), Some(n)) = (self.vis.as_mut(), g.vis) {
+            v.timeout_ns = n.timeout_ns;
+            v.max_deliveries = n.max_deliveries;
+        }
     }
 }
 
@@ -77,23 +138,48 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
     } else {
         let msg = w.alloc_call(c.req, NONE, c.node, NONE, c.class);
         w.calls[msg as usize].arrive_ns = w.now;
+        if let Some(v) = w.nodes[c.node as usize]
+            .beh
+            .queue_mut()
+            .and_then(|q| q.vis.as_mut())
+        {
+            v.msgs.insert(msg, Handout::default());
+        }
         w.respond(call, Outcome::Ok);
         w.enqueue_message(c.node, msg);
     }
 }
 
-/// A consumer finished a message: its lag is recorded (or it is lost) and the message freed.
+/// A consumer finished a message: its lag is recorded (or it is lost) and the message freed (under a
+/// visibility timeout: once its timer has fired too).
 #[inline]
 pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
     let now = w.now;
+    let mut keep = false;
+    let mut effect_at = NONE;
     if let Some(q) = w.nodes[p.node as usize].beh.queue_mut() {
         if outcome == Outcome::Ok {
             q.lag.record_ns(now - p.arrive_ns);
         } else {
             q.lost += 1;
         }
+        if let Some(h) = q.vis.as_mut().and_then(|v| v.msgs.get_mut(&parent)) {
+            h.answered = true;
+            keep = h.timer;
+            if outcome == Outcome::Ok {
+                effect_at = h.consumer;
+            }
+            if !keep {
+                q.vis.as_mut().map(|v| v.msgs.remove(&parent));
+            }
+        }
     }
-    w.free_call(parent);
+    if effect_at != NONE {
+        w.side_effect(effect_at, p.req);
+    }
+    if !keep {
+        w.free_call(parent);
+    }
 }
 
 impl World {
@@ -150,7 +236,64 @@ impl World {
         let m = self.calls[msg as usize];
         let child = self.alloc_call(m.req, msg, consumer, edge, m.class);
         self.calls[child as usize].instance = inst as u16;
+        let now = self.now;
+        if let Some(v) = self.nodes[q as usize]
+            .beh
+            .queue_mut()
+            .and_then(|b| b.vis.as_mut())
+            && let Some(h) = v.msgs.get_mut(&msg)
+        {
+            h.deliveries += 1;
+            h.consumer = consumer;
+            h.timer = true;
+            let at = now + v.timeout_ns;
+            self.queue
+                .push(at, Kind::Guard, msg, GuardWake::Redeliver as u8);
+        }
         self.send(q, child, edge, Kind::ConsumerStart, DotOutcome::Ok);
+    }
+
+    /// A message copy's visibility timeout ended: freed if its consumer answered, else stored again as a
+    /// new copy (or dead-lettered after `max_deliveries` hand-outs) while the consumer keeps working.
+    pub(crate) fn visibility_due(&mut self, msg: u32) {
+        let m = self.calls[msg as usize];
+        let Some(v) = self.nodes[m.node as usize]
+            .beh
+            .queue_mut()
+            .and_then(|b| b.vis.as_mut())
+        else {
+            return;
+        };
+        let Some(h) = v.msgs.get_mut(&msg) else {
+            return;
+        };
+        h.timer = false;
+        let h = *h;
+        if h.answered {
+            v.msgs.remove(&msg);
+            return self.free_call(msg);
+        }
+        if h.deliveries >= v.max_deliveries {
+            v.dead_lettered += 1;
+            return;
+        }
+        v.redelivered += 1;
+        let copy = self.alloc_call(m.req, NONE, m.node, NONE, m.class);
+        self.calls[copy as usize].arrive_ns = m.arrive_ns;
+        if let Some(v) = self.nodes[m.node as usize]
+            .beh
+            .queue_mut()
+            .and_then(|b| b.vis.as_mut())
+        {
+            v.msgs.insert(
+                copy,
+                Handout {
+                    deliveries: h.deliveries,
+                    ..Default::default()
+                },
+            );
+        }
+        self.enqueue_message(m.node, copy);
     }
 
     pub(crate) fn consumer_start(&mut self, call: u32) {

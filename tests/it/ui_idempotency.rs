@@ -1,0 +1,64 @@
+//! UI test (egui_kittest) of the payment-idempotency lesson as a user meets it: run the preset, see double
+//! charges in the results and on the database's badge, tick Idempotency key in the inspector, run again,
+//! see none.
+#![cfg(feature = "gui")]
+
+use crate::common::ui::{H, apply, harness_of};
+use archsim::ui::{App, Command, RunState, Selection};
+use egui_kittest::kittest::Queryable;
+
+fn run_to_end(h: &mut H) {
+    apply(h, Command::SetSpeed(f64::INFINITY));
+    apply(h, Command::Restart);
+    apply(h, Command::Run);
+    for _ in 0..20_000 {
+        h.run_steps(1);
+        if h.state().runner().state == RunState::Finished {
+            break;
+        }
+    }
+    assert_eq!(h.state().runner().state, RunState::Finished);
+}
+
+fn charges_duplicates(h: &H) -> (Option<u64>, u64) {
+    let r = h.state().runner();
+    let i = r.node_index("charges").unwrap();
+    let report = r.report.as_ref().unwrap();
+    (
+        report.nodes[i].duplicates,
+        r.snapshot.as_ref().unwrap().nodes[i].duplicates,
+    )
+}
+
+#[test]
+fn the_payment_preset_double_charges_until_the_idempotency_key_is_ticked() {
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
+    h.run_steps(2);
+    apply(
+        &mut h,
+        Command::Discarding(Box::new(Command::LoadPreset("payment_idempotency".into()))),
+    );
+    run_to_end(&mut h);
+    let (dups, live) = charges_duplicates(&h);
+    assert!(dups.unwrap() > 100 && live > 100, "{dups:?} {live}");
+    h.get_by_label("Results").click();
+    h.run_steps(3);
+    h.get_by_label("duplicates");
+    assert!(
+        h.query_all_by_label_contains("Side effects at charges")
+            .next()
+            .is_some()
+    );
+    apply(&mut h, Command::Select(Selection::node("charges")));
+    assert!(h.state().scenario().node("charges").is_some());
+    h.get_by_label("Idempotency key").click();
+    h.run_steps(3);
+    let keyed = |h: &H| match &h.state().scenario().node("charges").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => d.idempotency.clone(),
+        _ => None,
+    };
+    assert_eq!(keyed(&h), Some(archsim::model::Idempotency::default()));
+    h.get_by_label("  key TTL");
+    run_to_end(&mut h);
+    assert_eq!(charges_duplicates(&h), (Some(0), 0));
+}
