@@ -23,6 +23,7 @@ pub mod share;
 mod trace;
 mod traffic;
 mod validate;
+mod validate_client;
 
 pub use calls::{CallPattern, HEDGE_WINDOW, Hedge, HedgeAfter, MAX_CALL_TIMES};
 pub use cost::{HOURS_PER_MONTH, MAX_PRICE, Price, Prices, ResolvedPrice, SloSpec, default_price};
