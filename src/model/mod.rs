@@ -34,10 +34,10 @@ pub use fault::{
     BrownoutParams, CrashParams, ErrorParams, Fault, FaultKind, FaultTarget, LatencyParams,
     PartitionParams, SlowParams, SpikeParams,
 };
-#[cfg(not(target_arch = "wasm32"))]
 pub use idempotency::{
     DEFAULT_MAX_DELIVERIES, Idempotency, MAX_DELIVERIES, MAX_TTL_S, MAX_VISIBILITY_MS,
 };
+#[cfg(not(target_arch = "wasm32"))]
 pub use io::{check_writable, save, write_atomic};
 pub use io::{from_str, load, parse, read, to_string};
 pub use node::{

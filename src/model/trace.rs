@@ -12,8 +12,8 @@
 
 use std::path::Path;
 
-use super::limits::{MAX_TRACE_FILE_BYTES, MAX_TRACE_POINTS};
-use super::{NodeKind, Problem, Profile, Scenario, ScenarioError};
+use super::limits::MAX_TRACE_POINTS;
+use super::{Scenario, ScenarioError};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Shape {
@@ -144,6 +144,8 @@ pub fn parse_trace(text: &str, step_s: f64) -> Result<Vec<f64>, Vec<(usize, Stri
 /// error naming the trace file, with the line of each bad row.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn inline_traces(scenario: &mut Scenario, dir: &Path) -> Result<(), ScenarioError> {
+    use super::limits::MAX_TRACE_FILE_BYTES;
+    use super::{NodeKind, Problem, Profile};
     for node in &mut scenario.nodes {
         let NodeKind::Client(c) = &mut node.kind else {
             continue;
