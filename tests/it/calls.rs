@@ -8,24 +8,15 @@
 //! `SPREAD=1 cargo test --test it calls:: -- --nocapture` over seeds 1-10 (printed by `spread`), is given on
 //! each test; every tolerance is wider than it.
 
-use crate::common::{instant_edge as e, node as n};
-use archsim::metrics::{EdgeReport, NodeReport, Report};
+use crate::common::{
+    edge_report as edge, instant_edge as e, node as n, node_report as node, spread,
+};
+use archsim::metrics::Report;
 use archsim::model::{
     CallPattern, ClientParams, Dist, Edge, Hedge, HedgeAfter, Node, NodeKind, Scenario,
     ServiceParams,
 };
 use archsim::sim::Simulation;
-
-fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
-    r.nodes.iter().find(|n| n.id == id).unwrap()
-}
-
-fn edge<'a>(r: &'a Report, from: &str, to: &str) -> &'a EdgeReport {
-    r.edges
-        .iter()
-        .find(|e| e.from == from && e.to == to)
-        .unwrap()
-}
 
 fn service(time: Dist, calls: CallPattern) -> NodeKind {
     NodeKind::Service(ServiceParams {
@@ -94,17 +85,6 @@ fn run_tail(s: &Scenario, t_ms: &[f64]) -> (Report, Vec<f64>) {
         })
         .collect();
     (sim.report(), above)
-}
-
-/// With `SPREAD=1`, prints a figure over seeds 1-10 (min, max) for the tolerances above.
-fn spread(name: &str, f: impl Fn(u64) -> f64) {
-    if std::env::var("SPREAD").is_err() {
-        return;
-    }
-    let v: Vec<f64> = (1..=10).map(f).collect();
-    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    println!("{name}: seeds 1-10 min {min:.4} max {max:.4} {v:.4?}");
 }
 
 /// The Tail at Scale's leaf: 10 ms (exponential) but 1 s one time in a hundred.

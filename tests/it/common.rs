@@ -1,6 +1,6 @@
 //! Helpers shared by the test modules.
 
-use archsim::metrics::Report;
+use archsim::metrics::{EdgeReport, NodeReport, Report};
 use archsim::model::{Dist, Edge, Node, NodeKind, Scenario};
 use archsim::sim::Simulation;
 
@@ -34,6 +34,31 @@ pub fn run_at(s: &Scenario, load: f64) -> Report {
     sim.set_load(load);
     sim.run_to_end();
     sim.report()
+}
+
+/// Node `id`'s row of the report (panics if there is none: a test names nodes it built).
+pub fn node_report<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
+    r.nodes.iter().find(|n| n.id == id).unwrap()
+}
+
+/// The row of the edge `from -> to`.
+pub fn edge_report<'a>(r: &'a Report, from: &str, to: &str) -> &'a EdgeReport {
+    r.edges
+        .iter()
+        .find(|e| e.from == from && e.to == to)
+        .unwrap()
+}
+
+/// With `SPREAD=1`, prints a figure over seeds 1-10 (min, max, each value): how a test's tolerance was
+/// chosen (wider than this spread).
+pub fn spread(name: &str, f: impl Fn(u64) -> f64) {
+    if std::env::var_os("SPREAD").is_none() {
+        return;
+    }
+    let v: Vec<f64> = (1..=10).map(f).collect();
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    println!("{name}: seeds 1-10 min {min:.4} max {max:.4} {v:.4?}");
 }
 
 /// The UI tests' shared preamble: the real app in an egui_kittest harness, driven through the same

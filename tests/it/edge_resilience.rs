@@ -6,25 +6,14 @@
 //! see the comment on each test for its figures; every bound below is wider than that spread.
 
 use crate::common::instant_edge as plain_edge;
-use archsim::metrics::{EdgeReport, NodeReport, Report};
+use archsim::metrics::Report;
 use archsim::model::{
     ClassWeight, ClientParams, Dist, Edge, Node, NodeKind, QueueDiscipline, RetryBudget,
     RetryPolicy, Scenario, ServiceParams,
 };
 use archsim::sim::Simulation;
 
-use super::common::run;
-
-fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
-    r.nodes.iter().find(|n| n.id == id).unwrap()
-}
-
-fn edge<'a>(r: &'a Report, from: &str, to: &str) -> &'a EdgeReport {
-    r.edges
-        .iter()
-        .find(|e| e.from == from && e.to == to)
-        .unwrap()
-}
+use super::common::{edge_report as edge, node_report as node, run};
 
 fn service(workers: u32, time: Dist, error_probability: f64) -> NodeKind {
     NodeKind::Service(ServiceParams {

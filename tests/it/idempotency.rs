@@ -7,16 +7,12 @@
 //! `SPREAD=1 cargo test --test it idempotency:: -- --nocapture` over seeds 1-10, is given on each test;
 //! every tolerance is wider than it.
 
-use archsim::metrics::{NodeReport, Report};
+use crate::common::{node_report as node, run, spread};
+use archsim::metrics::Report;
 use archsim::model::{
     ClassWeight, ClientParams, DatabaseParams, Dist, Edge, Idempotency, Jitter, Node, NodeKind,
     QueueParams, RetryPolicy, Scenario, ServiceParams,
 };
-use archsim::sim::Simulation;
-
-fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
-    r.nodes.iter().find(|n| n.id == id).unwrap()
-}
 
 fn n(id: &str, kind: NodeKind) -> Node {
     Node {
@@ -52,23 +48,6 @@ fn writes(rate_rps: f64) -> ClientParams {
         }],
         ..ClientParams::default()
     }
-}
-
-fn run(s: &Scenario) -> Report {
-    let mut sim = Simulation::new(s).unwrap();
-    sim.run_to_end();
-    sim.report()
-}
-
-/// With `SPREAD=1`, prints a figure over seeds 1-10 (min, max) for the tolerances below.
-fn spread(name: &str, f: impl Fn(u64) -> f64) {
-    if std::env::var("SPREAD").is_err() {
-        return;
-    }
-    let v: Vec<f64> = (1..=10).map(f).collect();
-    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    println!("{name}: seeds 1-10 min {min:.4} max {max:.4} {v:.4?}");
 }
 
 const MEAN_MS: f64 = 100.0;

@@ -9,7 +9,7 @@
 use archsim::metrics::Report;
 use archsim::model::{Profile, Scenario, from_str};
 
-use crate::common::run;
+use crate::common::{run, spread};
 
 /// One client (`arrival`, `profile`) straight into one server of `workers` workers with exponential
 /// `service_ms`, zero network latency and a queue that never fills.
@@ -46,18 +46,6 @@ fn profile_of(s: &Scenario) -> Profile {
         archsim::model::NodeKind::Client(c) => c.profile.clone().unwrap(),
         _ => unreachable!("node 0 is the client"),
     }
-}
-
-/// Prints a figure over seeds 1-10 when `SPREAD` is set (how the tolerances were chosen).
-fn spread(label: &str, f: impl Fn(u64) -> f64) {
-    if std::env::var_os("SPREAD").is_none() {
-        return;
-    }
-    let v: Vec<f64> = (1..=10).map(f).collect();
-    let (lo, hi) = v
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
-    println!("{label}: seeds 1-10 from {lo:.4} to {hi:.4}");
 }
 
 /// Arrivals per second bucket.
