@@ -24,12 +24,13 @@ use arbitrary::Unstructured;
 
 use archsim::metrics::Report;
 use archsim::model::{
-    self, Arrival, Autoscale, BrownoutParams, CacheParams, CallPattern, CircuitBreaker,
-    ClassWeight, ClientParams, CrashParams, DatabaseParams, Dist, Edge, ErrorParams, Fault,
-    FaultKind, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel, LatencyParams, LbPolicy,
-    LimitAlgorithm, LoadBalancerParams, Node, NodeKind, Optimistic, PartitionParams,
-    QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget, RetryPolicy, Scenario,
-    ServiceParams, ShardRouting, Shards, SlowParams, SpikeParams,
+    self, Arrival, Autoscale, BrownoutParams, CacheParams, CacheWrites, CallPattern,
+    CircuitBreaker, ClassWeight, ClientParams, CrashParams, DatabaseParams, Dist, Edge,
+    ErrorParams, Fault, FaultKind, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel, LatencyParams,
+    LbPolicy, LimitAlgorithm, LoadBalancerParams, Node, NodeKind, OnWrite, Optimistic,
+    PartitionParams, QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget, RetryPolicy,
+    Scenario, ServiceParams, ShardRouting, Shards, SlowParams, SpikeParams, WriteBehindParams,
+    WritePolicy,
 };
 use archsim::sim::{Budget, Simulation};
 
@@ -241,6 +242,23 @@ pub fn scenario(seed: u64) -> Scenario {
                     capacity: g.int(1, 1000),
                     ttl_s: g.chance(50).then(|| g.f(0.1, 5.0)),
                     coalesce: g.chance(50),
+                }),
+                writes: g.chance(20).then(|| CacheWrites {
+                    policy: match g.int(0, 3) {
+                        0 => WritePolicy::CacheAside,
+                        1 => WritePolicy::WriteThrough,
+                        2 => WritePolicy::WriteAround,
+                        _ => WritePolicy::WriteBehind(WriteBehindParams {
+                            flush_interval_ms: g.f(1.0, 500.0),
+                            batch_size: g.int(1, 50),
+                        }),
+                    },
+                    on_write: if g.chance(50) {
+                        OnWrite::Update
+                    } else {
+                        OnWrite::Invalidate
+                    },
+                    classes: vec!["write".to_owned()],
                 }),
             }),
             3 => {

@@ -205,6 +205,28 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(d)
             );
         }
+        if n.kind == "cache"
+            && let Some(w) = n.writes
+        {
+            let stale = match (n.reads, n.stale_reads) {
+                (Some(r), Some(st)) if r > 0 => format!(
+                    "; {} of {} reads stale ({:.2}%)",
+                    thousands(st),
+                    thousands(r),
+                    st as f64 / r as f64 * 100.0
+                ),
+                _ => String::new(),
+            };
+            let lost = n.lost_writes.map_or(String::new(), |l| {
+                format!("; {} lost in crashes", thousands(l))
+            });
+            let _ = writeln!(
+                out,
+                "Cache writes at {}: {} acknowledged{stale}{lost}",
+                n.id,
+                thousands(w)
+            );
+        }
         if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
             let _ = writeln!(
                 out,

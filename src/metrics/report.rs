@@ -81,7 +81,8 @@ pub struct NodeReport {
     /// For a queue: time from enqueue until a consumer finished processing the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag_ms: Option<LatencySummary>,
-    /// For a database with optimistic concurrency: conditional writes tried.
+    /// For a database with optimistic concurrency: conditional writes tried. For a cache with a write
+    /// path: writes acknowledged (by the store, or by the cache under write-behind).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes: Option<u64>,
     /// For a database with optimistic concurrency: conditional writes that failed on a version conflict.
@@ -117,6 +118,15 @@ pub struct NodeReport {
     /// For a queue with a visibility timeout: messages given up after `max_deliveries` hand-outs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_lettered: Option<u64>,
+    /// For a cache with a write path and a key model: reads answered (hits, and misses once filled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads: Option<u64>,
+    /// Of those, reads answered with an older value than the latest write acknowledged for the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_reads: Option<u64>,
+    /// For a write-behind cache: acknowledged writes a crash destroyed before they were flushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_writes: Option<u64>,
 }
 
 /// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean

@@ -1,5 +1,6 @@
 //! The scenario model: types, RON load/save, validation. Never imports the UI or reads the clock.
 
+mod cache_policy;
 mod calls;
 mod cost;
 mod dist;
@@ -25,6 +26,9 @@ mod traffic;
 mod validate;
 mod validate_client;
 
+pub use cache_policy::{
+    CacheWrites, MAX_BATCH_SIZE, MAX_FLUSH_INTERVAL_MS, OnWrite, WriteBehindParams, WritePolicy,
+};
 pub use calls::{CallPattern, HEDGE_WINDOW, Hedge, HedgeAfter, MAX_CALL_TIMES};
 pub use cost::{HOURS_PER_MONTH, MAX_PRICE, Price, Prices, ResolvedPrice, SloSpec, default_price};
 pub use dist::Dist;

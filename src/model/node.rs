@@ -341,6 +341,10 @@ pub struct CacheParams {
     /// are then ignored. Default: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<KeyModel>,
+    /// The write path (cache-aside, write-through, write-around, write-behind) and which classes are
+    /// writes. Default: none (every request is a lookup, misses read through to the store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes: Option<super::CacheWrites>,
 }
 
 impl Default for CacheParams {
@@ -352,6 +356,7 @@ impl Default for CacheParams {
             workers: 64,
             queue_capacity: 1000,
             keys: None,
+            writes: None,
         }
     }
 }

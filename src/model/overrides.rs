@@ -66,7 +66,7 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
 /// The default of a field a saved file leaves out when at its default (`--set` may still set it).
 fn omitted_default(field: &str) -> Option<Value> {
     match field {
-        "idempotency" | "visibility_timeout_ms" => Some(Value::Null),
+        "idempotency" | "visibility_timeout_ms" | "writes" => Some(Value::Null),
         "side_effects" => Some(Value::Bool(false)),
         "max_deliveries" => Some(Value::from(super::DEFAULT_MAX_DELIVERIES)),
         _ => None,
@@ -159,6 +159,14 @@ fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
         if let Ok(k) = opts.from_str::<super::Idempotency>(text) {
             return serde_json::to_value(k).map_err(|e| e.to_string());
         }
+    } else if field == "policy"
+        && let Ok(w) = opts.from_str::<super::WritePolicy>(text)
+    {
+        return serde_json::to_value(w).map_err(|e| e.to_string());
+    } else if field == "writes"
+        && let Ok(w) = opts.from_str::<super::CacheWrites>(text)
+    {
+        return serde_json::to_value(w).map_err(|e| e.to_string());
     } else if field == "budget" {
         if let Ok(b) = opts.from_str::<super::RetryBudget>(text) {
             return serde_json::to_value(b).map_err(|e| e.to_string());

@@ -36,6 +36,7 @@ macro_rules! preset {
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
     preset!("backoff_jitter"),
+    preset!("cache_consistency"),
     preset!("cache_stampede"),
     preset!("chat"),
     preset!("checkout_closed_loop"),

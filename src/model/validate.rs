@@ -427,7 +427,11 @@ fn check_node(
             if let Some(k) = &c.keys {
                 k.check(p, place);
             }
+            if let Some(w) = &c.writes {
+                w.check(p, place, emitted);
+            }
             let misses = c.keys.is_some()
+                || c.writes.is_some()
                 || c.hit_ratio < 1.0
                 || c.class_hit_ratio.values().any(|&r| r < 1.0);
             if misses && outs.is_empty() {

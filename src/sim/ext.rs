@@ -35,6 +35,8 @@ pub(crate) struct Ext {
     pub remap_turn: u32,
     /// Per cache with a key model.
     pub keys: Vec<Option<KeyCache>>,
+    /// Per cache with a write path (`writes`).
+    pub cache_writes: Vec<Option<Box<super::node::cache_write::CacheWriteRt>>>,
     /// Per service with autoscaling.
     pub scalers: Vec<Option<Scaler>>,
     /// Per database with optimistic concurrency.
@@ -59,6 +61,7 @@ impl World {
             health: (0..n).map(|_| None).collect(),
             unhealthy: vec![false; s.edges.len()],
             keys: (0..n).map(|_| None).collect(),
+            cache_writes: (0..n).map(|_| None).collect(),
             scalers: (0..n).map(|_| None).collect(),
             occ: (0..n).map(|_| None).collect(),
             shards: (0..n).map(|_| None).collect(),
@@ -96,6 +99,13 @@ impl World {
                 let at = sc.interval_ns;
                 self.queue.push(at, Kind::Tick, i as u32, Tick::Scale as u8);
             }
+            if let Some(at) = self.ext.cache_writes[i]
+                .as_ref()
+                .map(|w| w.flush_interval_ns())
+                .filter(|&at| at > 0)
+            {
+                self.queue.push(at, Kind::Tick, i as u32, Tick::Batch as u8);
+            }
         }
     }
 
@@ -109,9 +119,12 @@ impl World {
         }
     }
 
-    /// A client's batch: its requests (times the load now) go out at this instant, in order, each from its
+    /// A client's batch (or a write-behind cache's flush, `cache_write.rs`): the client's requests (times the load now) go out at this instant, in order, each from its
     /// own `ClientNext` (whose follow-up scheduling finds the client's rate 0 and adds nothing).
     fn batch_tick(&mut self, c: u32) {
+        if self.ext.cache_writes[c as usize].is_some() {
+            return self.cache_flush_tick(c);
+        }
         let count = self.nodes[c as usize].beh.client().map_or(0, |cl| cl.batch);
         let size = (count as f64 * self.load).round() as u64;
         for _ in 0..size {

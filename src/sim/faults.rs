@@ -284,6 +284,7 @@ impl World {
             waiting.extend(k.take_waiters());
             k.flush();
         }
+        self.cache_write_crash(n as usize);
 
         // Work in progress: calls in service (a `Done` or `ConsumerStart` pending), or waiting for a child
         // (a `Response` pending, or a live child on its way).
@@ -317,7 +318,9 @@ impl World {
         // An attempt stub (or a call plan's runner, hedge or copy) is no work of the node's: its parent (if
         // still waiting) is lost above, and the stub passes its child's answer on to that zombie, which then
         // frees it.
-        lost.retain(|&c| !self.stubs.is(c) && !self.fans.is(c));
+        lost.retain(|&c| {
+            !self.stubs.is(c) && !self.fans.is(c) && !self.is_flush_carrier(n as usize, c)
+        });
 
         for call in waiting {
             self.nodes[n as usize].stats.failed += 1;

@@ -43,6 +43,8 @@ impl World {
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
                         shards: self.live_hottest_shard(i),
                         duplicates: self.effects(i).map_or(0, |f| f.duplicates),
+                        stale_reads: self.cache_write_counts(i).map_or(0, |(c, _)| c.stale_reads),
+                        lost_writes: self.cache_write_counts(i).map_or(0, |(c, _)| c.lost_writes),
                     }
                 })
                 .collect(),
@@ -108,7 +110,10 @@ impl World {
                     mean_in_system: avg(sys),
                     latency_ms: s.latency.summary(),
                     lag_ms: n.beh.queue().map(|q| q.lag.summary()),
-                    writes: self.occ_counts(i).map(|c| c.0),
+                    writes: self
+                        .occ_counts(i)
+                        .map(|c| c.0)
+                        .or(self.cache_write_counts(i).map(|(c, _)| c.writes)),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     billed_replicas: self.billed_replicas(i, window_ns),
                     shards: self.shard_reports(i, window_ns),
@@ -129,6 +134,15 @@ impl World {
                         .queue()
                         .and_then(|q| q.vis.as_ref())
                         .map(|v| v.dead_lettered),
+                    reads: self
+                        .cache_write_counts(i)
+                        .and_then(|(c, keyed)| keyed.then_some(c.reads)),
+                    stale_reads: self
+                        .cache_write_counts(i)
+                        .and_then(|(c, keyed)| keyed.then_some(c.stale_reads)),
+                    lost_writes: self
+                        .cache_write_counts(i)
+                        .and_then(|(c, _)| c.write_behind.then_some(c.lost_writes)),
                 }
                 .with_hottest_shard()
             })

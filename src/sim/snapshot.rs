@@ -31,6 +31,10 @@ pub struct NodeLive {
     pub shards: Option<(u32, u32, f64)>,
     /// Duplicate side effects since the warm-up (0 for nodes that do not count them).
     pub duplicates: u64,
+    /// For a cache with a write path and a key model: stale reads since the warm-up.
+    pub stale_reads: u64,
+    /// For a write-behind cache: acknowledged writes its crashes destroyed since the warm-up.
+    pub lost_writes: u64,
 }
 
 /// Live state of one edge.

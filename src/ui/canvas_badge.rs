@@ -54,10 +54,16 @@ pub fn badge_look(l: &NodeLive, sending_rps: Option<f64>, t: &Theme) -> BadgeLoo
             format::thousands(l.duplicates)
         ));
     }
+    if l.stale_reads > 0 {
+        full.push_str(&format!(" · {} stale", format::thousands(l.stale_reads)));
+    }
+    if l.lost_writes > 0 {
+        full.push_str(&format!(" · {} lost", format::thousands(l.lost_writes)));
+    }
     let short = if degraded { "DEGRADED".into() } else { rate };
     let (text, border) = if degraded {
         (t.warn, t.warn)
-    } else if l.duplicates > 0 {
+    } else if l.duplicates > 0 || l.lost_writes > 0 {
         (t.error, t.utilization_color(l.utilization))
     } else {
         (t.text, t.utilization_color(l.utilization))

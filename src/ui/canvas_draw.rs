@@ -219,7 +219,11 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::PowerOfTwo => "power of two".into(),
             crate::model::LbPolicy::ConsistentHash => "consistent hash".into(),
         },
-        NodeKind::Cache(c) => format!("hit {}", format::pct(c.hit_ratio)),
+        NodeKind::Cache(c) => match &c.writes {
+            Some(w) if c.keys.is_some() => format!("keys · {}", w.policy.label()),
+            Some(w) => format!("hit {} · {}", format::pct(c.hit_ratio), w.policy.label()),
+            None => format!("hit {}", format::pct(c.hit_ratio)),
+        },
         NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
         NodeKind::Database(d) if d.shards.is_some() => {
             let n = d.shards.as_ref().map_or(1, |s| s.count);

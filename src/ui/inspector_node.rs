@@ -312,7 +312,7 @@ fn balancer_rows(ui: &mut Ui, lb: &mut LoadBalancerParams) -> bool {
     changed
 }
 
-/// A cache's rows: hit ratio and capacity.
+/// A cache's rows: hit ratio, capacity and write path.
 fn cache_rows(ui: &mut Ui, c: &mut CacheParams) -> bool {
     let mut changed = false;
     changed |= prob(
@@ -329,6 +329,7 @@ fn cache_rows(ui: &mut Ui, c: &mut CacheParams) -> bool {
         &mut c.queue_capacity,
         100_000,
     );
+    changed |= super::cache_write_ui::cache_write_rows_ui(ui, c);
     changed
 }
 

@@ -92,6 +92,17 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
                 let text = RichText::new(format!("Side effects at {}: {} ({} duplicates{dedup})", n.id, format::thousands(s), format::thousands(d)));
                 ui.label(if d > 0 { text.color(t.error).strong() } else { text });
             }
+            if n.kind == "cache"
+                && let Some(w) = n.writes
+            {
+                let stale = match (n.reads, n.stale_reads) {
+                    (Some(r), Some(st)) if r > 0 => format!("; {} of {} reads stale ({:.2}%)", format::thousands(st), format::thousands(r), st as f64 / r as f64 * 100.0),
+                    _ => String::new(),
+                };
+                let lost = n.lost_writes.map_or(String::new(), |l| format!("; {} lost in crashes", format::thousands(l)));
+                let text = RichText::new(format!("Cache writes at {}: {} acknowledged{stale}{lost}", n.id, format::thousands(w)));
+                ui.label(if n.lost_writes.is_some_and(|l| l > 0) { text.color(t.error).strong() } else { text });
+            }
             if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
                 ui.label(format!("Redeliveries at {}: {} ({} dead-lettered)", n.id, format::thousands(r), format::thousands(d)));
             }

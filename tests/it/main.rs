@@ -14,6 +14,7 @@ mod mutate;
 mod analysis;
 mod backoff;
 mod bounded;
+mod cache_writes;
 mod calls;
 mod calls_live;
 mod cli;
@@ -40,6 +41,8 @@ mod traffic;
 mod ui;
 #[cfg(feature = "gui")]
 mod ui_behaviour;
+#[cfg(feature = "gui")]
+mod ui_cache_writes;
 #[cfg(feature = "gui")]
 mod ui_calls;
 mod ui_canvas;

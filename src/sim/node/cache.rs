@@ -1,13 +1,13 @@
 //! Caches: a lookup takes a worker for the hit latency, then hits (answers) or misses (calls its backing
 //! store over its first outgoing edge that carries the class, and answers with the store's answer).
 //!
-//! Three forms of the hit decision, all reached from [`done`]: a fixed hit ratio per class (here), a key
+//! Writes, under a write policy, take their own path (`cache_write.rs`). Three forms of the hit decision, all reached from [`done`]: a fixed hit ratio per class (here), a key
 //! model with Zipf popularity, an LRU and TTLs (`cache_keys.rs`, next to this file), and a fixed-ratio cache
 //! warming up after a `Flush` fault ([`World::flushed_cache_done`]).
 
 use super::cache_keys::KeyCache;
 use super::{Behaviour, BuildCtx, Built, next_turn};
-use crate::model::{CacheParams, QueueDiscipline};
+use crate::model::{CacheParams, QueueDiscipline, Scenario};
 use crate::sim::ext::Ext;
 use crate::sim::sampler::{Sampler, unit};
 use crate::sim::world::{Call, NodeRt, Outcome, World};
@@ -45,10 +45,11 @@ pub(super) fn build<'a>(p: &CacheParams, ctx: &BuildCtx) -> Built<'a> {
     }
 }
 
-/// A key model, if the cache has one.
-pub(super) fn build_ext(p: &CacheParams, i: usize, ext: &mut Ext) -> bool {
+/// A key model and a write path, if the cache has them.
+pub(super) fn build_ext(p: &CacheParams, i: usize, s: &Scenario, ext: &mut Ext) -> bool {
+    let writes = super::cache_write::build_ext(p, i, s, ext);
     let Some(k) = &p.keys else {
-        return false;
+        return writes;
     };
     ext.keys[i] = Some(KeyCache::new(k));
     true
@@ -90,6 +91,13 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
 #[inline(never)]
 fn done_ext(w: &mut World, call: u32, c: Call) -> bool {
     let n = c.node as usize;
+    if w.ext.cache_writes[n]
+        .as_ref()
+        .is_some_and(|wr| wr.is_write(c.class))
+    {
+        w.cache_write_done(call);
+        return true;
+    }
     if w.ext.keys[n].is_some() {
         w.key_cache_done(call);
         return true;
@@ -105,6 +113,9 @@ fn done_ext(w: &mut World, call: u32, c: Call) -> bool {
 /// answers the lookups that waited for it).
 #[inline]
 pub(super) fn response(w: &mut World, parent: u32, outcome: Outcome) {
+    if w.ext_on && w.cache_write_response(parent, outcome) {
+        return;
+    }
     if w.ext_on && w.ext.keys[w.calls[parent as usize].node as usize].is_some() {
         return w.key_cache_response(parent, outcome);
     }

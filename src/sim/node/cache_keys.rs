@@ -12,6 +12,8 @@ use crate::sim::zipf::Zipf;
 struct Entry {
     key: u32,
     filled_ns: u64,
+    /// The version of the key's value it holds (counted only under a write policy, `cache_write.rs`).
+    version: u32,
     prev: u32,
     next: u32,
 }
@@ -97,7 +99,14 @@ impl KeyCache {
     }
 
     /// Stores a freshly fetched `key`, evicting the least recently used beyond capacity.
+    #[cfg(test)]
     fn fill(&mut self, key: u32, now: u64) {
+        self.fill_version(key, now, 0);
+    }
+
+    /// Stores `key` at `version` (a fill or a write under a write policy), evicting the least recently
+    /// used beyond capacity.
+    pub(super) fn fill_version(&mut self, key: u32, now: u64, version: u32) {
         let mut i = self.slot_of[key as usize];
         if i != NONE {
             self.unlink(i);
@@ -106,6 +115,7 @@ impl KeyCache {
             self.entries.push(Entry {
                 key,
                 filled_ns: now,
+                version,
                 prev: NONE,
                 next: NONE,
             });
@@ -117,8 +127,64 @@ impl KeyCache {
         }
         self.entries[i as usize].key = key;
         self.entries[i as usize].filled_ns = now;
+        self.entries[i as usize].version = version;
         self.slot_of[key as usize] = i;
         self.push_front(i);
+    }
+
+    /// The version a cached `key` holds (after a `lookup` that hit).
+    pub(super) fn version_of(&self, key: u32) -> Option<u32> {
+        let i = self.slot_of[key as usize];
+        (i != NONE).then(|| self.entries[i as usize].version)
+    }
+
+    /// Drops `key` (an invalidation); its slot is reused by the next fill.
+    pub(super) fn remove(&mut self, key: u32) {
+        let i = self.slot_of[key as usize];
+        if i == NONE {
+            return;
+        }
+        self.unlink(i);
+        self.slot_of[key as usize] = NONE;
+        // Move the last entry into the hole so `entries` stays dense (its length is the fill level).
+        let last = self.entries.len() as u32 - 1;
+        if i != last {
+            self.unlink(last);
+            let moved = self.entries[last as usize];
+            self.entries[i as usize] = moved;
+            self.slot_of[moved.key as usize] = i;
+            self.relink_at(i, moved.prev, moved.next);
+        }
+        self.entries.pop();
+    }
+
+    /// Puts entry `i` back in the list between `prev` and `next` (after it was moved to index `i`).
+    fn relink_at(&mut self, i: u32, prev: u32, next: u32) {
+        self.entries[i as usize].prev = prev;
+        self.entries[i as usize].next = next;
+        if prev == NONE {
+            self.head = i;
+        } else {
+            self.entries[prev as usize].next = i;
+        }
+        if next == NONE {
+            self.tail = i;
+        } else {
+            self.entries[next as usize].prev = i;
+        }
+    }
+
+    /// The key a request to this cache reads or writes: a consistent-hash balancer's carried key, else
+    /// one drawn from the popularity model.
+    pub(super) fn key_for(
+        &self,
+        carried: Option<u32>,
+        rng: &mut crate::sim::sampler::SimRng,
+    ) -> u32 {
+        match carried {
+            Some(k) => k % self.zipf.len() as u32,
+            None => self.zipf.sample(rng),
+        }
     }
 
     /// Forgets every key (a flush, or a restart after a crash). Fetches in flight still fill when they land.
@@ -152,15 +218,16 @@ impl World {
             return;
         };
         // A key carried from a consistent-hash balancer (its call is this one's parent) is looked up as is.
-        let key = match self.ext.carried_keys.get(&c.parent) {
-            Some(&k) => k % kc.zipf.len() as u32,
-            None => kc.zipf.sample(&mut self.nodes[n].rng),
-        };
+        let key = kc.key_for(
+            self.ext.carried_keys.get(&c.parent).copied(),
+            &mut self.nodes[n].rng,
+        );
         let hit = kc.lookup(key, now);
         let joined =
             !hit && kc.coalesce && kc.waiters.get_mut(&key).map(|w| w.push(call)).is_some();
         self.release_worker(c.node, c.instance as u32);
         if hit {
+            self.cache_read_hit(n, key);
             return self.respond(call, Outcome::Ok);
         }
         if joined {
@@ -173,6 +240,7 @@ impl World {
                 if kc.coalesce {
                     kc.waiters.insert(key, Vec::new());
                 }
+                self.cache_read_fetch(n, call, key);
                 self.call_child(call, edge);
             }
             None => {
@@ -188,18 +256,23 @@ impl World {
     pub(crate) fn key_cache_response(&mut self, parent: u32, outcome: Outcome) {
         let now = self.now;
         let n = self.calls[parent as usize].node as usize;
-        let waiting = match self.ext.keys[n].as_mut() {
+        let (key, waiting) = match self.ext.keys[n].as_mut() {
             Some(kc) => match kc.fetching.remove(&parent) {
-                Some(key) => {
-                    if outcome == Outcome::Ok {
-                        kc.fill(key, now);
-                    }
-                    kc.waiters.remove(&key).unwrap_or_default()
-                }
-                None => Vec::new(),
+                Some(key) => (Some(key), kc.waiters.remove(&key).unwrap_or_default()),
+                None => (None, Vec::new()),
             },
-            None => Vec::new(),
+            None => (None, Vec::new()),
         };
+        if let Some(key) = key {
+            let ok = outcome == Outcome::Ok;
+            // Under a write policy the fill carries the version the store had when the fetch left.
+            let version = self
+                .cache_read_filled(n, parent, key, waiting.len(), ok)
+                .unwrap_or(0);
+            if let (true, Some(kc)) = (ok, self.ext.keys[n].as_mut()) {
+                kc.fill_version(key, now, version);
+            }
+        }
         self.respond(parent, outcome);
         for w in waiting {
             self.respond(w, outcome);
@@ -250,6 +323,26 @@ mod tests {
             counts.iter().all(|&n| (9_500..10_500).contains(&n)),
             "{counts:?}"
         );
+    }
+
+    #[test]
+    fn removing_a_key_keeps_the_lru_order_of_the_others() {
+        let mut c = cache(10, 1.0, 3, None);
+        c.fill_version(1, 0, 7);
+        c.fill(2, 0);
+        c.fill(3, 0); // order, most recent first: 3 2 1
+        assert_eq!(c.version_of(1), Some(7));
+        c.remove(1); // the first filled, stored at index 0: the last entry moves into its slot
+        assert_eq!((c.version_of(1), c.entries.len()), (None, 2));
+        c.remove(1); // absent: nothing happens
+        c.fill(4, 0); // room again: nothing evicted
+        assert!(c.lookup(2, 0) && c.lookup(3, 0) && c.lookup(4, 0));
+        c.fill(5, 0); // full: evicts the least recently used, 2
+        assert!(!c.lookup(2, 0) && c.lookup(3, 0) && c.lookup(4, 0) && c.lookup(5, 0));
+        c.remove(5);
+        c.remove(4);
+        c.remove(3);
+        assert_eq!((c.head, c.tail, c.entries.len()), (NONE, NONE, 0));
     }
 
     #[test]

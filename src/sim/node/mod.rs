@@ -10,6 +10,7 @@
 
 pub(crate) mod cache;
 pub(crate) mod cache_keys;
+pub(crate) mod cache_write;
 pub(crate) mod client;
 pub(crate) mod database;
 pub(crate) mod load_balancer;
@@ -165,7 +166,7 @@ impl Behaviour {
     ) -> bool {
         match kind {
             NodeKind::LoadBalancer(p) => load_balancer::build_ext(p, i, s, ext),
-            NodeKind::Cache(p) => cache::build_ext(p, i, ext),
+            NodeKind::Cache(p) => cache::build_ext(p, i, s, ext),
             NodeKind::RateLimiter(p) => rate_limiter::build_ext(p),
             NodeKind::Database(p) => match self {
                 Behaviour::Database(db) => db.build_ext(p, i, ext),
@@ -216,7 +217,7 @@ impl Behaviour {
                 p.health_check,
                 (p.policy == crate::model::LbPolicy::ConsistentHash).then_some(p.key_space)
             ),
-            NodeKind::Cache(p) => format!("{:?}", p.keys),
+            NodeKind::Cache(p) => format!("{:?} {:?}", p.keys, p.writes),
             NodeKind::Service(p) => format!("{:?}", p.autoscale),
             // A sharded database's instances are laid out by shard and replica count.
             NodeKind::Database(p) => format!(
