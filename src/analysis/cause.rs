@@ -23,14 +23,26 @@ pub fn walk(scenario: &Scenario, report: &Report, start: &str) -> Vec<String> {
             .iter()
             .filter(|e| e.from == at)
             .filter_map(|e| node(&e.to))
-            .filter(|c| c.utilization >= SATURATED && !chain.contains(&c.id))
+            .filter(|c| busiest_part(c) >= SATURATED && !chain.contains(&c.id))
             .collect();
         let Some(next) = callees
             .iter()
-            .max_by(|a, b| a.utilization.total_cmp(&b.utilization))
+            .max_by(|a, b| busiest_part(a).total_cmp(&busiest_part(b)))
         else {
             return chain;
         };
         chain.push(next.id.clone());
     }
+}
+
+/// A node's utilization, or its hottest shard's when that is higher: a sharded store with one saturated
+/// shard holds its callers' workers as a saturated store does, however idle its other shards are.
+pub fn busiest_part(n: &NodeReport) -> f64 {
+    let hot = n
+        .shards
+        .as_ref()
+        .zip(n.hottest_shard)
+        .and_then(|(s, h)| s.get(h as usize))
+        .map_or(0.0, |s| s.utilization);
+    n.utilization.max(hot)
 }

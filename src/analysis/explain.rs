@@ -397,6 +397,11 @@ pub fn explain_run(scenario: &Scenario, report: &Report) -> Explanation {
         }
         text.push('.');
     }
+    let data = super::explain_data::data_story(report);
+    if !data.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&data);
+    }
     let waiting: Vec<String> = chain.iter().rev().skip(1).cloned().collect();
     with_fixes(
         scenario,
@@ -577,7 +582,9 @@ pub fn fixes_for(scenario: &Scenario, bottleneck: &str, reference: f64) -> Vec<F
     // A better-hitting cache shortens every worker hold on the path and takes load off the store behind it.
     let flow = model.eval_flow(reference);
     for n in &scenario.nodes {
+        // A key-model cache ignores `hit_ratio`: its hits come from its keys, capacity and TTL.
         if let NodeKind::Cache(p) = &n.kind
+            && p.keys.is_none()
             && p.hit_ratio < 0.99
             && flow.node(&n.id).is_some_and(|f| f.arrival_rps > 0.0)
         {

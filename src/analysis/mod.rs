@@ -11,6 +11,7 @@ pub mod capacity;
 pub mod cause;
 pub mod compare;
 pub mod explain;
+pub mod explain_data;
 pub mod flow;
 pub mod optimize;
 pub mod optimize_shard;

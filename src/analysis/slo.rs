@@ -14,7 +14,7 @@ use crate::sim::Simulation;
 /// One objective at one load.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
-    /// `p50_ms`, `p99_ms`, `p999_ms`, `error_rate`, `rejection_rate` or `monthly_cost`.
+    /// `p50_ms`, `p99_ms`, `p999_ms`, `error_rate`, `rejection_rate`, `monthly_cost` or `stale_read_rate`.
     pub objective: String,
     /// Load multiplier of the run.
     pub load: f64,
@@ -82,6 +82,11 @@ pub fn judge(scenario: &Scenario, slo: &SloSpec, report: &Report, load: f64) -> 
             slo.monthly_cost,
             report.cost.as_ref().map_or(0.0, |c| c.monthly),
         ),
+        (
+            "stale_read_rate",
+            slo.stale_read_rate,
+            stalest(report).map_or(0.0, |(_, x)| x),
+        ),
     ];
     let mut out: Vec<Verdict> = measured
         .into_iter()
@@ -97,13 +102,42 @@ pub fn judge(scenario: &Scenario, slo: &SloSpec, report: &Report, load: f64) -> 
             })
         })
         .collect();
-    if out.iter().any(|v| !v.passed) {
+    if out
+        .iter()
+        .any(|v| !v.passed && v.objective != "stale_read_rate")
+    {
         let who = explain_run(scenario, report).bottleneck;
         for v in out.iter_mut().filter(|v| !v.passed) {
             v.broke_first = who.clone();
         }
     }
+    // A consistency budget is broken by the node serving the stale reads, not by a saturated one.
+    for v in out
+        .iter_mut()
+        .filter(|v| !v.passed && v.objective == "stale_read_rate")
+    {
+        v.broke_first = stalest(report).map(|(id, _)| id.to_owned());
+    }
     out
+}
+
+/// The node with the largest share of stale reads, and the share (the first of equals; `None` when no
+/// node counts them).
+pub fn stalest(report: &Report) -> Option<(&str, f64)> {
+    report
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let (r, s) = (n.reads?, n.stale_reads?);
+            Some((
+                n.id.as_str(),
+                if r == 0 { 0.0 } else { s as f64 / r as f64 },
+            ))
+        })
+        .fold(None, |best, (id, x)| match best {
+            Some((_, b)) if b >= x => best,
+            _ => Some((id, x)),
+        })
 }
 
 /// Runs `scenario` at every load of its `slo` block (in order) and judges each run; `None` when the
@@ -145,7 +179,7 @@ fn value_text(objective: &str, x: f64, currency: &str) -> String {
         return "no successes".into();
     }
     match objective {
-        "error_rate" | "rejection_rate" => format!("{}%", trim(x * 100.0)),
+        "error_rate" | "rejection_rate" | "stale_read_rate" => format!("{}%", trim(x * 100.0)),
         "monthly_cost" => format!("{x:.2} {currency}"),
         _ => format!("{x:.1} ms"),
     }
@@ -159,6 +193,7 @@ fn objective_text(v: &Verdict) -> String {
         "error_rate" => "errors",
         "rejection_rate" => "rejections",
         "monthly_cost" => "monthly cost",
+        "stale_read_rate" => "stale reads",
         other => other,
     };
     format!("{name} at {}", load_text(v.load))

@@ -146,6 +146,10 @@ pub struct SloSpec {
     /// Most the design may cost per month (730 h), in the scenario's currency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly_cost: Option<f64>,
+    /// Largest share of reads answered stale at any node that counts them (a cache with a write path and
+    /// a key model, a database with replication), 0 to 1: a consistency budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_read_rate: Option<f64>,
 }
 
 impl Default for SloSpec {
@@ -157,6 +161,7 @@ impl Default for SloSpec {
             p999_ms: None,
             error_rate: None,
             rejection_rate: None,
+            stale_read_rate: None,
             monthly_cost: None,
         }
     }
@@ -282,14 +287,20 @@ fn check_slo(p: &mut Vec<Problem>, slo: &SloSpec) {
     for (name, v) in [
         ("error_rate", slo.error_rate),
         ("rejection_rate", slo.rejection_rate),
+        ("stale_read_rate", slo.stale_read_rate),
     ] {
         if let Some(v) = v
             && !(0.0..=1.0).contains(&v)
         {
+            let of = if name == "stale_read_rate" {
+                "reads"
+            } else {
+                "offered requests"
+            };
             p.push(Problem::new(
                 place,
                 format!("slo.{name}"),
-                format!("is {v}; allowed: 0 to 1 (a share of offered requests)"),
+                format!("is {v}; allowed: 0 to 1 (a share of {of})"),
             ));
         }
     }
@@ -298,12 +309,13 @@ fn check_slo(p: &mut Vec<Problem>, slo: &SloSpec) {
         || slo.p999_ms.is_some()
         || slo.error_rate.is_some()
         || slo.rejection_rate.is_some()
-        || slo.monthly_cost.is_some();
+        || slo.monthly_cost.is_some()
+        || slo.stale_read_rate.is_some();
     if !any {
         p.push(Problem::new(
             place,
             "slo",
-            "sets no objective; give at least one of p50_ms, p99_ms, p999_ms, error_rate, rejection_rate, monthly_cost",
+            "sets no objective; give at least one of p50_ms, p99_ms, p999_ms, error_rate, rejection_rate, monthly_cost, stale_read_rate",
         ));
     }
 }

@@ -21,6 +21,7 @@ mod cli;
 mod cost;
 mod edge_resilience;
 mod engine;
+mod explain_data;
 mod export;
 mod fault_recovery;
 mod faults;

@@ -1,0 +1,104 @@
+//! "Explain the last run" and `archsim check` on data problems (issue 14): a hot shard named as the cause
+//! behind the caller that waits on it, stale reads and lost writes named with their node, and a stale-read
+//! budget in the SLO broken by the node that serves them.
+
+use archsim::analysis::explain::explain_run;
+use archsim::analysis::slo::judge;
+use archsim::metrics::Report;
+use archsim::model::{Scenario, apply_override, presets};
+use archsim::sim::Simulation;
+
+fn preset(name: &str, sets: &[&str]) -> Scenario {
+    let mut s = presets::load_preset(name).unwrap().unwrap();
+    s.duration_s = 30.0;
+    for set in sets {
+        apply_override(&mut s, set).unwrap();
+    }
+    s
+}
+
+fn run(s: &Scenario, load: f64) -> Report {
+    let mut sim = Simulation::new(s).unwrap();
+    sim.set_load(load);
+    sim.run_to_end();
+    sim.report()
+}
+
+/// sharded_hot_key at 2x: the API is saturated because it waits on one saturated shard of a store whose
+/// average is well below saturation; the explanation blames the store and says why.
+#[test]
+fn a_saturated_hot_shard_is_the_cause_behind_the_api_waiting_on_it() {
+    let s = preset("sharded_hot_key", &[]);
+    let r = run(&s, 2.0);
+    let db = r.nodes.iter().find(|n| n.id == "orders_db").unwrap();
+    assert!(
+        db.utilization < 0.95,
+        "the store as a whole is not saturated"
+    );
+    let e = explain_run(&s, &r);
+    assert_eq!(e.bottleneck.as_deref(), Some("orders_db"), "{}", e.text);
+    assert!(
+        e.text.contains("api waits on orders_db") && e.text.contains("orders_db has a hot shard"),
+        "{}",
+        e.text
+    );
+    // At 1x nothing saturates, but the hot shard is already named.
+    let e = explain_run(&s, &run(&s, 1.0));
+    assert!(e.text.contains("has a hot shard: shard 7"), "{}", e.text);
+}
+
+/// cache_consistency: write-around's stale reads and write-behind's lost writes are named with their node;
+/// a 1% stale-read budget passes cache-aside and fails write-around, naming the cache.
+#[test]
+fn stale_reads_and_lost_writes_are_explained_and_held_to_a_budget() {
+    let around = preset("cache_consistency", &["cache.writes.policy=WriteAround"]);
+    let r = run(&around, 1.0);
+    let e = explain_run(&around, &r);
+    assert!(
+        e.text.contains("cache served") && e.text.contains("stale reads"),
+        "{}",
+        e.text
+    );
+    let slo = around.slo.clone().unwrap();
+    assert_eq!(slo.stale_read_rate, Some(0.01));
+    let v = judge(&around, &slo, &r, 1.0);
+    let stale = v.iter().find(|v| v.objective == "stale_read_rate").unwrap();
+    assert!(!stale.passed && stale.measured > 0.3, "{stale:?}");
+    assert_eq!(stale.broke_first.as_deref(), Some("cache"));
+
+    let aside = preset("cache_consistency", &[]);
+    let v = judge(&aside, &slo, &run(&aside, 1.0), 1.0);
+    // (The 30 s run's error rate is over its 1x bound: the second the cache is down is 5% of it.)
+    let stale = v.iter().find(|v| v.objective == "stale_read_rate").unwrap();
+    assert!(stale.passed && stale.measured > 0.001, "{stale:?}");
+
+    let behind = preset(
+        "cache_consistency",
+        &["cache.writes.policy=WriteBehind(flush_interval_ms: 1000, batch_size: 100)"],
+    );
+    let e = explain_run(&behind, &run(&behind, 1.0));
+    assert!(
+        e.text.contains("cache lost") && e.text.contains("acknowledged writes"),
+        "{}",
+        e.text
+    );
+}
+
+/// A stale-read budget outside 0 to 1 is named with its field, value and range.
+#[test]
+fn a_stale_read_budget_out_of_range_is_refused() {
+    let mut s = preset("cache_consistency", &[]);
+    if let Some(slo) = s.slo.as_mut() {
+        slo.stale_read_rate = Some(1.7);
+    }
+    let text: Vec<String> = archsim::model::validate(&s)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        text.iter().any(|t| t.contains("slo.stale_read_rate")
+            && t.contains("is 1.7")
+            && t.contains("0 to 1 (a share of reads)")),
+        "{text:?}"
+    );
+}
