@@ -87,11 +87,22 @@ pub fn explain_sweep(scenario: &Scenario, sweep: &SweepResult) -> Explanation {
         };
     };
     let last = pts.last().unwrap_or(first);
-    let sat = pts.iter().find(|p| p.busiest_utilization.mean >= SATURATED);
-    let bottleneck = sat
-        .map(|p| p.busiest_node.clone())
+    let busiest_sat = pts.iter().find(|p| p.busiest_utilization.mean >= SATURATED);
+    // A sharded database's hottest shard may saturate first, while every node's average looks healthy.
+    let hot = super::explain_data::first_hot_shard(pts)
+        .filter(|(hp, _)| busiest_sat.is_none_or(|p| hp.load <= p.load));
+    let sat = hot.map(|(p, _)| p).or(busiest_sat);
+    let bottleneck = hot
+        .map(|(_, n)| n.id.clone())
+        .or_else(|| sat.map(|p| p.busiest_node.clone()))
         .or_else(|| analytic_node.clone());
     match sat {
+        Some(p) if hot.is_some() => {
+            text.push_str(&super::explain_data::hot_shard_story(hot));
+            text.push_str(&p99_story(first, p, last));
+            text.push_str("\n\n");
+            text.push_str(&downstream_story(scenario, p, last));
+        }
         Some(p) => {
             let node = p.node(&p.busiest_node);
             text.push_str(&format!(

@@ -2,6 +2,8 @@
 //! design whose nodes all look healthy on average, so they get their own sentences, naming the node, the
 //! figure and the mechanism.
 
+use super::explain::SATURATED;
+use super::summary::{NodeEstimate, PointResult};
 use crate::metrics::{NodeReport, Report};
 
 /// A shard counts as hot when it is at least this busy...
@@ -72,4 +74,35 @@ fn stale(n: &NodeReport) -> Option<String> {
         n.id,
         share * 100.0
     ))
+}
+
+/// In a sweep: the first point at which a sharded database's hottest shard saturated while the database
+/// as a whole did not, and that database.
+pub fn first_hot_shard(points: &[PointResult]) -> Option<(&PointResult, &NodeEstimate)> {
+    points.iter().find_map(|p| {
+        p.nodes
+            .iter()
+            .find(|n| {
+                n.hottest_shard_utilization
+                    .is_some_and(|h| h.mean >= SATURATED && n.utilization.mean < SATURATED)
+            })
+            .map(|n| (p, n))
+    })
+}
+
+/// The sweep story's first sentences when a hot shard saturated first.
+pub fn hot_shard_story(hot: Option<(&PointResult, &NodeEstimate)>) -> String {
+    let Some((p, n)) = hot else {
+        return String::new();
+    };
+    format!(
+        "{}'s hottest shard saturated first: at {:.2}x load it was {:.0}% busy while {} averaged {:.0}% over \
+         its shards. A hot key or an uneven split limits it, and more shards will not spread a single hot \
+         key: cache it or split it. ",
+        n.id,
+        p.load,
+        n.hottest_shard_utilization.map_or(0.0, |h| h.mean) * 100.0,
+        n.id,
+        n.utilization.mean * 100.0
+    )
 }

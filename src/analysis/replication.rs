@@ -26,6 +26,10 @@ pub struct NodeMetrics {
     pub queue_growth_per_s: f64,
     /// Rejections at this node per second.
     pub rejected_rps: f64,
+    /// For a sharded database: its hottest shard's utilization (a hot shard saturates while the node's
+    /// average looks healthy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hottest_shard_utilization: Option<f64>,
 }
 
 /// One replication of one point: the unit of work, and what partial results carry.
@@ -169,6 +173,12 @@ pub(super) fn measure(s: &Scenario, point: &Point, r: u32, sim: &Simulation) -> 
                 queue_growth_per_s: slope(&ns.queue_len[first.min(ns.queue_len.len())..])
                     / series.bucket_s.max(1e-9),
                 rejected_rps: n.rejected as f64 / window_s,
+                hottest_shard_utilization: n
+                    .shards
+                    .as_ref()
+                    .zip(n.hottest_shard)
+                    .and_then(|(sh, h)| sh.get(h as usize))
+                    .map(|sh| sh.utilization),
             }
         })
         .collect();

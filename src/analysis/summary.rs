@@ -24,6 +24,9 @@ pub struct NodeEstimate {
     pub rejected_rps: Estimate,
     /// Analytic utilization over all workers at this load (may exceed 1; `null` in JSON when infinite).
     pub analytic_utilization: f64,
+    /// For a sharded database: its hottest shard's utilization (each replication's hottest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hottest_shard_utilization: Option<Estimate>,
 }
 
 /// The analytic model at a point.
@@ -120,6 +123,12 @@ pub fn summarize_point(
             queue_growth_per_s: est(&|r| r.nodes[i].queue_growth_per_s),
             rejected_rps: est(&|r| r.nodes[i].rejected_rps),
             analytic_utilization: flow.nodes[i].utilization,
+            hottest_shard_utilization: reps
+                .iter()
+                .map(|r| r.nodes[i].hottest_shard_utilization)
+                .collect::<Option<Vec<f64>>>()
+                .filter(|v| !v.is_empty())
+                .map(|v| Estimate::from_values(&v)),
         })
         .collect();
     // Ties go to the first node in scenario order.

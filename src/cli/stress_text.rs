@@ -118,6 +118,25 @@ pub fn sweep_table(r: &SweepResult) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    // A sharded database's hottest shard, point by point: it saturates before the node's average does.
+    if let Some(first) = r.points.first() {
+        for (i, n) in first.nodes.iter().enumerate() {
+            if n.hottest_shard_utilization.is_none() {
+                continue;
+            }
+            let per_point: Vec<String> = r
+                .points
+                .iter()
+                .filter_map(|p| p.nodes.get(i)?.hottest_shard_utilization.as_ref())
+                .map(|e| est(e, 2))
+                .collect();
+            out.push_str(&format!(
+                "Hottest shard of {} (utilization, per point): {}\n",
+                n.id,
+                per_point.join("  ")
+            ));
+        }
+    }
     out
 }
 

@@ -102,3 +102,54 @@ fn a_stale_read_budget_out_of_range_is_refused() {
         "{text:?}"
     );
 }
+
+/// A load sweep of sharded_hot_key: each point carries the hottest shard's utilization, which saturates
+/// near 1x while the database's average is about half; the sweep's explanation names the database and its
+/// hot shard as what broke first, ahead of the API that saturates at 2x.
+#[test]
+fn a_sweep_shows_the_hottest_shard_and_its_explanation_names_it() {
+    use archsim::analysis::explain::explain_sweep;
+    use archsim::analysis::sweep::{Axis, SweepSpec, Warmup, run_sweep};
+    let mut s = preset("sharded_hot_key", &[]);
+    s.duration_s = 12.0;
+    let spec = SweepSpec {
+        axis: Axis::Load(vec![0.5, 1.25, 2.0]),
+        replications: 2,
+        warmup: Warmup::Scenario,
+        precision: None,
+    };
+    let r = run_sweep(
+        &s,
+        &spec,
+        &|_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let hot = |i: usize| {
+        let n = r.points[i].node("orders_db").unwrap();
+        (
+            n.hottest_shard_utilization.unwrap().mean,
+            n.utilization.mean,
+        )
+    };
+    let (h0, u0) = hot(0);
+    let (h1, u1) = hot(1);
+    assert!(h0 < 0.7 && u0 < 0.3, "0.5x: hottest {h0}, mean {u0}");
+    assert!(h1 >= 0.95 && u1 < 0.8, "1.25x: hottest {h1}, mean {u1}");
+    assert!(
+        r.points[0]
+            .node("api")
+            .unwrap()
+            .hottest_shard_utilization
+            .is_none()
+    );
+    let e = explain_sweep(&s, &r);
+    assert_eq!(e.bottleneck.as_deref(), Some("orders_db"), "{}", e.text);
+    assert_eq!(e.saturated_at_load, Some(1.25));
+    assert!(
+        e.text
+            .starts_with("orders_db's hottest shard saturated first"),
+        "{}",
+        e.text
+    );
+}
