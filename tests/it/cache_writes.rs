@@ -201,3 +201,41 @@ fn a_cache_without_a_write_path_reports_no_write_counts() {
         (None, None, None, None)
     );
 }
+
+/// The flow model sends a write-through cache's every write to the store and a write-behind cache's
+/// writes as one query per batch: 200 writes/s in batches of 50 is 4 queries/s in full batches, and the
+/// simulation sends that plus the partial batches; write-behind's writes do not wait for the store.
+#[test]
+fn the_flow_model_counts_write_behind_as_one_store_query_per_batch() {
+    use archsim::analysis::flow::FlowModel;
+    let of = |policy: &str| {
+        let s = design(&Design {
+            seed: 2,
+            rate_rps: 200.0,
+            read_share: 0.0,
+            keys: 1000,
+            ttl: "None",
+            policy,
+            faults: "",
+            duration_s: 65.0,
+        });
+        let flow = FlowModel::new(&s).unwrap().eval_flow(1.0);
+        let model_db = flow.node("db").unwrap().arrival_rps;
+        let sim_db = node(&run(&s), "db").throughput_rps;
+        (model_db, sim_db, flow.end_to_end_mean_ms.unwrap())
+    };
+    let (m_behind, s_behind, e_behind) =
+        of("WriteBehind(flush_interval_ms: 1000.0, batch_size: 50)");
+    let (m_through, s_through, e_through) = of("WriteThrough");
+    assert!((m_behind - 4.0).abs() < 1e-9, "model {m_behind}");
+    // The simulation adds a flush's partial last batch (a Poisson count of ~200 writes is not a multiple of
+    // 50 most of the time): 4.45 queries/s measured, between the full batches and one more per flush.
+    assert!((4.0..5.0).contains(&s_behind), "simulation {s_behind}");
+    assert!((m_through - 200.0).abs() < 1e-9, "model {m_through}");
+    assert!(
+        (s_through / 200.0 - 1.0).abs() < 0.05,
+        "simulation {s_through}"
+    );
+    // Write-through's answers wait for the 1 ms store write; write-behind's do not.
+    assert!(e_through > e_behind + 0.9, "{e_through} vs {e_behind}");
+}

@@ -94,9 +94,9 @@ impl FlowModel {
                 }
                 NodeKind::Cache(p) => {
                     for ci in 0..k {
-                        let miss = 1.0 - self.hit_ratio(p, ci);
+                        let (onward, _) = self.cache_shares(p, ci);
                         if let Some(&e) = routes[ci].first() {
-                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * miss;
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * onward;
                         }
                     }
                 }
@@ -315,18 +315,19 @@ impl FlowModel {
         trips[k.min(trips.len()) - 1]
     }
 
-    /// A cache is one station of lookups; misses add the round trip to the store behind it.
+    /// A cache is one station of lookups; misses (and writes that wait for the store) add the round trip to
+    /// the store behind it.
     fn back_cache(&self, ni: usize, p: &CacheParams, t: &mut Tables, flow: &mut NodeFlow) -> bool {
         let (k, routes) = (self.classes.len(), &self.routes[ni]);
         let look = mean_ms(&p.hit_latency_ms);
         let hold = vec![look; k];
         let w = self.station(flow, &t.lambda[ni], &hold, 0.0, 1, p.workers);
         for ci in 0..k {
-            let miss = 1.0 - self.hit_ratio(p, ci);
+            let (_, waits) = self.cache_shares(p, ci);
             let down = routes[ci]
                 .first()
                 .map_or(0.0, |&e| self.round_trip(e, &t.resp, ci));
-            t.resp[ni][ci] = w + look + if miss > 0.0 { miss * down } else { 0.0 };
+            t.resp[ni][ci] = w + look + if waits > 0.0 { waits * down } else { 0.0 };
         }
         flow.peak_utilization >= 1.0
     }

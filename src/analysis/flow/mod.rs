@@ -20,7 +20,9 @@
 //! took no time: an upper bound, not MVA). Hedges' second copies are not in its
 //! rates, nor their effect on latency. Duplicate side effects are not modelled: it has no retries, so no
 //! repeated writes, no idempotency-key deduplication and no queue redeliveries (a visibility timeout's
-//! extra hand-outs are not in the consumers' rates).
+//! extra hand-outs are not in the consumers' rates). A cache's write path sends its writes to the store
+//! (write-behind: one query per `batch_size` writes, answered without the store), but the extra read misses
+//! that invalidations cause and the stale reads are not modelled.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
@@ -298,6 +300,30 @@ impl FlowModel {
 
     fn class_index(&self, name: &str) -> usize {
         self.classes.iter().position(|c| c == name).unwrap_or(0)
+    }
+
+    /// Of class `ci`'s requests at a cache, the share that goes on to the store, and the share whose answer
+    /// waits for the store: the misses for a lookup, every write under a write path that writes to the
+    /// store first, and under write-behind one query per `batch_size` writes (answered without waiting).
+    fn cache_shares(&self, p: &crate::model::CacheParams, ci: usize) -> (f64, f64) {
+        let is_write = p
+            .writes
+            .as_ref()
+            .filter(|w| self.classes.get(ci).is_some_and(|c| w.classes.contains(c)));
+        if let Some(w) = is_write {
+            return match &w.policy {
+                // Linear in the rate (the routing is solved once per unit of load): full batches, one
+                // query per `batch_size` writes; a flush's last, partial batch is left out.
+                crate::model::WritePolicy::WriteBehind(wb) => {
+                    (1.0 / f64::from(wb.batch_size.max(1)), 0.0)
+                }
+                crate::model::WritePolicy::CacheAside
+                | crate::model::WritePolicy::WriteThrough
+                | crate::model::WritePolicy::WriteAround => (1.0, 1.0),
+            };
+        }
+        let miss = 1.0 - self.hit_ratio(p, ci);
+        (miss, miss)
     }
 
     fn hit_ratio(&self, p: &crate::model::CacheParams, ci: usize) -> f64 {
