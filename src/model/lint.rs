@@ -25,6 +25,12 @@ pub enum EdgeRole {
     },
     /// A cache's backing store: called only on a miss.
     OnMiss,
+    /// The store of a cache with a write path: called on a miss and for writes (`behind`: for the
+    /// write-behind flushes).
+    OnMissAndWrites {
+        /// Writes reach it in write-behind flushes, not one by one.
+        behind: bool,
+    },
     /// One of a load balancer's backends (it has several), picked per request by its policy.
     Balanced,
     /// One of a queue's consumers (it has several), handed each message in turn.
@@ -43,6 +49,8 @@ impl EdgeRole {
             EdgeRole::Parallel { first: None } => "parallel".into(),
             EdgeRole::Parallel { first: Some(k) } => format!("first {k}"),
             EdgeRole::OnMiss => "on miss".into(),
+            EdgeRole::OnMissAndWrites { behind: false } => "miss + writes".into(),
+            EdgeRole::OnMissAndWrites { behind: true } => "miss + flush".into(),
             EdgeRole::Balanced => "balanced".into(),
             EdgeRole::Consumer => "consumer".into(),
             EdgeRole::Unused => "unused".into(),
@@ -66,6 +74,14 @@ impl EdgeRole {
                 e.from
             ),
             EdgeRole::OnMiss => format!("{} asks {} only when a lookup misses", e.from, e.to),
+            EdgeRole::OnMissAndWrites { behind: false } => format!(
+                "{} asks {} when a lookup misses, and sends it every write before answering",
+                e.from, e.to
+            ),
+            EdgeRole::OnMissAndWrites { behind: true } => format!(
+                "{} asks {} when a lookup misses; writes it answers at once and flushes to {} in batches",
+                e.from, e.to, e.to
+            ),
             EdgeRole::Balanced => format!("{} sends each request to one of its backends", e.from),
             EdgeRole::Consumer => format!("{} hands each message to one consumer", e.from),
             EdgeRole::Unused => format!(
@@ -136,7 +152,14 @@ pub fn edge_roles(s: &Scenario) -> Vec<EdgeRole> {
                 KindTag::Client | KindTag::RateLimiter if shadowed => EdgeRole::Unused,
                 KindTag::Client | KindTag::RateLimiter => EdgeRole::Plain,
                 KindTag::Cache if shadowed => EdgeRole::Unused,
-                KindTag::Cache => EdgeRole::OnMiss,
+                KindTag::Cache => match &from.kind {
+                    crate::model::NodeKind::Cache(c) if let Some(w) = &c.writes => {
+                        EdgeRole::OnMissAndWrites {
+                            behind: matches!(w.policy, crate::model::WritePolicy::WriteBehind(_)),
+                        }
+                    }
+                    _ => EdgeRole::OnMiss,
+                },
                 // With one backend or consumer there is no choice to show.
                 KindTag::LoadBalancer | KindTag::Queue if siblings.len() < 2 => EdgeRole::Plain,
                 KindTag::LoadBalancer => EdgeRole::Balanced,
@@ -224,6 +247,25 @@ mod tests {
         )"#
         );
         super::super::parse(&text, "t.ron").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_cache_with_a_write_path_labels_its_store_edge_with_the_writes() {
+        let text = include_str!("../../scenarios/cache_consistency.ron");
+        let mut s = crate::model::from_str(text, "cache_consistency.ron").unwrap();
+        let store = s.edges.iter().position(|e| e.from == "cache").unwrap();
+        assert_eq!(edge_roles(&s)[store].label(), "miss + writes");
+        crate::model::apply_override(
+            &mut s,
+            "cache.writes.policy=WriteBehind(flush_interval_ms: 500)",
+        )
+        .unwrap();
+        assert_eq!(edge_roles(&s)[store].label(), "miss + flush");
+        assert!(
+            edge_roles(&s)[store]
+                .explain(&s.edges[store])
+                .contains("flushes to db")
+        );
     }
 
     #[test]

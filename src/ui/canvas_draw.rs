@@ -220,7 +220,8 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::ConsistentHash => "consistent hash".into(),
         },
         NodeKind::Cache(c) => match &c.writes {
-            Some(w) if c.keys.is_some() => format!("keys · {}", w.policy.label()),
+            // The key model's hit ratio is its own: the policy says more than a ratio it ignores.
+            Some(w) if c.keys.is_some() => w.policy.label().to_owned(),
             Some(w) => format!("hit {} · {}", format::pct(c.hit_ratio), w.policy.label()),
             None => format!("hit {}", format::pct(c.hit_ratio)),
         },
