@@ -261,6 +261,7 @@ pub fn scenario(seed: u64) -> Scenario {
                         ttl_s: g.f(0.001, 5.0),
                     }),
                     shards: None,
+                    replication: None,
                 };
                 // Sharding and optimistic writes are not combined (validation refuses it).
                 if d.optimistic.is_none() && g.chance(15) {
@@ -276,6 +277,14 @@ pub fn scenario(seed: u64) -> Scenario {
                                 vnodes: g.int(1, 200),
                             }
                         },
+                    });
+                }
+                // Replication is not combined with either (validation refuses it).
+                if d.optimistic.is_none() && d.shards.is_none() && g.chance(15) {
+                    d.replication = Some(archsim::model::Replication {
+                        lag_ms: g.dist(200.0),
+                        keys: g.int(1, 5000),
+                        read_your_writes_ms: g.chance(50).then(|| g.f(0.0, 500.0)),
                     });
                 }
                 NodeKind::Database(d)

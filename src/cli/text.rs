@@ -205,6 +205,17 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(d)
             );
         }
+        if let (Some(r), Some(s)) = (n.reads, n.stale_reads) {
+            let _ = writeln!(
+                out,
+                "Reads at {}: {} ({} stale, {:.2}%; {} on the primary)",
+                n.id,
+                thousands(r),
+                thousands(s),
+                100.0 * s as f64 / r.max(1) as f64,
+                thousands(n.primary_reads.unwrap_or(0))
+            );
+        }
         if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
             let _ = writeln!(
                 out,

@@ -87,6 +87,17 @@ pub struct NodeReport {
     /// For a database with optimistic concurrency: conditional writes that failed on a version conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<u64>,
+    /// For a database with `replication`: read queries answered (by the primary or a replica).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads: Option<u64>,
+    /// For a database with `replication`: of those, reads the primary answered (no replicas, a
+    /// `ReplicaLag` fault, or read-your-writes); never stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_reads: Option<u64>,
+    /// For a database with `replication`: reads a replica answered while a write to their key that had
+    /// committed on the primary was not yet applied there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_reads: Option<u64>,
     /// For an autoscaled service: replicas billed, time-averaged over the measured window (serving plus
     /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -40,6 +40,7 @@ impl World {
             self.scale_warmup_end();
             self.fans_warmup_end();
             self.shards_warmup_end();
+            self.repl_warmup_end();
         }
     }
 

@@ -30,6 +30,7 @@ mod import_fuzz;
 mod model_io;
 mod presets;
 mod presets_traffic;
+mod replication;
 mod resilience;
 mod run_spec;
 mod shards;

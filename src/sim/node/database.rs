@@ -6,6 +6,7 @@
 //! primary and replicas are instances of this node) in `shards.rs`.
 
 use super::occ::Occ;
+use super::replication::ReplRt;
 use super::shards::ShardRt;
 use super::{Behaviour, BuildCtx, Built, next_turn};
 use crate::model::DatabaseParams;
@@ -50,6 +51,11 @@ pub(super) fn build<'a>(p: &'a DatabaseParams, ctx: &BuildCtx) -> Built<'a> {
 impl DatabaseRt {
     /// Optimistic writes, if the database has them: their phase classes join the write table.
     pub(super) fn build_ext(&mut self, p: &DatabaseParams, i: usize, ext: &mut Ext) -> bool {
+        if let Some(r) = &p.replication {
+            // Validation rules out shards and optimistic writes beside it.
+            ext.repl[i] = Some(ReplRt::new(r));
+            return true;
+        }
         if let Some(sh) = &p.shards {
             ext.shards[i] = Some(ShardRt::new(sh, p.read_replicas));
             return true;
@@ -108,6 +114,7 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
             return;
         }
         w.shard_done(&c);
+        w.repl_done(call, &c);
         if w.idem.on
             && w.nodes[c.node as usize]
                 .beh

@@ -16,6 +16,7 @@ pub(crate) mod load_balancer;
 pub(crate) mod occ;
 pub(crate) mod queue;
 pub(crate) mod rate_limiter;
+pub(crate) mod replication;
 pub(crate) mod service;
 pub(crate) mod shards;
 
@@ -220,11 +221,12 @@ impl Behaviour {
             NodeKind::Service(p) => format!("{:?}", p.autoscale),
             // A sharded database's instances are laid out by shard and replica count.
             NodeKind::Database(p) => format!(
-                "{:?} {:?} {} {:?}",
+                "{:?} {:?} {} {:?} {:?}",
                 p.optimistic,
                 p.shards.as_ref().map(|s| (s, p.read_replicas)),
                 p.side_effects,
-                p.idempotency
+                p.idempotency,
+                p.replication
             ),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
@@ -283,6 +285,12 @@ impl World {
                 let lagging = || ext_on && fx[n as usize].lag > 0;
                 let inst = if ext_on && let Some(sh) = self.ext.shards[n as usize].as_mut() {
                     sh.route(db.is_write[class as usize], lagging(), &mut node.rng)
+                } else if ext_on
+                    && let Some(r) = self.ext.repl[n as usize].as_mut()
+                    && r.arrive(call, db.is_write[class as usize], now, &mut node.rng)
+                {
+                    // Read-your-writes: the key was written lately, the primary answers.
+                    0
                 } else {
                     db.arrival_instance(class, &mut node.rr, lagging)
                 };

@@ -1,0 +1,192 @@
+//! Issue 14: replication lag and stale reads, against the closed form. Writes to one key are Poisson at
+//! rate w (the scenario's 200 writes/s over 1,000 uniform keys: w = 0.2/s), so a read at time s on a
+//! replica misses a committed write if its key had a write whose lag has not yet run out: the writes still
+//! in flight are Poisson with mean w E[lag], and P(stale) = 1 - exp(-w E[lag]) for any lag distribution.
+//! With read-your-writes for R < L (constant lag L) a read goes to the primary if its key had a write in
+//! the last R seconds, 1 - exp(-w R) of the reads, and is stale if it had one in the last L but not in the
+//! last R: exp(-w R) - exp(-w L).
+//!
+//! Tolerances are several times the spread over seeds 1-10 (`SPREAD=1 cargo test --test it replication::
+//! -- --nocapture` prints it; figures in the tests' comments).
+
+use archsim::metrics::Report;
+use archsim::model::{self, Dist, NodeKind, Replication, Scenario};
+
+use crate::common::{node_report, run, spread};
+
+const FILE: &str = "scenarios/theory/replication_lag.ron";
+/// Writes per key per second in the scenario.
+const W: f64 = 0.2;
+
+fn scenario(seed: u64, lag_ms: Dist, ryw_ms: Option<f64>) -> Scenario {
+    let mut s = model::load(std::path::Path::new(FILE)).unwrap();
+    s.seed = seed;
+    let NodeKind::Database(d) = &mut s.nodes[1].kind else {
+        panic!("the scenario's second node is the database")
+    };
+    let r = d.replication.get_or_insert_with(Replication::default);
+    r.lag_ms = lag_ms;
+    r.read_your_writes_ms = ryw_ms;
+    s
+}
+
+/// (reads, share on the primary, share stale) of the database.
+fn shares(r: &Report) -> (u64, f64, f64) {
+    let db = node_report(r, "db");
+    let reads = db.reads.unwrap();
+    let f = |x: Option<u64>| x.unwrap() as f64 / reads as f64;
+    (reads, f(db.primary_reads), f(db.stale_reads))
+}
+
+fn stale_at(seed: u64, lag_ms: Dist, ryw_ms: Option<f64>) -> f64 {
+    shares(&run(&scenario(seed, lag_ms, ryw_ms))).2
+}
+
+fn assert_near(what: &str, got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: simulated {got:.5}, theory {want:.5}, off by {:.5} > {tol}",
+        (got - want).abs()
+    );
+}
+
+#[test]
+fn stale_reads_under_constant_lag_match_one_minus_exp_minus_w_l() {
+    // Seeds 1-10: 0.1798 to 0.1820 around 1 - e^-0.2 = 0.1813 (at most 0.0015 off): tolerance 0.008.
+    spread("stale share, constant lag 1 s", |seed| {
+        stale_at(seed, Dist::constant(1000.0), None)
+    });
+    let want = 1.0 - (-W * 1.0f64).exp();
+    for seed in [1, 2, 3] {
+        let r = run(&scenario(seed, Dist::constant(1000.0), None));
+        let (reads, primary, stale) = shares(&r);
+        assert!(reads > 150_000, "too few reads for a tight test: {reads}");
+        assert_eq!(primary, 0.0, "with replicas and no read-your-writes");
+        assert_near("P(stale), L = 1 s", stale, want, 0.008);
+    }
+    // A shorter lag: 1 - e^-0.05 = 0.0488.
+    let stale = stale_at(1, Dist::constant(250.0), None);
+    assert_near(
+        "P(stale), L = 0.25 s",
+        stale,
+        1.0 - (-W * 0.25f64).exp(),
+        0.005,
+    );
+}
+
+#[test]
+fn random_lags_give_the_same_law_with_the_mean_lag() {
+    // Exponential lag of mean 0.5 s: 1 - e^-0.1 = 0.0952, although a later write often lands before an
+    // earlier one (the engine keeps each key's latest applied-at time, not its latest write's). Seeds
+    // 1-10: 0.0934 to 0.0958 (at most 0.0018 off): tolerance 0.006.
+    spread("stale share, exponential lag 0.5 s", |seed| {
+        stale_at(seed, Dist::exp(500.0), None)
+    });
+    let want = 1.0 - (-W * 0.5f64).exp();
+    for seed in [1, 2] {
+        assert_near(
+            "P(stale), exponential lag",
+            stale_at(seed, Dist::exp(500.0), None),
+            want,
+            0.006,
+        );
+    }
+}
+
+#[test]
+fn read_your_writes_moves_stale_reads_to_the_primary() {
+    let lag = || Dist::constant(1000.0);
+    let (_, p0, s0) = shares(&run(&scenario(1, lag(), None)));
+    let (_, p_half, s_half) = shares(&run(&scenario(1, lag(), Some(500.0))));
+    let (_, p_full, s_full) = shares(&run(&scenario(1, lag(), Some(1100.0))));
+    // The ordering: a longer window sends more reads to the primary and leaves fewer stale.
+    assert!(p0 < p_half && p_half < p_full, "{p0} {p_half} {p_full}");
+    assert!(s0 > s_half && s_half > s_full, "{s0} {s_half} {s_full}");
+    // The numbers: R = 0.5 s sends 1 - e^-0.1 = 0.0952 to the primary and leaves
+    // e^-0.1 - e^-0.2 = 0.0861 stale. Seeds 1-10: primary 0.0946 to 0.0957, stale 0.0851 to 0.0869 (at
+    // most 0.0010 off): tolerance 0.006.
+    spread("primary share, ryw 0.5 s", |seed| {
+        shares(&run(&scenario(seed, lag(), Some(500.0)))).1
+    });
+    spread("stale share, ryw 0.5 s", |seed| {
+        shares(&run(&scenario(seed, lag(), Some(500.0)))).2
+    });
+    assert_near("primary share", p_half, 1.0 - (-W * 0.5f64).exp(), 0.006);
+    assert_near(
+        "stale share",
+        s_half,
+        (-W * 0.5f64).exp() - (-W * 1.0f64).exp(),
+        0.006,
+    );
+    // A window longer than the lag leaves only the reads racing a write that commits while they run.
+    assert!(s_full < 0.002, "{s_full}");
+    assert_near(
+        "primary share, R = 1.1 s",
+        p_full,
+        1.0 - (-W * 1.1f64).exp(),
+        0.008,
+    );
+}
+
+#[test]
+fn without_replication_the_report_has_no_read_counts() {
+    let mut s = scenario(1, Dist::constant(1000.0), None);
+    s.duration_s = 10.0;
+    if let NodeKind::Database(d) = &mut s.nodes[1].kind {
+        d.replication = None;
+    }
+    let r = run(&s);
+    let json = serde_json::to_string(&r).unwrap();
+    for f in ["\"reads\"", "primary_reads", "stale_reads"] {
+        assert!(!json.contains(f), "{f} in {json}");
+    }
+}
+
+#[test]
+fn bad_replication_options_are_named_errors() {
+    let bad = |f: &dyn Fn(&mut Replication)| {
+        let mut s = scenario(1, Dist::constant(1000.0), None);
+        if let NodeKind::Database(d) = &mut s.nodes[1].kind {
+            f(d.replication.as_mut().unwrap());
+        }
+        model::ensure_valid(&s).unwrap_err().to_string()
+    };
+    let msg = bad(&|r| r.lag_ms = Dist::constant(-5.0));
+    assert!(
+        msg.contains("node 'db'") && msg.contains("replication.lag_ms.value") && msg.contains("-5"),
+        "{msg}"
+    );
+    let msg = bad(&|r| r.lag_ms = Dist::exp(f64::NAN));
+    assert!(
+        msg.contains("replication.lag_ms.mean") && msg.contains("NaN"),
+        "{msg}"
+    );
+    let msg = bad(&|r| r.keys = 0);
+    assert!(
+        msg.contains("replication.keys") && msg.contains("is 0") && msg.contains("1 to 1000000"),
+        "{msg}"
+    );
+    let msg = bad(&|r| r.read_your_writes_ms = Some(-1.0));
+    assert!(
+        msg.contains("replication.read_your_writes_ms")
+            && msg.contains("is -1")
+            && msg.contains("allowed: 0 to"),
+        "{msg}"
+    );
+    // Not yet combined with shards: a clear refusal, not a silent mix.
+    let mut s = scenario(1, Dist::constant(1000.0), None);
+    if let NodeKind::Database(d) = &mut s.nodes[1].kind {
+        d.shards = Some(model::Shards::default());
+    }
+    let msg = model::ensure_valid(&s).unwrap_err().to_string();
+    assert!(
+        msg.contains("replication") && msg.contains("shards"),
+        "{msg}"
+    );
+    // A typo inside the new struct is a syntax error naming the field.
+    let text = std::fs::read_to_string(FILE)
+        .unwrap()
+        .replace("keys: 1000)", "key: 1000)");
+    let err = model::parse(&text, FILE).unwrap_err().to_string();
+    assert!(err.contains("key"), "{err}");
+}
