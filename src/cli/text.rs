@@ -216,6 +216,14 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(n.primary_reads.unwrap_or(0))
             );
         }
+        if let Some(q) = n.quorum_errors {
+            let _ = writeln!(
+                out,
+                "Quorum at {}: {} queries refused (fewer than R or W replicas reachable)",
+                n.id,
+                thousands(q)
+            );
+        }
         if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
             let _ = writeln!(
                 out,

@@ -99,6 +99,7 @@ fn replicated_database_shows_its_reads_and_stale_share() {
         reads: Some(12_000),
         primary_reads: Some(2_000),
         stale_reads: Some(1_500),
+        quorum_errors: Some(3_000),
         ..node("db", "database", 0.2)
     };
     let r = Report {
@@ -108,6 +109,10 @@ fn replicated_database_shows_its_reads_and_stale_share() {
     let text = format_report(&r);
     assert!(
         text.contains("Reads at db: 12,000 (1,500 stale, 12.50%; 2,000 on the primary)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Quorum at db: 3,000 queries refused"),
         "{text}"
     );
     // Without replication there is no such line.

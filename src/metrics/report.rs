@@ -98,6 +98,10 @@ pub struct NodeReport {
     /// committed on the primary was not yet applied there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale_reads: Option<u64>,
+    /// For a database with a replication `quorum`: queries refused because their coordinator reached
+    /// fewer than R (reads) or W (writes) replicas (`on_partition: Refuse`); also counted in `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum_errors: Option<u64>,
     /// For an autoscaled service: replicas billed, time-averaged over the measured window (serving plus
     /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -27,6 +27,59 @@ pub struct Replication {
     /// to the replicas in turn). Written even when none, so `--set db.replication.read_your_writes_ms=500`
     /// finds it.
     pub read_your_writes_ms: Option<f64>,
+    /// Leaderless quorum reads and writes over the database's instances instead of primary and replicas.
+    /// Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<Quorum>,
+}
+
+/// Most instances a quorum spans (a query's replica set is a 64-bit mask).
+pub const MAX_QUORUM_N: u32 = 64;
+
+/// Quorum replication (Dynamo style): the database's `n = 1 + read_replicas` instances are equal replicas.
+/// Each query is coordinated by the next instance in turn, which holds one connection while it asks every
+/// replica it can reach; a read answers with the R fastest replies (the newest version among them), a write
+/// once W replicas acked (those have it at once, the others `lag_ms` later). Each replica's time is a draw
+/// of `read_time_ms` or `write_time_ms`. `replicas_cut` splits the replicas in two sides (the last
+/// `replicas_cut` instances against the rest) for the whole run; a coordinator reaches only its own side.
+/// Defaults: n 3, R 2, W 2, `Refuse`, no cut.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quorum {
+    /// Replicas: must be the database's instances, 1 + `read_replicas` (1 to 64).
+    pub n: u32,
+    /// Replies a read waits for, 1 to n.
+    pub r: u32,
+    /// Acks a write waits for, 1 to n.
+    pub w: u32,
+    /// What a coordinator that reaches fewer than R (W) replicas does.
+    pub on_partition: OnPartition,
+    /// Replicas cut off from the others for the whole run (0 to n - 1): instances n - cut to n - 1 form
+    /// the minority side.
+    pub replicas_cut: u32,
+}
+
+impl Default for Quorum {
+    fn default() -> Self {
+        Self {
+            n: 3,
+            r: 2,
+            w: 2,
+            on_partition: OnPartition::Refuse,
+            replicas_cut: 0,
+        }
+    }
+}
+
+/// CAP's choice for a coordinator that cannot reach a quorum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OnPartition {
+    /// Consistency: the query fails at once (counted in `quorum_errors` and `failed`).
+    #[default]
+    Refuse,
+    /// Availability: the query is served by the replicas the coordinator reaches (all of them, if fewer
+    /// than the quorum); reads that miss the key's latest write are counted stale.
+    ServeReachable,
 }
 
 impl Default for Replication {
@@ -35,6 +88,7 @@ impl Default for Replication {
             lag_ms: Dist::constant(100.0),
             keys: 1000,
             read_your_writes_ms: None,
+            quorum: None,
         }
     }
 }
@@ -59,6 +113,16 @@ impl Replication {
                 format!("is {v}; allowed: 0 to {MAX_READ_YOUR_WRITES_MS} (one day)"),
             ));
         }
+        if let Some(q) = &self.quorum {
+            q.check(p, place, d.read_replicas);
+            if self.read_your_writes_ms.is_some() {
+                p.push(Problem::new(
+                    place,
+                    "replication.read_your_writes_ms",
+                    "cannot be combined with `quorum` (a quorum has no primary); remove one of them",
+                ));
+            }
+        }
         for (set, field) in [
             (d.shards.is_some(), "shards"),
             (d.optimistic.is_some(), "optimistic"),
@@ -70,6 +134,42 @@ impl Replication {
                     format!("cannot be combined with {field} yet; remove one of `replication` and `{field}`"),
                 ));
             }
+        }
+    }
+}
+
+impl Quorum {
+    fn check(&self, p: &mut Vec<Problem>, place: &str, read_replicas: u32) {
+        let instances = 1 + read_replicas as u64;
+        if self.n as u64 != instances || self.n > MAX_QUORUM_N {
+            p.push(Problem::new(
+                place,
+                "replication.quorum.n",
+                format!(
+                    "is {}; allowed: 1 + read_replicas ({instances}), at most {MAX_QUORUM_N}",
+                    self.n
+                ),
+            ));
+        }
+        for (field, v) in [("r", self.r), ("w", self.w)] {
+            if !(1..=self.n).contains(&v) {
+                p.push(Problem::new(
+                    place,
+                    format!("replication.quorum.{field}"),
+                    format!("is {v}; allowed: 1 to n ({})", self.n),
+                ));
+            }
+        }
+        if self.replicas_cut >= self.n.max(1) {
+            p.push(Problem::new(
+                place,
+                "replication.quorum.replicas_cut",
+                format!(
+                    "is {}; allowed: 0 to n - 1 ({})",
+                    self.replicas_cut,
+                    self.n.saturating_sub(1)
+                ),
+            ));
         }
     }
 }

@@ -113,6 +113,7 @@ impl World {
                     reads: self.repl_counts(i).map(|c| c.0),
                     primary_reads: self.repl_counts(i).map(|c| c.1),
                     stale_reads: self.repl_counts(i).map(|c| c.2),
+                    quorum_errors: self.quorum_errors(i),
                     billed_replicas: self.billed_replicas(i, window_ns),
                     shards: self.shard_reports(i, window_ns),
                     hottest_shard: None,

@@ -10,7 +10,7 @@
 //! -- --nocapture` prints it; figures in the tests' comments).
 
 use archsim::metrics::Report;
-use archsim::model::{self, Dist, NodeKind, Replication, Scenario};
+use archsim::model::{self, Dist, NodeKind, OnPartition, Quorum, Replication, Scenario};
 
 use crate::common::{node_report, run, spread};
 
@@ -24,7 +24,7 @@ fn scenario(seed: u64, lag_ms: Dist, ryw_ms: Option<f64>) -> Scenario {
     let NodeKind::Database(d) = &mut s.nodes[1].kind else {
         panic!("the scenario's second node is the database")
     };
-    let r = d.replication.get_or_insert_with(Replication::default);
+    let r = d.replication.get_or_insert_with(Box::default);
     r.lag_ms = lag_ms;
     r.read_your_writes_ms = ryw_ms;
     s
@@ -189,4 +189,208 @@ fn bad_replication_options_are_named_errors() {
         .replace("keys: 1000)", "key: 1000)");
     let err = model::parse(&text, FILE).unwrap_err().to_string();
     assert!(err.contains("key"), "{err}");
+}
+
+// ---- quorums -----------------------------------------------------------------------------------------
+
+/// The scenario as n = 1 + `read_replicas` quorum replicas, each query's replica time exponential of mean
+/// 10 ms, with only `class` traffic (`"read"` or `"write"`, or both as in the file when `None`).
+fn quorum(seed: u64, replicas: u32, q: Quorum, class: Option<&str>, lag_ms: Dist) -> Scenario {
+    let mut s = scenario(seed, lag_ms, None);
+    if let NodeKind::Database(d) = &mut s.nodes[1].kind {
+        d.read_replicas = replicas;
+        d.read_time_ms = Dist::exp(10.0);
+        d.write_time_ms = Dist::exp(10.0);
+        d.replication.as_mut().unwrap().quorum = Some(q);
+    }
+    if let (Some(class), NodeKind::Client(c)) = (class, &mut s.nodes[0].kind) {
+        c.classes.retain(|k| k.name == class);
+    }
+    s
+}
+
+fn q(n: u32, r: u32, w: u32) -> Quorum {
+    Quorum {
+        n,
+        r,
+        w,
+        ..Quorum::default()
+    }
+}
+
+/// Mean of the k-th fastest of n exponential times of mean m: m (1/n + 1/(n-1) + ... + 1/(n-k+1)).
+fn kth_of_n(m: f64, k: u32, n: u32) -> f64 {
+    m * (n - k + 1..=n).map(|i| 1.0 / i as f64).sum::<f64>()
+}
+
+fn db_mean_ms(s: &Scenario) -> f64 {
+    node_report(&run(s), "db").latency_ms.mean
+}
+
+#[test]
+fn quorum_latency_is_the_kth_order_statistic() {
+    // n = 5 replicas, R = 2, W = 3: reads take 10 (1/5 + 1/4) = 4.5 ms, writes 10 (1/5 + 1/4 + 1/3) =
+    // 7.83 ms, and R = 5 the slowest of five, 10 H_5 = 22.8 ms. Nothing queues (1,000 connections per
+    // replica). Seeds 1-10: reads 4.490 to 4.510 ms, writes 7.816 to 7.850 ms (within 0.23% of theory):
+    // tolerance 2%.
+    spread("quorum read mean ms, R = 2 of 5", |seed| {
+        db_mean_ms(&quorum(
+            seed,
+            4,
+            q(5, 2, 3),
+            Some("read"),
+            Dist::constant(0.0),
+        ))
+    });
+    spread("quorum write mean ms, W = 3 of 5", |seed| {
+        db_mean_ms(&quorum(
+            seed,
+            4,
+            q(5, 2, 3),
+            Some("write"),
+            Dist::constant(0.0),
+        ))
+    });
+    let rel = |what: &str, got: f64, want: f64| {
+        assert!(
+            (got - want).abs() / want <= 0.02,
+            "{what}: simulated {got:.4} ms, theory {want:.4} ms"
+        );
+    };
+    for seed in [1, 2] {
+        let read = db_mean_ms(&quorum(
+            seed,
+            4,
+            q(5, 2, 3),
+            Some("read"),
+            Dist::constant(0.0),
+        ));
+        rel("R = 2 of 5", read, kth_of_n(10.0, 2, 5));
+        let write = db_mean_ms(&quorum(
+            seed,
+            4,
+            q(5, 2, 3),
+            Some("write"),
+            Dist::constant(0.0),
+        ));
+        rel("W = 3 of 5", write, kth_of_n(10.0, 3, 5));
+    }
+    let all = db_mean_ms(&quorum(1, 4, q(5, 5, 5), Some("read"), Dist::constant(0.0)));
+    rel("R = 5 of 5", all, kth_of_n(10.0, 5, 5));
+    let one = db_mean_ms(&quorum(1, 4, q(5, 1, 1), Some("read"), Dist::constant(0.0)));
+    rel("R = 1 of 5", one, kth_of_n(10.0, 1, 5));
+}
+
+#[test]
+fn overlapping_quorums_never_read_stale_and_sloppy_ones_follow_the_hypergeometric_law() {
+    let lag = || Dist::constant(1000.0);
+    // R + W > n: every read set meets the latest write's ack set.
+    let r = run(&quorum(1, 4, q(5, 2, 4), None, lag()));
+    let db = node_report(&r, "db");
+    assert!(db.reads.unwrap() > 150_000);
+    assert_eq!(db.stale_reads, Some(0));
+    assert_eq!(db.quorum_errors, Some(0));
+    // R + W <= n: stale if the key's latest write is younger than the lag (1 - e^-wL) and the R replicas
+    // read miss its W acks: C(n - W, R) / C(n, R). R = W = 1 of 5: 0.8 x 0.1813 = 0.1450; R = W = 2 of 5:
+    // 0.3 x 0.1813 = 0.0544. Seeds 1-10: 0.1424 to 0.1475 and 0.0535 to 0.0556 (within 0.0026 and 0.0012
+    // of theory): tolerances 0.008 and 0.005.
+    let young = 1.0 - (-W * 1.0f64).exp();
+    spread("stale share, R = W = 1 of 5", |seed| {
+        shares(&run(&quorum(seed, 4, q(5, 1, 1), None, lag()))).2
+    });
+    spread("stale share, R = W = 2 of 5", |seed| {
+        shares(&run(&quorum(seed, 4, q(5, 2, 2), None, lag()))).2
+    });
+    for seed in [1, 2] {
+        let s11 = shares(&run(&quorum(seed, 4, q(5, 1, 1), None, lag()))).2;
+        assert_near("R = W = 1 of 5", s11, 0.8 * young, 0.008);
+        let s22 = shares(&run(&quorum(seed, 4, q(5, 2, 2), None, lag()))).2;
+        assert_near("R = W = 2 of 5", s22, 0.3 * young, 0.005);
+    }
+}
+
+#[test]
+fn a_cut_replica_makes_cp_refuse_and_ap_serve_stale() {
+    // n = 3, R = W = 2, the last replica cut off from the other two for the whole run, no lag within a
+    // side. Coordinators take turns, so a third of the queries start on the minority side.
+    let cap = |seed: u64, on_partition: OnPartition| {
+        let mut s = quorum(
+            seed,
+            2,
+            Quorum {
+                on_partition,
+                replicas_cut: 1,
+                ..q(3, 2, 2)
+            },
+            None,
+            Dist::constant(0.0),
+        );
+        // Every key written at least once before the window (e^-10 of them not).
+        s.warmup_s = 50.0;
+        s.duration_s = 250.0;
+        run(&s)
+    };
+    // CP: the minority side refuses (1/3 of the queries fail), nothing served is stale.
+    let r = cap(1, OnPartition::Refuse);
+    let db = node_report(&r, "db");
+    let refused = db.quorum_errors.unwrap() as f64 / db.arrivals as f64;
+    assert_near("CP refused share", refused, 1.0 / 3.0, 0.002);
+    assert_eq!(db.stale_reads, Some(0), "CP serves no stale read");
+    assert_eq!(db.failed, db.quorum_errors.unwrap());
+    assert!(r.requests.failed > 0);
+    // AP: everything is served, and a read is stale when the key's latest write was made on the other
+    // side: 2 (2/3)(1/3) = 4/9 of the reads. Seeds 1-10: 0.4431 to 0.4474 (within 0.0030 of 4/9):
+    // tolerance 0.01.
+    spread("AP stale share", |seed| {
+        shares(&cap(seed, OnPartition::ServeReachable)).2
+    });
+    for seed in [1, 2] {
+        let r = cap(seed, OnPartition::ServeReachable);
+        let db = node_report(&r, "db");
+        assert_eq!(db.quorum_errors, Some(0));
+        assert_eq!(r.requests.failed, 0);
+        assert_near("AP stale share", shares(&r).2, 4.0 / 9.0, 0.01);
+    }
+}
+
+#[test]
+fn bad_quorums_are_named_errors() {
+    let check = |replicas: u32, qu: Quorum, ryw: Option<f64>, want: &[&str]| {
+        let mut s = quorum(1, replicas, qu, None, Dist::constant(0.0));
+        if let NodeKind::Database(d) = &mut s.nodes[1].kind {
+            d.replication.as_mut().unwrap().read_your_writes_ms = ryw;
+        }
+        let msg = model::ensure_valid(&s).unwrap_err().to_string();
+        for w in want {
+            assert!(msg.contains(w), "{w} not in {msg}");
+        }
+    };
+    check(
+        2,
+        q(5, 2, 2),
+        None,
+        &["replication.quorum.n", "is 5", "(3)"],
+    );
+    check(
+        2,
+        q(3, 0, 2),
+        None,
+        &["replication.quorum.r", "is 0", "1 to n (3)"],
+    );
+    check(2, q(3, 2, 4), None, &["replication.quorum.w", "is 4"]);
+    check(
+        2,
+        Quorum {
+            replicas_cut: 3,
+            ..q(3, 2, 2)
+        },
+        None,
+        &["replication.quorum.replicas_cut", "is 3", "0 to n - 1 (2)"],
+    );
+    check(
+        2,
+        q(3, 2, 2),
+        Some(100.0),
+        &["replication.read_your_writes_ms", "quorum"],
+    );
 }

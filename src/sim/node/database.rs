@@ -114,7 +114,12 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
             return;
         }
         w.shard_done(&c);
-        w.repl_done(call, &c);
+        if !w.repl_done(call, &c) {
+            w.nodes[c.node as usize].stats.failed += 1;
+            w.release_worker(c.node, c.instance as u32);
+            w.respond(call, Outcome::Failed);
+            return;
+        }
         if w.idem.on
             && w.nodes[c.node as usize]
                 .beh

@@ -287,10 +287,11 @@ impl World {
                     sh.route(db.is_write[class as usize], lagging(), &mut node.rng)
                 } else if ext_on
                     && let Some(r) = self.ext.repl[n as usize].as_mut()
-                    && r.arrive(call, db.is_write[class as usize], now, &mut node.rng)
+                    && let Some(inst) =
+                        r.arrive(call, db.is_write[class as usize], now, &mut node.rng)
                 {
-                    // Read-your-writes: the key was written lately, the primary answers.
-                    0
+                    // A quorum's coordinator, or the primary for a lately written key (read-your-writes).
+                    inst
                 } else {
                     db.arrival_instance(class, &mut node.rr, lagging)
                 };
