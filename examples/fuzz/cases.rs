@@ -279,19 +279,21 @@ pub fn scenario(seed: u64) -> Scenario {
                         },
                     });
                 }
-                // Replication is not combined with either (validation refuses it).
-                if d.optimistic.is_none() && d.shards.is_none() && g.chance(15) {
+                // Replication is not combined with optimistic writes, nor a quorum with shards (validation
+                // refuses both).
+                if d.optimistic.is_none() && g.chance(15) {
                     let n = 1 + d.read_replicas;
-                    let quorum = g.chance(50).then(|| archsim::model::Quorum {
-                        n,
-                        r: g.int(1, n),
-                        w: g.int(1, n),
-                        on_partition: g.pick(&[
-                            archsim::model::OnPartition::Refuse,
-                            archsim::model::OnPartition::ServeReachable,
-                        ]),
-                        replicas_cut: g.int(0, n - 1),
-                    });
+                    let quorum =
+                        (d.shards.is_none() && g.chance(50)).then(|| archsim::model::Quorum {
+                            n,
+                            r: g.int(1, n),
+                            w: g.int(1, n),
+                            on_partition: g.pick(&[
+                                archsim::model::OnPartition::Refuse,
+                                archsim::model::OnPartition::ServeReachable,
+                            ]),
+                            replicas_cut: g.int(0, n - 1),
+                        });
                     d.replication = Some(Box::new(archsim::model::Replication {
                         lag_ms: g.dist(200.0),
                         keys: g.int(1, 5000),

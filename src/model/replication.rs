@@ -20,7 +20,8 @@ pub struct Replication {
     /// Time from a write's commit on the primary until the replicas have applied it, ms (one draw per
     /// write, shared by all replicas).
     pub lag_ms: Dist,
-    /// Keys the reads and writes spread over, uniformly (each query draws its own), 1 to 1,000,000.
+    /// Keys the reads and writes spread over, uniformly (each query draws its own), 1 to 1,000,000. A
+    /// sharded database uses its shards' keys (and their Zipf popularity) instead.
     pub keys: u32,
     /// Read-your-writes, approximated per key: for this long after a write to key k committed, reads of k
     /// go to the primary (as if every reader of k were the session that wrote it). Default: none (reads go
@@ -124,14 +125,21 @@ impl Replication {
             }
         }
         for (set, field) in [
-            (d.shards.is_some(), "shards"),
+            (d.shards.is_some() && self.quorum.is_some(), "shards"),
             (d.optimistic.is_some(), "optimistic"),
         ] {
             if set {
                 p.push(Problem::new(
                     place,
                     "replication",
-                    format!("cannot be combined with {field} yet; remove one of `replication` and `{field}`"),
+                    if field == "shards" {
+                        "a quorum cannot be combined with shards yet; remove one of `quorum` and `shards`"
+                            .to_owned()
+                    } else {
+                        format!(
+                            "cannot be combined with {field} yet; remove one of `replication` and `{field}`"
+                        )
+                    },
                 ));
             }
         }

@@ -51,17 +51,20 @@ pub(super) fn build<'a>(p: &'a DatabaseParams, ctx: &BuildCtx) -> Built<'a> {
 impl DatabaseRt {
     /// Optimistic writes, if the database has them: their phase classes join the write table.
     pub(super) fn build_ext(&mut self, p: &DatabaseParams, i: usize, ext: &mut Ext) -> bool {
+        let mut on = false;
         if let Some(r) = &p.replication {
-            // Validation rules out shards and optimistic writes beside it.
-            ext.repl[i] = Some(ReplRt::new(r));
-            return true;
+            // Validation rules out optimistic writes beside it, and a quorum beside shards. With shards the
+            // shard's keys are the ones checked.
+            let keys = p.shards.as_ref().map_or(r.keys, |s| s.keys);
+            ext.repl[i] = Some(ReplRt::new(r, keys, 1 + p.read_replicas));
+            on = true;
         }
         if let Some(sh) = &p.shards {
             ext.shards[i] = Some(ShardRt::new(sh, p.read_replicas));
             return true;
         }
         let Some(o) = &p.optimistic else {
-            return false;
+            return on;
         };
         let occ = Occ::new(o, self.is_write.len());
         self.is_write = occ.phase_table(std::mem::take(&mut self.is_write));

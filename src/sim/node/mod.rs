@@ -284,7 +284,15 @@ impl World {
                 let (ext_on, fx) = (self.ext_on, &self.ext.node);
                 let lagging = || ext_on && fx[n as usize].lag > 0;
                 let inst = if ext_on && let Some(sh) = self.ext.shards[n as usize].as_mut() {
-                    sh.route(db.is_write[class as usize], lagging(), &mut node.rng)
+                    let write = db.is_write[class as usize];
+                    if let Some(r) = self.ext.repl[n as usize].as_mut() {
+                        // The shard's key is the one replication checks (read-your-writes: its primary).
+                        let key = sh.draw_key(&mut node.rng);
+                        let primary = r.arrive_key(call, key, write, now).is_some();
+                        sh.route_key(key, write, lagging() || primary)
+                    } else {
+                        sh.route(write, lagging(), &mut node.rng)
+                    }
                 } else if ext_on
                     && let Some(r) = self.ext.repl[n as usize].as_mut()
                     && let Some(inst) =

@@ -32,6 +32,8 @@ const NEVER: u64 = u64::MAX;
 pub(crate) struct ReplRt {
     lag: Sampler,
     keys: u32,
+    /// Instances per shard (1 + read replicas): instance i is a primary when i is a multiple of it.
+    per: u32,
     /// Read-your-writes window, ns.
     ryw_ns: Option<u64>,
     /// Per key: commit time of its latest write (`NEVER` before the first).
@@ -49,11 +51,13 @@ pub(crate) struct ReplRt {
 }
 
 impl ReplRt {
-    pub fn new(r: &Replication) -> Self {
-        let keys = r.keys.max(1);
+    /// `keys`: the replication's, or a sharded database's; `per`: instances per shard (1 + read replicas).
+    pub fn new(r: &Replication, keys: u32, per: u32) -> Self {
+        let keys = keys.max(1);
         Self {
             lag: Sampler::new(&r.lag_ms),
             keys,
+            per: per.max(1),
             ryw_ns: r.read_your_writes_ms.map(|ms| to_ns(ms * 1e6)),
             committed: vec![NEVER; keys as usize],
             visible: vec![0; keys as usize],
@@ -74,6 +78,11 @@ impl ReplRt {
         } else {
             pick(rng, self.keys)
         };
+        self.arrive_key(call, key, write, now)
+    }
+
+    /// [`Self::arrive`] with the key drawn elsewhere (a sharded database's key model).
+    pub fn arrive_key(&mut self, call: u32, key: u32, write: bool, now: u64) -> Option<u32> {
         let slot = call as usize;
         if self.key_of.len() <= slot {
             self.key_of.resize(slot + 1, 0);
@@ -237,7 +246,7 @@ impl World {
             r.visible[key] = r.visible[key].max(at);
         } else {
             r.reads += 1;
-            if c.instance == 0 {
+            if (c.instance as u32).is_multiple_of(r.per) {
                 r.primary_reads += 1;
             } else if r.visible[key] > now {
                 r.stale += 1;
