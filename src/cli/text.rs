@@ -206,14 +206,16 @@ fn requests_section(out: &mut String, r: &Report) {
             );
         }
         if let (Some(r), Some(s)) = (n.reads, n.stale_reads) {
+            let primary = n.primary_reads.map_or(String::new(), |p| {
+                format!("; {} on the primary", thousands(p))
+            });
             let _ = writeln!(
                 out,
-                "Reads at {}: {} ({} stale, {:.2}%; {} on the primary)",
+                "Reads at {}: {} ({} stale, {:.2}%{primary})",
                 n.id,
                 thousands(r),
                 thousands(s),
                 100.0 * s as f64 / r.max(1) as f64,
-                thousands(n.primary_reads.unwrap_or(0))
             );
         }
         if let Some(q) = n.quorum_errors {

@@ -115,6 +115,20 @@ fn replicated_database_shows_its_reads_and_stale_share() {
         text.contains("Quorum at db: 3,000 queries refused"),
         "{text}"
     );
+    // A quorum has no primary: its reads line says nothing about one.
+    let quorum = Report {
+        nodes: vec![NodeReport {
+            reads: Some(10),
+            stale_reads: Some(0),
+            ..node("db", "database", 0.2)
+        }],
+        ..Report::default()
+    };
+    assert!(
+        format_report(&quorum).contains("Reads at db: 10 (0 stale, 0.00%)\n"),
+        "{}",
+        format_report(&quorum)
+    );
     // Without replication there is no such line.
     let plain = Report {
         nodes: vec![node("db", "database", 0.2)],

@@ -91,7 +91,7 @@ pub struct NodeReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reads: Option<u64>,
     /// For a database with `replication`: of those, reads the primary answered (no replicas, a
-    /// `ReplicaLag` fault, or read-your-writes); never stale.
+    /// `ReplicaLag` fault, or read-your-writes); never stale. Absent with a quorum (no primary).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_reads: Option<u64>,
     /// For a database with `replication`: reads a replica answered while a write to their key that had

@@ -111,7 +111,7 @@ impl World {
                     writes: self.occ_counts(i).map(|c| c.0),
                     conflicts: self.occ_counts(i).map(|c| c.1),
                     reads: self.repl_counts(i).map(|c| c.0),
-                    primary_reads: self.repl_counts(i).map(|c| c.1),
+                    primary_reads: self.repl_counts(i).and_then(|c| c.1),
                     stale_reads: self.repl_counts(i).map(|c| c.2),
                     quorum_errors: self.quorum_errors(i),
                     billed_replicas: self.billed_replicas(i, window_ns),

@@ -271,12 +271,15 @@ impl World {
             .map(|q| q.errors)
     }
 
-    /// `(reads, primary_reads, stale_reads)` of a replicated database.
-    pub(crate) fn repl_counts(&self, n: usize) -> Option<(u64, u64, u64)> {
-        self.ext
-            .repl
-            .get(n)
-            .and_then(Option::as_ref)
-            .map(|r| (r.reads, r.primary_reads, r.stale))
+    /// `(reads, primary_reads, stale_reads)` of a replicated database; no primary reads with a quorum
+    /// (it has no primary).
+    pub(crate) fn repl_counts(&self, n: usize) -> Option<(u64, Option<u64>, u64)> {
+        self.ext.repl.get(n).and_then(Option::as_ref).map(|r| {
+            (
+                r.reads,
+                r.quorum.is_none().then_some(r.primary_reads),
+                r.stale,
+            )
+        })
     }
 }
