@@ -293,6 +293,8 @@ pub fn scenario(seed: u64) -> Scenario {
                                 archsim::model::OnPartition::ServeReachable,
                             ]),
                             replicas_cut: g.int(0, n - 1),
+                            cut_at_s: g.f(0.0, 5.0),
+                            cut_for_s: g.chance(50).then(|| g.f(0.1, 5.0)),
                         });
                     d.replication = Some(Box::new(archsim::model::Replication {
                         lag_ms: g.dist(200.0),

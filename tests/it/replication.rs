@@ -395,6 +395,49 @@ fn a_cut_replica_makes_cp_refuse_and_ap_serve_stale() {
 }
 
 #[test]
+fn a_timed_cut_refuses_or_goes_stale_only_while_it_holds() {
+    // The same cluster cut from 100 s to 200 s of a window from 50 s to 250 s, no lag.
+    let cap = |seed: u64, on_partition: OnPartition| {
+        let mut s = quorum(
+            seed,
+            2,
+            Quorum {
+                on_partition,
+                replicas_cut: 1,
+                cut_at_s: 100.0,
+                cut_for_s: Some(100.0),
+                ..q(3, 2, 2)
+            },
+            None,
+            Dist::constant(0.0),
+        );
+        s.warmup_s = 50.0;
+        s.duration_s = 250.0;
+        run(&s)
+    };
+    // CP: a third of the queries during half the window are refused, 1/6; after the cut heals, every
+    // 2-replica read meets the majority side, which has every write: nothing is stale.
+    let r = cap(1, OnPartition::Refuse);
+    let db = node_report(&r, "db");
+    let refused = db.quorum_errors.unwrap() as f64 / db.arrivals as f64;
+    assert_near("CP refused share", refused, 1.0 / 6.0, 0.003);
+    assert_eq!(db.stale_reads, Some(0));
+    // AP: stale only during the cut, once the key has a write made in it on the other side: at time t
+    // into the cut (1 - e^-wt) 4/9; over the 100 s (1 - (1 - e^-20) / 20) 4/9 = 0.4222, half the window:
+    // 0.2111. Seeds 1-10: 0.2092 to 0.2120 (within 0.0019): tolerance 0.008.
+    spread("AP stale share, timed cut", |seed| {
+        shares(&cap(seed, OnPartition::ServeReachable)).2
+    });
+    let w_d: f64 = W * 100.0;
+    let want = 0.5 * (1.0 - (1.0 - (-w_d).exp()) / w_d) * 4.0 / 9.0;
+    for seed in [1, 2] {
+        let r = cap(seed, OnPartition::ServeReachable);
+        assert_eq!(node_report(&r, "db").quorum_errors, Some(0));
+        assert_near("AP stale share, timed cut", shares(&r).2, want, 0.008);
+    }
+}
+
+#[test]
 fn bad_quorums_are_named_errors() {
     let check = |replicas: u32, qu: Quorum, ryw: Option<f64>, want: &[&str]| {
         let mut s = quorum(1, replicas, qu, None, Dist::constant(0.0));
@@ -433,5 +476,20 @@ fn bad_quorums_are_named_errors() {
         q(3, 2, 2),
         Some(100.0),
         &["replication.read_your_writes_ms", "quorum"],
+    );
+    check(
+        2,
+        Quorum {
+            cut_at_s: -1.0,
+            cut_for_s: Some(0.0),
+            ..q(3, 2, 2)
+        },
+        None,
+        &[
+            "replication.quorum.cut_at_s",
+            "is -1",
+            "replication.quorum.cut_for_s",
+            "is 0",
+        ],
     );
 }

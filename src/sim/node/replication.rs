@@ -120,9 +120,14 @@ struct QuorumRt {
     /// The minority side of the cut (instances n - cut to n - 1), and every replica.
     side_b: u64,
     all: u64,
-    /// Per key: the replicas that acked its latest write, and the side that write was made on.
+    /// The cut holds from `cut_from_ns` until `cut_until_ns`.
+    cut_from_ns: u64,
+    cut_until_ns: u64,
+    /// Per key: the replicas that acked its latest write, the side it was written on, and when the other
+    /// side has it (the cut's end plus a lag, for a write made during the cut).
     sync: Vec<u64>,
     side: Vec<u64>,
+    other: Vec<u64>,
     /// Per call slot: the replicas its query waited for (0: refused, no quorum reachable).
     set_of: Vec<u64>,
     turn: u32,
@@ -138,7 +143,13 @@ impl QuorumRt {
         let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
         let cut = q.replicas_cut.min(n - 1);
         let side_b = all & !(all >> cut);
+        let from = crate::sim::secs_to_ns(q.cut_at_s);
         Self {
+            cut_from_ns: from,
+            cut_until_ns: q
+                .cut_for_s
+                .map_or(u64::MAX, |d| from.saturating_add(crate::sim::secs_to_ns(d))),
+            other: vec![0; keys as usize],
             n,
             r: q.r.clamp(1, n),
             w: q.w.clamp(1, n),
@@ -154,9 +165,11 @@ impl QuorumRt {
         }
     }
 
-    /// The replicas coordinator `inst` reaches: its side of the cut.
-    fn reachable(&self, inst: u16) -> u64 {
-        if self.side_b >> inst & 1 == 1 {
+    /// The replicas coordinator `inst` reaches at `now`: its side while the cut holds, else all.
+    fn reachable(&self, inst: u16, now: u64) -> u64 {
+        if !(self.cut_from_ns..self.cut_until_ns).contains(&now) {
+            self.all
+        } else if self.side_b >> inst & 1 == 1 {
             self.side_b
         } else {
             self.all & !self.side_b
@@ -178,7 +191,7 @@ impl World {
             return t;
         };
         let write = db.is_write[c.class as usize];
-        let reach = q.reachable(c.instance);
+        let reach = q.reachable(c.instance, self.now);
         let need = if write { q.w } else { q.r };
         let slot = call as usize;
         if q.set_of.len() <= slot {
@@ -226,14 +239,22 @@ impl World {
                 return false;
             }
             if write {
+                let lag = r.lag.sample(&mut node.rng);
                 r.committed[key] = now;
-                r.visible[key] = now.saturating_add(r.lag.sample(&mut node.rng));
+                r.visible[key] = now.saturating_add(lag);
                 q.sync[key] = set;
-                q.side[key] = q.reachable(c.instance);
+                q.side[key] = q.reachable(c.instance, now);
+                // Made during the cut: the other side has it once the cut heals, a lag later.
+                q.other[key] = if q.side[key] == q.all {
+                    r.visible[key]
+                } else {
+                    q.cut_until_ns.saturating_add(lag)
+                };
             } else {
                 r.reads += 1;
-                let has_latest =
-                    set & q.sync[key] != 0 || (now >= r.visible[key] && set & q.side[key] != 0);
+                let has_latest = set & q.sync[key] != 0
+                    || (now >= r.visible[key] && set & q.side[key] != 0)
+                    || (now >= q.other[key] && set & !q.side[key] != 0);
                 if r.committed[key] != NEVER && !has_latest {
                     r.stale += 1;
                 }
