@@ -53,6 +53,8 @@ mod ui_interop;
 #[cfg(feature = "gui")]
 mod ui_layout;
 #[cfg(feature = "gui")]
+mod ui_replication;
+#[cfg(feature = "gui")]
 mod ui_state;
 #[cfg(feature = "gui")]
 mod ui_stress;
