@@ -1,9 +1,10 @@
-//! UI test (egui_kittest) of replication lag as a user meets it: open the theory scenario, run it, and read
-//! the stale share in the results panel (the CLI's line).
+//! UI test (egui_kittest) of replication lag as a user meets it: open the theory scenario, run it, read the
+//! stale share in the results panel (the CLI's line), tick Read-your-writes in the database's inspector,
+//! run again, see almost none.
 #![cfg(feature = "gui")]
 
 use crate::common::ui::{H, apply, harness_of};
-use archsim::ui::{App, Command, RunState};
+use archsim::ui::{App, Command, RunState, Selection};
 use egui_kittest::kittest::Queryable;
 
 fn run_to_end(h: &mut H) {
@@ -43,4 +44,24 @@ fn the_results_panel_shows_the_stale_reads() {
             .is_some()
     );
     assert!(h.query_all_by_label_contains("stale, 18.").next().is_some());
+    // Read-your-writes for 1 s (the lag): the reads that would be stale go to the primary.
+    apply(&mut h, Command::Select(Selection::node("db")));
+    h.get_by_label("Read-your-writes").click();
+    h.run_steps(3);
+    let ryw = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => {
+            d.replication.as_ref().unwrap().read_your_writes_ms
+        }
+        _ => None,
+    };
+    assert_eq!(ryw(&h), Some(1000.0));
+    h.get_by_label("  window");
+    h.get_by_label("Replicated keys");
+    h.get_by_label("Replication lag");
+    run_to_end(&mut h);
+    let r = h.state().runner();
+    let db = &r.report.as_ref().unwrap().nodes[r.node_index("db").unwrap()];
+    let (reads, stale) = (db.reads.unwrap(), db.stale_reads.unwrap());
+    assert!(stale * 500 < reads, "{stale} of {reads}");
+    assert!(db.primary_reads.unwrap() > reads / 10);
 }
