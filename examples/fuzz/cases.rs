@@ -279,23 +279,21 @@ pub fn scenario(seed: u64) -> Scenario {
                         },
                     });
                 }
-                // Replication is not combined with optimistic writes, nor a quorum with shards (validation
-                // refuses both).
+                // Replication is not combined with optimistic writes (validation refuses it).
                 if d.optimistic.is_none() && g.chance(15) {
                     let n = 1 + d.read_replicas;
-                    let quorum =
-                        (d.shards.is_none() && g.chance(50)).then(|| archsim::model::Quorum {
-                            n,
-                            r: g.int(1, n),
-                            w: g.int(1, n),
-                            on_partition: g.pick(&[
-                                archsim::model::OnPartition::Refuse,
-                                archsim::model::OnPartition::ServeReachable,
-                            ]),
-                            replicas_cut: g.int(0, n - 1),
-                            cut_at_s: g.f(0.0, 5.0),
-                            cut_for_s: g.chance(50).then(|| g.f(0.1, 5.0)),
-                        });
+                    let quorum = g.chance(50).then(|| archsim::model::Quorum {
+                        n,
+                        r: g.int(1, n),
+                        w: g.int(1, n),
+                        on_partition: g.pick(&[
+                            archsim::model::OnPartition::Refuse,
+                            archsim::model::OnPartition::ServeReachable,
+                        ]),
+                        replicas_cut: g.int(0, n - 1),
+                        cut_at_s: g.f(0.0, 5.0),
+                        cut_for_s: g.chance(50).then(|| g.f(0.1, 5.0)),
+                    });
                     d.replication = Some(Box::new(archsim::model::Replication {
                         lag_ms: g.dist(200.0),
                         keys: g.int(1, 5000),

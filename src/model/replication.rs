@@ -48,7 +48,7 @@ pub const MAX_QUORUM_N: u32 = 64;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Quorum {
-    /// Replicas: must be the database's instances, 1 + `read_replicas` (1 to 64).
+    /// Replicas: must be the database's instances, 1 + `read_replicas` (1 to 64); per shard when sharded.
     pub n: u32,
     /// Replies a read waits for, 1 to n.
     pub r: u32,
@@ -130,24 +130,12 @@ impl Replication {
                 ));
             }
         }
-        for (set, field) in [
-            (d.shards.is_some() && self.quorum.is_some(), "shards"),
-            (d.optimistic.is_some(), "optimistic"),
-        ] {
-            if set {
-                p.push(Problem::new(
-                    place,
-                    "replication",
-                    if field == "shards" {
-                        "a quorum cannot be combined with shards yet; remove one of `quorum` and `shards`"
-                            .to_owned()
-                    } else {
-                        format!(
-                            "cannot be combined with {field} yet; remove one of `replication` and `{field}`"
-                        )
-                    },
-                ));
-            }
+        if d.optimistic.is_some() {
+            p.push(Problem::new(
+                place,
+                "replication",
+                "cannot be combined with optimistic yet; remove one of `replication` and `optimistic`",
+            ));
         }
     }
 }

@@ -53,8 +53,8 @@ impl DatabaseRt {
     pub(super) fn build_ext(&mut self, p: &DatabaseParams, i: usize, ext: &mut Ext) -> bool {
         let mut on = false;
         if let Some(r) = &p.replication {
-            // Validation rules out optimistic writes beside it, and a quorum beside shards. With shards the
-            // shard's keys are the ones checked.
+            // Validation rules out optimistic writes beside it. With shards the shard's keys are the ones
+            // checked, and a quorum spans each shard's instances.
             let keys = p.shards.as_ref().map_or(r.keys, |s| s.keys);
             ext.repl[i] = Some(ReplRt::new(r, keys, 1 + p.read_replicas));
             on = true;

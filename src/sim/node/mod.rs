@@ -288,8 +288,15 @@ impl World {
                     if let Some(r) = self.ext.repl[n as usize].as_mut() {
                         // The shard's key is the one replication checks (read-your-writes: its primary).
                         let key = sh.draw_key(&mut node.rng);
-                        let primary = r.arrive_key(call, key, write, now).is_some();
-                        sh.route_key(key, write, lagging() || primary)
+                        match r.arrive_key(call, key, write, now) {
+                            // A quorum's coordinator, within the key's shard.
+                            Some(rel) if r.is_quorum() => {
+                                // Counts the shard's arrival (as a write: no replica turn taken).
+                                sh.route_key(key, true, false);
+                                sh.base_of(key) + rel
+                            }
+                            primary => sh.route_key(key, write, lagging() || primary.is_some()),
+                        }
                     } else {
                         sh.route(write, lagging(), &mut node.rng)
                     }

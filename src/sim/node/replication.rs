@@ -100,6 +100,11 @@ impl ReplRt {
             .then_some(0)
     }
 
+    /// Does the database run quorums (then `arrive` gives a replica within the key's shard)?
+    pub fn is_quorum(&self) -> bool {
+        self.quorum.is_some()
+    }
+
     pub fn warmup_end(&mut self) {
         self.reads = 0;
         self.primary_reads = 0;
@@ -183,7 +188,12 @@ impl World {
     #[inline(never)]
     pub(crate) fn repl_work(&mut self, call: u32, c: &Call, t: u64) -> u64 {
         let n = c.node as usize;
-        let Some(q) = self.ext.repl[n].as_mut().and_then(|r| r.quorum.as_mut()) else {
+        let Some(r) = self.ext.repl[n].as_mut() else {
+            return t;
+        };
+        // The replica within its shard (the database's instance without shards).
+        let rel = (c.instance as u32 % r.per) as u16;
+        let Some(q) = r.quorum.as_mut() else {
             return t;
         };
         let node = &mut self.nodes[n];
@@ -191,7 +201,7 @@ impl World {
             return t;
         };
         let write = db.is_write[c.class as usize];
-        let reach = q.reachable(c.instance, self.now);
+        let reach = q.reachable(rel, self.now);
         let need = if write { q.w } else { q.r };
         let slot = call as usize;
         if q.set_of.len() <= slot {
@@ -243,7 +253,7 @@ impl World {
                 r.committed[key] = now;
                 r.visible[key] = now.saturating_add(lag);
                 q.sync[key] = set;
-                q.side[key] = q.reachable(c.instance, now);
+                q.side[key] = q.reachable((c.instance as u32 % r.per) as u16, now);
                 // Made during the cut: the other side has it once the cut heals, a lag later.
                 q.other[key] = if q.side[key] == q.all {
                     r.visible[key]

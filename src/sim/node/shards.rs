@@ -90,6 +90,11 @@ impl ShardRt {
         }
     }
 
+    /// The first instance (the primary) of `key`'s shard.
+    pub fn base_of(&self, key: u32) -> u32 {
+        self.shard_of[key as usize] as u32 * self.per
+    }
+
     fn shard(&self, instance: u16) -> usize {
         (instance as u32 / self.per) as usize
     }
