@@ -279,6 +279,7 @@ pub fn scenario(seed: u64) -> Scenario {
                         ttl_s: g.f(0.001, 5.0),
                     }),
                     shards: None,
+                    replication: None,
                 };
                 // Sharding and optimistic writes are not combined (validation refuses it).
                 if d.optimistic.is_none() && g.chance(15) {
@@ -295,6 +296,29 @@ pub fn scenario(seed: u64) -> Scenario {
                             }
                         },
                     });
+                }
+                // Replication is not combined with optimistic writes (validation refuses it).
+                if d.optimistic.is_none() && g.chance(15) {
+                    let n = 1 + d.read_replicas;
+                    let quorum = g.chance(50).then(|| archsim::model::Quorum {
+                        n,
+                        r: g.int(1, n),
+                        w: g.int(1, n),
+                        on_partition: g.pick(&[
+                            archsim::model::OnPartition::Refuse,
+                            archsim::model::OnPartition::ServeReachable,
+                        ]),
+                        replicas_cut: g.int(0, n - 1),
+                        cut_at_s: g.f(0.0, 5.0),
+                        cut_for_s: g.chance(50).then(|| g.f(0.1, 5.0)),
+                    });
+                    d.replication = Some(Box::new(archsim::model::Replication {
+                        lag_ms: g.dist(200.0),
+                        keys: g.int(1, 5000),
+                        read_your_writes_ms: (quorum.is_none() && g.chance(50))
+                            .then(|| g.f(0.0, 500.0)),
+                        quorum,
+                    }));
                 }
                 NodeKind::Database(d)
             }

@@ -227,6 +227,29 @@ fn requests_section(out: &mut String, r: &Report) {
                 thousands(w)
             );
         }
+        if n.kind == "database"
+            && let (Some(r), Some(s)) = (n.reads, n.stale_reads)
+        {
+            let primary = n.primary_reads.map_or(String::new(), |p| {
+                format!("; {} on the primary", thousands(p))
+            });
+            let _ = writeln!(
+                out,
+                "Reads at {}: {} ({} stale, {:.2}%{primary})",
+                n.id,
+                thousands(r),
+                thousands(s),
+                100.0 * s as f64 / r.max(1) as f64,
+            );
+        }
+        if let Some(q) = n.quorum_errors {
+            let _ = writeln!(
+                out,
+                "Quorum at {}: {} queries refused (fewer than R or W replicas reachable)",
+                n.id,
+                thousands(q)
+            );
+        }
         if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
             let _ = writeln!(
                 out,

@@ -92,3 +92,47 @@ fn calm_system_says_nothing_is_saturated() {
     assert!(!text.contains('!'), "{text}");
     assert!(text.contains("none completed"), "{text}");
 }
+
+#[test]
+fn replicated_database_shows_its_reads_and_stale_share() {
+    let db = NodeReport {
+        reads: Some(12_000),
+        primary_reads: Some(2_000),
+        stale_reads: Some(1_500),
+        quorum_errors: Some(3_000),
+        ..node("db", "database", 0.2)
+    };
+    let r = Report {
+        nodes: vec![node("users", "client", 0.0), db],
+        ..Report::default()
+    };
+    let text = format_report(&r);
+    assert!(
+        text.contains("Reads at db: 12,000 (1,500 stale, 12.50%; 2,000 on the primary)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Quorum at db: 3,000 queries refused"),
+        "{text}"
+    );
+    // A quorum has no primary: its reads line says nothing about one.
+    let quorum = Report {
+        nodes: vec![NodeReport {
+            reads: Some(10),
+            stale_reads: Some(0),
+            ..node("db", "database", 0.2)
+        }],
+        ..Report::default()
+    };
+    assert!(
+        format_report(&quorum).contains("Reads at db: 10 (0 stale, 0.00%)\n"),
+        "{}",
+        format_report(&quorum)
+    );
+    // Without replication there is no such line.
+    let plain = Report {
+        nodes: vec![node("db", "database", 0.2)],
+        ..Report::default()
+    };
+    assert!(!format_report(&plain).contains("Reads at"));
+}

@@ -88,6 +88,23 @@ pub struct NodeReport {
     /// For a database with optimistic concurrency: conditional writes that failed on a version conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<u64>,
+    /// For a database with `replication`: read queries answered (by the primary or a replica). For a
+    /// cache with a write path and a key model: reads answered (hits, and misses once filled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads: Option<u64>,
+    /// For a database with `replication`: of those, reads the primary answered (no replicas, a
+    /// `ReplicaLag` fault, or read-your-writes); never stale. Absent with a quorum (no primary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_reads: Option<u64>,
+    /// For a database with `replication`: reads a replica answered while a write to their key that had
+    /// committed on the primary was not yet applied there. For a cache with a write path and a key model:
+    /// reads answered with an older value than the latest write acknowledged for the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_reads: Option<u64>,
+    /// For a database with a replication `quorum`: queries refused because their coordinator reached
+    /// fewer than R (reads) or W (writes) replicas (`on_partition: Refuse`); also counted in `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum_errors: Option<u64>,
     /// For an autoscaled service: replicas billed, time-averaged over the measured window (serving plus
     /// starting ones: a new replica is paid for from the moment the autoscaler asks for it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,12 +135,6 @@ pub struct NodeReport {
     /// For a queue with a visibility timeout: messages given up after `max_deliveries` hand-outs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_lettered: Option<u64>,
-    /// For a cache with a write path and a key model: reads answered (hits, and misses once filled).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reads: Option<u64>,
-    /// Of those, reads answered with an older value than the latest write acknowledged for the key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stale_reads: Option<u64>,
     /// For a write-behind cache: acknowledged writes a crash destroyed before they were flushed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_writes: Option<u64>,

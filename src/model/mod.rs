@@ -16,6 +16,7 @@ pub mod lint;
 mod node;
 mod overrides;
 pub mod presets;
+mod replication;
 mod resilience;
 mod run_spec;
 mod scenario;
@@ -49,6 +50,7 @@ pub use node::{
     LoadBalancerParams, Node, NodeKind, Optimistic, QueueParams, ServiceParams,
 };
 pub use overrides::apply_override;
+pub use replication::{MAX_QUORUM_N, MAX_READ_YOUR_WRITES_MS, OnPartition, Quorum, Replication};
 pub use resilience::{
     CircuitBreaker, Jitter, LimitAlgorithm, MAX_BACKOFF_MS, MAX_PRIORITY, MAX_RETRIES,
     MAX_TIMEOUT_MS, QueueDiscipline, RateLimiterParams, RetryBudget, RetryPolicy, breaker_problems,

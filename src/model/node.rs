@@ -402,6 +402,11 @@ pub struct DatabaseParams {
     /// Deduplicate writes by idempotency key for a TTL (implies `side_effects`). Default: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency: Option<super::Idempotency>,
+    /// Replication lag and read consistency: per-key writes reach the replicas after `lag_ms`, stale
+    /// reads are counted, and reads of a recently written key may go to the primary. Default: none (reads
+    /// on replicas are never checked). Boxed: it would make every node kind's value larger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<Box<super::Replication>>,
 }
 
 /// Optimistic concurrency control on a database's writes. A write request is a transaction the caller
@@ -436,6 +441,7 @@ impl Default for DatabaseParams {
             shards: None,
             side_effects: false,
             idempotency: None,
+            replication: None,
         }
     }
 }

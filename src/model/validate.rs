@@ -462,6 +462,9 @@ fn check_node(
             }
             check_priority(p, place, d.queue_discipline, &d.class_priority, emitted);
             super::idempotency::check_database(p, place, d);
+            if let Some(r) = &d.replication {
+                r.check(p, place, d);
+            }
         }
         NodeKind::RateLimiter(r) => {
             for (field, m) in super::limiter_problems(r) {

@@ -100,6 +100,11 @@ impl World {
         let node = &mut self.nodes[c.node as usize];
         let t = node.beh.work_ns(c.class, &mut node.rng);
         let t = if self.ext_on {
+            let t = if self.ext.repl[c.node as usize].is_some() {
+                self.repl_work(call, &c, t)
+            } else {
+                t
+            };
             let t = self.ext_scale(c.node, t);
             if self.ext.shards[c.node as usize].is_some() {
                 self.shard_started(&c, t);

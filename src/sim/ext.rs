@@ -43,6 +43,8 @@ pub(crate) struct Ext {
     pub occ: Vec<Option<super::node::occ::Occ>>,
     /// Per sharded database: its key routing and per-shard counters.
     pub shards: Vec<Option<super::node::shards::ShardRt>>,
+    /// Per database with replication: keys, replica lag and stale-read counters.
+    pub repl: Vec<Option<super::node::replication::ReplRt>>,
     /// Per consistent-hash balancer: its key space and rings.
     pub lb_keys: Vec<Option<super::node::load_balancer::LbKeys>>,
     /// The key a consistent-hash balancer drew for a call (by the balancer's call): a key-model cache it
@@ -65,6 +67,7 @@ impl World {
             scalers: (0..n).map(|_| None).collect(),
             occ: (0..n).map(|_| None).collect(),
             shards: (0..n).map(|_| None).collect(),
+            repl: (0..n).map(|_| None).collect(),
             lb_keys: (0..n).map(|_| None).collect(),
             ..Default::default()
         };

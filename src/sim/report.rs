@@ -43,7 +43,11 @@ impl World {
                         p99_ms: last.map_or(f64::NAN, |b| b.nodes[i].p99_ms as f64),
                         shards: self.live_hottest_shard(i),
                         duplicates: self.effects(i).map_or(0, |f| f.duplicates),
-                        stale_reads: self.cache_write_counts(i).map_or(0, |(c, _)| c.stale_reads),
+                        stale_reads: self
+                            .repl_counts(i)
+                            .map(|c| c.2)
+                            .or(self.cache_write_counts(i).map(|(c, _)| c.stale_reads))
+                            .unwrap_or(0),
                         lost_writes: self.cache_write_counts(i).map_or(0, |(c, _)| c.lost_writes),
                     }
                 })
@@ -115,6 +119,14 @@ impl World {
                         .map(|c| c.0)
                         .or(self.cache_write_counts(i).map(|(c, _)| c.writes)),
                     conflicts: self.occ_counts(i).map(|c| c.1),
+                    reads: self.repl_counts(i).map(|c| c.0).or(self
+                        .cache_write_counts(i)
+                        .and_then(|(c, keyed)| keyed.then_some(c.reads))),
+                    primary_reads: self.repl_counts(i).and_then(|c| c.1),
+                    stale_reads: self.repl_counts(i).map(|c| c.2).or(self
+                        .cache_write_counts(i)
+                        .and_then(|(c, keyed)| keyed.then_some(c.stale_reads))),
+                    quorum_errors: self.quorum_errors(i),
                     billed_replicas: self.billed_replicas(i, window_ns),
                     shards: self.shard_reports(i, window_ns),
                     hottest_shard: None,
@@ -134,12 +146,6 @@ impl World {
                         .queue()
                         .and_then(|q| q.vis.as_ref())
                         .map(|v| v.dead_lettered),
-                    reads: self
-                        .cache_write_counts(i)
-                        .and_then(|(c, keyed)| keyed.then_some(c.reads)),
-                    stale_reads: self
-                        .cache_write_counts(i)
-                        .and_then(|(c, keyed)| keyed.then_some(c.stale_reads)),
                     lost_writes: self
                         .cache_write_counts(i)
                         .and_then(|(c, _)| c.write_behind.then_some(c.lost_writes)),

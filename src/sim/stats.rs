@@ -41,6 +41,7 @@ impl World {
             self.fans_warmup_end();
             self.shards_warmup_end();
             self.cache_writes_warmup_end();
+            self.repl_warmup_end();
         }
     }
 

@@ -366,6 +366,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
     );
     changed |= super::shards_ui::database_options_ui(ui, &mut d.optimistic, &mut d.shards);
     changed |= super::idempotency_ui::database_rows_ui(ui, d);
+    changed |= super::replication_ui::database_rows_ui(ui, d);
     changed
 }
 
@@ -392,6 +393,9 @@ fn distributions_ui(ui: &mut Ui, k: &mut NodeKind) -> bool {
         NodeKind::Database(d) => {
             changed |= dist_ui(ui, "Read time", &mut d.read_time_ms);
             changed |= dist_ui(ui, "Write time", &mut d.write_time_ms);
+            if let Some(r) = d.replication.as_deref_mut() {
+                changed |= dist_ui(ui, "Replication lag", &mut r.lag_ms);
+            }
             let mut text = d.write_classes.join(", ");
             ui.horizontal(|ui| {
                 let l = ui.label("Write classes");

@@ -45,6 +45,7 @@ mod overlays;
 mod palette;
 mod presets_ui;
 mod problems;
+mod replication_ui;
 mod resilience_ui;
 mod results;
 mod runner;

@@ -106,6 +106,16 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
             if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
                 ui.label(format!("Redeliveries at {}: {} ({} dead-lettered)", n.id, format::thousands(r), format::thousands(d)));
             }
+            // Replication: the stale share, as the CLI prints it.
+            if let ("database", Some(reads), Some(s)) = (n.kind.as_str(), n.reads, n.stale_reads) {
+                let primary = n.primary_reads.map_or(String::new(), |p| format!("; {} on the primary", format::thousands(p)));
+                let share = 100.0 * s as f64 / reads.max(1) as f64;
+                let text = RichText::new(format!("Reads at {}: {} ({} stale, {share:.2}%{primary})", n.id, format::thousands(reads), format::thousands(s)));
+                ui.label(if s > 0 { text.color(t.error) } else { text });
+            }
+            if let Some(q) = n.quorum_errors {
+                ui.label(format!("Quorum at {}: {} queries refused (fewer than R or W replicas reachable)", n.id, format::thousands(q)));
+            }
         }
         // The duplicates column only when some node counts side effects.
         let dups = r.nodes.iter().any(|n| n.duplicates.is_some());

@@ -32,6 +32,7 @@ mod import_fuzz;
 mod model_io;
 mod presets;
 mod presets_traffic;
+mod replication;
 mod resilience;
 mod run_spec;
 mod shards;
@@ -55,6 +56,8 @@ mod ui_idempotency;
 mod ui_interop;
 #[cfg(feature = "gui")]
 mod ui_layout;
+#[cfg(feature = "gui")]
+mod ui_replication;
 #[cfg(feature = "gui")]
 mod ui_state;
 #[cfg(feature = "gui")]

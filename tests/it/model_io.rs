@@ -96,10 +96,12 @@ fn theory_scenarios_state_their_closed_form_answers() {
     let dir = Path::new("scenarios/theory");
     let mut seen = 0;
     // The load-balancing model has no single-queue closed form; tests/theory.rs checks it against the
-    // supermarket model.
+    // supermarket model. Replication lag is a database's, checked by tests/replication.rs.
     let single_queue = |p: &Path| {
-        !p.file_name()
-            .is_some_and(|f| f.to_string_lossy().starts_with("power_of_two"))
+        !p.file_name().is_some_and(|f| {
+            let f = f.to_string_lossy();
+            f.starts_with("power_of_two") || f.starts_with("replication")
+        })
     };
     for path in scenario_files()
         .iter()

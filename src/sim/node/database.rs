@@ -6,6 +6,7 @@
 //! primary and replicas are instances of this node) in `shards.rs`.
 
 use super::occ::Occ;
+use super::replication::ReplRt;
 use super::shards::ShardRt;
 use super::{Behaviour, BuildCtx, Built, next_turn};
 use crate::model::DatabaseParams;
@@ -50,12 +51,20 @@ pub(super) fn build<'a>(p: &'a DatabaseParams, ctx: &BuildCtx) -> Built<'a> {
 impl DatabaseRt {
     /// Optimistic writes, if the database has them: their phase classes join the write table.
     pub(super) fn build_ext(&mut self, p: &DatabaseParams, i: usize, ext: &mut Ext) -> bool {
+        let mut on = false;
+        if let Some(r) = &p.replication {
+            // Validation rules out optimistic writes beside it. With shards the shard's keys are the ones
+            // checked, and a quorum spans each shard's instances.
+            let keys = p.shards.as_ref().map_or(r.keys, |s| s.keys);
+            ext.repl[i] = Some(ReplRt::new(r, keys, 1 + p.read_replicas));
+            on = true;
+        }
         if let Some(sh) = &p.shards {
             ext.shards[i] = Some(ShardRt::new(sh, p.read_replicas));
             return true;
         }
         let Some(o) = &p.optimistic else {
-            return false;
+            return on;
         };
         let occ = Occ::new(o, self.is_write.len());
         self.is_write = occ.phase_table(std::mem::take(&mut self.is_write));
@@ -108,6 +117,12 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
             return;
         }
         w.shard_done(&c);
+        if !w.repl_done(call, &c) {
+            w.nodes[c.node as usize].stats.failed += 1;
+            w.release_worker(c.node, c.instance as u32);
+            w.respond(call, Outcome::Failed);
+            return;
+        }
         if w.idem.on
             && w.nodes[c.node as usize]
                 .beh

@@ -17,6 +17,7 @@ pub(crate) mod load_balancer;
 pub(crate) mod occ;
 pub(crate) mod queue;
 pub(crate) mod rate_limiter;
+pub(crate) mod replication;
 pub(crate) mod service;
 pub(crate) mod shards;
 
@@ -221,11 +222,12 @@ impl Behaviour {
             NodeKind::Service(p) => format!("{:?}", p.autoscale),
             // A sharded database's instances are laid out by shard and replica count.
             NodeKind::Database(p) => format!(
-                "{:?} {:?} {} {:?}",
+                "{:?} {:?} {} {:?} {:?}",
                 p.optimistic,
                 p.shards.as_ref().map(|s| (s, p.read_replicas)),
                 p.side_effects,
-                p.idempotency
+                p.idempotency,
+                p.replication
             ),
             // The queueing form holds requests in `ext`'s care (its departures are ext events).
             NodeKind::RateLimiter(p) => format!("{}", rate_limiter::build_ext(p)),
@@ -283,7 +285,29 @@ impl World {
                 let (ext_on, fx) = (self.ext_on, &self.ext.node);
                 let lagging = || ext_on && fx[n as usize].lag > 0;
                 let inst = if ext_on && let Some(sh) = self.ext.shards[n as usize].as_mut() {
-                    sh.route(db.is_write[class as usize], lagging(), &mut node.rng)
+                    let write = db.is_write[class as usize];
+                    if let Some(r) = self.ext.repl[n as usize].as_mut() {
+                        // The shard's key is the one replication checks (read-your-writes: its primary).
+                        let key = sh.draw_key(&mut node.rng);
+                        match r.arrive_key(call, key, write, now) {
+                            // A quorum's coordinator, within the key's shard.
+                            Some(rel) if r.is_quorum() => {
+                                // Counts the shard's arrival (as a write: no replica turn taken).
+                                sh.route_key(key, true, false);
+                                sh.base_of(key) + rel
+                            }
+                            primary => sh.route_key(key, write, lagging() || primary.is_some()),
+                        }
+                    } else {
+                        sh.route(write, lagging(), &mut node.rng)
+                    }
+                } else if ext_on
+                    && let Some(r) = self.ext.repl[n as usize].as_mut()
+                    && let Some(inst) =
+                        r.arrive(call, db.is_write[class as usize], now, &mut node.rng)
+                {
+                    // A quorum's coordinator, or the primary for a lately written key (read-your-writes).
+                    inst
                 } else {
                     db.arrival_instance(class, &mut node.rr, lagging)
                 };

@@ -69,14 +69,30 @@ impl ShardRt {
     /// A query arrives: draw its key, find its shard, and pick the instance within the shard.
     pub fn route(&mut self, write: bool, lagging: bool, rng: &mut SimRng) -> u32 {
         let key = self.zipf.sample(rng);
+        self.route_key(key, write, lagging)
+    }
+
+    /// Draws a query's key (a replicated database checks its reads against it).
+    pub fn draw_key(&mut self, rng: &mut SimRng) -> u32 {
+        self.zipf.sample(rng)
+    }
+
+    /// Picks the instance for a query on `key`: its shard's primary (a write, or `primary`), else the
+    /// shard's next replica.
+    pub fn route_key(&mut self, key: u32, write: bool, primary: bool) -> u32 {
         let s = self.shard_of[key as usize] as usize;
         self.stats[s].arrivals += 1;
         let base = s as u32 * self.per;
-        if self.per == 1 || write || lagging {
+        if self.per == 1 || write || primary {
             base
         } else {
             base + 1 + next_turn(&mut self.turn[s], self.per - 1)
         }
+    }
+
+    /// The first instance (the primary) of `key`'s shard.
+    pub fn base_of(&self, key: u32) -> u32 {
+        self.shard_of[key as usize] as u32 * self.per
     }
 
     fn shard(&self, instance: u16) -> usize {

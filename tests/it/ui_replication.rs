@@ -1,0 +1,67 @@
+//! UI test (egui_kittest) of replication lag as a user meets it: open the theory scenario, run it, read the
+//! stale share in the results panel (the CLI's line), tick Read-your-writes in the database's inspector,
+//! run again, see almost none.
+#![cfg(feature = "gui")]
+
+use crate::common::ui::{H, apply, harness_of};
+use archsim::ui::{App, Command, RunState, Selection};
+use egui_kittest::kittest::Queryable;
+
+fn run_to_end(h: &mut H) {
+    apply(h, Command::SetSpeed(f64::INFINITY));
+    apply(h, Command::Restart);
+    apply(h, Command::Run);
+    for _ in 0..20_000 {
+        h.run_steps(1);
+        if h.state().runner().state == RunState::Finished {
+            break;
+        }
+    }
+    assert_eq!(h.state().runner().state, RunState::Finished);
+}
+
+#[test]
+fn the_results_panel_shows_the_stale_reads() {
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
+    h.run_steps(2);
+    apply(
+        &mut h,
+        Command::Discarding(Box::new(Command::Open(
+            "scenarios/theory/replication_lag.ron".into(),
+        ))),
+    );
+    run_to_end(&mut h);
+    let r = h.state().runner();
+    let db = r.node_index("db").unwrap();
+    let stale = r.report.as_ref().unwrap().nodes[db].stale_reads.unwrap();
+    assert!(stale > 20_000, "{stale}");
+    h.get_by_label("Results").click();
+    h.run_steps(3);
+    // The reads line, with the 1 - e^-0.2 share.
+    assert!(
+        h.query_all_by_label_contains("Reads at db: ")
+            .next()
+            .is_some()
+    );
+    assert!(h.query_all_by_label_contains("stale, 18.").next().is_some());
+    // Read-your-writes for 1 s (the lag): the reads that would be stale go to the primary.
+    apply(&mut h, Command::Select(Selection::node("db")));
+    h.get_by_label("Read-your-writes").click();
+    h.run_steps(3);
+    let ryw = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => {
+            d.replication.as_ref().unwrap().read_your_writes_ms
+        }
+        _ => None,
+    };
+    assert_eq!(ryw(&h), Some(1000.0));
+    h.get_by_label("  window");
+    h.get_by_label("Replicated keys");
+    h.get_by_label("Replication lag");
+    run_to_end(&mut h);
+    let r = h.state().runner();
+    let db = &r.report.as_ref().unwrap().nodes[r.node_index("db").unwrap()];
+    let (reads, stale) = (db.reads.unwrap(), db.stale_reads.unwrap());
+    assert!(stale * 500 < reads, "{stale} of {reads}");
+    assert!(db.primary_reads.unwrap() > reads / 10);
+}
