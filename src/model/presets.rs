@@ -52,6 +52,7 @@ static PRESETS: &[Preset] = &[
     preset!("payment_api"),
     preset!("payment_idempotency"),
     preset!("power_of_two"),
+    preset!("quorum_partition"),
     preset!("rate_limiter"),
     preset!("replica_failover"),
     preset!("retry_storm"),

@@ -1,11 +1,11 @@
 //! Inspector rows for a database's replication, shown when its file sets `replication` (the inspector of
 //! every other database must still fit a laptop screen): its keys, read-your-writes and its window, a
-//! quorum's R and W. The lag is with the node's time distributions.
+//! quorum's R, W, its CAP choice under a partition and the replicas cut off. The lag is with the node's time distributions.
 
 use egui::{DragValue, Ui};
 
 use super::resilience_ui::{count_row_ui, switch_row_ui};
-use crate::model::{DatabaseParams, MAX_KEYS, MAX_READ_YOUR_WRITES_MS};
+use crate::model::{DatabaseParams, MAX_KEYS, MAX_READ_YOUR_WRITES_MS, OnPartition};
 
 /// A replicated database's rows; whether anything changed.
 pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
@@ -23,6 +23,38 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         let n = q.n.max(1);
         changed |= count_row_ui(ui, "Quorum R", "Replies a read waits for", &mut q.r, 1..=n);
         changed |= count_row_ui(ui, "Quorum W", "Acks a write waits for", &mut q.w, 1..=n);
+        let l = ui.label("On partition").on_hover_text(
+            "What a coordinator that cannot reach R (or W) replicas does: the CAP choice",
+        );
+        egui::ComboBox::from_id_salt("on_partition")
+            .selected_text(partition_label(q.on_partition))
+            .show_ui(ui, |ui| {
+                for (v, hint) in [
+                    (
+                        OnPartition::Refuse,
+                        "Consistency: refuse the query (an error), never serve a stale read",
+                    ),
+                    (
+                        OnPartition::ServeReachable,
+                        "Availability: serve it with the replicas in reach; reads may miss writes made on the other side",
+                    ),
+                ] {
+                    changed |= ui
+                        .selectable_value(&mut q.on_partition, v, partition_label(v))
+                        .on_hover_text(hint)
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        changed |= count_row_ui(
+            ui,
+            "Replicas cut off",
+            "A network partition: these replicas (the last ones) cannot reach the others while the cut holds",
+            &mut q.replicas_cut,
+            0..=n - 1,
+        );
         return changed;
     }
     changed |= switch_row_ui(
@@ -49,4 +81,12 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         ui.end_row();
     }
     changed
+}
+
+/// The picker's words for the CAP choice.
+fn partition_label(p: OnPartition) -> &'static str {
+    match p {
+        OnPartition::Refuse => "refuse (CP)",
+        OnPartition::ServeReachable => "serve reachable (AP)",
+    }
 }

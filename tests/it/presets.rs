@@ -503,3 +503,35 @@ fn cache_consistency_trades_stale_reads_latency_and_lost_writes() {
     assert!((50..170).contains(&lost), "lost {lost}");
     assert!(behind > through, "lost writes read stale: {behind:.4}");
 }
+
+/// `quorum_partition`: with R = W = 2 of 3 and one replica cut off for 20 s, refusing (CP) fails a third
+/// of the queries during the cut and serves no stale read; serving the reachable replicas (AP) fails none
+/// and serves stale reads; R = W = 1 serves stale reads even under Refuse. (The test's 30 s run holds 20 s
+/// measured, 10 s of them cut: about a sixth refused.)
+#[test]
+fn quorum_partition_trades_errors_for_stale_reads() {
+    let cp = run("quorum_partition", 1.0, &[]);
+    let store = node(&cp, "store");
+    let refused = store.quorum_errors.unwrap() as f64 / cp.requests.offered as f64;
+    assert!((0.12..0.22).contains(&refused), "refused {refused:.4}");
+    assert_eq!(store.stale_reads, Some(0));
+    let ap = run(
+        "quorum_partition",
+        1.0,
+        &["store.replication.quorum.on_partition=ServeReachable"],
+    );
+    let s = node(&ap, "store");
+    let stale = s.stale_reads.unwrap() as f64 / s.reads.unwrap() as f64;
+    assert_eq!((ap.requests.failed, s.quorum_errors), (0, Some(0)));
+    assert!(stale > 0.05, "AP stale {stale:.4}");
+    let one = run(
+        "quorum_partition",
+        1.0,
+        &[
+            "store.replication.quorum.r=1",
+            "store.replication.quorum.w=1",
+        ],
+    );
+    let o = node(&one, "store");
+    assert!(o.stale_reads.unwrap() > 0 && o.latency_ms.p50 < 0.6 * store.latency_ms.p50);
+}

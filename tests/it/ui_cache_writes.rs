@@ -1,6 +1,6 @@
 //! UI test (egui_kittest) of the cache-consistency lesson as a user meets it: open the preset, run it, read
 //! the stale reads in the results, pick write-behind in the cache's inspector, run again, see the lost
-//! writes of the crash.
+//! writes of the crash; and the quorum preset's CAP choice in the store's inspector.
 #![cfg(feature = "gui")]
 
 use crate::common::ui::{H, apply, harness_of};
@@ -74,4 +74,33 @@ fn the_cache_preset_shows_stale_reads_then_write_behind_loses_writes_in_the_cras
         [h.state().runner().node_index("cache").unwrap()]
     .lost_writes;
     assert_eq!(Some(live), lost, "the badge's count is the report's");
+}
+
+/// The quorum preset's CAP choice is one pick in the store's inspector.
+#[test]
+fn the_quorum_store_switches_from_refuse_to_serve_reachable_in_the_inspector() {
+    use archsim::model::OnPartition;
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
+    h.run_steps(2);
+    apply(
+        &mut h,
+        Command::Discarding(Box::new(Command::LoadPreset("quorum_partition".into()))),
+    );
+    apply(&mut h, Command::Select(Selection::node("store")));
+    h.run_steps(2);
+    let choice = |h: &H| match &h.state().scenario().node("store").unwrap().kind {
+        NodeKind::Database(d) => d
+            .replication
+            .as_ref()
+            .and_then(|r| r.quorum.as_ref())
+            .map(|q| q.on_partition),
+        _ => None,
+    };
+    assert_eq!(choice(&h), Some(OnPartition::Refuse));
+    h.get_by_label("Replicas cut off");
+    h.get_by_label("On partition").click();
+    h.run_steps(2);
+    h.get_by_label("serve reachable (AP)").click();
+    h.run_steps(3);
+    assert_eq!(choice(&h), Some(OnPartition::ServeReachable));
 }
