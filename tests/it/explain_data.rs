@@ -153,3 +153,31 @@ fn a_sweep_shows_the_hottest_shard_and_its_explanation_names_it() {
         e.text
     );
 }
+
+/// The flow model holds a quorum coordinator's connection for the R-th (W-th) fastest replica time: on the
+/// quorum preset without its cut (N = 3, R = W = 2, exponential 3 ms reads and 6 ms writes, 80% reads) a
+/// query's mean hold is 0.8 x 3 x (1/3 + 1/2) + 0.2 x 6 x (1/3 + 1/2) = 3.0 ms, which the simulation's store
+/// latency matches (nothing queues at 5% busy).
+#[test]
+fn the_flow_model_knows_quorum_order_statistics() {
+    use archsim::analysis::flow::FlowModel;
+    let s = preset(
+        "quorum_partition",
+        &["store.replication.quorum.replicas_cut=0"],
+    );
+    let flow = FlowModel::new(&s).unwrap().eval_flow(1.0);
+    let hold = flow.node("store").unwrap().mean_hold_ms;
+    assert!((hold - 3.0).abs() < 1e-9, "model hold {hold}");
+    let sim = run(&s, 1.0);
+    let measured = sim
+        .nodes
+        .iter()
+        .find(|n| n.id == "store")
+        .unwrap()
+        .latency_ms
+        .mean;
+    assert!(
+        (measured / hold - 1.0).abs() < 0.05,
+        "simulated {measured} vs {hold}"
+    );
+}

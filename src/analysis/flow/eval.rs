@@ -376,6 +376,9 @@ impl FlowModel {
 
     /// One shard (the whole database when unsharded) fed the share `q` of the node's traffic.
     fn database_shard(&self, ni: usize, p: &DatabaseParams, q: f64, t: &Tables) -> DbShard {
+        if let Some(quorum) = p.replication.as_deref().and_then(|r| r.quorum.as_ref()) {
+            return self.quorum_shard(ni, p, quorum, q, t);
+        }
         let k = self.classes.len();
         let (read, write) = (mean_ms(&p.read_time_ms), mean_ms(&p.write_time_ms));
         let is_write = |ci: usize| p.write_classes.contains(&self.classes[ci]);
@@ -420,6 +423,48 @@ impl FlowModel {
             busy: busy_p + busy_r * reps,
             wait_weighted: lam_p * wp + lam_r * reps * wr,
             peak: (busy_p / c).max(busy_r / c),
+        }
+    }
+
+    /// A quorum database (or shard): its `n` equal replicas coordinate the queries in turn, each holding a
+    /// connection for the R-th (reads) or W-th (writes) fastest of n replica times. For exponential times
+    /// of mean m the k-th fastest of n has mean m (1/n + ... + 1/(n - k + 1)), used here for any
+    /// distribution's mean (exact for exponential times); the cut is not modelled.
+    fn quorum_shard(
+        &self,
+        ni: usize,
+        p: &DatabaseParams,
+        quorum: &crate::model::Quorum,
+        q: f64,
+        t: &Tables,
+    ) -> DbShard {
+        let k = self.classes.len();
+        let n = 1 + p.read_replicas;
+        let nf = f64::from(n);
+        let kth_fastest =
+            |of: u32| -> f64 { (n - of.min(n) + 1..=n).map(|i| 1.0 / f64::from(i)).sum() };
+        let read = mean_ms(&p.read_time_ms) * kth_fastest(quorum.r);
+        let write = mean_ms(&p.write_time_ms) * kth_fastest(quorum.w);
+        let is_write = |ci: usize| p.write_classes.contains(&self.classes[ci]);
+        let (mut lam_i, mut busy_i) = (0.0, 0.0);
+        for ci in 0..k {
+            let l = t.lambda[ni][ci] * q / nf;
+            lam_i += l;
+            busy_i += l * if is_write(ci) { write } else { read };
+        }
+        let w = if lam_i > 0.0 {
+            queueing::mmc_mean_wait_s(p.pool_size, lam_i, lam_i / busy_i).unwrap_or(f64::INFINITY)
+        } else {
+            0.0
+        };
+        let resp = (0..k)
+            .map(|ci| w + if is_write(ci) { write } else { read })
+            .collect();
+        DbShard {
+            resp,
+            busy: busy_i * nf,
+            wait_weighted: lam_i * nf * w,
+            peak: busy_i / f64::from(p.pool_size),
         }
     }
 

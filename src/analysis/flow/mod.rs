@@ -22,7 +22,9 @@
 //! repeated writes, no idempotency-key deduplication and no queue redeliveries (a visibility timeout's
 //! extra hand-outs are not in the consumers' rates). A cache's write path sends its writes to the store
 //! (write-behind: one query per `batch_size` writes, answered without the store), but the extra read misses
-//! that invalidations cause and the stale reads are not modelled.
+//! that invalidations cause and the stale reads are not modelled. A quorum database's coordinators hold a
+//! connection for the R-th (W-th) fastest of n replica times (the exponential order statistic of the
+//! distribution's mean); its replication lag, stale reads and a scripted cut are not modelled.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
