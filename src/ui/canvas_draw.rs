@@ -225,6 +225,11 @@ pub fn subtitle(node: &Node) -> String {
             Some(w) => format!("hit {} · {}", format::pct(c.hit_ratio), w.policy.label()),
             None => format!("hit {}", format::pct(c.hit_ratio)),
         },
+        NodeKind::Database(d)
+            if let Some(q) = d.replication.as_deref().and_then(|r| r.quorum.as_ref()) =>
+        {
+            format!("quorum N{} R{} W{}", q.n, q.r, q.w)
+        }
         NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
         NodeKind::Database(d) if d.shards.is_some() => {
             let n = d.shards.as_ref().map_or(1, |s| s.count);
@@ -510,6 +515,20 @@ pub fn paint_hint(painter: &Painter, at: Pos2, text: &str, color: Color32, t: &T
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cache_shows_its_write_policy_and_a_quorum_store_its_n_r_w() {
+        let node = |preset: &str, id: &str| {
+            let s = crate::model::presets::load_preset(preset)
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            s.node(id).cloned()
+        };
+        let cache = node("cache_consistency", "cache").map(|n| super::subtitle(&n));
+        assert_eq!(cache.as_deref(), Some("cache-aside"));
+        let store = node("quorum_partition", "store").map(|n| super::subtitle(&n));
+        assert_eq!(store.as_deref(), Some("quorum N3 R2 W2"));
+    }
+
     /// What `elide` did before the binary search: drop one character at a time until it fits.
     fn elide_linear(text: &str, max_w: f32, width: impl Fn(&str) -> f32) -> String {
         if width(text) <= max_w {
