@@ -252,6 +252,10 @@ pub struct NodeSeries {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub hit_ratio: Vec<f64>,
+    /// Stale reads per second, for a node that counts them (a cache with a write path and a key model, a
+    /// database with replication); absent from JSON for other nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_reads_rps: Vec<f64>,
 }
 
 /// A fault that ran (or is running) during the run.

@@ -15,6 +15,8 @@ pub struct NodeBucket {
     pub completed: u32,
     /// p99 of the node's own latency, ms (NaN when nothing completed).
     pub p99_ms: f32,
+    /// Reads answered stale (a cache with a write path, a replicated database; 0 elsewhere).
+    pub stale_reads: u32,
 }
 
 /// End-to-end numbers in one bucket.
@@ -124,6 +126,7 @@ fn merge(a: Bucket, b: Bucket) -> Bucket {
                 queue_len: (x.queue_len + y.queue_len) / 2.0,
                 completed: x.completed + y.completed,
                 p99_ms: fmax(x.p99_ms, y.p99_ms),
+                stale_reads: x.stale_reads + y.stale_reads,
             })
             .collect(),
         edge_sends: a

@@ -293,6 +293,13 @@ impl World {
                         .collect(),
                     p99_ms: buckets.iter().map(|b| b.nodes[i].p99_ms as f64).collect(),
                     hit_ratio: self.hit_ratio_series(i),
+                    stale_reads_rps: if self.repl_counts(i).is_some()
+                        || self.cache_write_counts(i).is_some_and(|(_, keyed)| keyed)
+                    {
+                        rate(&|b| b.nodes[i].stale_reads)
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
         }

@@ -143,8 +143,9 @@ pub fn charts_ui(
     let t = &s.t_s;
     let node_series = node.and_then(|id| s.nodes.iter().find(|n| n.id == id));
     let n_charts: usize = match node_series {
-        Some(n) if !n.hit_ratio.is_empty() => 7,
-        Some(_) => 6,
+        Some(n) => {
+            6 + usize::from(!n.hit_ratio.is_empty()) + usize::from(!n.stale_reads_rps.is_empty())
+        }
         None => 3,
     };
     // As many columns as fit at a readable width (one on a phone), and never shorter than a readable chart:
@@ -315,6 +316,19 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries, max_pts: usize) -> Vec
                 "hit ratio",
                 chart::HIT_RATIO,
                 points(t, &n.hit_ratio, 100.0, max_pts),
+            )],
+        ));
+    }
+    // Stale reads: a write-around TTL, a cache-aside race, a replica's lag or a partition, over time.
+    if !n.stale_reads_rps.is_empty() {
+        charts.push((
+            "node_stale".into(),
+            format!("{}: stale reads", n.id),
+            "/s",
+            vec![(
+                "stale reads",
+                chart::STALE,
+                points(t, &n.stale_reads_rps, 1.0, max_pts),
             )],
         ));
     }

@@ -239,3 +239,44 @@ fn the_flow_model_counts_write_behind_as_one_store_query_per_batch() {
     // Write-through's answers wait for the 1 ms store write; write-behind's do not.
     assert!(e_through > e_behind + 0.9, "{e_through} vs {e_behind}");
 }
+
+/// The stale reads over time (the node's chart in the app): the series adds up to the report's count
+/// over the measured window, for a cache and for a replicated database; a node that counts none has no
+/// series.
+#[test]
+fn the_stale_read_series_adds_up_to_the_report() {
+    use archsim::model::presets;
+    for (preset, id) in [
+        ("cache_consistency", "cache"),
+        ("quorum_partition", "store"),
+    ] {
+        let mut s = presets::load_preset(preset).unwrap().unwrap();
+        s.duration_s = 30.0;
+        if preset == "quorum_partition" {
+            archsim::model::apply_override(
+                &mut s,
+                "store.replication.quorum.on_partition=ServeReachable",
+            )
+            .unwrap();
+        }
+        let r = run(&s);
+        let n = node(&r, id);
+        let series = r.series.nodes.iter().find(|x| x.id == id).unwrap();
+        let measured: f64 = r
+            .series
+            .t_s
+            .iter()
+            .zip(&series.stale_reads_rps)
+            .filter(|(t, _)| **t >= r.warmup_s)
+            .map(|(_, x)| x * r.series.bucket_s)
+            .sum();
+        let total = n.stale_reads.unwrap();
+        assert!(total > 100, "{preset}: {total} stale reads");
+        assert!(
+            (measured - total as f64).abs() < 0.5,
+            "{preset}: series {measured} vs report {total}"
+        );
+        let other = r.series.nodes.iter().find(|x| x.id == "users").unwrap();
+        assert!(other.stale_reads_rps.is_empty());
+    }
+}

@@ -128,12 +128,15 @@ impl CacheWriteRt {
         self.flush_interval_ns
     }
 
-    /// A read is answered with `version` of `key`: counted, and stale if a newer write was acknowledged.
-    fn read_answered(&mut self, key: u32, version: u32) {
+    /// A read is answered with `version` of `key`: counted, and stale (true) if a newer write was
+    /// acknowledged.
+    fn read_answered(&mut self, key: u32, version: u32) -> bool {
         self.counts.reads += 1;
-        if self.latest.get(key as usize).is_some_and(|&l| version < l) {
+        let stale = self.latest.get(key as usize).is_some_and(|&l| version < l);
+        if stale {
             self.counts.stale_reads += 1;
         }
+        stale
     }
 }
 
@@ -200,8 +203,10 @@ impl World {
             .as_ref()
             .and_then(|kc| kc.version_of(key))
             .unwrap_or(0);
-        if let Some(wr) = self.cache_writes(n) {
-            wr.read_answered(key, version);
+        if let Some(wr) = self.ext.cache_writes[n].as_deref_mut()
+            && wr.read_answered(key, version)
+        {
+            self.bucket.nodes[n].stale_reads += 1;
         }
     }
 
@@ -223,11 +228,13 @@ impl World {
         waiters: usize,
         ok: bool,
     ) -> Option<u32> {
-        let wr = self.cache_writes(n)?;
+        let wr = self.ext.cache_writes.get_mut(n)?.as_deref_mut()?;
         let v = wr.fetching.remove(&call)?;
         if ok {
             for _ in 0..=waiters {
-                wr.read_answered(key, v);
+                if wr.read_answered(key, v) {
+                    self.bucket.nodes[n].stale_reads += 1;
+                }
             }
         }
         Some(v)

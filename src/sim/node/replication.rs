@@ -267,6 +267,7 @@ impl World {
                     || (now >= q.other[key] && set & !q.side[key] != 0);
                 if r.committed[key] != NEVER && !has_latest {
                     r.stale += 1;
+                    self.bucket.nodes[n].stale_reads += 1;
                 }
             }
             return true;
@@ -281,6 +282,7 @@ impl World {
                 r.primary_reads += 1;
             } else if r.visible[key] > now {
                 r.stale += 1;
+                self.bucket.nodes[n].stale_reads += 1;
             }
         }
         true
