@@ -228,7 +228,7 @@ pub fn subtitle(node: &Node) -> String {
         NodeKind::Database(d)
             if let Some(q) = d.replication.as_deref().and_then(|r| r.quorum.as_ref()) =>
         {
-            format!("quorum N{} R{} W{}", q.n, q.r, q.w)
+            format!("R{} W{} of {}", q.r, q.w, q.n)
         }
         NodeKind::Database(d) if d.optimistic.is_some() => format!("pool {} · OCC", d.pool_size),
         NodeKind::Database(d) if d.shards.is_some() => {
@@ -526,7 +526,7 @@ mod tests {
         let cache = node("cache_consistency", "cache").map(|n| super::subtitle(&n));
         assert_eq!(cache.as_deref(), Some("cache-aside"));
         let store = node("quorum_partition", "store").map(|n| super::subtitle(&n));
-        assert_eq!(store.as_deref(), Some("quorum N3 R2 W2"));
+        assert_eq!(store.as_deref(), Some("R2 W2 of 3"));
     }
 
     /// What `elide` did before the binary search: drop one character at a time until it fits.
