@@ -117,6 +117,20 @@ pub mod ui {
         );
     }
 
+    /// Runs the design from the start at Max speed and steps frames until the run has finished.
+    pub fn run_to_end(h: &mut H) {
+        apply(h, Command::SetSpeed(f64::INFINITY));
+        apply(h, Command::Restart);
+        apply(h, Command::Run);
+        for _ in 0..20_000 {
+            h.run_steps(1);
+            if h.state().runner().state == RunState::Finished {
+                break;
+            }
+        }
+        assert_eq!(h.state().runner().state, RunState::Finished);
+    }
+
     /// Steps frames until the run reaches `t_s` simulated seconds or stops.
     pub fn run_until(h: &mut H, t_s: f64) {
         for _ in 0..2000 {

@@ -3,23 +3,10 @@
 //! writes of the crash; and the quorum preset's CAP choice in the store's inspector.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness_of};
+use crate::common::ui::{H, apply, harness_of, run_to_end};
 use archsim::model::{NodeKind, WritePolicy};
-use archsim::ui::{App, Command, RunState, Selection};
+use archsim::ui::{App, Command, Selection};
 use egui_kittest::kittest::Queryable;
-
-fn run_to_end(h: &mut H) {
-    apply(h, Command::SetSpeed(f64::INFINITY));
-    apply(h, Command::Restart);
-    apply(h, Command::Run);
-    for _ in 0..20_000 {
-        h.run_steps(1);
-        if h.state().runner().state == RunState::Finished {
-            break;
-        }
-    }
-    assert_eq!(h.state().runner().state, RunState::Finished);
-}
 
 fn cache_counts(h: &H) -> (Option<u64>, Option<u64>) {
     let r = h.state().runner();

@@ -3,22 +3,9 @@
 //! run again, see almost none.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness_of};
-use archsim::ui::{App, Command, RunState, Selection};
+use crate::common::ui::{H, apply, harness_of, run_to_end};
+use archsim::ui::{App, Command, Selection};
 use egui_kittest::kittest::Queryable;
-
-fn run_to_end(h: &mut H) {
-    apply(h, Command::SetSpeed(f64::INFINITY));
-    apply(h, Command::Restart);
-    apply(h, Command::Run);
-    for _ in 0..20_000 {
-        h.run_steps(1);
-        if h.state().runner().state == RunState::Finished {
-            break;
-        }
-    }
-    assert_eq!(h.state().runner().state, RunState::Finished);
-}
 
 #[test]
 fn the_results_panel_shows_the_stale_reads() {
