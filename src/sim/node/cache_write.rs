@@ -40,8 +40,6 @@ pub(crate) struct WriteCounts {
     pub writes: u64,
     /// Write-behind: acknowledged writes a crash destroyed before they reached the store.
     pub lost_writes: u64,
-    /// Write-behind: queries the flushes sent to the store.
-    pub flush_queries: u64,
     /// Is the policy write-behind (the only one that can lose acknowledged writes)?
     pub write_behind: bool,
 }
@@ -330,7 +328,6 @@ impl World {
                 continue;
             };
             if let Some(wr) = self.cache_writes(n) {
-                wr.counts.flush_queries += 1;
                 wr.flushing.insert(lead, chunk.to_vec());
             }
             self.call_child(lead, edge);
