@@ -67,12 +67,15 @@ pub struct WriteBehindParams {
     pub batch_size: u32,
 }
 
+/// Write-behind's defaults, one place for `Default` and the pickers' [`WritePolicy::ALL`].
+const WRITE_BEHIND_DEFAULT: WriteBehindParams = WriteBehindParams {
+    flush_interval_ms: 1_000.0,
+    batch_size: 100,
+};
+
 impl Default for WriteBehindParams {
     fn default() -> Self {
-        Self {
-            flush_interval_ms: 1_000.0,
-            batch_size: 100,
-        }
+        WRITE_BEHIND_DEFAULT
     }
 }
 
@@ -92,10 +95,7 @@ impl WritePolicy {
         WritePolicy::CacheAside,
         WritePolicy::WriteThrough,
         WritePolicy::WriteAround,
-        WritePolicy::WriteBehind(WriteBehindParams {
-            flush_interval_ms: 1_000.0,
-            batch_size: 100,
-        }),
+        WritePolicy::WriteBehind(WRITE_BEHIND_DEFAULT),
     ];
 
     /// The name a file uses.
