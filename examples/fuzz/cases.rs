@@ -308,9 +308,6 @@ pub fn scenario(seed: u64) -> Scenario {
                             archsim::model::OnPartition::Refuse,
                             archsim::model::OnPartition::ServeReachable,
                         ]),
-                        replicas_cut: g.int(0, n - 1),
-                        cut_at_s: g.f(0.0, 5.0),
-                        cut_for_s: g.chance(50).then(|| g.f(0.1, 5.0)),
                     });
                     d.replication = Some(Box::new(archsim::model::Replication {
                         lag_ms: g.dist(200.0),
@@ -439,6 +436,7 @@ pub fn scenario(seed: u64) -> Scenario {
     }
     for _ in 0..g.int(0, 3) {
         let on_edge = g.chance(25) && !s.edges.is_empty();
+        let mut quorum_n = 0;
         let (target, kind_no) = if on_edge {
             let e = g.pick(&s.edges);
             (format!("{}->{}", e.from, e.to), g.pick(&[3, 4]))
@@ -448,7 +446,18 @@ pub fn scenario(seed: u64) -> Scenario {
                 NodeKind::Client(_) => 7,
                 NodeKind::Service(_) => g.pick(&[0, 1, 2, 8]),
                 NodeKind::Cache(_) => 5,
-                NodeKind::Database(_) => g.pick(&[6, 1]),
+                NodeKind::Database(ref d) => {
+                    quorum_n = d
+                        .replication
+                        .as_ref()
+                        .and_then(|r| r.quorum.as_ref())
+                        .map_or(0, |q| q.n);
+                    if quorum_n >= 2 {
+                        g.pick(&[6, 1, 9])
+                    } else {
+                        g.pick(&[6, 1])
+                    }
+                }
                 NodeKind::LoadBalancer(_) => 0,
                 // Queues and rate limiters take no fault of their own.
                 _ => continue,
@@ -476,6 +485,9 @@ pub fn scenario(seed: u64) -> Scenario {
             6 => FaultKind::ReplicaLag,
             7 => FaultKind::Spike(SpikeParams {
                 factor: g.f(0.1, 8.0),
+            }),
+            9 => FaultKind::Split(archsim::model::SplitParams {
+                replicas_cut: g.int(1, quorum_n - 1),
             }),
             _ => FaultKind::Brownout(BrownoutParams {
                 factor: g.f(1.0, 5.0),

@@ -34,6 +34,11 @@ pub enum FaultKind {
     Partition(PartitionParams),
     /// Every hop over the edge (request and response) takes `add_ms` longer.
     Latency(LatencyParams),
+    /// A network partition inside a quorum database: its last `replicas_cut` replicas and the others cannot
+    /// reach each other. A coordinator reaches only its own side (what it does without a quorum is the
+    /// database's `on_partition`, the CAP choice); a write made on one side reaches the other once the split
+    /// heals, a replication lag later.
+    Split(SplitParams),
     /// The cache loses its contents at `at_s`. With a key model the keys are gone and refill on demand; with
     /// a fixed hit ratio the ratio starts at 0 and climbs back linearly over `duration_s` (a cold start).
     Flush,
@@ -110,6 +115,20 @@ impl Default for PartitionParams {
     }
 }
 
+/// Parameters of [`FaultKind::Split`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SplitParams {
+    /// Replicas on the minority side (the last ones), 1 to n - 1. Default 1.
+    pub replicas_cut: u32,
+}
+
+impl Default for SplitParams {
+    fn default() -> Self {
+        Self { replicas_cut: 1 }
+    }
+}
+
 /// Parameters of [`FaultKind::Latency`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -176,6 +195,7 @@ impl FaultKind {
             FaultKind::Brownout(BrownoutParams::default()),
             FaultKind::Flush,
             FaultKind::ReplicaLag,
+            FaultKind::Split(SplitParams::default()),
             FaultKind::Spike(SpikeParams::default()),
             FaultKind::Partition(PartitionParams::default()),
             FaultKind::Latency(LatencyParams::default()),
@@ -192,6 +212,7 @@ impl FaultKind {
             FaultKind::Latency(_) => "Latency",
             FaultKind::Flush => "Flush",
             FaultKind::ReplicaLag => "ReplicaLag",
+            FaultKind::Split(_) => "Split",
             FaultKind::Spike(_) => "Spike",
             FaultKind::Brownout(_) => "Brownout",
         }
@@ -213,9 +234,25 @@ impl FaultKind {
                 matches!(tag, K::Service | K::Cache | K::Database)
             }
             FaultKind::Flush => tag == K::Cache,
-            FaultKind::ReplicaLag => tag == K::Database,
+            FaultKind::ReplicaLag | FaultKind::Split(_) => tag == K::Database,
             FaultKind::Spike(_) => tag == K::Client,
             FaultKind::Partition(_) | FaultKind::Latency(_) => false,
+        }
+    }
+}
+
+impl FaultKind {
+    /// Can this kind hit this node? As [`FaultKind::fits`], and a split needs a quorum to cut apart.
+    pub fn fits_node(&self, kind: &super::NodeKind) -> bool {
+        match (self, kind) {
+            (FaultKind::Split(_), super::NodeKind::Database(d)) => {
+                d.replication.as_ref().is_some_and(|r| r.quorum.is_some())
+            }
+            // A quorum has no primary for the reads to fall back on.
+            (FaultKind::ReplicaLag, super::NodeKind::Database(d)) => {
+                d.replication.as_ref().is_none_or(|r| r.quorum.is_none())
+            }
+            _ => self.fits(kind.tag()),
         }
     }
 }
@@ -303,7 +340,7 @@ impl Fault {
                     );
                 }
             }
-            FaultKind::Flush | FaultKind::ReplicaLag => {}
+            FaultKind::Flush | FaultKind::ReplicaLag | FaultKind::Split(_) => {}
         }
         match self.resolve(s) {
             Err(m) => bad("target", m),
@@ -323,6 +360,36 @@ impl Fault {
                         format!(
                             "is {}, which cuts or slows an edge; write the target as \"from->to\"",
                             self.kind.name()
+                        ),
+                    );
+                } else if let FaultKind::Split(x) = &self.kind
+                    && tag == KindTag::Database
+                {
+                    match quorum_n(s, i) {
+                        None => bad(
+                            "kind",
+                            format!(
+                                "is Split, which cuts a quorum's replicas apart; '{}' has no replication.quorum",
+                                self.target
+                            ),
+                        ),
+                        Some(n) if !(1..n).contains(&x.replicas_cut) => bad(
+                            "kind.replicas_cut",
+                            format!(
+                                "is {}; allowed: 1 to n - 1 ({}) for '{}'",
+                                x.replicas_cut,
+                                n.saturating_sub(1),
+                                self.target
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                } else if matches!(self.kind, FaultKind::ReplicaLag) && quorum_n(s, i).is_some() {
+                    bad(
+                        "kind",
+                        format!(
+                            "is ReplicaLag, which sends reads to the primary; '{}' runs a quorum, which has none (a Split cuts its replicas apart)",
+                            self.target
                         ),
                     );
                 } else if !self.kind.fits(tag) {
@@ -363,8 +430,17 @@ fn fits_hint(k: &FaultKind) -> &'static str {
         }
         FaultKind::Flush => "it applies to a cache",
         FaultKind::ReplicaLag => "it applies to a database (with read replicas)",
+        FaultKind::Split(_) => "it applies to a database with a replication quorum",
         FaultKind::Spike(_) => "it applies to a client",
         FaultKind::Partition(_) | FaultKind::Latency(_) => "it applies to an edge",
+    }
+}
+
+/// The replicas of node `i`'s quorum, if it is a database with one.
+pub fn quorum_n(s: &Scenario, i: usize) -> Option<u32> {
+    match &s.nodes.get(i)?.kind {
+        super::NodeKind::Database(d) => d.replication.as_ref()?.quorum.as_ref().map(|q| q.n),
+        _ => None,
     }
 }
 

@@ -41,10 +41,9 @@ pub const MAX_QUORUM_N: u32 = 64;
 /// Each query is coordinated by the next instance in turn, which holds one connection while it asks every
 /// replica it can reach; a read answers with the R fastest replies (the newest version among them), a write
 /// once W replicas acked (those have it at once, the others `lag_ms` later). Each replica's time is a draw
-/// of `read_time_ms` or `write_time_ms`. `replicas_cut` splits the replicas in two sides (the last
-/// `replicas_cut` instances against the rest) from `cut_at_s` for `cut_for_s` seconds (default: the whole
-/// run); while it holds a coordinator reaches only its own side, and a write made on one side reaches the
-/// other only once the cut heals, `lag_ms` after it. Defaults: n 3, R 2, W 2, `Refuse`, no cut.
+/// of `read_time_ms` or `write_time_ms`. A network partition between the replicas is a fault on the
+/// timeline, [`super::FaultKind::Split`]; `on_partition` says what a coordinator does while it cannot reach
+/// R (or W) of them. Defaults: n 3, R 2, W 2, `Refuse`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Quorum {
@@ -56,12 +55,6 @@ pub struct Quorum {
     pub w: u32,
     /// What a coordinator that reaches fewer than R (W) replicas does.
     pub on_partition: OnPartition,
-    /// Replicas cut off from the others (0 to n - 1): instances n - cut to n - 1 form the minority side.
-    pub replicas_cut: u32,
-    /// When the cut starts, seconds of simulated time. Default 0.
-    pub cut_at_s: f64,
-    /// How long the cut lasts, seconds. Default: none (to the end of the run).
-    pub cut_for_s: Option<f64>,
 }
 
 impl Default for Quorum {
@@ -71,9 +64,6 @@ impl Default for Quorum {
             r: 2,
             w: 2,
             on_partition: OnPartition::Refuse,
-            replicas_cut: 0,
-            cut_at_s: 0.0,
-            cut_for_s: None,
         }
     }
 }
@@ -161,33 +151,6 @@ impl Quorum {
                     format!("is {v}; allowed: 1 to n ({})", self.n),
                 ));
             }
-        }
-        if !(self.cut_at_s.is_finite() && self.cut_at_s >= 0.0) {
-            p.push(Problem::new(
-                place,
-                "replication.quorum.cut_at_s",
-                format!("is {}; allowed: >= 0", self.cut_at_s),
-            ));
-        }
-        if let Some(v) = self.cut_for_s
-            && !(v.is_finite() && v > 0.0)
-        {
-            p.push(Problem::new(
-                place,
-                "replication.quorum.cut_for_s",
-                format!("is {v}; allowed: > 0"),
-            ));
-        }
-        if self.replicas_cut >= self.n.max(1) {
-            p.push(Problem::new(
-                place,
-                "replication.quorum.replicas_cut",
-                format!(
-                    "is {}; allowed: 0 to n - 1 ({})",
-                    self.replicas_cut,
-                    self.n.saturating_sub(1)
-                ),
-            ));
         }
     }
 }

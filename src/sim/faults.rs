@@ -134,6 +134,12 @@ impl World {
                             k.flush();
                         }
                     }
+                    FaultKind::Split(p) => {
+                        let end_ns = self.ext.faults[idx as usize].end_ns;
+                        if let Some(r) = &mut self.ext.repl[n] {
+                            r.split(p.replicas_cut, now, end_ns);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -153,6 +159,11 @@ impl World {
             FaultTarget::Edge(e) => self.recompute_edge(e),
             FaultTarget::Node(n) => {
                 self.recompute_node(n);
+                if let FaultKind::Split(_) = kind
+                    && let Some(r) = &mut self.ext.repl[n]
+                {
+                    r.heal(now);
+                }
                 if let FaultKind::Crash(c) = kind
                     && self.ext.node[n].down == 0
                 {
@@ -228,7 +239,7 @@ impl World {
                     fx.flush_start_ns = run.start_ns;
                     fx.flush_end_ns = run.end_ns;
                 }
-                FaultKind::Partition(_) | FaultKind::Latency(_) => {}
+                FaultKind::Partition(_) | FaultKind::Latency(_) | FaultKind::Split(_) => {}
             }
         }
         fx.error_p = 1.0 - ok_p;

@@ -7,7 +7,7 @@ use super::command::Command;
 use super::edit::Edit;
 use super::runner::Runner;
 use super::theme;
-use crate::model::{Fault, FaultKind, KindTag};
+use crate::model::{Fault, FaultKind, NodeKind};
 
 /// The fault being prepared in the inspector.
 #[derive(Clone, Debug)]
@@ -33,12 +33,12 @@ impl Default for FaultDraft {
     }
 }
 
-/// The fault kinds that fit a node of kind `tag`, or an edge when `tag` is `None`.
-pub fn kinds_for(tag: Option<KindTag>) -> Vec<FaultKind> {
+/// The fault kinds that fit `node`, or an edge when `node` is `None`.
+pub fn kinds_for(node: Option<&NodeKind>) -> Vec<FaultKind> {
     FaultKind::all()
         .into_iter()
-        .filter(|k| match tag {
-            Some(t) => k.fits(t),
+        .filter(|k| match node {
+            Some(n) => k.fits_node(n),
             None => k.on_edge(),
         })
         .collect()
@@ -143,11 +143,20 @@ pub fn params_ui(ui: &mut Ui, k: &mut FaultKind) -> bool {
                 "Share of requests failed (0 to 1)",
             )
         }
+        FaultKind::Split(p) => {
+            let l = ui.label("replicas cut off");
+            ui.add(
+                egui::DragValue::new(&mut p.replicas_cut).range(1..=crate::model::MAX_QUORUM_N - 1),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("The last replicas, cut off from the others (at most n - 1)")
+            .changed()
+        }
         FaultKind::Flush | FaultKind::ReplicaLag => false,
     }
 }
 
-/// "Faults" for the selected node (`tag` is its kind) or edge (`tag` None, `target` "from->to"): pick a
+/// "Faults" for the selected node (`node` is its kind) or edge (`node` None, `target` "from->to"): pick a
 /// kind (explained in one line), set its parameters and duration, then inject it now into the running
 /// simulation or schedule it at a time (saved in the file, so links carry it). Below, the faults scheduled on
 /// this target, each editable and removable.
@@ -155,12 +164,12 @@ pub fn inject_ui(
     ui: &mut Ui,
     draft: &mut FaultDraft,
     target: &str,
-    tag: Option<KindTag>,
+    node: Option<&NodeKind>,
     scheduled: &[Fault],
     runner: &Runner,
     out: &mut Vec<Command>,
 ) {
-    let kinds = kinds_for(tag);
+    let kinds = kinds_for(node);
     if kinds.is_empty() {
         return;
     }

@@ -61,6 +61,9 @@ pub fn fault_blurb(k: &FaultKind) -> &'static str {
             "The cache loses its contents: its hit ratio drops to 0 and climbs back as it refills."
         }
         FaultKind::ReplicaLag => "The read replicas fall behind: every read goes to the primary.",
+        FaultKind::Split(_) => {
+            "A network partition between a quorum's replicas: each side reaches only its own, and the database's On partition choice decides between errors (CP) and stale reads (AP)."
+        }
         FaultKind::Spike(_) => {
             "The client sends a multiple of its traffic (a launch, a retry storm from outside)."
         }

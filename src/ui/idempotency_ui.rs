@@ -10,7 +10,7 @@ use crate::model::{
 
 /// A database's rows: count side effects, deduplicate by idempotency key (with its TTL).
 pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
-    // Shown for a database that counts side effects (set in its file, as the payment preset does): the
+    // Shown for a database that counts side effects (its switch is in the database's Options menu): the
     // inspector of every other database must still fit a laptop screen.
     if !(d.side_effects || d.idempotency.is_some()) {
         return false;

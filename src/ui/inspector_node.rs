@@ -73,7 +73,7 @@ impl Inspector {
                     ui,
                     &mut self.fault,
                     id,
-                    Some(kind),
+                    Some(&node.kind),
                     &s.faults,
                     runner,
                     out,
@@ -343,13 +343,17 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         &mut d.pool_size,
         256,
     );
+    let replicas = d.read_replicas;
     changed |= count(
         ui,
         "Read replicas",
-        "Reads spread over these; writes go to the primary",
+        "Reads spread over these; writes go to the primary (with a quorum: every instance is a replica)",
         &mut d.read_replicas,
         16,
     );
+    if d.read_replicas != replicas {
+        super::replication_ui::follow_replicas(d);
+    }
     changed |= count(
         ui,
         "Queue",
@@ -364,7 +368,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
         &mut d.class_priority,
         classes,
     );
-    changed |= super::shards_ui::database_options_ui(ui, &mut d.optimistic, &mut d.shards);
+    changed |= super::shards_ui::database_options_ui(ui, d);
     changed |= super::idempotency_ui::database_rows_ui(ui, d);
     changed |= super::replication_ui::database_rows_ui(ui, d);
     changed

@@ -1,11 +1,12 @@
-//! Inspector rows for a database's replication, shown when its file sets `replication` (the inspector of
-//! every other database must still fit a laptop screen): its keys, read-your-writes and its window, a
-//! quorum's R, W, its CAP choice under a partition and the replicas cut off. The lag is with the node's time distributions.
+//! Inspector rows for a database's replication, shown when it is on (its switch is in the database's
+//! "Options" row, so the inspector of every other database still fits a laptop screen): its keys,
+//! read-your-writes and its window, or a quorum's R, W and its CAP choice under a Split fault. The lag is
+//! with the node's time distributions.
 
 use egui::{DragValue, Ui};
 
 use super::resilience_ui::{count_row_ui, switch_row_ui};
-use crate::model::{DatabaseParams, MAX_KEYS, MAX_READ_YOUR_WRITES_MS, OnPartition};
+use crate::model::{DatabaseParams, MAX_KEYS, MAX_READ_YOUR_WRITES_MS, OnPartition, Quorum};
 
 /// A replicated database's rows; whether anything changed.
 pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
@@ -19,6 +20,23 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         &mut r.keys,
         1..=MAX_KEYS,
     );
+    let n = 1 + d.read_replicas;
+    if switch_row_ui(
+        ui,
+        "Quorum",
+        "Leaderless (Dynamo style): every instance is a replica; a read waits for R replies, a write for W acks. A Split fault (Faults, below) cuts the replicas apart",
+        &mut r.quorum,
+        || Quorum {
+            n,
+            r: n / 2 + 1,
+            w: n / 2 + 1,
+            ..Quorum::default()
+        },
+    ) {
+        // A quorum has no primary to read one's own writes from.
+        r.read_your_writes_ms = None;
+        changed = true;
+    }
     if let Some(q) = &mut r.quorum {
         let n = q.n.max(1);
         changed |= count_row_ui(ui, "Quorum R", "Replies a read waits for", &mut q.r, 1..=n);
@@ -48,13 +66,6 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
             .response
             .labelled_by(l.id);
         ui.end_row();
-        changed |= count_row_ui(
-            ui,
-            "Replicas cut off",
-            "A network partition: these replicas (the last ones) cannot reach the others while the cut holds",
-            &mut q.replicas_cut,
-            0..=n - 1,
-        );
         return changed;
     }
     changed |= switch_row_ui(
@@ -81,6 +92,15 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         ui.end_row();
     }
     changed
+}
+
+/// Keeps a quorum spanning every instance when the read replicas change (and R, W within it).
+pub fn follow_replicas(d: &mut DatabaseParams) {
+    if let Some(q) = d.replication.as_mut().and_then(|r| r.quorum.as_mut()) {
+        q.n = 1 + d.read_replicas;
+        q.r = q.r.clamp(1, q.n);
+        q.w = q.w.clamp(1, q.n);
+    }
 }
 
 /// The picker's words for the CAP choice.

@@ -3,41 +3,84 @@
 use egui::{ComboBox, DragValue, Ui};
 
 use super::resilience_ui::count_row_ui;
-use crate::model::{MAX_KEYS, MAX_SHARDS, MAX_VNODES, Optimistic, ShardRouting, Shards};
+use crate::model::{
+    DatabaseParams, MAX_KEYS, MAX_SHARDS, MAX_VNODES, Optimistic, ShardRouting, Shards,
+};
 
-/// A database's optional machinery as one row of switches (the inspector fits a laptop screen with it), then
-/// the rows of what is on; returns whether anything changed.
-pub(super) fn database_options_ui(
-    ui: &mut Ui,
-    optimistic: &mut Option<Optimistic>,
-    shards: &mut Option<Shards>,
-) -> bool {
+/// A database's optional machinery behind one "Options" row (a menu of switches, so the inspector fits a
+/// laptop screen however many there are), then the rows of what is on (side effects' and replication's come
+/// after, from `idempotency_ui` and `replication_ui`); returns whether anything changed.
+pub(super) fn database_options_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
     let mut changed = false;
-    let l = ui.label("Options");
-    ui.horizontal(|ui| {
-        let mut on = optimistic.is_some();
+    let on: Vec<&str> = [
+        (d.optimistic.is_some(), "optimistic"),
+        (d.shards.is_some(), "sharded"),
+        (d.replication.is_some(), "replicated"),
+        (d.side_effects || d.idempotency.is_some(), "side effects"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    let summary = match on.len() {
+        0 => "none".to_owned(),
+        1 | 2 => on.join(", "),
+        n => format!("{}, {} +{}", on[0], on[1], n - 2),
+    };
+    let l = ui.label("Options").on_hover_text(
+        "Optional machinery: optimistic writes, shards, replication, counting side effects",
+    );
+    // A picker of switches: it stays open while they are ticked.
+    egui::ComboBox::from_id_salt("database_options")
+        .selected_text(summary)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show_ui(ui, |ui| {
+        let mut on = d.optimistic.is_some();
         if ui
-            .checkbox(&mut on, "Optimistic")
+            .add_enabled(d.replication.is_none() || on, egui::Checkbox::new(&mut on, "Optimistic"))
             .on_hover_text("Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)")
-            .labelled_by(l.id)
+            .on_disabled_hover_text("Not with replication (yet)")
             .changed()
         {
-            *optimistic = on.then(Optimistic::default);
+            d.optimistic = on.then(Optimistic::default);
             changed = true;
         }
-        let mut on = shards.is_some();
+        let mut on = d.shards.is_some();
         if ui
             .checkbox(&mut on, "Sharded")
             .on_hover_text("Split the database by key: each shard is a primary with its own pool, queue and read replicas; every query draws a key and goes to the key's shard")
             .changed()
         {
-            *shards = on.then(Shards::default);
+            d.shards = on.then(Shards::default);
             changed = true;
         }
-    });
+        let mut on = d.replication.is_some();
+        if ui
+            .add_enabled(d.optimistic.is_none() || on, egui::Checkbox::new(&mut on, "Replicated"))
+            .on_hover_text("Replicas apply each write a lag after it commits: a read a replica serves in that window is stale (counted). Reads can also go to the primary after a write, or to a quorum")
+            .on_disabled_hover_text("Not with optimistic writes (yet)")
+            .changed()
+        {
+            d.replication = on.then(Box::default);
+            changed = true;
+        }
+        let mut on = d.side_effects || d.idempotency.is_some();
+        if ui
+            .checkbox(&mut on, "Side effects")
+            .on_hover_text("Count committed writes and their duplicates (a retry whose first attempt went through: a double charge); then an idempotency key can dedupe them")
+            .changed()
+        {
+            d.side_effects = on;
+            if !on {
+                d.idempotency = None;
+            }
+            changed = true;
+        }
+    })
+    .response
+    .labelled_by(l.id);
     ui.end_row();
-    changed |= super::resilience_ui::optimistic_rows_ui(ui, optimistic);
-    changed |= shards_rows_ui(ui, shards);
+    changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
+    changed |= shards_rows_ui(ui, &mut d.shards);
     changed
 }
 

@@ -88,22 +88,11 @@ fn ten_x_breaks_every_preset_visibly() {
         );
         // A preset whose fault is scripted into its timeline (the notification's brown-out) must be healthy
         // at 1x until the fault starts.
-        // (A quorum's scripted partition, `replicas_cut` from `cut_at_s`, counts as a fault too.)
         let sc = preset(name);
-        let cuts = sc.nodes.iter().filter_map(|n| match &n.kind {
-            archsim::model::NodeKind::Database(d) => d
-                .replication
-                .as_ref()
-                .and_then(|r| r.quorum.as_ref())
-                .filter(|q| q.replicas_cut > 0)
-                .map(|q| q.cut_at_s),
-            _ => None,
-        });
         let first_fault_s = sc
             .faults
             .iter()
             .map(|f| f.at_s)
-            .chain(cuts)
             .fold(f64::INFINITY, f64::min);
         let lost = if first_fault_s.is_finite() {
             let before = |v: &[f64]| -> f64 {

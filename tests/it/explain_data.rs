@@ -161,10 +161,8 @@ fn a_sweep_shows_the_hottest_shard_and_its_explanation_names_it() {
 #[test]
 fn the_flow_model_knows_quorum_order_statistics() {
     use archsim::analysis::flow::FlowModel;
-    let s = preset(
-        "quorum_partition",
-        &["store.replication.quorum.replicas_cut=0"],
-    );
+    let mut s = preset("quorum_partition", &[]);
+    s.faults.clear();
     let flow = FlowModel::new(&s).unwrap().eval_flow(1.0);
     let hold = flow.node("store").unwrap().mean_hold_ms;
     assert!((hold - 3.0).abs() < 1e-9, "model hold {hold}");

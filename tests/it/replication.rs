@@ -248,6 +248,16 @@ fn quorum(seed: u64, replicas: u32, q: Quorum, class: Option<&str>, lag_ms: Dist
     s
 }
 
+/// A Split fault on "db": the last `cut` replicas cut off from `at_s` for `for_s` seconds.
+fn split(at_s: f64, for_s: f64, cut: u32) -> model::Fault {
+    model::Fault {
+        at_s,
+        duration_s: for_s,
+        target: "db".into(),
+        kind: model::FaultKind::Split(model::SplitParams { replicas_cut: cut }),
+    }
+}
+
 fn q(n: u32, r: u32, w: u32) -> Quorum {
     Quorum {
         n,
@@ -359,7 +369,6 @@ fn a_cut_replica_makes_cp_refuse_and_ap_serve_stale() {
             2,
             Quorum {
                 on_partition,
-                replicas_cut: 1,
                 ..q(3, 2, 2)
             },
             None,
@@ -368,6 +377,7 @@ fn a_cut_replica_makes_cp_refuse_and_ap_serve_stale() {
         // Every key written at least once before the window (e^-10 of them not).
         s.warmup_s = 50.0;
         s.duration_s = 250.0;
+        s.faults.push(split(0.0, 250.0, 1));
         run(&s)
     };
     // CP: the minority side refuses (1/3 of the queries fail), nothing served is stale.
@@ -394,17 +404,14 @@ fn a_cut_replica_makes_cp_refuse_and_ap_serve_stale() {
 }
 
 #[test]
-fn a_timed_cut_refuses_or_goes_stale_only_while_it_holds() {
-    // The same cluster cut from 100 s to 200 s of a window from 50 s to 250 s, no lag.
+fn a_timed_split_refuses_or_goes_stale_only_while_it_holds() {
+    // The same cluster split from 100 s to 200 s of a window from 50 s to 250 s, no lag.
     let cap = |seed: u64, on_partition: OnPartition| {
         let mut s = quorum(
             seed,
             2,
             Quorum {
                 on_partition,
-                replicas_cut: 1,
-                cut_at_s: 100.0,
-                cut_for_s: Some(100.0),
                 ..q(3, 2, 2)
             },
             None,
@@ -412,6 +419,7 @@ fn a_timed_cut_refuses_or_goes_stale_only_while_it_holds() {
         );
         s.warmup_s = 50.0;
         s.duration_s = 250.0;
+        s.faults.push(split(100.0, 100.0, 1));
         run(&s)
     };
     // CP: a third of the queries during half the window are refused, 1/6; after the cut heals, every
@@ -500,32 +508,56 @@ fn bad_quorums_are_named_errors() {
     check(2, q(3, 2, 4), None, &["replication.quorum.w", "is 4"]);
     check(
         2,
-        Quorum {
-            replicas_cut: 3,
-            ..q(3, 2, 2)
-        },
-        None,
-        &["replication.quorum.replicas_cut", "is 3", "0 to n - 1 (2)"],
-    );
-    check(
-        2,
         q(3, 2, 2),
         Some(100.0),
         &["replication.read_your_writes_ms", "quorum"],
     );
-    check(
-        2,
-        Quorum {
-            cut_at_s: -1.0,
-            cut_for_s: Some(0.0),
-            ..q(3, 2, 2)
-        },
-        None,
-        &[
-            "replication.quorum.cut_at_s",
-            "is -1",
-            "replication.quorum.cut_for_s",
-            "is 0",
-        ],
+    // A split names its replicas within the quorum, and needs a quorum to split.
+    let mut s = quorum(1, 2, q(3, 2, 2), None, Dist::constant(0.0));
+    s.faults.push(split(1.0, 1.0, 3));
+    let msg = model::ensure_valid(&s).unwrap_err().to_string();
+    for w in [
+        "fault #1 (db)",
+        "kind.replicas_cut",
+        "is 3",
+        "1 to n - 1 (2)",
+    ] {
+        assert!(msg.contains(w), "{w} not in {msg}");
+    }
+    let mut s = quorum(1, 2, q(3, 2, 2), None, Dist::constant(0.0));
+    s.faults.push(model::Fault {
+        kind: model::FaultKind::ReplicaLag,
+        ..split(1.0, 1.0, 1)
+    });
+    let msg = model::ensure_valid(&s).unwrap_err().to_string();
+    assert!(
+        msg.contains("is ReplicaLag") && msg.contains("has none"),
+        "{msg}"
     );
+    let mut s = scenario(1, Dist::constant(0.0), None);
+    s.faults.push(split(1.0, 1.0, 1));
+    let msg = model::ensure_valid(&s).unwrap_err().to_string();
+    assert!(msg.contains("no replication.quorum"), "{msg}");
+}
+
+#[test]
+fn a_live_split_holds_from_its_injection_until_it_is_cleared() {
+    // Injected at 100 s for an hour, cleared at 200 s: the timed split's CP share, 1/6 of the window.
+    use archsim::sim::{NS_PER_S, Simulation};
+    let mut s = quorum(1, 2, q(3, 2, 2), None, Dist::constant(0.0));
+    s.warmup_s = 50.0;
+    s.duration_s = 250.0;
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.step_until(100 * NS_PER_S);
+    sim.inject_fault(&split(0.0, 3600.0, 1)).unwrap();
+    sim.step_until(200 * NS_PER_S);
+    sim.clear_faults();
+    sim.run_to_end();
+    let r = sim.report();
+    let db = node_report(&r, "db");
+    let refused = db.quorum_errors.unwrap() as f64 / db.arrivals as f64;
+    assert_near("CP refused share, live split", refused, 1.0 / 6.0, 0.003);
+    assert_eq!(db.stale_reads, Some(0));
+    assert_eq!(r.faults.len(), 1);
+    assert_eq!((r.faults[0].start_s, r.faults[0].end_s), (100.0, 200.0));
 }

@@ -473,7 +473,7 @@ fn a_sharded_database_has_its_rows_and_shows_its_hottest_shard() {
     apply(&mut h, Command::LoadPreset("sharded_hot_key".into()));
     crate::common::ui::set_duration(&mut h, 15.0);
     apply(&mut h, Command::Select(Selection::node("orders_db")));
-    for row in ["Sharded", "  count", "  keys", "  zipf", "  routing"] {
+    for row in ["Options", "  count", "  keys", "  zipf", "  routing"] {
         h.get_by_label(row);
     }
     apply(&mut h, Command::SetSpeed(f64::INFINITY));

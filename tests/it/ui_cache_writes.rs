@@ -84,7 +84,7 @@ fn the_quorum_store_switches_from_refuse_to_serve_reachable_in_the_inspector() {
         _ => None,
     };
     assert_eq!(choice(&h), Some(OnPartition::Refuse));
-    h.get_by_label("Replicas cut off");
+    h.get_by_label("Quorum");
     h.get_by_label("On partition").click();
     h.run_steps(2);
     h.get_by_label("serve reachable (AP)").click();

@@ -49,3 +49,30 @@ fn the_payment_preset_double_charges_until_the_idempotency_key_is_ticked() {
     run_to_end(&mut h);
     assert_eq!(charges_duplicates(&h), (Some(0), 0));
 }
+
+/// Any database can start counting side effects from its Options menu; then its idempotency rows appear.
+#[test]
+fn side_effects_are_switched_on_from_a_databases_options_menu() {
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
+    h.run_steps(2);
+    apply(&mut h, Command::Select(Selection::node("db")));
+    h.run_steps(2);
+    assert!(h.query_by_label("Idempotency key").is_none());
+    h.get_by_label("Options").click();
+    h.run_steps(2);
+    h.get_by_label("Side effects").click();
+    h.run_steps(3);
+    let counts = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => d.side_effects,
+        _ => false,
+    };
+    assert!(counts(&h));
+    h.get_by_label("Options").click();
+    h.run_steps(2);
+    h.get_by_label("Idempotency key").click();
+    h.run_steps(3);
+    match &h.state().scenario().node("db").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => assert!(d.idempotency.is_some()),
+        _ => unreachable!(),
+    }
+}

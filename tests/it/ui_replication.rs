@@ -52,3 +52,43 @@ fn the_results_panel_shows_the_stale_reads() {
     assert!(stale * 500 < reads, "{stale} of {reads}");
     assert!(db.primary_reads.unwrap() > reads / 10);
 }
+
+/// A database without replication gets it from the inspector's Options row, then a quorum sized to its
+/// instances, and its Faults section then offers a Split (a partition between the replicas).
+#[test]
+fn replication_and_a_quorum_are_switched_on_in_the_inspector() {
+    let mut h = harness_of(App::default(), 1280.0, 2400.0);
+    h.run_steps(2);
+    apply(&mut h, Command::Select(Selection::node("db")));
+    h.run_steps(2);
+    let repl = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
+        archsim::model::NodeKind::Database(d) => d.replication.clone(),
+        _ => None,
+    };
+    assert_eq!(repl(&h), None);
+    assert!(h.query_by_label("Replicated keys").is_none());
+    // The database's optional machinery is one "Options" menu of switches.
+    h.get_by_label("Options").click();
+    h.run_steps(2);
+    h.get_by_label("Replicated").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Options").is_some());
+    assert_eq!(repl(&h).unwrap().quorum, None);
+    h.get_by_label("Replicated keys");
+    h.get_by_label("Replication lag");
+    // The picker stays open while its switches are ticked; a second click on it closes it.
+    h.get_by_label("Options").click();
+    h.run_steps(2);
+    h.get_by_label("Quorum").click();
+    h.run_steps(3);
+    // The preset's database has 2 read replicas: a quorum of 3, majorities of 2.
+    let q = repl(&h).unwrap().quorum.unwrap();
+    assert_eq!((q.n, q.r, q.w), (3, 2, 2));
+    assert!(archsim::model::ensure_valid(h.state().scenario()).is_ok());
+    h.get_by_label("Quorum R");
+    h.get_by_label("Faults").click();
+    h.run_steps(2);
+    h.get_by_label("kind").click();
+    h.run_steps(2);
+    h.get_by_label("Split");
+}

@@ -105,6 +105,20 @@ impl ReplRt {
         self.quorum.is_some()
     }
 
+    /// A split fault on the database starts (nothing without a quorum: validation requires one).
+    pub fn split(&mut self, cut: u32, now: u64, until_ns: u64) {
+        if let Some(q) = self.quorum.as_mut() {
+            q.split(cut, now, until_ns);
+        }
+    }
+
+    /// A split fault ends at `now` (early, when the app clears the faults).
+    pub fn heal(&mut self, now: u64) {
+        if let Some(q) = self.quorum.as_mut() {
+            q.cut_until_ns = q.cut_until_ns.min(now);
+        }
+    }
+
     pub fn warmup_end(&mut self) {
         self.reads = 0;
         self.primary_reads = 0;
@@ -146,20 +160,15 @@ impl QuorumRt {
     fn new(q: &Quorum, keys: u32) -> Self {
         let n = q.n.clamp(1, 64);
         let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-        let cut = q.replicas_cut.min(n - 1);
-        let side_b = all & !(all >> cut);
-        let from = crate::sim::secs_to_ns(q.cut_at_s);
         Self {
-            cut_from_ns: from,
-            cut_until_ns: q
-                .cut_for_s
-                .map_or(u64::MAX, |d| from.saturating_add(crate::sim::secs_to_ns(d))),
+            side_b: 0,
+            cut_from_ns: u64::MAX,
+            cut_until_ns: 0,
             other: vec![0; keys as usize],
             n,
             r: q.r.clamp(1, n),
             w: q.w.clamp(1, n),
             serve_reachable: q.on_partition == OnPartition::ServeReachable,
-            side_b,
             all,
             sync: vec![0; keys as usize],
             side: vec![0; keys as usize],
@@ -168,6 +177,15 @@ impl QuorumRt {
             scratch: Vec::with_capacity(n as usize),
             errors: 0,
         }
+    }
+
+    /// A split fault starts: the last `cut` replicas lose the others from `now` until `until_ns`, the
+    /// fault's scheduled end (a write made during it reaches the other side a lag after that).
+    fn split(&mut self, cut: u32, now: u64, until_ns: u64) {
+        let cut = cut.clamp(1, self.n.max(2) - 1);
+        self.side_b = self.all & !(self.all >> cut);
+        self.cut_from_ns = now;
+        self.cut_until_ns = until_ns;
     }
 
     /// The replicas coordinator `inst` reaches at `now`: its side while the cut holds, else all.
