@@ -362,36 +362,6 @@ impl Fault {
                             self.kind.name()
                         ),
                     );
-                } else if let FaultKind::Split(x) = &self.kind
-                    && tag == KindTag::Database
-                {
-                    match quorum_n(s, i) {
-                        None => bad(
-                            "kind",
-                            format!(
-                                "is Split, which cuts a quorum's replicas apart; '{}' has no replication.quorum",
-                                self.target
-                            ),
-                        ),
-                        Some(n) if !(1..n).contains(&x.replicas_cut) => bad(
-                            "kind.replicas_cut",
-                            format!(
-                                "is {}; allowed: 1 to n - 1 ({}) for '{}'",
-                                x.replicas_cut,
-                                n.saturating_sub(1),
-                                self.target
-                            ),
-                        ),
-                        Some(_) => {}
-                    }
-                } else if matches!(self.kind, FaultKind::ReplicaLag) && quorum_n(s, i).is_some() {
-                    bad(
-                        "kind",
-                        format!(
-                            "is ReplicaLag, which sends reads to the primary; '{}' runs a quorum, which has none (a Split cuts its replicas apart)",
-                            self.target
-                        ),
-                    );
                 } else if !self.kind.fits(tag) {
                     bad(
                         "kind",
@@ -401,6 +371,30 @@ impl Fault {
                             self.target,
                             tag.as_str(),
                             fits_hint(&self.kind)
+                        ),
+                    );
+                } else if !self.kind.fits_node(&s.nodes[i].kind) {
+                    // A database's kind fits, its replication does not (the rule is `fits_node`'s).
+                    let t = &self.target;
+                    let why = if matches!(self.kind, FaultKind::Split(_)) {
+                        format!("cuts a quorum's replicas apart; '{t}' has no replication.quorum")
+                    } else {
+                        format!(
+                            "sends reads to the primary; '{t}' runs a quorum, which has none (a Split cuts its replicas apart)"
+                        )
+                    };
+                    bad("kind", format!("is {}, which {why}", self.kind.name()));
+                } else if let FaultKind::Split(x) = &self.kind
+                    && let Some(n) = quorum_n(s, i)
+                    && !(1..n).contains(&x.replicas_cut)
+                {
+                    bad(
+                        "kind.replicas_cut",
+                        format!(
+                            "is {}; allowed: 1 to n - 1 ({}) for '{}'",
+                            x.replicas_cut,
+                            n.saturating_sub(1),
+                            self.target
                         ),
                     );
                 }
@@ -437,7 +431,7 @@ fn fits_hint(k: &FaultKind) -> &'static str {
 }
 
 /// The replicas of node `i`'s quorum, if it is a database with one.
-pub fn quorum_n(s: &Scenario, i: usize) -> Option<u32> {
+fn quorum_n(s: &Scenario, i: usize) -> Option<u32> {
     match &s.nodes.get(i)?.kind {
         super::NodeKind::Database(d) => d.replication.as_ref()?.quorum.as_ref().map(|q| q.n),
         _ => None,

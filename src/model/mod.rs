@@ -37,7 +37,7 @@ pub use error::{Problem, ScenarioError};
 pub use extras::{Autoscale, HealthCheck, KeyModel, MAX_KEYS};
 pub use fault::{
     BrownoutParams, CrashParams, ErrorParams, Fault, FaultKind, FaultTarget, LatencyParams,
-    PartitionParams, SlowParams, SpikeParams, SplitParams, quorum_n,
+    PartitionParams, SlowParams, SpikeParams, SplitParams,
 };
 pub use idempotency::{
     DEFAULT_MAX_DELIVERIES, Idempotency, MAX_DELIVERIES, MAX_TTL_S, MAX_VISIBILITY_MS,
