@@ -34,54 +34,78 @@ pub(super) fn database_options_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         .selected_text(summary)
         .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
-        let mut on = d.optimistic.is_some();
-        if ui
-            .add_enabled(d.replication.is_none() || on, egui::Checkbox::new(&mut on, "Optimistic"))
-            .on_hover_text("Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)")
-            .on_disabled_hover_text("Not with replication (yet)")
-            .changed()
-        {
-            d.optimistic = on.then(Optimistic::default);
-            changed = true;
-        }
-        let mut on = d.shards.is_some();
-        if ui
-            .checkbox(&mut on, "Sharded")
-            .on_hover_text("Split the database by key: each shard is a primary with its own pool, queue and read replicas; every query draws a key and goes to the key's shard")
-            .changed()
-        {
-            d.shards = on.then(Shards::default);
-            changed = true;
-        }
-        let mut on = d.replication.is_some();
-        if ui
-            .add_enabled(d.optimistic.is_none() || on, egui::Checkbox::new(&mut on, "Replicated"))
-            .on_hover_text("Replicas apply each write a lag after it commits: a read a replica serves in that window is stale (counted). Reads can also go to the primary after a write, or to a quorum")
-            .on_disabled_hover_text("Not with optimistic writes (yet)")
-            .changed()
-        {
-            d.replication = on.then(Box::default);
-            changed = true;
-        }
-        let mut on = d.side_effects || d.idempotency.is_some();
-        if ui
-            .checkbox(&mut on, "Side effects")
-            .on_hover_text("Count committed writes and their duplicates (a retry whose first attempt went through: a double charge); then an idempotency key can dedupe them")
-            .changed()
-        {
-            d.side_effects = on;
-            if !on {
-                d.idempotency = None;
+            // Optimistic writes and replication refuse each other (validation does), so each greys out the other.
+            if let Some(on) = option_switch_ui(
+                ui,
+                d.optimistic.is_some(),
+                d.replication.is_none(),
+                "Optimistic",
+                "Each write reads the row's version, then writes only if no other write committed since; otherwise it fails with a conflict (and the client may retry)",
+                "Not with replication (yet)",
+            ) {
+                d.optimistic = on.then(Optimistic::default);
+                changed = true;
             }
-            changed = true;
-        }
-    })
-    .response
-    .labelled_by(l.id);
+            if let Some(on) = option_switch_ui(
+                ui,
+                d.shards.is_some(),
+                true,
+                "Sharded",
+                "Split the database by key: each shard is a primary with its own pool, queue and read replicas; every query draws a key and goes to the key's shard",
+                "",
+            ) {
+                d.shards = on.then(Shards::default);
+                changed = true;
+            }
+            if let Some(on) = option_switch_ui(
+                ui,
+                d.replication.is_some(),
+                d.optimistic.is_none(),
+                "Replicated",
+                "Replicas apply each write a lag after it commits: a read a replica serves in that window is stale (counted). Reads can also go to the primary after a write, or to a quorum",
+                "Not with optimistic writes (yet)",
+            ) {
+                d.replication = on.then(Box::default);
+                changed = true;
+            }
+            if let Some(on) = option_switch_ui(
+                ui,
+                d.side_effects || d.idempotency.is_some(),
+                true,
+                "Side effects",
+                "Count committed writes and their duplicates (a retry whose first attempt went through: a double charge); then an idempotency key can dedupe them",
+                "",
+            ) {
+                d.side_effects = on;
+                if !on {
+                    d.idempotency = None;
+                }
+                changed = true;
+            }
+        })
+        .response
+        .labelled_by(l.id);
     ui.end_row();
     changed |= super::resilience_ui::optimistic_rows_ui(ui, &mut d.optimistic);
     changed |= shards_rows_ui(ui, &mut d.shards);
     changed
+}
+
+/// One switch of the Options picker, enabled unless `allowed` is false (an option that is on can always be
+/// switched off); the new state when it was clicked.
+fn option_switch_ui(
+    ui: &mut Ui,
+    mut on: bool,
+    allowed: bool,
+    label: &str,
+    hover: &str,
+    disabled_hover: &str,
+) -> Option<bool> {
+    ui.add_enabled(allowed || on, egui::Checkbox::new(&mut on, label))
+        .on_hover_text(hover)
+        .on_disabled_hover_text(disabled_hover)
+        .changed()
+        .then_some(on)
 }
 
 /// The rows of a sharded database's settings (inside the database's grid); returns whether anything changed.
