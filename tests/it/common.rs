@@ -84,6 +84,14 @@ pub mod ui {
         harness_of(App::default(), 1280.0, 800.0)
     }
 
+    /// The parameters of database `id` in the design as edited.
+    pub fn database<'a>(h: &'a H, id: &str) -> &'a archsim::model::DatabaseParams {
+        match &h.state().scenario().node(id).expect("the node exists").kind {
+            archsim::model::NodeKind::Database(d) => d,
+            k => panic!("'{id}' is a {}, not a database", k.tag().as_str()),
+        }
+    }
+
     /// The design's node ids, in order.
     pub fn node_ids(h: &H) -> Vec<String> {
         h.state()

@@ -3,7 +3,7 @@
 //! writes of the crash; and the quorum preset's CAP choice in the store's inspector.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness_of, run_to_end};
+use crate::common::ui::{H, apply, database, harness_of, run_to_end};
 use archsim::model::{NodeKind, WritePolicy};
 use archsim::ui::{App, Command, Selection};
 use egui_kittest::kittest::Queryable;
@@ -75,13 +75,12 @@ fn the_quorum_store_switches_from_refuse_to_serve_reachable_in_the_inspector() {
     );
     apply(&mut h, Command::Select(Selection::node("store")));
     h.run_steps(2);
-    let choice = |h: &H| match &h.state().scenario().node("store").unwrap().kind {
-        NodeKind::Database(d) => d
+    let choice = |h: &H| {
+        database(h, "store")
             .replication
             .as_ref()
             .and_then(|r| r.quorum.as_ref())
-            .map(|q| q.on_partition),
-        _ => None,
+            .map(|q| q.on_partition)
     };
     assert_eq!(choice(&h), Some(OnPartition::Refuse));
     h.get_by_label("Quorum");

@@ -3,7 +3,7 @@
 //! see none.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness_of, run_to_end};
+use crate::common::ui::{H, apply, database, harness_of, run_to_end};
 use archsim::ui::{App, Command, Selection};
 use egui_kittest::kittest::Queryable;
 
@@ -40,10 +40,7 @@ fn the_payment_preset_double_charges_until_the_idempotency_key_is_ticked() {
     assert!(h.state().scenario().node("charges").is_some());
     h.get_by_label("Idempotency key").click();
     h.run_steps(3);
-    let keyed = |h: &H| match &h.state().scenario().node("charges").unwrap().kind {
-        archsim::model::NodeKind::Database(d) => d.idempotency.clone(),
-        _ => None,
-    };
+    let keyed = |h: &H| database(h, "charges").idempotency.clone();
     assert_eq!(keyed(&h), Some(archsim::model::Idempotency::default()));
     h.get_by_label("  key TTL");
     run_to_end(&mut h);
@@ -62,17 +59,10 @@ fn side_effects_are_switched_on_from_a_databases_options_menu() {
     h.run_steps(2);
     h.get_by_label("Side effects").click();
     h.run_steps(3);
-    let counts = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
-        archsim::model::NodeKind::Database(d) => d.side_effects,
-        _ => false,
-    };
-    assert!(counts(&h));
+    assert!(database(&h, "db").side_effects);
     h.get_by_label("Options").click();
     h.run_steps(2);
     h.get_by_label("Idempotency key").click();
     h.run_steps(3);
-    match &h.state().scenario().node("db").unwrap().kind {
-        archsim::model::NodeKind::Database(d) => assert!(d.idempotency.is_some()),
-        _ => unreachable!(),
-    }
+    assert!(database(&h, "db").idempotency.is_some());
 }

@@ -3,7 +3,7 @@
 //! run again, see almost none.
 #![cfg(feature = "gui")]
 
-use crate::common::ui::{H, apply, harness_of, run_to_end};
+use crate::common::ui::{H, apply, database, harness_of, run_to_end};
 use archsim::ui::{App, Command, Selection};
 use egui_kittest::kittest::Queryable;
 
@@ -35,11 +35,12 @@ fn the_results_panel_shows_the_stale_reads() {
     apply(&mut h, Command::Select(Selection::node("db")));
     h.get_by_label("Read-your-writes").click();
     h.run_steps(3);
-    let ryw = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
-        archsim::model::NodeKind::Database(d) => {
-            d.replication.as_ref().unwrap().read_your_writes_ms
-        }
-        _ => None,
+    let ryw = |h: &H| {
+        database(h, "db")
+            .replication
+            .as_ref()
+            .unwrap()
+            .read_your_writes_ms
     };
     assert_eq!(ryw(&h), Some(1000.0));
     h.get_by_label("  window");
@@ -61,10 +62,7 @@ fn replication_and_a_quorum_are_switched_on_in_the_inspector() {
     h.run_steps(2);
     apply(&mut h, Command::Select(Selection::node("db")));
     h.run_steps(2);
-    let repl = |h: &H| match &h.state().scenario().node("db").unwrap().kind {
-        archsim::model::NodeKind::Database(d) => d.replication.clone(),
-        _ => None,
-    };
+    let repl = |h: &H| database(h, "db").replication.clone();
     assert_eq!(repl(&h), None);
     assert!(h.query_by_label("Replicated keys").is_none());
     // The database's optional machinery is one "Options" menu of switches.
