@@ -256,6 +256,10 @@ pub struct NodeSeries {
     /// database with replication); absent from JSON for other nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_reads_rps: Vec<f64>,
+    /// Duplicate side effects per second (a retry or a redelivery repeating a charge), for a node that
+    /// counts side effects; absent from JSON for other nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates_rps: Vec<f64>,
 }
 
 /// A fault that ran (or is running) during the run.

@@ -17,6 +17,8 @@ pub struct NodeBucket {
     pub p99_ms: f32,
     /// Reads answered stale (a cache with a write path, a replicated database; 0 elsewhere).
     pub stale_reads: u32,
+    /// Duplicate side effects (a node that counts side effects; 0 elsewhere).
+    pub duplicates: u32,
 }
 
 /// End-to-end numbers in one bucket.
@@ -127,6 +129,7 @@ fn merge(a: Bucket, b: Bucket) -> Bucket {
                 completed: x.completed + y.completed,
                 p99_ms: fmax(x.p99_ms, y.p99_ms),
                 stale_reads: x.stale_reads + y.stale_reads,
+                duplicates: x.duplicates + y.duplicates,
             })
             .collect(),
         edge_sends: a

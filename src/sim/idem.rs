@@ -153,6 +153,9 @@ impl World {
                 }
                 *at = now;
                 fx.duplicates += 1;
+                if let Some(b) = self.bucket.nodes.get_mut(node as usize) {
+                    b.duplicates += 1;
+                }
             }
             None => l.committed.push((node, now)),
         }

@@ -300,6 +300,11 @@ impl World {
                     } else {
                         Vec::new()
                     },
+                    duplicates_rps: if self.effects(i).is_some() {
+                        rate(&|b| b.nodes[i].duplicates)
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
         }

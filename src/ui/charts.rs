@@ -144,7 +144,9 @@ pub fn charts_ui(
     let node_series = node.and_then(|id| s.nodes.iter().find(|n| n.id == id));
     let n_charts: usize = match node_series {
         Some(n) => {
-            6 + usize::from(!n.hit_ratio.is_empty()) + usize::from(!n.stale_reads_rps.is_empty())
+            6 + usize::from(!n.hit_ratio.is_empty())
+                + usize::from(!n.stale_reads_rps.is_empty())
+                + usize::from(!n.duplicates_rps.is_empty())
         }
         None => 3,
     };
@@ -329,6 +331,19 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries, max_pts: usize) -> Vec
                 "stale reads",
                 chart::STALE,
                 points(t, &n.stale_reads_rps, 1.0, max_pts),
+            )],
+        ));
+    }
+    // Duplicate side effects: a retry after a timeout repeating a charge, a redelivery repeating a job.
+    if !n.duplicates_rps.is_empty() {
+        charts.push((
+            "node_dup".into(),
+            format!("{}: duplicate side effects", n.id),
+            "/s",
+            vec![(
+                "duplicates",
+                chart::DUPLICATES,
+                points(t, &n.duplicates_rps, 1.0, max_pts),
             )],
         ));
     }

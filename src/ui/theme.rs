@@ -257,6 +257,8 @@ pub mod chart {
     pub const HIT_RATIO: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x6a);
     /// Stale reads of a cache with a write path or a replicated database.
     pub const STALE: Color32 = Color32::from_rgb(0xe0, 0x8a, 0x2c);
+    /// Duplicate side effects (a retried charge, a redelivered message).
+    pub const DUPLICATES: Color32 = Color32::from_rgb(0xc0, 0x4c, 0xd0);
     /// 95% band around the median (stress test).
     pub const P50_BAND: Color32 = Color32::from_rgba_premultiplied(0x13, 0x27, 0x40, 0x40);
     /// 95% band around the 99th percentile (stress test).

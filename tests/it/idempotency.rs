@@ -140,6 +140,33 @@ fn an_idempotency_key_removes_every_duplicate_and_changes_nothing_else() {
     assert_eq!(p.deduplicated, None);
 }
 
+/// The charts' duplicates line: per-second counts after the warm-up add up to the report's total, are 0
+/// with a key, and a node that does not count side effects has no line.
+#[test]
+fn the_duplicates_series_adds_up_to_the_report() {
+    for ttl in [None, Some(3600.0)] {
+        let r = run(&payment(2, 2, ttl));
+        let series = r.series.nodes.iter().find(|x| x.id == "db").unwrap();
+        let measured: f64 = r
+            .series
+            .t_s
+            .iter()
+            .zip(&series.duplicates_rps)
+            .filter(|(t, _)| **t >= r.warmup_s)
+            .map(|(_, x)| x * r.series.bucket_s)
+            .sum();
+        let total = node(&r, "db").duplicates.unwrap();
+        assert_eq!(series.duplicates_rps.len(), r.series.t_s.len());
+        assert!(
+            (measured - total as f64).abs() < 0.5,
+            "ttl {ttl:?}: series {measured} vs report {total}"
+        );
+        assert_eq!(total == 0, ttl.is_some(), "ttl {ttl:?}: {total} duplicates");
+        let api = r.series.nodes.iter().find(|x| x.id == "api").unwrap();
+        assert!(api.duplicates_rps.is_empty());
+    }
+}
+
 #[test]
 fn a_ttl_shorter_than_the_gap_between_attempts_lets_duplicates_back() {
     // One retry: the two commits land at X1 and t + b + X2; with Y = X1 - t ~ Exp(m) (memoryless) the gap

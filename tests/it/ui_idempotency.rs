@@ -1,5 +1,5 @@
 //! UI test (egui_kittest) of the payment-idempotency lesson as a user meets it: run the preset, see double
-//! charges in the results and on the database's badge, tick Idempotency key in the inspector, run again,
+//! charges in the results, on the database's badge and in its duplicates chart, tick Idempotency key in the inspector, run again,
 //! see none.
 #![cfg(feature = "gui")]
 
@@ -38,6 +38,18 @@ fn the_payment_preset_double_charges_until_the_idempotency_key_is_ticked() {
     );
     apply(&mut h, Command::Select(Selection::node("charges")));
     assert!(h.state().scenario().node("charges").is_some());
+    // The database's own charts include the duplicates over time; a node that counts none has no such chart.
+    h.get_by_label("Charts").click();
+    h.run_steps(3);
+    h.get_by_label("charges: duplicate side effects");
+    apply(&mut h, Command::Select(Selection::node("payment_api")));
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("duplicate side effects")
+            .is_none()
+    );
+    apply(&mut h, Command::Select(Selection::node("charges")));
+    h.run_steps(2);
     h.get_by_label("Idempotency key").click();
     h.run_steps(3);
     let keyed = |h: &H| database(h, "charges").idempotency.clone();
