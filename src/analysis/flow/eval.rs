@@ -429,7 +429,7 @@ impl FlowModel {
     /// A quorum database (or shard): its `n` equal replicas coordinate the queries in turn, each holding a
     /// connection for the R-th (reads) or W-th (writes) fastest of n replica times. For exponential times
     /// of mean m the k-th fastest of n has mean m (1/n + ... + 1/(n - k + 1)), used here for any
-    /// distribution's mean (exact for exponential times); the cut is not modelled.
+    /// distribution's mean (exact for exponential times); a `Split` fault is not modelled.
     fn quorum_shard(
         &self,
         ni: usize,

@@ -24,7 +24,7 @@
 //! (write-behind: one query per `batch_size` writes, answered without the store), but the extra read misses
 //! that invalidations cause and the stale reads are not modelled. A quorum database's coordinators hold a
 //! connection for the R-th (W-th) fastest of n replica times (the exponential order statistic of the
-//! distribution's mean); its replication lag, stale reads and a scripted cut are not modelled.
+//! distribution's mean); its replication lag, stale reads and a `Split` fault (like every fault) are not modelled.
 
 // The equations index several per-node, per-class tables by the same class number; iterator chains over
 // one of them would hide that symmetry.
