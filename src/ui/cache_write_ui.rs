@@ -1,9 +1,9 @@
 //! Inspector rows for a cache's write path: the policy (each explained where it is picked), what a
 //! committed write does to the cached copy, and write-behind's flush interval and batch size.
 
-use egui::{ComboBox, DragValue, Ui};
+use egui::{ComboBox, Ui};
 
-use super::resilience_ui::count_row_ui;
+use super::rows::{count_row_ui, number_row_ui};
 use crate::model::{
     CacheParams, CacheWrites, MAX_BATCH_SIZE, MAX_FLUSH_INTERVAL_MS, OnWrite, WritePolicy,
 };
@@ -80,20 +80,15 @@ pub fn cache_write_rows_ui(ui: &mut Ui, c: &mut CacheParams) -> bool {
             ui.end_row();
         }
         WritePolicy::WriteBehind(wb) => {
-            let l = ui.label("  flush every").on_hover_text(
+            changed |= number_row_ui(
+                ui,
+                "  flush every",
                 "Buffered writes go to the store this often; a crash loses what came since the last flush",
+                &mut wb.flush_interval_ms,
+                1.0..=MAX_FLUSH_INTERVAL_MS,
+                10.0,
+                " ms",
             );
-            changed |= ui
-                .add(
-                    DragValue::new(&mut wb.flush_interval_ms)
-                        .clamp_existing_to_range(false)
-                        .speed(10.0)
-                        .range(1.0..=MAX_FLUSH_INTERVAL_MS)
-                        .suffix(" ms"),
-                )
-                .labelled_by(l.id)
-                .changed();
-            ui.end_row();
             changed |= count_row_ui(
                 ui,
                 "  batch size",

@@ -1,9 +1,9 @@
 //! Inspector rows for duplicate side effects: a database's side-effect counting and idempotency key, a
 //! queue's at-least-once delivery (visibility timeout, deliveries before dead-lettering).
 
-use egui::{DragValue, Ui};
+use egui::Ui;
 
-use super::resilience_ui::{count_row_ui, switch_row_ui};
+use super::rows::{count_row_ui, number_row_ui, switch_row_ui};
 use crate::model::{
     DatabaseParams, Idempotency, MAX_DELIVERIES, MAX_TTL_S, MAX_VISIBILITY_MS, QueueParams,
 };
@@ -31,20 +31,15 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         Idempotency::default,
     );
     if let Some(k) = &mut d.idempotency {
-        let l = ui.label("  key TTL").on_hover_text(
+        changed |= number_row_ui(
+            ui,
+            "  key TTL",
             "How long a committed key is remembered; a repeat after it commits again",
+            &mut k.ttl_s,
+            0.001..=MAX_TTL_S,
+            1.0,
+            " s",
         );
-        changed |= ui
-            .add(
-                DragValue::new(&mut k.ttl_s)
-                    .clamp_existing_to_range(false)
-                    .speed(1.0)
-                    .range(0.001..=MAX_TTL_S)
-                    .suffix(" s"),
-            )
-            .labelled_by(l.id)
-            .changed();
-        ui.end_row();
     }
     changed
 }
@@ -59,20 +54,15 @@ pub fn queue_rows_ui(ui: &mut Ui, q: &mut QueueParams) -> bool {
         || 1000.0,
     );
     if let Some(v) = &mut q.visibility_timeout_ms {
-        let l = ui
-            .label("  visibility timeout")
-            .on_hover_text("Time a consumer has to finish a message before it is handed out again");
-        changed |= ui
-            .add(
-                DragValue::new(v)
-                    .clamp_existing_to_range(false)
-                    .speed(1.0)
-                    .range(0.001..=MAX_VISIBILITY_MS)
-                    .suffix(" ms"),
-            )
-            .labelled_by(l.id)
-            .changed();
-        ui.end_row();
+        changed |= number_row_ui(
+            ui,
+            "  visibility timeout",
+            "Time a consumer has to finish a message before it is handed out again",
+            v,
+            0.001..=MAX_VISIBILITY_MS,
+            1.0,
+            " ms",
+        );
         changed |= count_row_ui(
             ui,
             "  max deliveries",

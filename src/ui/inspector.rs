@@ -1,6 +1,7 @@
 //! The inspector: edits the selected node's or edge's parameters (or the scenario's) and shows its problems.
 
-use egui::{DragValue, RichText, Slider, SliderClamping, Ui};
+use super::rows::row;
+use egui::{DragValue, RichText, Ui};
 
 use crate::model::{ClassWeight, KindTag, NodeKind, Problem, Scenario};
 
@@ -23,35 +24,6 @@ pub struct Inspector {
 /// What a parameter row holds beside its slider: the label column, the slider's value box and the gaps,
 /// points.
 const ROW_BESIDE_SLIDER: f32 = 210.0;
-
-/// A labelled row in a two-column grid; returns whether the widget changed.
-pub(super) fn row(
-    ui: &mut Ui,
-    label: &str,
-    hint: &str,
-    add: impl FnOnce(&mut Ui) -> egui::Response,
-) -> bool {
-    let l = ui.label(label).on_hover_text(hint);
-    let r = add(ui).labelled_by(l.id).on_hover_text(hint);
-    ui.end_row();
-    r.changed()
-}
-
-pub(super) fn count(ui: &mut Ui, label: &str, hint: &str, v: &mut u32, max_slider: u32) -> bool {
-    row(ui, label, hint, |ui| {
-        ui.add(
-            Slider::new(v, 0..=max_slider)
-                .logarithmic(max_slider > 100)
-                .clamping(SliderClamping::Never),
-        )
-    })
-}
-
-pub(super) fn prob(ui: &mut Ui, label: &str, hint: &str, v: &mut f64) -> bool {
-    row(ui, label, hint, |ui| {
-        ui.add(Slider::new(v, 0.0..=1.0).clamping(SliderClamping::Never))
-    })
-}
 
 impl Inspector {
     /// Draws the inspector for the current selection.

@@ -12,7 +12,8 @@ use crate::model::{
 use super::command::Command;
 use super::dist_ui::dist_ui;
 use super::edit::Edit;
-use super::inspector::{Inspector, classes_ui, cost_ui, count, live_ui, prob, problems_ui, row};
+use super::inspector::{Inspector, classes_ui, cost_ui, live_ui, problems_ui};
+use super::rows::{count, prob, row};
 use super::runner::Runner;
 use super::theme::{self, Theme};
 

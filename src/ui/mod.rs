@@ -48,6 +48,7 @@ mod problems;
 mod replication_ui;
 mod resilience_ui;
 mod results;
+mod rows;
 mod runner;
 mod shards_ui;
 mod share;

@@ -3,9 +3,9 @@
 //! read-your-writes and its window, or a quorum's R, W and its CAP choice under a Split fault. The lag is
 //! with the node's time distributions.
 
-use egui::{DragValue, Ui};
+use egui::Ui;
 
-use super::resilience_ui::{count_row_ui, switch_row_ui};
+use super::rows::{count_row_ui, number_row_ui, switch_row_ui};
 use crate::model::{DatabaseParams, MAX_KEYS, MAX_READ_YOUR_WRITES_MS, OnPartition, Quorum};
 
 /// A replicated database's rows; whether anything changed.
@@ -76,20 +76,15 @@ pub fn database_rows_ui(ui: &mut Ui, d: &mut DatabaseParams) -> bool {
         || 1000.0,
     );
     if let Some(v) = &mut r.read_your_writes_ms {
-        let l = ui
-            .label("  window")
-            .on_hover_text("How long after a write its key's reads go to the primary");
-        changed |= ui
-            .add(
-                DragValue::new(v)
-                    .clamp_existing_to_range(false)
-                    .speed(10.0)
-                    .range(0.0..=MAX_READ_YOUR_WRITES_MS)
-                    .suffix(" ms"),
-            )
-            .labelled_by(l.id)
-            .changed();
-        ui.end_row();
+        changed |= number_row_ui(
+            ui,
+            "  window",
+            "How long after a write its key's reads go to the primary",
+            v,
+            0.0..=MAX_READ_YOUR_WRITES_MS,
+            10.0,
+            " ms",
+        );
     }
     changed
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use egui::{DragValue, Ui};
 
+use super::rows::{count_row_ui, switch_row_ui};
+
 use crate::model::{
     Arrival, CircuitBreaker, Jitter, LimitAlgorithm, NodeKind, Optimistic, QueueDiscipline,
     RateLimiterParams, RetryBudget, RetryPolicy, Scenario,
@@ -20,46 +22,6 @@ fn ms_value(ui: &mut Ui, v: &mut f64, label: egui::Id) -> bool {
     )
     .labelled_by(label)
     .changed()
-}
-
-/// A grid row with a labelled switch for an optional setting: ticking it sets `value` to `make()`, unticking
-/// clears it. Returns whether it changed.
-pub(super) fn switch_row_ui<T>(
-    ui: &mut Ui,
-    label: &str,
-    hover: &str,
-    value: &mut Option<T>,
-    make: impl FnOnce() -> T,
-) -> bool {
-    let mut on = value.is_some();
-    let l = ui.label(label).on_hover_text(hover);
-    let changed = ui.checkbox(&mut on, "").labelled_by(l.id).changed();
-    if changed {
-        *value = on.then(make);
-    }
-    ui.end_row();
-    changed
-}
-
-/// A grid row with a labelled whole-number field limited to `range`. Returns whether it changed.
-pub(super) fn count_row_ui(
-    ui: &mut Ui,
-    label: &str,
-    hover: &str,
-    v: &mut u32,
-    range: std::ops::RangeInclusive<u32>,
-) -> bool {
-    let l = ui.label(label).on_hover_text(hover);
-    let changed = ui
-        .add(
-            DragValue::new(v)
-                .clamp_existing_to_range(false)
-                .range(range),
-        )
-        .labelled_by(l.id)
-        .changed();
-    ui.end_row();
-    changed
 }
 
 /// Rows (inside a two-column grid) for an optional retry policy; returns whether anything changed.

@@ -2,7 +2,7 @@
 
 use egui::{ComboBox, DragValue, Ui};
 
-use super::resilience_ui::count_row_ui;
+use super::rows::count_row_ui;
 use crate::model::{
     DatabaseParams, MAX_KEYS, MAX_SHARDS, MAX_VNODES, Optimistic, ShardRouting, Shards,
 };

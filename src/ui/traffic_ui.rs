@@ -5,27 +5,7 @@ use egui::{DragValue, Ui};
 use crate::model::{Arrival, Dist, Profile};
 
 use super::dist_ui::dist_ui;
-use super::inspector::row;
-
-/// A number row (inside a two-column grid) in `range`, with `suffix`.
-fn num(
-    ui: &mut Ui,
-    label: &str,
-    hint: &str,
-    v: &mut f64,
-    range: std::ops::RangeInclusive<f64>,
-    suffix: &str,
-) -> bool {
-    row(ui, label, hint, |ui| {
-        ui.add(
-            DragValue::new(v)
-                .clamp_existing_to_range(false)
-                .speed(0.1)
-                .range(range)
-                .suffix(suffix),
-        )
-    })
-}
+use super::rows::number_row_ui;
 
 /// Rows for closed-loop users: how many, and their think time.
 pub fn closed_loop_rows_ui(ui: &mut Ui, a: &mut Arrival) -> bool {
@@ -168,36 +148,40 @@ pub fn profile_rows_ui(ui: &mut Ui, p: &mut Option<Profile>) -> bool {
             at_s,
             over_s,
         }) => {
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  from",
                 "Multiplier before the ramp",
                 from,
                 0.0..=10_000.0,
+                0.1,
                 "x",
             );
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  to",
                 "Multiplier at the ramp's end, and after",
                 to,
                 0.0..=10_000.0,
+                0.1,
                 "x",
             );
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  starts at",
                 "When the ramp starts",
                 at_s,
                 0.0..=604_800.0,
+                0.1,
                 " s",
             );
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  lasts",
                 "How long the ramp takes",
                 over_s,
                 0.001..=604_800.0,
+                0.1,
                 " s",
             );
         }
@@ -206,28 +190,31 @@ pub fn profile_rows_ui(ui: &mut Ui, p: &mut Option<Profile>) -> bool {
             peak_to_trough,
             peak_at_s,
         }) => {
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  day length",
                 "One period of the curve (a short one compresses a day)",
                 period_s,
                 0.001..=604_800.0,
+                0.1,
                 " s",
             );
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  peak / trough",
                 "The highest rate over the lowest; the rate is the day's average",
                 peak_to_trough,
                 1.0..=10_000.0,
+                0.1,
                 "x",
             );
-            changed |= num(
+            changed |= number_row_ui(
                 ui,
                 "  peak at",
                 "When in the period the peak comes",
                 peak_at_s,
                 0.0..=604_800.0,
+                0.1,
                 " s",
             );
         }
