@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 
 use crate::metrics::{EdgeReport, LatencySummary, NodeReport, Report};
 
+/// Shared with the app and the report's node lines.
+pub use crate::metrics::thousands;
+
 /// Utilization at or above this marks a node as saturated: queues grow without bound near 1.
 pub const SATURATED_UTILIZATION: f64 = 0.97;
 /// At or above this utilization a node that is also turning requests away is saturated too.
@@ -183,81 +186,8 @@ fn requests_section(out: &mut String, r: &Report) {
         );
     }
     for n in &r.nodes {
-        if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
-            let _ = writeln!(
-                out,
-                "Optimistic writes at {}: {} ({} conflicts, {} committed)",
-                n.id,
-                thousands(w),
-                thousands(c),
-                thousands(w - c)
-            );
-        }
-        if let (Some(s), Some(d)) = (n.side_effects, n.duplicates) {
-            let dedup = n.deduplicated.map_or(String::new(), |k| {
-                format!(", {} deduplicated by key", thousands(k))
-            });
-            let _ = writeln!(
-                out,
-                "Side effects at {}: {} ({} duplicates{dedup})",
-                n.id,
-                thousands(s),
-                thousands(d)
-            );
-        }
-        if n.kind == "cache"
-            && let Some(w) = n.writes
-        {
-            let stale = match (n.reads, n.stale_reads) {
-                (Some(r), Some(st)) if r > 0 => format!(
-                    "; {} of {} reads stale ({:.2}%)",
-                    thousands(st),
-                    thousands(r),
-                    st as f64 / r as f64 * 100.0
-                ),
-                _ => String::new(),
-            };
-            let lost = n.lost_writes.map_or(String::new(), |l| {
-                format!("; {} lost in crashes", thousands(l))
-            });
-            let _ = writeln!(
-                out,
-                "Cache writes at {}: {} acknowledged{stale}{lost}",
-                n.id,
-                thousands(w)
-            );
-        }
-        if n.kind == "database"
-            && let (Some(r), Some(s)) = (n.reads, n.stale_reads)
-        {
-            let primary = n.primary_reads.map_or(String::new(), |p| {
-                format!("; {} on the primary", thousands(p))
-            });
-            let _ = writeln!(
-                out,
-                "Reads at {}: {} ({} stale, {:.2}%{primary})",
-                n.id,
-                thousands(r),
-                thousands(s),
-                100.0 * s as f64 / r.max(1) as f64,
-            );
-        }
-        if let Some(q) = n.quorum_errors {
-            let _ = writeln!(
-                out,
-                "Quorum at {}: {} queries refused (fewer than R or W replicas reachable)",
-                n.id,
-                thousands(q)
-            );
-        }
-        if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
-            let _ = writeln!(
-                out,
-                "Redeliveries at {}: {} ({} dead-lettered)",
-                n.id,
-                thousands(r),
-                thousands(d)
-            );
+        for line in crate::metrics::node_lines(n) {
+            let _ = writeln!(out, "{}", line.text);
         }
     }
 }
@@ -543,19 +473,6 @@ impl Table {
         }
         out
     }
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A rate with one decimal and thousands separators.

@@ -3,12 +3,14 @@
 mod bucket_hist;
 mod cost;
 mod latency;
+mod lines;
 mod report;
 mod series;
 
 pub use bucket_hist::BucketHist;
 pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_report};
 pub use latency::{Latency, LatencyData};
+pub use lines::{NodeLine, Tone, node_lines, thousands};
 pub use report::{
     BreakerReport, ClosedLoopReport, EdgeReport, FaultReport, LatencySummary, NodeReport,
     NodeSeries, Report, RequestCounts, SeriesReport, ShardReport,

@@ -1,5 +1,8 @@
 //! Number formatting shared by the canvas badges, inspector, charts and results.
 
+/// The same grouping as the text report's.
+pub use crate::metrics::thousands;
+
 /// `1234.5` -> `1.2k`, `12.3` -> `12.3`, NaN -> `-`.
 pub fn rate(x: f64) -> String {
     if !x.is_finite() {
@@ -39,19 +42,6 @@ pub fn pct(x: f64) -> String {
     } else {
         "-".into()
     }
-}
-
-/// An integer with thousands separators.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

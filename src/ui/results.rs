@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::metrics::Report;
+use crate::metrics::{Report, Tone};
 
 use super::format;
 use super::theme::{self, Theme};
@@ -84,37 +84,13 @@ pub fn results_ui(ui: &mut Ui, report: Option<&Report>) {
                     format::ms(c.law_response_ms)
                 )).strong());
             }
-            if let (Some(w), Some(c)) = (n.writes, n.conflicts) {
-                ui.label(format!("Optimistic writes at {}: {} ({} conflicts, {} committed)", n.id, format::thousands(w), format::thousands(c), format::thousands(w.saturating_sub(c))));
-            }
-            if let (Some(s), Some(d)) = (n.side_effects, n.duplicates) {
-                let dedup = n.deduplicated.map_or(String::new(), |k| format!(", {} deduplicated by key", format::thousands(k)));
-                let text = RichText::new(format!("Side effects at {}: {} ({} duplicates{dedup})", n.id, format::thousands(s), format::thousands(d)));
-                ui.label(if d > 0 { text.color(t.error).strong() } else { text });
-            }
-            if n.kind == "cache"
-                && let Some(w) = n.writes
-            {
-                let stale = match (n.reads, n.stale_reads) {
-                    (Some(r), Some(st)) if r > 0 => format!("; {} of {} reads stale ({:.2}%)", format::thousands(st), format::thousands(r), st as f64 / r as f64 * 100.0),
-                    _ => String::new(),
-                };
-                let lost = n.lost_writes.map_or(String::new(), |l| format!("; {} lost in crashes", format::thousands(l)));
-                let text = RichText::new(format!("Cache writes at {}: {} acknowledged{stale}{lost}", n.id, format::thousands(w)));
-                ui.label(if n.lost_writes.is_some_and(|l| l > 0) { text.color(t.error).strong() } else { text });
-            }
-            if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
-                ui.label(format!("Redeliveries at {}: {} ({} dead-lettered)", n.id, format::thousands(r), format::thousands(d)));
-            }
-            // Replication: the stale share, as the CLI prints it.
-            if let ("database", Some(reads), Some(s)) = (n.kind.as_str(), n.reads, n.stale_reads) {
-                let primary = n.primary_reads.map_or(String::new(), |p| format!("; {} on the primary", format::thousands(p)));
-                let share = 100.0 * s as f64 / reads.max(1) as f64;
-                let text = RichText::new(format!("Reads at {}: {} ({} stale, {share:.2}%{primary})", n.id, format::thousands(reads), format::thousands(s)));
-                ui.label(if s > 0 { text.color(t.error) } else { text });
-            }
-            if let Some(q) = n.quorum_errors {
-                ui.label(format!("Quorum at {}: {} queries refused (fewer than R or W replicas reachable)", n.id, format::thousands(q)));
+            for line in crate::metrics::node_lines(n) {
+                let text = RichText::new(line.text);
+                ui.label(match line.tone {
+                    Tone::Plain => text,
+                    Tone::Bad { strong: false } => text.color(t.error),
+                    Tone::Bad { strong: true } => text.color(t.error).strong(),
+                });
             }
         }
         // The duplicates column only when some node counts side effects.
