@@ -12,6 +12,7 @@ pub mod cause;
 pub mod compare;
 pub mod explain;
 pub mod explain_data;
+mod fixes;
 pub mod flow;
 pub mod optimize;
 pub mod optimize_shard;

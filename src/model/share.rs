@@ -173,9 +173,12 @@ pub fn check_limits(s: &Scenario) -> Result<(), ShareError> {
     let rate: f64 = s
         .nodes
         .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Client(c) => Some(c.rate_rps),
-            _ => None,
+        .filter_map(|n| {
+            if let NodeKind::Client(c) = &n.kind {
+                Some(c.rate_rps)
+            } else {
+                None
+            }
         })
         .sum();
     if rate.is_nan() || rate > MAX_TOTAL_RATE_RPS {

@@ -71,7 +71,15 @@ impl Idem {
                         }
                     }
                 }
-                _ => {}
+                // Everything else has no side effects to count: a database or queue without the options
+                // above, and the kinds that never commit anything.
+                NodeKind::Database(_)
+                | NodeKind::Queue(_)
+                | NodeKind::Client(_)
+                | NodeKind::Service(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Cache(_)
+                | NodeKind::RateLimiter(_) => {}
             }
         }
         Self {

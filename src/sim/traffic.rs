@@ -89,9 +89,12 @@ pub(crate) struct Traffic {
 
 impl Traffic {
     pub(crate) fn build(s: &Scenario) -> Self {
-        let client = |n: &crate::model::Node| match &n.kind {
-            NodeKind::Client(c) => Some(c.clone()),
-            _ => None,
+        let client = |n: &crate::model::Node| {
+            if let NodeKind::Client(c) = &n.kind {
+                Some(c.clone())
+            } else {
+                None
+            }
         };
         let mut t = Traffic::default();
         if s.nodes

@@ -238,7 +238,11 @@ pub(super) fn cost_ui(
         NodeKind::Service(_) => &["replicas", "workers"],
         NodeKind::Database(_) => &["read_replicas", "pool_size"],
         NodeKind::Cache(_) => &["workers"],
-        _ => &[],
+        // No capacity knob the optimizer sizes.
+        NodeKind::Client(_)
+        | NodeKind::LoadBalancer(_)
+        | NodeKind::Queue(_)
+        | NodeKind::RateLimiter(_) => &[],
     };
     if !knobs.is_empty() {
         ui.horizontal_wrapped(|ui| {
