@@ -142,26 +142,18 @@ pub fn charts_ui(
     let s = &r.series;
     let t = &s.t_s;
     let node_series = node.and_then(|id| s.nodes.iter().find(|n| n.id == id));
-    let n_charts: usize = match node_series {
-        Some(n) => {
-            6 + usize::from(!n.hit_ratio.is_empty())
-                + usize::from(!n.stale_reads_rps.is_empty())
-                + usize::from(!n.duplicates_rps.is_empty())
-        }
-        None => 3,
-    };
     // As many columns as fit at a readable width (one on a phone), and never shorter than a readable chart:
     // what does not fit scrolls, instead of six charts shrinking to slivers without a scale.
     let cols = ((ui.available_width() / MIN_CHART_W).floor() as usize).clamp(1, 3);
     let width =
         ((ui.available_width() - (cols as f32 - 1.0) * gap.x - 4.0) / cols as f32).max(120.0);
-    let rows = n_charts.div_ceil(cols) as f32;
-    let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
     let max_pts = max_points(width);
     let mut charts = run_charts(s, max_pts);
     if let Some(n) = node_series {
         charts.extend(node_charts(t, n, max_pts));
     }
+    let rows = charts.len().div_ceil(cols) as f32;
+    let height = (((ui.available_height() - timeline_h) / rows) - 28.0 - gap.y).max(MIN_CHART_H);
     egui::ScrollArea::vertical()
         .id_salt("charts_scroll")
         .auto_shrink([false, false])
