@@ -324,6 +324,12 @@ pub fn scenario(seed: u64) -> Scenario {
                 ack_latency_ms: g.dist(2.0),
                 visibility_timeout_ms: g.chance(20).then(|| g.f(1.0, 500.0)),
                 max_deliveries: g.int(1, 6),
+                topic: g.chance(25).then(|| archsim::model::Topic {
+                    partitions: g.int(1, 16),
+                    keys: if g.chance(50) { 0 } else { g.int(1, 500) },
+                    zipf_exponent: g.f(0.0, 2.0),
+                    rebalance_ms: g.f(0.0, 3000.0),
+                }),
             }),
             _ => NodeKind::RateLimiter(RateLimiterParams {
                 algorithm: g.pick(&LimitAlgorithm::ALL),

@@ -116,6 +116,9 @@ pub struct NodeReport {
     /// saturates first as load rises.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hottest_shard: Option<u32>,
+    /// A topic's partitions and consumer groups (queues with a `topic` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<TopicReport>,
     /// For a client of closed-loop users: the figures of the interactive response time law.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_loop: Option<ClosedLoopReport>,
@@ -171,6 +174,65 @@ impl NodeReport {
         });
         self
     }
+}
+
+/// A topic's partitions and consumer groups over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TopicReport {
+    /// The partition that received the most messages (the lowest number among equals).
+    pub hottest_partition: u32,
+    /// Per partition, in partition order.
+    pub partitions: Vec<PartitionReport>,
+    /// Per consumer group (one per outgoing edge), in edge order.
+    pub groups: Vec<GroupReport>,
+}
+
+/// One partition of a topic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PartitionReport {
+    /// Its number, from 0.
+    pub partition: u32,
+    /// Messages appended.
+    pub messages: u64,
+    /// Its share of the topic's messages.
+    pub share: f64,
+    /// Messages appended per second.
+    pub rate_rps: f64,
+    /// The largest lag any group had on it.
+    pub max_lag: u64,
+}
+
+/// One consumer group of a topic: the service on one of its outgoing edges.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupReport {
+    /// The consumer service.
+    pub consumer: String,
+    /// Members the partitions are shared among at the end (the service's active replicas).
+    pub members: u32,
+    /// Members with no partition (more members than partitions).
+    pub idle_members: u32,
+    /// Messages appended that the group has not finished, at the end.
+    pub lag: u64,
+    /// The largest lag, summed over partitions, and when it was reached (seconds of simulated time).
+    pub max_lag: u64,
+    /// When `max_lag` was reached.
+    pub max_lag_at_s: f64,
+    /// When the lag first fell back to 0 after its peak (absent if it has not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drained_at_s: Option<f64>,
+    /// Stopped for a rebalance at the end.
+    pub paused: bool,
+    /// Rebalances (pauses after a change of membership).
+    pub rebalances: u64,
+    /// Hand-outs of messages.
+    pub delivered: u64,
+    /// Messages handed out again: after a failure, a visibility timeout or a rebalance.
+    pub redelivered: u64,
+    /// Messages given up after `max_deliveries` failed hand-outs.
+    pub dead_lettered: u64,
 }
 
 /// One shard of a sharded database over the measured window.

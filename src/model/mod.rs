@@ -22,6 +22,7 @@ mod run_spec;
 mod scenario;
 mod shards;
 pub mod share;
+mod topic;
 mod trace;
 mod traffic;
 mod validate;
@@ -61,6 +62,7 @@ pub use scenario::{Edge, FORMAT_VERSION, Scenario, default_edge_latency};
 pub use shards::{
     HashRing, MAX_SHARD_INSTANCES, MAX_SHARDS, MAX_VNODES, ShardRouting, Shards, hash_shard, mix64,
 };
+pub use topic::{MAX_PARTITIONS, MAX_REBALANCE_MS, Topic};
 pub use trace::{inline_traces, parse_trace};
 pub use traffic::{MAX_MULTIPLIER, Profile};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

@@ -466,6 +466,10 @@ pub struct QueueParams {
     /// unfinished message is dead-lettered instead of handed out again. Default 5.
     #[serde(skip_serializing_if = "super::idempotency::is_default_max_deliveries")]
     pub max_deliveries: u32,
+    /// A Kafka-like partitioned log instead of one shared backlog: partitions, keyed routing, a consumer
+    /// group per outgoing edge and rebalances (`super::Topic`). Default: none (a work queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<super::Topic>,
 }
 
 impl Default for QueueParams {
@@ -475,6 +479,7 @@ impl Default for QueueParams {
             ack_latency_ms: Dist::constant(1.0),
             visibility_timeout_ms: None,
             max_deliveries: super::idempotency::DEFAULT_MAX_DELIVERIES,
+            topic: None,
         }
     }
 }

@@ -482,6 +482,9 @@ fn check_node(
             check_count(p, place, "capacity", q.capacity, 1);
             check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);
             super::idempotency::check_queue(p, place, q);
+            if let Some(t) = &q.topic {
+                t.check(p, place);
+            }
             if outs.is_empty() {
                 p.push(Problem::new(
                     place,

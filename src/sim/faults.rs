@@ -287,7 +287,11 @@ impl World {
             inst.busy = 0;
         }
         // A queue node's stored messages survive (a durable broker); `queued` mirrors its backlog.
-        node.queued = node.beh.queue().map_or(0, |q| q.backlog.len() as u32);
+        node.queued = node.beh.queue().map_or(0, |q| {
+            q.topic
+                .as_ref()
+                .map_or(q.backlog.len() as u32, |t| t.total_lag())
+        });
         node.busy = 0;
         self.ext.node[n as usize].saved_active = node.active;
         node.active = 0;
@@ -330,7 +334,10 @@ impl World {
         // still waiting) is lost above, and the stub passes its child's answer on to that zombie, which then
         // frees it.
         lost.retain(|&c| {
-            !self.stubs.is(c) && !self.fans.is(c) && !self.is_flush_carrier(n as usize, c)
+            !self.stubs.is(c)
+                && !self.fans.is(c)
+                && !self.is_flush_carrier(n as usize, c)
+                && !self.is_topic_slot(n as usize, c)
         });
 
         for call in waiting {

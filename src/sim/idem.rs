@@ -64,7 +64,7 @@ impl Idem {
                         ..Default::default()
                     });
                 }
-                NodeKind::Queue(q) if q.visibility_timeout_ms.is_some() => {
+                NodeKind::Queue(q) if q.visibility_timeout_ms.is_some() || q.topic.is_some() => {
                     for e in s.edges.iter().filter(|e| e.from == n.id) {
                         if let Some(c) = s.node_index(&e.to) {
                             fx[c].get_or_insert_with(Effects::default);

@@ -130,6 +130,11 @@ impl World {
                     billed_replicas: self.billed_replicas(i, window_ns),
                     shards: self.shard_reports(i, window_ns),
                     hottest_shard: None,
+                    topic: n
+                        .beh
+                        .queue()
+                        .and_then(|q| q.topic.as_ref())
+                        .map(|t| t.report(&self.ids, self.now, window_s)),
                     closed_loop: self.closed_report(i, window_s),
                     side_effects: self.effects(i).map(|f| f.side_effects),
                     duplicates: self.effects(i).map(|f| f.duplicates),

@@ -24,6 +24,10 @@ impl World {
                     v.dead_lettered = 0;
                 }
                 node.stats.max_queue = q.backlog.len() as u64;
+                if let Some(t) = q.topic.as_mut() {
+                    t.warmup_end(now);
+                    node.stats.max_queue = node.queued as u64;
+                }
             }
         }
         for e in &mut self.edges {

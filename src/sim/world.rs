@@ -234,7 +234,7 @@ impl NodeRt {
         debug_assert!(
             self.beh
                 .queue()
-                .is_none_or(|q| q.backlog.len() == self.queued as usize)
+                .is_none_or(|q| q.topic.is_some() || q.backlog.len() == self.queued as usize)
         );
         self.queued as u64
     }

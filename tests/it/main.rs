@@ -38,6 +38,7 @@ mod run_spec;
 mod shards;
 mod slo_check;
 mod theory;
+mod topics;
 mod traffic;
 #[cfg(feature = "gui")]
 mod ui;

@@ -20,6 +20,7 @@ pub(crate) mod rate_limiter;
 pub(crate) mod replication;
 pub(crate) mod service;
 pub(crate) mod shards;
+pub(crate) mod topic;
 
 use std::collections::BTreeMap;
 
@@ -236,7 +237,7 @@ impl Behaviour {
                 "{}",
                 matches!(c.arrival, crate::model::Arrival::Batch { .. })
             ),
-            NodeKind::Queue(q) => format!("{:?}", q.visibility_timeout_ms),
+            NodeKind::Queue(q) => format!("{:?} {:?}", q.visibility_timeout_ms, q.topic),
         }
     }
 

@@ -37,6 +37,8 @@ pub(crate) struct QueueRt {
     pub lost: u64,
     /// At-least-once delivery, if the queue has a visibility timeout.
     pub vis: Option<Box<Visibility>>,
+    /// The partitioned log, if the queue is a topic (then `backlog` stays empty).
+    pub topic: Option<Box<super::topic::TopicRt>>,
 }
 
 /// A visibility timeout, the hand-outs of the messages it watches and its counters (since the warm-up).
@@ -94,7 +96,11 @@ pub(super) fn build<'a>(p: &QueueParams, id: &str, ctx: &BuildCtx) -> Built<'a> 
         .enumerate()
         .filter(|(_, e)| e.from == id)
         .map(|(i, e)| (ctx.index(&e.to), i as u32))
-        .collect();
+        .collect::<Vec<_>>();
+    let topic = p
+        .topic
+        .as_ref()
+        .map(|t| super::topic::TopicRt::new(t, p.max_deliveries, &consumers));
     Built::without_workers(Behaviour::Queue(QueueRt {
         ack: Sampler::new(&p.ack_latency_ms),
         backlog: VecDeque::new(),
@@ -104,6 +110,7 @@ pub(super) fn build<'a>(p: &QueueParams, id: &str, ctx: &BuildCtx) -> Built<'a> 
         lag: Latency::precise(),
         lost: 0,
         vis: Visibility::new(p),
+        topic,
     }))
 }
 
@@ -129,6 +136,13 @@ impl QueueRt {
 /// acknowledged, or the backlog is full and the producer turned away.
 #[inline]
 pub(super) fn done(w: &mut World, call: u32, c: Call) {
+    if w.nodes[c.node as usize]
+        .beh
+        .queue()
+        .is_some_and(|q| q.topic.is_some())
+    {
+        return w.topic_append(call, c);
+    }
     let full = w.nodes[c.node as usize]
         .beh
         .queue()
@@ -154,6 +168,13 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
 /// visibility timeout: once its timer has fired too).
 #[inline]
 pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
+    if w.nodes[p.node as usize]
+        .beh
+        .queue()
+        .is_some_and(|q| q.topic.is_some())
+    {
+        return w.topic_response(p.node, parent, outcome);
+    }
     let now = w.now;
     let mut keep = false;
     let mut effect_at = NONE;
@@ -257,6 +278,13 @@ impl World {
     /// new copy (or dead-lettered after `max_deliveries` hand-outs) while the consumer keeps working.
     pub(crate) fn visibility_due(&mut self, msg: u32) {
         let m = self.calls[msg as usize];
+        if self.nodes[m.node as usize]
+            .beh
+            .queue()
+            .is_some_and(|q| q.topic.is_some())
+        {
+            return self.topic_timer(m.node, msg);
+        }
         let Some(v) = self.nodes[m.node as usize]
             .beh
             .queue_mut()
@@ -330,7 +358,16 @@ impl World {
             let (q, edge) = s.sources[k];
             let qn = &mut self.nodes[q as usize];
             qn.touch(now);
-            let msg = qn.beh.queue_mut().and_then(|b| b.backlog.pop_front());
+            let Some(b) = qn.beh.queue_mut() else {
+                continue;
+            };
+            if b.topic.is_some() {
+                if self.topic_pull(q, edge, inst) {
+                    return true;
+                }
+                continue;
+            }
+            let msg = b.backlog.pop_front();
             if let Some(msg) = msg {
                 qn.queued -= 1;
                 self.deliver_message(q, msg, n, inst, edge);
