@@ -53,6 +53,7 @@ pub fn format_report(r: &Report) -> String {
     out.push('\n');
     nodes_section(&mut out, &r.nodes);
     shards_section(&mut out, &r.nodes);
+    partitions_section(&mut out, &r.nodes);
     edges_section(&mut out, &r.edges);
     if let Some(c) = &r.cost {
         cost_section(&mut out, c);
@@ -193,6 +194,31 @@ fn requests_section(out: &mut String, r: &Report) {
 }
 
 /// Per-shard rows of each sharded database, and its hottest shard.
+/// A topic's partitions: messages, share, rate and the largest lag any group had on each.
+fn partitions_section(out: &mut String, nodes: &[NodeReport]) {
+    for n in nodes {
+        let Some(t) = &n.topic else { continue };
+        let mut tab = Table::new(&[
+            ("partition", Align::Right),
+            ("messages", Align::Right),
+            ("share", Align::Right),
+            ("rate /s", Align::Right),
+            ("max lag", Align::Right),
+        ]);
+        for p in &t.partitions {
+            tab.row(vec![
+                p.partition.to_string(),
+                thousands(p.messages),
+                format!("{:.1}%", 100.0 * p.share),
+                format!("{:.1}", p.rate_rps),
+                thousands(p.max_lag),
+            ]);
+        }
+        let _ = writeln!(out, "\nPartitions of {}:", n.id);
+        out.push_str(&tab.render("  "));
+    }
+}
+
 fn shards_section(out: &mut String, nodes: &[NodeReport]) {
     for n in nodes {
         let Some(shards) = &n.shards else { continue };

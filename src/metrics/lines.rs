@@ -133,6 +133,9 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
             Tone::Plain,
         );
     }
+    if let Some(t) = &n.topic {
+        topic_lines(&n.id, t, &mut push);
+    }
     if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
         push(
             format!(
@@ -145,6 +148,78 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
         );
     }
     out
+}
+
+/// A topic's hottest partition, then a line per consumer group: its lag (and whether it drained after its
+/// peak), rebalances, redeliveries, dead letters and idle members.
+fn topic_lines(id: &str, t: &super::TopicReport, push: &mut impl FnMut(String, Tone)) {
+    let n = t.partitions.len();
+    if let Some(h) = t.partitions.get(t.hottest_partition as usize)
+        && n > 1
+    {
+        let hot = h.share > 2.0 / n as f64;
+        push(
+            format!(
+                "Topic {id}: {n} partitions; the hottest, #{}, takes {:.1}% of the messages ({:.0}/s){}",
+                h.partition,
+                100.0 * h.share,
+                h.rate_rps,
+                if hot {
+                    ": a hot key; one consumer reads a partition, so more consumers will not help"
+                } else {
+                    ""
+                }
+            ),
+            if hot {
+                Tone::Bad { strong: false }
+            } else {
+                Tone::Plain
+            },
+        );
+    }
+    for g in &t.groups {
+        let drained = match g.drained_at_s {
+            Some(d) if g.max_lag > 100 => format!(", caught up at {d:.1} s"),
+            _ => String::new(),
+        };
+        let mut extra = Vec::new();
+        if g.rebalances > 0 {
+            extra.push(format!(
+                "{} rebalance{}",
+                thousands(g.rebalances),
+                if g.rebalances == 1 { "" } else { "s" }
+            ));
+        }
+        if g.redelivered > 0 {
+            extra.push(format!("{} redelivered", thousands(g.redelivered)));
+        }
+        if g.dead_lettered > 0 {
+            extra.push(format!("{} dead-lettered", thousands(g.dead_lettered)));
+        }
+        if g.idle_members > 0 {
+            extra.push(format!(
+                "{} of {} consumers idle (more consumers than partitions)",
+                g.idle_members, g.members
+            ));
+        }
+        let behind = g.lag > 100 && g.drained_at_s.is_none();
+        push(
+            format!(
+                "Group {} on {id}: lag {} at the end (peak {} at {:.1} s{drained}){}{}",
+                g.consumer,
+                thousands(g.lag),
+                thousands(g.max_lag),
+                g.max_lag_at_s,
+                if extra.is_empty() { "" } else { "; " },
+                extra.join(", ")
+            ),
+            if g.dead_lettered > 0 || behind {
+                Tone::Bad { strong: behind }
+            } else {
+                Tone::Plain
+            },
+        );
+    }
 }
 
 #[cfg(test)]

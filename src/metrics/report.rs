@@ -220,7 +220,8 @@ pub struct GroupReport {
     pub max_lag: u64,
     /// When `max_lag` was reached.
     pub max_lag_at_s: f64,
-    /// When the lag first fell back to 0 after its peak (absent if it has not).
+    /// When the group caught up after its peak: the lag first fell back to at most one message per
+    /// partition (those in flight). Absent if it has not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drained_at_s: Option<f64>,
     /// Stopped for a rebalance at the end.

@@ -308,6 +308,14 @@ impl World {
             free[f as usize] = true;
         }
         let at_n = |c: u32| self.calls[c as usize].node == n;
+        // A consumer's message still on its way was never counted in the node (`consumer_start` counts
+        // it): its proxy's answer must not take it out again.
+        let on_the_way: BTreeSet<u32> = self
+            .queue
+            .pending()
+            .filter(|ev| ev.kind() == Kind::ConsumerStart && at_n(ev.a()))
+            .map(|ev| ev.a())
+            .collect();
         let mut lost: BTreeSet<u32> = self
             .queue
             .pending()
@@ -346,6 +354,9 @@ impl World {
         }
         for call in lost {
             let c = self.calls[call as usize];
+            if on_the_way.contains(&call) {
+                self.nodes[n as usize].in_sys += 1;
+            }
             let proxy = self.alloc_call(c.req, c.parent, c.node, c.via_edge, c.class);
             self.calls[proxy as usize].arrive_ns = c.arrive_ns;
             self.nodes[n as usize].stats.failed += 1;

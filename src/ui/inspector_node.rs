@@ -375,7 +375,7 @@ fn database_rows(ui: &mut Ui, d: &mut DatabaseParams, classes: &[String]) -> boo
     changed
 }
 
-/// A queue's row: its capacity.
+/// A queue's rows: its capacity, at-least-once delivery and the partitioned log.
 fn queue_rows(ui: &mut Ui, q: &mut QueueParams) -> bool {
     let mut changed = false;
     changed |= count(
@@ -386,6 +386,7 @@ fn queue_rows(ui: &mut Ui, q: &mut QueueParams) -> bool {
         1_000_000,
     );
     changed |= super::idempotency_ui::queue_rows_ui(ui, q);
+    changed |= super::topic_ui::topic_rows_ui(ui, q);
     changed
 }
 

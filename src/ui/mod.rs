@@ -61,6 +61,7 @@ mod stress_plot;
 mod theme;
 mod timeline_ui;
 mod toolbar;
+mod topic_ui;
 mod traffic_ui;
 mod view;
 #[cfg(target_arch = "wasm32")]

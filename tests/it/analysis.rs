@@ -152,6 +152,12 @@ fn presets_at_1x_agree_with_the_simulation() {
         if p.name == "notification_diurnal" || p.name == "checkout_closed_loop" {
             continue;
         }
+        // A hot partition over its limit at 1x is that preset's lesson: the partition has no steady state,
+        // and its consumer finishes only what the partition lets through (checked in
+        // `presets_topics::metrics_hot_partition_...`, where the model names the consumer).
+        if p.name == "metrics_hot_partition" {
+            continue;
+        }
         let sc = p.scenario().unwrap();
         if !sc.faults.is_empty() {
             // The flow model is a steady state; a preset whose lesson is a fault on its timeline has none.

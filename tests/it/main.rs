@@ -31,6 +31,7 @@ mod import;
 mod import_fuzz;
 mod model_io;
 mod presets;
+mod presets_topics;
 mod presets_traffic;
 mod replication;
 mod resilience;

@@ -100,11 +100,20 @@ impl FlowModel {
                         }
                     }
                 }
-                NodeKind::Queue(_) => {
+                NodeKind::Queue(q) => {
                     // Competing consumers: each message goes to one of them, shared in proportion to
-                    // their workers (free workers pull).
+                    // their workers (free workers pull). A topic's groups each read every message.
                     let consumers = self.consumers(ni);
-                    let total: f64 = consumers.iter().map(|&(_, w)| w).sum();
+                    let total: f64 = if q.topic.is_some() {
+                        1.0
+                    } else {
+                        consumers.iter().map(|&(_, w)| w).sum()
+                    };
+                    let consumers: Vec<(usize, f64)> = if q.topic.is_some() {
+                        consumers.into_iter().map(|(e, _)| (e, 1.0)).collect()
+                    } else {
+                        consumers
+                    };
                     for ci in 0..k {
                         for &(e, w) in &consumers {
                             let share = lambda[ni][ci] * w / total;
@@ -166,7 +175,13 @@ impl FlowModel {
                             .sum();
                     }
                 }
-                NodeKind::Queue(q) => self.back_queue(ni, q, lam, &mut t, &mut flow),
+                NodeKind::Queue(q) => match &q.topic {
+                    Some(topic) => {
+                        let groups = (&mut nodes[..], &mut own_overload[..]);
+                        self.back_topic(ni, q, topic, lam, &mut t, &mut flow, groups)
+                    }
+                    None => self.back_queue(ni, q, lam, &mut t, &mut flow),
+                },
                 NodeKind::Service(p) => {
                     own_overload[ni] = self.back_service(ni, p, &mut t, &mut flow);
                 }
@@ -236,6 +251,69 @@ impl FlowModel {
             }
         }
         flow.mean_lag_ms = (lam > 0.0).then(|| lag / lam).filter(|x| x.is_finite());
+    }
+
+    /// A topic answers its producers at the ack latency. Each partition is read one message at a time by
+    /// each group, so it is a single server whose service is the round trip to the consumer: partition p
+    /// of a group runs at rho_p = lambda x share_p x that round trip, and the hottest partition's rho is
+    /// the consumer's peak utilization (a hot partition saturates a group that has idle workers). The lag
+    /// is that round trip plus an M/M/1 wait per partition, averaged over partitions and groups; it does
+    /// not count a consumer replica with fewer workers than partitions, where partitions also wait for a
+    /// worker.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one step of the backward pass, like its siblings"
+    )]
+    fn back_topic(
+        &self,
+        ni: usize,
+        q: &QueueParams,
+        topic: &crate::model::Topic,
+        lam: f64,
+        t: &mut Tables,
+        flow: &mut NodeFlow,
+        (nodes, own_overload): (&mut [Option<NodeFlow>], &mut [bool]),
+    ) {
+        let k = self.classes.len();
+        let ack = mean_ms(&q.ack_latency_ms);
+        for ci in 0..k {
+            t.resp[ni][ci] = ack;
+        }
+        if lam <= 0.0 {
+            return;
+        }
+        let shares = topic.partition_shares();
+        let hottest = shares.iter().copied().fold(0.0, f64::max);
+        let consumers = self.consumers(ni);
+        let mut lag = 0.0;
+        for &(e, _) in &consumers {
+            let to = self.edge_to[e];
+            let cycle: f64 = (0..k)
+                .filter(|&ci| t.lambda[ni][ci] > 0.0)
+                .map(|ci| t.lambda[ni][ci] * self.round_trip(e, &t.resp, ci))
+                .sum::<f64>()
+                / lam;
+            if let Some(c) = nodes[to].as_mut() {
+                let rho = lam * hottest * cycle;
+                c.peak_utilization = c.peak_utilization.max(rho);
+                // The group's hottest partition saturates on its own, whatever the consumer's workers.
+                own_overload[to] |= rho >= 1.0;
+            }
+            lag += shares
+                .iter()
+                .map(|s| {
+                    let rho = lam * s * cycle;
+                    if rho >= 1.0 {
+                        f64::INFINITY
+                    } else {
+                        s * (cycle + rho / (1.0 - rho) * cycle)
+                    }
+                })
+                .sum::<f64>();
+        }
+        flow.mean_lag_ms = (!consumers.is_empty())
+            .then(|| lag / consumers.len() as f64)
+            .filter(|x| x.is_finite());
     }
 
     /// A service holds a worker for its own work plus its downstream round trips, in sequence; returns

@@ -239,7 +239,7 @@ impl Group {
         parts[p].base + parts[p].log.len() as u64
     }
 
-    /// The lag changed by `d`: its peak and the time it drained after the peak are tracked.
+    /// The lag went up or down by one: its peak, and when it caught up after the peak, are tracked.
     fn add_lag(&mut self, p: usize, up: bool, now: u64, end: u64) {
         if up {
             self.lag += 1;
@@ -252,7 +252,8 @@ impl Group {
             self.max_lag = self.lag;
             self.max_lag_at_ns = now;
             self.drained_at_ns = None;
-        } else if self.lag == 0 && self.drained_at_ns.is_none() {
+        } else if self.lag <= self.parts.len() as u64 && self.drained_at_ns.is_none() {
+            // Caught up: nothing waits beyond one message per partition (the ones in flight).
             self.drained_at_ns = Some(now);
         }
     }
