@@ -323,6 +323,20 @@ pub struct NodeSeries {
     /// counts side effects; absent from JSON for other nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates_rps: Vec<f64>,
+    /// A topic's lag per consumer group at the end of each bucket, in edge order; absent from JSON for
+    /// other nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_lag: Vec<GroupLagSeries>,
+}
+
+/// One consumer group's lag over time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupLagSeries {
+    /// The group's consumer service.
+    pub consumer: String,
+    /// Messages appended that the group had not finished, at the end of each bucket.
+    pub lag: Vec<f64>,
 }
 
 /// A fault that ran (or is running) during the run.

@@ -310,6 +310,11 @@ impl World {
                     } else {
                         Vec::new()
                     },
+                    group_lag: self.nodes[i]
+                        .beh
+                        .queue()
+                        .and_then(|q| q.topic.as_ref())
+                        .map_or(Vec::new(), |t| t.lag_series(&self.ids)),
                 })
                 .collect(),
         }

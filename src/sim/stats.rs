@@ -82,7 +82,12 @@ impl World {
         self.bucket_latency.reset();
         let fresh = super::metrics_bucket(self.nodes.len(), self.edges.len());
         let closed = std::mem::replace(&mut self.bucket, fresh);
-        self.series.push(closed);
+        let coarsened = self.series.push(closed);
+        for node in &mut self.nodes {
+            if let Some(t) = node.beh.queue_mut().and_then(|q| q.topic.as_mut()) {
+                t.sample_lag(coarsened);
+            }
+        }
         self.bucket_end_ns = end + self.series.width_ns();
     }
 }

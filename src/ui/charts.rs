@@ -339,6 +339,16 @@ fn node_charts(t: &[f64], n: &crate::metrics::NodeSeries, max_pts: usize) -> Vec
             )],
         ));
     }
+    // A topic: each consumer group's lag (the queue chart above is their sum), so a group that stalls
+    // stands out from one that keeps up.
+    for g in &n.group_lag {
+        charts.push((
+            format!("node_lag_{}", g.consumer),
+            format!("{}: lag of group {}", n.id, g.consumer),
+            "",
+            vec![("lag", chart::QUEUE, points(t, &g.lag, 1.0, max_pts))],
+        ));
+    }
     charts
 }
 

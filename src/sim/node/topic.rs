@@ -40,6 +40,8 @@ pub(crate) struct TopicRt {
     held: u64,
     /// Deliveries in flight or abandoned, and rebalance wake-ups, by their call slot.
     slots: BTreeMap<u32, Slot>,
+    /// Per group, its lag at the end of each closed time-series bucket (coarsened with the series).
+    lag_series: Vec<Vec<u32>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -141,12 +143,37 @@ impl TopicRt {
             max_deliveries: max_deliveries.max(1),
             held: 0,
             slots: BTreeMap::new(),
+            lag_series: vec![Vec::new(); consumers.len()],
         })
     }
 
     /// Total lag over groups (the node's queue length).
     pub(crate) fn total_lag(&self) -> u32 {
         self.groups.iter().map(|g| g.lag).sum::<u64>() as u32
+    }
+
+    /// A time-series bucket closed: each group's lag now is its value; when the series coarsened, pairs of
+    /// buckets merge into their later value (the lag at the merged bucket's end).
+    pub(crate) fn sample_lag(&mut self, coarsened: bool) {
+        for (g, series) in self.groups.iter().zip(&mut self.lag_series) {
+            series.push(g.lag as u32);
+            if coarsened {
+                let merged: Vec<u32> = series.chunks(2).map(|c| c[c.len() - 1]).collect();
+                *series = merged;
+            }
+        }
+    }
+
+    /// Per group: its consumer and its lag at the end of each bucket.
+    pub(crate) fn lag_series(&self, ids: &[String]) -> Vec<crate::metrics::GroupLagSeries> {
+        self.groups
+            .iter()
+            .zip(&self.lag_series)
+            .map(|(g, s)| crate::metrics::GroupLagSeries {
+                consumer: ids[g.consumer as usize].clone(),
+                lag: s.iter().map(|&x| x as f64).collect(),
+            })
+            .collect()
     }
 
     /// Is this call slot one of the topic's own (a delivery or a wake-up)?
