@@ -35,6 +35,8 @@ pub enum EdgeRole {
     Balanced,
     /// One of a queue's consumers (it has several), handed each message in turn.
     Consumer,
+    /// One of a topic's consumer groups: it reads every message.
+    Group,
     /// Never used: an earlier edge of the same caller takes every class this one carries, and the caller
     /// (a client, cache or rate limiter) uses only the first.
     Unused,
@@ -53,6 +55,7 @@ impl EdgeRole {
             EdgeRole::OnMissAndWrites { behind: true } => "miss + flush".into(),
             EdgeRole::Balanced => "balanced".into(),
             EdgeRole::Consumer => "consumer".into(),
+            EdgeRole::Group => "group".into(),
             EdgeRole::Unused => "unused".into(),
         }
     }
@@ -84,6 +87,10 @@ impl EdgeRole {
             ),
             EdgeRole::Balanced => format!("{} sends each request to one of its backends", e.from),
             EdgeRole::Consumer => format!("{} hands each message to one consumer", e.from),
+            EdgeRole::Group => format!(
+                "{} is a consumer group of {}: it reads every message, one partition per consumer",
+                e.to, e.from
+            ),
             EdgeRole::Unused => format!(
                 "Never used: {} sends over its first edge for these classes only",
                 e.from
@@ -160,6 +167,11 @@ pub fn edge_roles(s: &Scenario) -> Vec<EdgeRole> {
                     }
                     _ => EdgeRole::OnMiss,
                 },
+                KindTag::Queue
+                    if matches!(&from.kind, crate::model::NodeKind::Queue(q) if q.topic.is_some()) =>
+                {
+                    EdgeRole::Group
+                }
                 // With one backend or consumer there is no choice to show.
                 KindTag::LoadBalancer | KindTag::Queue if siblings.len() < 2 => EdgeRole::Plain,
                 KindTag::LoadBalancer => EdgeRole::Balanced,

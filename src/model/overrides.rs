@@ -66,7 +66,7 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
 /// The default of a field a saved file leaves out when at its default (`--set` may still set it).
 fn omitted_default(field: &str) -> Option<Value> {
     match field {
-        "idempotency" | "visibility_timeout_ms" | "writes" => Some(Value::Null),
+        "idempotency" | "visibility_timeout_ms" | "writes" | "topic" => Some(Value::Null),
         "side_effects" => Some(Value::Bool(false)),
         "max_deliveries" => Some(Value::from(super::DEFAULT_MAX_DELIVERIES)),
         _ => None,

@@ -243,10 +243,9 @@ pub fn subtitle(node: &Node) -> String {
             }
         }
         NodeKind::Queue(q) if let Some(t) = &q.topic => match (t.keys, t.partitions) {
-            (0, 1) => "topic · 1 partition".to_owned(),
-            (0, p) => format!("topic · {p} partitions"),
-            (_, p) if t.zipf_exponent > 0.0 => format!("topic ×{p} · hot keys"),
-            (_, p) => format!("topic ×{p} · keyed"),
+            (0, p) => format!("topic ×{p}"),
+            (_, p) if t.zipf_exponent > 0.0 => format!("topic ×{p} hot"),
+            (_, p) => format!("topic ×{p} keyed"),
         },
         NodeKind::Queue(q) => format!("capacity {}", format::rate(q.capacity as f64)),
         NodeKind::RateLimiter(r) => format!(

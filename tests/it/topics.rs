@@ -372,3 +372,28 @@ fn a_bad_topic_is_named_with_its_range() {
     s.nodes[1].kind = topic_node(Topic::default(), None, 5);
     assert!(archsim::model::validate(&s).is_empty());
 }
+
+#[test]
+fn set_makes_a_queue_a_topic_and_changes_its_fields() {
+    let mut s = archsim::model::presets::load_preset("job_scheduler")
+        .unwrap()
+        .unwrap();
+    archsim::model::apply_override(&mut s, "jobs_queue.topic=(partitions: 8)").unwrap();
+    archsim::model::apply_override(&mut s, "jobs_queue.topic.keys=100").unwrap();
+    let NodeKind::Queue(q) = &s.node("jobs_queue").unwrap().kind else {
+        panic!("jobs_queue is a queue");
+    };
+    let t = q.topic.as_ref().unwrap();
+    assert_eq!((t.partitions, t.keys), (8, 100));
+    assert_eq!(t.rebalance_ms, Topic::default().rebalance_ms);
+    let err = archsim::model::apply_override(&mut s, "jobs_queue.topic.partitions=0")
+        .map(|_| archsim::model::validate(&s))
+        .map(|p| {
+            p.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap();
+    assert!(err.contains("topic.partitions"), "{err}");
+}

@@ -296,6 +296,7 @@ fn topic_of(w: &mut World, q: u32) -> Option<&mut TopicRt> {
 impl World {
     /// The ack latency is over: the message is appended to its partition and the producer acknowledged,
     /// or the log is full and the producer turned away.
+    #[inline(never)]
     pub(crate) fn topic_append(&mut self, call: u32, c: Call) {
         let q = c.node;
         let now = self.now;
@@ -485,6 +486,7 @@ impl World {
 
     /// A free worker of member `inst` of the group reading over `edge` takes a waiting partition's next
     /// message; false if none waits. The worker is already reserved.
+    #[inline(never)]
     pub(crate) fn topic_pull(&mut self, q: u32, edge: u32, inst: u32) -> bool {
         let now = self.now;
         let Some(t) = topic_of(self, q) else {
@@ -521,6 +523,7 @@ impl World {
     /// message is handed out again, or dead-lettered after `max_deliveries`) and the partition's next
     /// message goes out. An abandoned delivery finishing is only a side effect (a duplicate, if the
     /// message was finished again since).
+    #[inline(never)]
     pub(crate) fn topic_response(&mut self, q: u32, d: u32, outcome: Outcome) {
         let now = self.now;
         let Some(t) = topic_of(self, q) else { return };
@@ -630,6 +633,7 @@ impl World {
 
     /// A topic slot's timer fired: a rebalance pause ended (the group's partitions go out), or a delivery's
     /// visibility timeout (the message goes out again while its consumer keeps working).
+    #[inline(never)]
     pub(crate) fn topic_timer(&mut self, q: u32, d: u32) {
         let now = self.now;
         let Some(t) = topic_of(self, q) else { return };
