@@ -167,6 +167,10 @@ fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
         && let Ok(w) = opts.from_str::<super::CacheWrites>(text)
     {
         return serde_json::to_value(w).map_err(|e| e.to_string());
+    } else if field == "topic"
+        && let Ok(t) = opts.from_str::<super::Topic>(text)
+    {
+        return serde_json::to_value(t).map_err(|e| e.to_string());
     } else if field == "budget" {
         if let Ok(b) = opts.from_str::<super::RetryBudget>(text) {
             return serde_json::to_value(b).map_err(|e| e.to_string());
