@@ -64,3 +64,5 @@ mod ui_state;
 mod ui_stress;
 #[cfg(feature = "gui")]
 mod ui_timeline;
+#[cfg(feature = "gui")]
+mod ui_traffic;
