@@ -1,4 +1,5 @@
-//! A profiled scenario held at its peak, for the stress commands' `--at-peak`.
+//! A profiled scenario held at its peak, for the stress commands' `--at-peak` and the Stress window's
+//! "At the profile's peak" switch.
 //!
 //! A sweep or a capacity search judges a run by its measured window. Under a load profile that window
 //! averages the quiet hours with the busy ones (and a quick 10 s sweep run may see only the first,

@@ -9,7 +9,7 @@ use egui::Key;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 
-use crate::common::ui::{H, apply, harness};
+use crate::common::ui::{H, apply, harness, set_duration, wait_until_idle};
 
 const SHOP: &str = r#"(
     nodes: [
@@ -170,4 +170,50 @@ fn closed_loop_in_the_arrivals_picker_makes_users_that_think() {
     let again = archsim::model::from_str(&saved, "saved").unwrap();
     assert_eq!(again.nodes[0].kind, h.state().scenario().nodes[0].kind);
     assert!(saved.contains("users: 200"), "{saved}");
+}
+
+/// The Stress window's "At the profile's peak" switch, shown only for a design with a load profile,
+/// sweeps it with every profiled client at its peak rate, as `archsim sweep --at-peak` does.
+#[test]
+fn the_stress_windows_peak_switch_sweeps_a_profiled_design_at_its_peak() {
+    let mut h = harness();
+    h.run_steps(2);
+    h.get_by_label("Stress test…").click();
+    h.run_steps(3);
+    assert!(h.state().stress().open);
+    assert!(h.query_by_label("At the profile's peak").is_none());
+    apply(
+        &mut h,
+        Command::Discarding(Box::new(Command::LoadPreset("notification_diurnal".into()))),
+    );
+    set_duration(&mut h, 10.0);
+    h.run_steps(3);
+    {
+        let f = &mut h.state_mut().stress_mut().form;
+        f.kind = archsim::ui::SweepKind::Load;
+        f.load_start = 1.0;
+        f.load_end = 1.0;
+        f.points = 1;
+        f.replications = 1;
+    }
+    let sweep = |h: &mut H| {
+        h.get_by_role_and_label(Role::Button, "Run sweep").click();
+        h.run_steps(1);
+        wait_until_idle(h);
+        let p = &h.state().stress().outcome().expect("a sweep").result.points[0];
+        let sender = p.nodes.iter().find(|n| n.id == "sender").unwrap();
+        (p.offered_rps.mean, sender.utilization.mean)
+    };
+    // Off: the first 10 s of the compressed day, below its average of 150/s; the sender is not saturated.
+    let (offered, busy) = sweep(&mut h);
+    assert!(offered < 200.0 && busy < 0.9, "{offered}/s, sender {busy}");
+    h.get_by_label("At the profile's peak").click();
+    h.run_steps(2);
+    assert!(h.state().stress().form.at_peak);
+    // On: 233.3/s throughout (2 x 3.5 / 4.5 x 150), which saturates the sender.
+    let (offered, busy) = sweep(&mut h);
+    assert!(
+        (offered - 233.3).abs() < 0.05 * 233.3 && busy > 0.97,
+        "{offered}/s, sender {busy}"
+    );
 }
