@@ -224,7 +224,8 @@ fn closed_loop_users_match_exact_mva() {
 fn the_flow_model_solves_a_closed_loop_by_exact_mva() {
     // The analytic model's throughput (the client's rate) and end-to-end mean against MVA computed here,
     // for one exponential server (S = 10 ms, Z = 100 ms) below, at and far above the knee N* = 11, and
-    // at load 2.5 (25 users). Exact up to rounding; the test allows 0.5%.
+    // at load 2.5 (25 users), and at 50,000 users (load 1,000), past the 20,000 users where the model
+    // switches to Bard-Schweitzer. Exact up to rounding below it; the test allows 0.5%.
     for (users, load) in [
         (1, 1.0),
         (5, 1.0),
@@ -232,6 +233,7 @@ fn the_flow_model_solves_a_closed_loop_by_exact_mva() {
         (50, 1.0),
         (10, 2.5),
         (400, 1.0),
+        (50, 1000.0),
     ] {
         let arrival =
             format!("ClosedLoop(users: {users}, think_time_ms: Exponential(mean: 100.0))");

@@ -236,7 +236,8 @@ fn mva(users: u64, delay_ms: f64, stations: &[(f64, f64)]) -> (f64, Vec<f64>) {
         for j in 0..k {
             r[j] = queue[j] * (1.0 + q[j]);
         }
-        x = n as f64 / (delay + r.iter().sum::<f64>());
+        // A loop with no time in it at all (no think time, nothing on the path) is floored at 1 ns.
+        x = n as f64 / (delay + r.iter().sum::<f64>()).max(1e-6);
         for j in 0..k {
             q[j] = x * r[j];
         }
@@ -252,7 +253,7 @@ fn mva(users: u64, delay_ms: f64, stations: &[(f64, f64)]) -> (f64, Vec<f64>) {
             for j in 0..k {
                 r[j] = queue[j] * (1.0 + q[j] * (nf - 1.0) / nf);
             }
-            let next = nf / (delay + r.iter().sum::<f64>());
+            let next = nf / (delay + r.iter().sum::<f64>()).max(1e-6);
             for j in 0..k {
                 q[j] = next * r[j];
             }
