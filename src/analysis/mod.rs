@@ -17,6 +17,7 @@ pub mod flow;
 pub mod optimize;
 pub mod optimize_shard;
 pub mod optimize_step;
+pub mod peak;
 pub mod queueing;
 pub mod replication;
 pub mod shard;

@@ -83,6 +83,23 @@ pub(super) fn prepare(c: &ScenarioArgs) -> Result<(Scenario, Warmup), CliError> 
     for spec in &c.sets {
         model::apply_override(&mut s, spec)?;
     }
+    if c.at_peak {
+        let held = crate::analysis::peak::at_peak(&s).map_err(usage)?;
+        for (before, after) in s.nodes.iter().zip(&held.nodes) {
+            if let (model::NodeKind::Client(b), model::NodeKind::Client(a)) =
+                (&before.kind, &after.kind)
+                && b.profile.is_some()
+            {
+                eprintln!(
+                    "--at-peak: '{}' sends {}/s for the whole run (its profile's peak)",
+                    after.id,
+                    model::limits::fmt(a.rate_rps)
+                );
+            }
+        }
+        s = held;
+        label.push_str(" (at the profile's peak)");
+    }
     let warmup = match c.warmup.as_deref() {
         None => Warmup::Scenario,
         Some("auto") => Warmup::Auto,

@@ -22,6 +22,10 @@ pub struct ScenarioArgs {
     /// Warm-up: seconds, or `auto` for MSER-5 truncation on a pilot run (default: the scenario's).
     #[arg(long, value_name = "S|auto")]
     pub warmup: Option<String>,
+    /// Hold every client that has a load profile at the profile's peak rate for the whole run (the
+    /// peak hour in steady state, as the flow model sees it); an error without any profile.
+    #[arg(long)]
+    pub at_peak: bool,
     /// Changes a node parameter before everything else, e.g. `app.replicas=4` (repeatable).
     #[arg(long = "set", value_name = "NODE.FIELD=VALUE")]
     pub sets: Vec<String>,

@@ -69,6 +69,9 @@ pub struct SweepForm {
     pub slo_p99_ms: f64,
     /// SLO: failed, timed out and rejected share of offered requests.
     pub slo_errors: f64,
+    /// Hold every profiled client at its profile's peak rate (`archsim sweep --at-peak`); ignored when
+    /// no client has a profile.
+    pub at_peak: bool,
 }
 
 impl Default for SweepForm {
@@ -87,6 +90,7 @@ impl Default for SweepForm {
             replications: 3,
             slo_p99_ms: 200.0,
             slo_errors: 0.001,
+            at_peak: false,
         }
     }
 }
@@ -320,8 +324,13 @@ impl StressPanel {
         if let Some(j) = &self.job {
             j.cancel();
         }
-        self.job = Some(job::sweep(scenario.clone(), self.form.spec()));
-        self.job_scenario = Some(scenario.clone());
+        let swept = if self.form.at_peak {
+            crate::analysis::peak::at_peak(scenario).unwrap_or_else(|_| scenario.clone())
+        } else {
+            scenario.clone()
+        };
+        self.job = Some(job::sweep(swept.clone(), self.form.spec()));
+        self.job_scenario = Some(swept);
         self.status = None;
         self.slices = SliceStats::default();
     }

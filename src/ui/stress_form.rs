@@ -143,5 +143,12 @@ pub fn form_ui(ui: &mut Ui, f: &mut SweepForm, scenario: &Scenario) {
         labelled_drag_ui(ui, "errors ≤", &mut pct, 0.0..=100.0, 0.01);
         f.slo_errors = pct / 100.0;
         ui.label("%");
+        if crate::analysis::peak::has_profile(scenario) {
+            ui.separator();
+            ui.checkbox(&mut f.at_peak, "At the profile's peak").on_hover_text(
+                "Every client with a load profile sends its profile's peak rate for the whole run: the \
+                 design judged at its busiest hour (archsim sweep --at-peak). Open runs the design as drawn",
+            );
+        }
     });
 }

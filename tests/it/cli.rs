@@ -435,3 +435,78 @@ fn stress_usage_errors_name_the_option() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
 }
+
+#[test]
+fn at_peak_judges_a_profiled_design_at_its_peak_and_needs_a_profile() {
+    // notification_diurnal sends 150/s on average over a 60 s day peaking at 3.5x the trough: 2 x 3.5 /
+    // 4.5 x 150 = 233.3/s at the peak. Measured 2026-12-03 (3 replications of the quick 10 s runs):
+    // held at the peak, 0.5x puts the sender 58% busy (the flow model: 58%) and 1x saturates it (p99
+    // 1,339 ms); the whole-run sweep sees only the day's quiet first 10 s at 1x (sender 74%, p99 142 ms).
+    let sweep = |extra: &[&str]| {
+        let base = [
+            "sweep",
+            "notification_diurnal",
+            "--load",
+            "0.5:1:2",
+            "--replications",
+            "3",
+            "--json",
+            "-",
+        ];
+        json_of(&archsim(&[&base[..], extra].concat()))
+    };
+    let est = |p: &serde_json::Value, k: &str| p[k]["mean"].as_f64().unwrap();
+    let sender = |p: &serde_json::Value| {
+        let n = p["nodes"].as_array().unwrap();
+        let s = n.iter().find(|n| n["id"] == "sender").unwrap();
+        (
+            s["utilization"]["mean"].as_f64().unwrap(),
+            s["analytic_utilization"].as_f64().unwrap(),
+        )
+    };
+    let peak = sweep(&["--at-peak"]);
+    let day = sweep(&[]);
+    let (pp, dp) = (
+        peak["points"].as_array().unwrap(),
+        day["points"].as_array().unwrap(),
+    );
+    let offered = est(&pp[1], "offered_rps");
+    assert!(
+        (offered - 233.3).abs() < 0.05 * 233.3,
+        "offered {offered}/s"
+    );
+    let (sim, model) = sender(&pp[0]);
+    assert!(
+        (sim - model).abs() < 0.03,
+        "at 0.5x: sender {sim:.3}, model {model:.3}"
+    );
+    assert!(sender(&pp[1]).0 > 0.97 && est(&pp[1], "p99_ms") > 1000.0);
+    assert!(sender(&dp[1]).0 < 0.8 && est(&dp[1], "p99_ms") < 300.0);
+    // The capacity search breaks lower at the peak (measured: 0.891x against 1.344x).
+    let cap = |extra: &[&str]| {
+        let base = [
+            "capacity",
+            "notification_diurnal",
+            "--slo-p99-ms",
+            "500",
+            "--json",
+            "-",
+        ];
+        json_of(&archsim(&[&base[..], extra].concat()))["max_load"]
+            .as_f64()
+            .unwrap()
+    };
+    let (at_peak, whole) = (cap(&["--at-peak"]), cap(&[]));
+    assert!(
+        at_peak < 0.8 * whole,
+        "at the peak {at_peak}x, whole run {whole}x"
+    );
+    // Without a profile there is no peak: a usage error naming the option.
+    let o = archsim(&["sweep", "url_shortener", "--at-peak"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--at-peak: no client of 'URL shortener' has a load profile"),
+        "{}",
+        stderr(&o)
+    );
+}

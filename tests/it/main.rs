@@ -68,3 +68,5 @@ mod ui_stress;
 mod ui_timeline;
 #[cfg(feature = "gui")]
 mod ui_topics;
+#[cfg(feature = "gui")]
+mod ui_traffic;

@@ -221,6 +221,61 @@ fn closed_loop_users_match_exact_mva() {
 }
 
 #[test]
+fn the_flow_model_solves_a_closed_loop_by_exact_mva() {
+    // The analytic model's throughput (the client's rate) and end-to-end mean against MVA computed here,
+    // for one exponential server (S = 10 ms, Z = 100 ms) below, at and far above the knee N* = 11, and
+    // at load 2.5 (25 users), and at 50,000 users (load 1,000), past the 20,000 users where the model
+    // switches to Bard-Schweitzer. Exact up to rounding below it; the test allows 0.5%.
+    for (users, load) in [
+        (1, 1.0),
+        (5, 1.0),
+        (11, 1.0),
+        (50, 1.0),
+        (10, 2.5),
+        (400, 1.0),
+        (50, 1000.0),
+    ] {
+        let arrival =
+            format!("ClosedLoop(users: {users}, think_time_ms: Exponential(mean: 100.0))");
+        let s = scenario(&arrival, "None", 10.0, 1, 60.0, 10.0, 1);
+        let flow = archsim::analysis::flow::analyze(&s, load).unwrap();
+        let n = (users as f64 * load).round() as u32;
+        let (x_mva, r_mva) = mva(n, 10.0, 100.0);
+        let x = flow.node("users").unwrap().arrival_rps / 1e3;
+        let r = flow.end_to_end_mean_ms.unwrap();
+        assert!(
+            (x - x_mva).abs() / x_mva < 0.005,
+            "N {n}: model X {:.4}/s against MVA {:.4}/s",
+            x * 1e3,
+            x_mva * 1e3
+        );
+        assert!(
+            (r - r_mva).abs() / r_mva < 0.005,
+            "N {n}: model R {r:.3} ms against MVA {r_mva:.3} ms"
+        );
+        let u = flow.node("server").unwrap().utilization;
+        assert!(
+            (u - x_mva * 10.0).abs() < 0.005,
+            "N {n}: utilization {u:.4}"
+        );
+    }
+    // The breaking point is the knee, N* / N = 11 / 5 for 5 users (no longer N / Z = 1 / S: 2).
+    let s = scenario(
+        "ClosedLoop(users: 5, think_time_ms: Exponential(mean: 100.0))",
+        "None",
+        10.0,
+        1,
+        60.0,
+        10.0,
+        1,
+    );
+    let flow = archsim::analysis::flow::analyze(&s, 1.0).unwrap();
+    let knee = flow.breaking_load.unwrap();
+    assert!((knee - 11.0 / 5.0).abs() < 1e-6, "knee at {knee}");
+    assert_eq!(flow.bottleneck.as_deref(), Some("server"));
+}
+
+#[test]
 fn the_load_multiplies_closed_loop_users() {
     // 10 users at load 2.5 are 25 (rounded). At load 0.04 there are 0: the 10 users the run was built with
     // each send the request they were about to send, then leave as it resolves (no user thinks again).

@@ -7,7 +7,7 @@
     reason = "node, class and edge indices address several parallel tables at once"
 )]
 
-use super::{Eval, FlowModel, NodeFlow, mean_ms, mean_of};
+use super::{Eval, FlowModel, NodeFlow, client_rate_rps, mean_ms, mean_of};
 use crate::analysis::queueing;
 use crate::model::{Arrival, CacheParams, DatabaseParams, NodeKind, QueueParams, ServiceParams};
 
@@ -21,17 +21,47 @@ struct Tables<'a> {
     resp: Vec<Vec<f64>>,
     /// A service's mean wait for a worker, ms (a queue's lag includes its consumers' wait).
     queue_wait: Vec<f64>,
+    /// Per node, a wait per visit that replaces Erlang C's (closed-loop traffic reaches the node); empty
+    /// when no client is a closed loop.
+    forced_wait_ms: &'a [Option<f64>],
 }
 
 impl FlowModel {
+    /// The model at `load`: closed-loop clients at their MVA throughput (`super::mva`).
     pub(super) fn eval(&self, load: f64) -> Eval {
-        let (lambda, hop_busy) = self.forward(load);
-        self.backward(lambda, &hop_busy)
+        if self.closed.is_empty() {
+            return self.eval_rates(load, &[], &[]);
+        }
+        let solved = self.solve_closed(load);
+        self.eval_rates(load, &solved.rate_rps, &solved.wait_ms)
+    }
+
+    /// The model as the breaking-point searches see it: closed-loop clients at their no-queueing rate
+    /// N / (R0 + Z) and no wait at the stations they reach, so that each station saturates at the loop's
+    /// knee (open clients as in [`Self::eval`]).
+    pub(super) fn eval_knee(&self, load: f64) -> Eval {
+        if self.closed.is_empty() {
+            return self.eval_rates(load, &[], &[]);
+        }
+        let (rates, waits) = self.knee_rates(load);
+        self.eval_rates(load, &rates, &waits)
+    }
+
+    /// The model with the rates of the clients named in `closed_rps` (requests/s, replacing the rate of
+    /// their own) and the waits in `forced_wait_ms` (either may be empty).
+    pub(super) fn eval_rates(
+        &self,
+        load: f64,
+        closed_rps: &[Option<f64>],
+        forced_wait_ms: &[Option<f64>],
+    ) -> Eval {
+        let (lambda, hop_busy) = self.forward(load, closed_rps);
+        self.backward(lambda, &hop_busy, forced_wait_ms)
     }
 
     /// Arrival rates per ms, per node and class, callers before callees; and each consumer's reserved
     /// hop time (the engine reserves the worker when it hands the message over, before the hop).
-    fn forward(&self, load: f64) -> (Vec<Vec<f64>>, Vec<f64>) {
+    fn forward(&self, load: f64, closed_rps: &[Option<f64>]) -> (Vec<Vec<f64>>, Vec<f64>) {
         let s = &self.scenario;
         let (n, k) = (s.nodes.len(), self.classes.len());
         let mut lambda = vec![vec![0.0; k]; n];
@@ -48,9 +78,13 @@ impl FlowModel {
                     } else {
                         self.active_fraction(c.start_s, c.stop_s)
                     };
+                    let given = closed_rps.get(ni).copied().flatten();
                     for cw in &c.classes {
                         let ci = self.class_index(&cw.name);
-                        let rate = client_rate_rps(c) * active * load * cw.weight / wsum / 1000.0;
+                        let rate = match given {
+                            Some(x) => x * active * cw.weight / wsum / 1000.0,
+                            None => client_rate_rps(c) * active * load * cw.weight / wsum / 1000.0,
+                        };
                         lambda[ni][ci] += rate;
                         if let Some(&e) = routes[ci].first() {
                             lambda[self.edge_to[e]][ci] += rate;
@@ -129,7 +163,12 @@ impl FlowModel {
     }
 
     /// Holding and response times, callees before callers, and each node's figures.
-    fn backward(&self, lambda: Vec<Vec<f64>>, hop_busy: &[f64]) -> Eval {
+    fn backward(
+        &self,
+        lambda: Vec<Vec<f64>>,
+        hop_busy: &[f64],
+        forced_wait_ms: &[Option<f64>],
+    ) -> Eval {
         let s = &self.scenario;
         let (n, k) = (s.nodes.len(), self.classes.len());
         let mut t = Tables {
@@ -137,9 +176,11 @@ impl FlowModel {
             hop_busy,
             resp: vec![vec![0.0; k]; n],
             queue_wait: vec![0.0; n],
+            forced_wait_ms,
         };
         let mut nodes: Vec<Option<NodeFlow>> = vec![None; n];
         let mut own_overload = vec![false; n];
+        let mut own_busy = vec![0.0; n];
         for &ni in self.order.iter().rev() {
             let node = &s.nodes[ni];
             let routes = &self.routes[ni];
@@ -203,6 +244,17 @@ impl FlowModel {
             if matches!(node.kind, NodeKind::Client(_)) {
                 flow.mean_response_ms = None;
             }
+            // Worker time per ms on the node's own work, not on waiting for its calls (MVA's demand).
+            own_busy[ni] = match &node.kind {
+                NodeKind::Service(p) => lam * mean_ms(&p.service_time_ms) + hop_busy[ni],
+                NodeKind::Cache(_) | NodeKind::Database(_) => {
+                    flow.utilization * f64::from(flow.servers)
+                }
+                NodeKind::Client(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Queue(_)
+                | NodeKind::RateLimiter(_) => 0.0,
+            };
             nodes[ni] = Some(flow);
         }
         let resp = t.resp;
@@ -214,6 +266,7 @@ impl FlowModel {
                 .map(|f| f.expect("every node is in the order"))
                 .collect(),
             own_overload,
+            own_busy,
         }
     }
 
@@ -340,6 +393,7 @@ impl FlowModel {
             p.replicas,
             p.workers,
         );
+        let w = forced(t, ni, flow).unwrap_or(w);
         // A consumer's wait happens in the queue it pulls from: its own response starts when it takes
         // the message (the report measures it the same way).
         let fed_by_queue = self.fed_by_queue(ni);
@@ -400,6 +454,7 @@ impl FlowModel {
         let look = mean_ms(&p.hit_latency_ms);
         let hold = vec![look; k];
         let w = self.station(flow, &t.lambda[ni], &hold, 0.0, 1, p.workers);
+        let w = forced(t, ni, flow).unwrap_or(w);
         for ci in 0..k {
             let (_, waits) = self.cache_shares(p, ci);
             let down = routes[ci]
@@ -483,7 +538,10 @@ impl FlowModel {
             let hold = busy / l;
             queueing::mmc_mean_wait_s(p.pool_size, l, 1.0 / hold).unwrap_or(f64::INFINITY)
         };
-        let (wp, wr) = (wait(lam_p, busy_p), wait(lam_r, busy_r));
+        let (wp, wr) = match t.forced_wait_ms.get(ni).copied().flatten() {
+            Some(w) => (w, w),
+            None => (wait(lam_p, busy_p), wait(lam_r, busy_r)),
+        };
         let resp = (0..k)
             .map(|ci| {
                 let (w, time) = if is_write(ci) {
@@ -530,7 +588,9 @@ impl FlowModel {
             lam_i += l;
             busy_i += l * if is_write(ci) { write } else { read };
         }
-        let w = if lam_i > 0.0 {
+        let w = if let Some(w) = t.forced_wait_ms.get(ni).copied().flatten() {
+            w
+        } else if lam_i > 0.0 {
             queueing::mmc_mean_wait_s(p.pool_size, lam_i, lam_i / busy_i).unwrap_or(f64::INFINITY)
         } else {
             0.0
@@ -602,20 +662,9 @@ struct DbShard {
     peak: f64,
 }
 
-/// A client's steady rate for the model, requests/s: under a load profile, the rate at the profile's peak
-/// (the model is then the design at its busiest moment); for closed-loop users, N / Z, the rate they would
-/// send if answers took no time (an upper bound: the real loop slows down as responses slow, which the model
-/// does not follow).
-fn client_rate_rps(c: &crate::model::ClientParams) -> f64 {
-    match (&c.arrival, &c.profile) {
-        (
-            Arrival::ClosedLoop {
-                users,
-                think_time_ms,
-            },
-            _,
-        ) => *users as f64 / (think_time_ms.mean().unwrap_or(0.0).max(1.0) / 1e3),
-        (_, Some(p)) => p.base_rps(c.rate_rps) * p.peak().0,
-        (_, None) => c.rate_rps,
-    }
+/// A station's wait when closed-loop traffic reaches it: MVA's, which also becomes the node's figure.
+fn forced(t: &Tables, ni: usize, flow: &mut NodeFlow) -> Option<f64> {
+    let w = t.forced_wait_ms.get(ni).copied().flatten()?;
+    flow.mean_wait_ms = Some(w);
+    Some(w)
 }

@@ -16,8 +16,9 @@
 //! mean and a `FirstOf(k)` one for the k-th smallest; the mean of the slowest of n calls is more than the
 //! slowest mean (tail amplification: a fan-out to 100 leaves that each stall 1% of the time stalls 63% of
 //! the time), so for parallel calls the model is a lower bound. A client under a load profile is evaluated at the
-//! profile's peak (rate x peak multiplier), closed-loop users as an open stream of N / Z (their rate if answers
-//! took no time: an upper bound, not MVA). Hedges' second copies are not in its
+//! profile's peak (rate x peak multiplier), closed-loop users at the throughput Mean Value Analysis gives
+//! their loop (`mva.rs`; exact for one-server exponential stations, Seidmann's approximation for more
+//! servers), with MVA's waits at the stations they reach. Hedges' second copies are not in its
 //! rates, nor their effect on latency. Duplicate side effects are not modelled: it has no retries, so no
 //! repeated writes, no idempotency-key deduplication and no queue redeliveries (a visibility timeout's
 //! extra hand-outs are not in the consumers' rates). A cache's write path sends its writes to the store
@@ -38,6 +39,7 @@ use serde::Serialize;
 use crate::model::{Arrival, Dist, NodeKind, Scenario, ScenarioError, ValidScenario};
 
 mod eval;
+mod mva;
 
 /// Largest load multiplier the breaking-point search looks at; a node still below saturation there has
 /// no breaking point (`None`).
@@ -112,6 +114,8 @@ pub struct FlowModel {
     /// Per edge: mean one-way latency, ms, and the callee's index.
     edge_ms: Vec<f64>,
     edge_to: Vec<usize>,
+    /// The closed-loop clients' stations (empty when no client is a closed loop).
+    closed: Vec<mva::ClosedClient>,
 }
 
 /// Per-node, per-class numbers while evaluating.
@@ -124,6 +128,8 @@ struct Eval {
     nodes: Vec<NodeFlow>,
     /// Node is at or above utilization 1 while everything it waits on is stable.
     own_overload: Vec<bool>,
+    /// Worker time per ms on the node's own work (not waiting on its calls): MVA's demands.
+    own_busy: Vec<f64>,
 }
 
 fn mean_ms(d: &Dist) -> f64 {
@@ -177,14 +183,17 @@ impl FlowModel {
         let order = crate::model::graph::CallGraph::new(scenario)
             .topological_order()
             .unwrap_or_default();
-        Self {
+        let mut model = Self {
             scenario: scenario.clone(),
             classes,
             order,
             routes,
             edge_ms,
             edge_to,
-        }
+            closed: Vec::new(),
+        };
+        model.closed = model.prepare_closed();
+        model
     }
 
     /// The scenario the model was built from.
@@ -212,7 +221,7 @@ impl FlowModel {
             return (None, None);
         };
         // Just above the breaking point, the node overloaded on its own with the highest utilization.
-        let e = self.eval(x * (1.0 + 1e-9));
+        let e = self.eval_knee(x * (1.0 + 1e-9));
         let best = (0..e.nodes.len())
             .filter(|&i| e.own_overload[i])
             .max_by(|&a, &b| {
@@ -233,7 +242,7 @@ impl FlowModel {
     /// the predicates used here are monotone.
     fn first_load_where(&self, pred: impl Fn(&Eval) -> bool) -> Option<f64> {
         let mut hi = 1.0;
-        while !pred(&self.eval(hi)) {
+        while !pred(&self.eval_knee(hi)) {
             hi *= 2.0;
             if hi > MAX_SEARCH_LOAD {
                 return None;
@@ -242,7 +251,7 @@ impl FlowModel {
         let mut lo = 0.0;
         for _ in 0..200 {
             let mid = 0.5 * (lo + hi);
-            if pred(&self.eval(mid)) {
+            if pred(&self.eval_knee(mid)) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -406,4 +415,21 @@ fn key_model_hit_ratio(k: &crate::model::KeyModel) -> f64 {
         }
     }
     top / all
+}
+
+/// An open client's steady rate for the model, requests/s: under a load profile, the rate at the
+/// profile's peak (the model is then the design at its busiest moment). A closed-loop client's rate is
+/// MVA's throughput (`super::mva`), always passed in; N / Z (its most) is only a fallback.
+pub(super) fn client_rate_rps(c: &crate::model::ClientParams) -> f64 {
+    match (&c.arrival, &c.profile) {
+        (
+            Arrival::ClosedLoop {
+                users,
+                think_time_ms,
+            },
+            _,
+        ) => *users as f64 / (think_time_ms.mean().unwrap_or(0.0).max(1.0) / 1e3),
+        (_, Some(p)) => p.base_rps(c.rate_rps) * p.peak().0,
+        (_, None) => c.rate_rps,
+    }
 }
