@@ -112,7 +112,8 @@ pub enum GuardWake {
     Backoff = 1,
     /// A hedged call's delay ended: its second copy goes out if no answer came (`a` = the hedge's slot).
     Hedge = 2,
-    /// A queue message's visibility timeout ended (`a` = the message's slot): redelivered if unfinished.
+    /// A queue message's visibility timeout ended (`a` = the message's slot): redelivered if unfinished;
+    /// at a topic, also the end of a group's rebalance pause (`a` = its wake-up slot, `topic.rs`).
     Redeliver = 3,
 }
 

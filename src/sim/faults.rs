@@ -310,21 +310,20 @@ impl World {
         let at_n = |c: u32| self.calls[c as usize].node == n;
         // A consumer's message still on its way was never counted in the node (`consumer_start` counts
         // it): its proxy's answer must not take it out again.
-        let on_the_way: BTreeSet<u32> = self
-            .queue
-            .pending()
-            .filter(|ev| ev.kind() == Kind::ConsumerStart && at_n(ev.a()))
-            .map(|ev| ev.a())
-            .collect();
-        let mut lost: BTreeSet<u32> = self
-            .queue
-            .pending()
-            .filter(|ev| {
-                matches!(ev.kind(), Kind::Done | Kind::Response | Kind::ConsumerStart)
-                    && at_n(ev.a())
-            })
-            .map(|ev| ev.a())
-            .collect();
+        let mut on_the_way: BTreeSet<u32> = BTreeSet::new();
+        let mut lost: BTreeSet<u32> = BTreeSet::new();
+        for ev in self.queue.pending() {
+            match ev.kind() {
+                Kind::Done | Kind::Response if at_n(ev.a()) => {
+                    lost.insert(ev.a());
+                }
+                Kind::ConsumerStart if at_n(ev.a()) => {
+                    lost.insert(ev.a());
+                    on_the_way.insert(ev.a());
+                }
+                _ => {}
+            }
+        }
         for (i, c) in self.calls.iter().enumerate() {
             if !free[i]
                 && c.parent != NONE

@@ -261,11 +261,14 @@ impl TopicRt {
     }
 }
 
-impl Group {
-    fn end_of(&self, parts: &[Part], p: usize) -> u64 {
-        parts[p].base + parts[p].log.len() as u64
+impl Part {
+    /// The offset the next appended message will get.
+    fn end(&self) -> u64 {
+        self.base + self.log.len() as u64
     }
+}
 
+impl Group {
     /// The lag went up or down by one: its peak, and when it caught up after the peak, are tracked.
     fn add_lag(&mut self, p: usize, up: bool, now: u64, end: u64) {
         if up {
@@ -331,7 +334,7 @@ impl World {
         t.parts[p].log.push_back(msg);
         t.parts[p].appended += 1;
         t.held += 1;
-        let end = t.parts[p].base + t.parts[p].log.len() as u64;
+        let end = t.parts[p].end();
         for g in &mut t.groups {
             g.add_lag(p, true, now, end);
         }
@@ -420,7 +423,7 @@ impl World {
         if grp.paused_until_ns > now
             || grp.members == 0
             || gp.inflight != NONE
-            || gp.next >= grp.end_of(&t.parts, p as usize)
+            || gp.next >= t.parts[p as usize].end()
         {
             return;
         }
@@ -510,7 +513,7 @@ impl World {
             let ready = inflight == NONE
                 && grp.members > 0
                 && p % grp.members == inst
-                && next < grp.end_of(&t.parts, p as usize);
+                && next < t.parts[p as usize].end();
             if ready {
                 self.topic_deliver(q, g as u32, p, inst);
                 return true;
@@ -603,7 +606,7 @@ impl World {
             let gp = &mut grp.parts[p as usize];
             gp.next += 1;
             gp.attempts = 0;
-            let end = grp.end_of(&t.parts, p as usize);
+            let end = t.parts[p as usize].end();
             grp.add_lag(p as usize, false, now, end);
             // Messages every group has read leave the log.
             let min_next = t
