@@ -189,6 +189,7 @@ pub fn scenario(seed: u64) -> Scenario {
             id: format!("client{c}"),
             kind: NodeKind::Client(params),
             pos: None,
+            zone: None,
         });
     }
     for i in 0..n_other {
@@ -343,6 +344,7 @@ pub fn scenario(seed: u64) -> Scenario {
             id: format!("n{i}"),
             kind,
             pos: None,
+            zone: None,
         });
     }
     let first = n_clients;

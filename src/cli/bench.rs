@@ -94,6 +94,7 @@ fn node(id: &str, kind: NodeKind) -> Node {
         id: id.into(),
         kind,
         pos: None,
+        zone: None,
     }
 }
 

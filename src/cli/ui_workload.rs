@@ -22,6 +22,7 @@ pub fn hundred_nodes() -> Scenario {
         id,
         kind,
         pos: Some((x, y)),
+        zone: None,
     };
     s.nodes.push(node(
         "users".into(),

@@ -171,6 +171,7 @@ pub fn build(d: Diagram, name: &str) -> Import {
             id,
             kind,
             pos: b.pos,
+            zone: None,
         });
     }
 
@@ -263,6 +264,7 @@ pub fn build(d: Diagram, name: &str) -> Import {
                 id,
                 kind: KindTag::Client.default_kind(),
                 pos: None,
+                zone: None,
             },
         );
     }

@@ -6,6 +6,7 @@ mod latency;
 mod lines;
 mod report;
 mod series;
+mod topology;
 
 pub use bucket_hist::BucketHist;
 pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_report};
@@ -17,3 +18,4 @@ pub use report::{
     ShardReport, TopicReport,
 };
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};
+pub use topology::{CrossingReport, HealthChange, RegionReport, TopologyReport};

@@ -141,6 +141,9 @@ pub struct NodeReport {
     /// For a write-behind cache: acknowledged writes a crash destroyed before they were flushed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_writes: Option<u64>,
+    /// For a balancer with health checks: when it marked backends down and up (the first 100 changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Vec<super::HealthChange>>,
 }
 
 /// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean
@@ -443,6 +446,9 @@ pub struct Report {
     /// `Simulation::report` from the scenario's prices, never by the engine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<super::CostReport>,
+    /// Calls between zones and regions. Only with a `topology`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<super::TopologyReport>,
 }
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN so a saved report loads again.

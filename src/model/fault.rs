@@ -49,6 +49,10 @@ pub enum FaultKind {
     Spike(SpikeParams),
     /// A struggling dependency: service times multiplied by `factor` and requests failed with `probability`.
     Brownout(BrownoutParams),
+    /// A zone or a region goes dark: every node placed in it that a `Crash` can hit (services, balancers,
+    /// caches, databases) crashes at once and restarts when the outage ends. The target names a zone or a
+    /// region of the topology. Clients keep sending (the users are not in the data centre).
+    Outage,
 }
 
 /// Parameters of [`FaultKind::Crash`].
@@ -183,6 +187,8 @@ pub enum FaultTarget {
     Node(usize),
     /// Index into `scenario.edges`.
     Edge(usize),
+    /// A zone or region: index into [`super::Topology::places`].
+    Place(usize),
 }
 
 impl FaultKind {
@@ -199,6 +205,7 @@ impl FaultKind {
             FaultKind::Spike(SpikeParams::default()),
             FaultKind::Partition(PartitionParams::default()),
             FaultKind::Latency(LatencyParams::default()),
+            FaultKind::Outage,
         ]
     }
 
@@ -215,6 +222,7 @@ impl FaultKind {
             FaultKind::Split(_) => "Split",
             FaultKind::Spike(_) => "Spike",
             FaultKind::Brownout(_) => "Brownout",
+            FaultKind::Outage => "Outage",
         }
     }
 
@@ -236,7 +244,7 @@ impl FaultKind {
             FaultKind::Flush => tag == K::Cache,
             FaultKind::ReplicaLag | FaultKind::Split(_) => tag == K::Database,
             FaultKind::Spike(_) => tag == K::Client,
-            FaultKind::Partition(_) | FaultKind::Latency(_) => false,
+            FaultKind::Partition(_) | FaultKind::Latency(_) | FaultKind::Outage => false,
         }
     }
 }
@@ -260,6 +268,28 @@ impl FaultKind {
 impl Fault {
     /// Resolves the target in `s`, or says why it cannot.
     pub fn resolve(&self, s: &Scenario) -> Result<FaultTarget, String> {
+        let places = s.topology.as_ref().map(|t| t.places()).unwrap_or_default();
+        let place = places.iter().position(|p| *p == self.target.trim());
+        if self.kind == FaultKind::Outage {
+            return match place {
+                Some(i) => Ok(FaultTarget::Place(i)),
+                None if places.is_empty() => Err(format!(
+                    "names '{}', but an Outage hits a zone or region and the scenario has no topology",
+                    self.target
+                )),
+                None => Err(format!(
+                    "names '{}', which is no zone or region of the topology (known: {})",
+                    self.target,
+                    places.join(", ")
+                )),
+            };
+        }
+        if place.is_some() && s.node_index(&self.target).is_none() {
+            return Err(format!(
+                "names zone or region '{}'; only an Outage hits a zone or region",
+                self.target
+            ));
+        }
         if let Some((a, b)) = self.target.split_once("->") {
             let (a, b) = (a.trim(), b.trim());
             return match s.edges.iter().position(|e| e.from == a && e.to == b) {
@@ -340,9 +370,10 @@ impl Fault {
                     );
                 }
             }
-            FaultKind::Flush | FaultKind::ReplicaLag | FaultKind::Split(_) => {}
+            FaultKind::Flush | FaultKind::ReplicaLag | FaultKind::Split(_) | FaultKind::Outage => {}
         }
         match self.resolve(s) {
+            Ok(FaultTarget::Place(_)) => {}
             Err(m) => bad("target", m),
             Ok(FaultTarget::Edge(_)) if !self.kind.on_edge() => bad(
                 "kind",
@@ -427,6 +458,7 @@ fn fits_hint(k: &FaultKind) -> &'static str {
         FaultKind::Split(_) => "it applies to a database with a replication quorum",
         FaultKind::Spike(_) => "it applies to a client",
         FaultKind::Partition(_) | FaultKind::Latency(_) => "it applies to an edge",
+        FaultKind::Outage => "it hits a zone or region of the topology",
     }
 }
 

@@ -244,6 +244,7 @@ mod tests {
                 id: format!("n{i}"),
                 kind: k.default_kind(),
                 pos: None,
+                zone: None,
             })
             .collect();
         let edges = edges

@@ -468,6 +468,7 @@ mod tests {
                     ..Default::default()
                 }),
                 pos: None,
+                zone: None,
             }],
             ..Scenario::default()
         };
@@ -475,6 +476,7 @@ mod tests {
             id,
             kind: NodeKind::Service(ServiceParams::default()),
             pos: None,
+            zone: None,
         };
         s.nodes.push(svc("s0".into()));
         s.edges.push(Edge::new("c", "s0"));

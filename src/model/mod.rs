@@ -23,6 +23,7 @@ mod scenario;
 mod shards;
 pub mod share;
 mod topic;
+pub mod topology;
 mod trace;
 mod traffic;
 mod validate;
@@ -63,6 +64,7 @@ pub use shards::{
     HashRing, MAX_SHARD_INSTANCES, MAX_SHARDS, MAX_VNODES, ShardRouting, Shards, hash_shard, mix64,
 };
 pub use topic::{MAX_PARTITIONS, MAX_REBALANCE_MS, Topic};
+pub use topology::{Crossing, Link, Region, Topology};
 pub use trace::{inline_traces, parse_trace};
 pub use traffic::{MAX_MULTIPLIER, Profile};
 pub use validate::{MAX_COUNT, MAX_DURATION_S, MAX_RATE_RPS, ensure_valid, validate};

@@ -18,6 +18,10 @@ pub struct Node {
     /// Where the node sits on the canvas (purely visual). Default: none (the app lays it out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pos: Option<(f32, f32)>,
+    /// The zone it runs in, one of the scenario's `topology` zones: calls to nodes in other zones pay the
+    /// topology's latency, and a zone or region outage takes it down. Default: none (no place).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
 }
 
 /// What a node is.
@@ -292,16 +296,27 @@ pub enum LbPolicy {
     /// that owns the key on a consistent-hash ring (100 points per backend, as `Shards`' `HashRing`). A
     /// key-model cache called directly behind it looks up that same key, so each cache sees only its slice.
     ConsistentHash,
+    /// Global load balancing: the backends nearest (by the topology's latency) to the request's client, or
+    /// to the balancer when the client has no zone, take turns; its health checks take a dead region out,
+    /// and then the next nearest healthy backends take the traffic. Without `health_check` a dead backend
+    /// keeps its share.
+    NearestHealthy,
+    /// Primary and standby (DNS failover routing): every request goes to the first backend, in edge
+    /// order, that its health checks hold up; the next one takes over only when the first is marked down.
+    /// Without `health_check` the first backend gets everything, dead or alive.
+    Failover,
 }
 
 impl LbPolicy {
     /// Every policy, for pickers.
-    pub const ALL: [LbPolicy; 5] = [
+    pub const ALL: [LbPolicy; 7] = [
         LbPolicy::RoundRobin,
         LbPolicy::Random,
         LbPolicy::LeastConnections,
         LbPolicy::PowerOfTwo,
         LbPolicy::ConsistentHash,
+        LbPolicy::NearestHealthy,
+        LbPolicy::Failover,
     ];
 }
 

@@ -18,10 +18,42 @@ pub fn apply_override(scenario: &mut Scenario, spec: &str) -> Result<(), Scenari
         .split_once('.')
         .ok_or_else(|| err("expected NODE.FIELD=VALUE (no '.' between node and field)".into()))?;
     let known: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
+    if node_id.trim() == "topology" && scenario.node("topology").is_none() {
+        return set_topology(scenario, field.trim(), value.trim()).map_err(err);
+    }
+    if field.trim() == "zone" {
+        let node = scenario
+            .node_mut(node_id.trim())
+            .ok_or_else(|| err(format!("no node '{node_id}' (nodes: {})", known.join(", "))))?;
+        let v = value.trim().trim_matches('"');
+        node.zone = (!v.is_empty() && v != "none").then(|| v.to_owned());
+        return Ok(());
+    }
     let node = scenario
         .node_mut(node_id.trim())
         .ok_or_else(|| err(format!("no node '{node_id}' (nodes: {})", known.join(", "))))?;
     set_field(node, field.trim(), value.trim()).map_err(err)
+}
+
+/// `topology.cross_zone_ms=1`: a number of the topology (which must exist).
+fn set_topology(s: &mut Scenario, field: &str, value: &str) -> Result<(), String> {
+    let t = s
+        .topology
+        .as_mut()
+        .ok_or("the scenario has no topology to change")?;
+    let v: f64 = value
+        .parse()
+        .map_err(|_| format!("field `topology.{field}`: '{value}' is not a number"))?;
+    match field {
+        "cross_zone_ms" => t.cross_zone_ms = v,
+        "cross_region_ms" => t.cross_region_ms = v,
+        _ => {
+            return Err(format!(
+                "the topology has no number '{field}' (numbers: cross_zone_ms, cross_region_ms)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {

@@ -59,6 +59,8 @@ static PRESETS: &[Preset] = &[
     preset!("replica_failover"),
     preset!("retry_storm"),
     preset!("sharded_hot_key"),
+    preset!("two_region_active_active"),
+    preset!("two_region_active_passive"),
     preset!("url_shortener"),
     preset!("watch_history"),
 ];

@@ -35,6 +35,10 @@ pub struct Scenario {
     /// Objectives `archsim check` holds the design to. Default: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slo: Option<SloSpec>,
+    /// Regions, zones and the latency between them; nodes name their zone. Default: none (every node in
+    /// one place, edges pay only their own latency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology: Option<super::Topology>,
 }
 
 impl Default for Scenario {
@@ -51,6 +55,7 @@ impl Default for Scenario {
             faults: Vec::new(),
             prices: Prices::default(),
             slo: None,
+            topology: None,
         }
     }
 }

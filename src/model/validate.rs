@@ -177,6 +177,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
 
+    p.extend(match &s.topology {
+        Some(t) => t.problems(s),
+        None => super::topology::orphan_zone_problems(s),
+    });
     p.extend(super::fault::check_faults(s));
     p.extend(super::cost::check_cost(s));
 

@@ -31,6 +31,17 @@ pub(crate) struct Ext {
     pub health: Vec<Option<Health>>,
     /// Per edge: marked down by its balancer's health checks.
     pub unhealthy: Vec<bool>,
+    /// Backends marked down or up, as (edge, when, up), the first `MAX_HEALTH_LOG`.
+    pub health_log: Vec<(u32, u64, bool)>,
+    /// Per edge, when some balancer of a design with zones has none (else empty): the edge leaves such a
+    /// global balancer, so its hops pay the latency from the request's client to the backend.
+    pub geo_edges: Vec<bool>,
+    /// Per zone or region of the topology: the nodes an outage there takes down.
+    pub places: Vec<Vec<u32>>,
+    /// Per node: its zone's index in `zone_ns` (`NO_ZONE` when it has none).
+    pub zone_of: Vec<u16>,
+    /// One-way latency between zones, ns, indexed by zone.
+    pub zone_ns: Vec<Vec<u64>>,
     /// Turn counter spreading a marked-down backend's share over the healthy ones.
     pub remap_turn: u32,
     /// Per cache with a key model.
@@ -71,7 +82,7 @@ impl World {
             lb_keys: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
-        let mut on = false;
+        let mut on = super::topology::build(s, &mut ext);
         for (i, node) in s.nodes.iter().enumerate() {
             on |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
         }
@@ -238,12 +249,11 @@ impl World {
             }
             return true;
         }
-        if fx.add_ns > 0 {
+        let add_ns = fx.add_ns + self.geo_ns(call, edge);
+        if add_ns > 0 {
             self.edges[edge as usize].bucket_sends += 1;
-            let lat = self.edges[edge as usize]
-                .latency
-                .sample(&mut self.nodes[sender as usize].rng)
-                + fx.add_ns;
+            let lat =
+                self.edges[edge as usize].hop_ns(&mut self.nodes[sender as usize].rng) + add_ns;
             self.queue.push(self.now + lat, kind, call, 0);
             return true;
         }
@@ -260,15 +270,13 @@ impl World {
         outcome: Outcome,
     ) -> bool {
         let fx = self.ext.edge[edge as usize];
-        if fx.cut == 0 && fx.add_ns == 0 {
+        let add_ns = fx.add_ns + self.geo_ns(call, edge);
+        if fx.cut == 0 && add_ns == 0 {
             return false;
         }
         // A response sent into a cut link never makes it: the caller sees the connection fail.
         let outcome = if fx.cut > 0 { Outcome::Failed } else { outcome };
-        let lat = self.edges[edge as usize]
-            .latency
-            .sample(&mut self.nodes[sender as usize].rng)
-            + fx.add_ns;
+        let lat = self.edges[edge as usize].hop_ns(&mut self.nodes[sender as usize].rng) + add_ns;
         self.queue.push(self.now + lat, kind, call, outcome as u8);
         true
     }

@@ -124,6 +124,15 @@ impl World {
         let (target, kind) = (run.target, run.fault.kind.clone());
         match target {
             FaultTarget::Edge(e) => self.recompute_edge(e),
+            FaultTarget::Place(p) => {
+                for n in self.place_members(p) {
+                    let was_down = self.ext.node[n].down > 0;
+                    self.recompute_node(n);
+                    if !was_down && self.ext.node[n].down > 0 {
+                        self.crash(n as u32);
+                    }
+                }
+            }
             FaultTarget::Node(n) => {
                 let was_down = self.ext.node[n].down > 0;
                 self.recompute_node(n);
@@ -157,6 +166,15 @@ impl World {
         let (target, kind) = (run.target, run.fault.kind.clone());
         match target {
             FaultTarget::Edge(e) => self.recompute_edge(e),
+            FaultTarget::Place(p) => {
+                for n in self.place_members(p) {
+                    let was_down = self.ext.node[n].down > 0;
+                    self.recompute_node(n);
+                    if was_down && self.ext.node[n].down == 0 {
+                        self.restart(n as u32, 0, 1.0);
+                    }
+                }
+            }
             FaultTarget::Node(n) => {
                 self.recompute_node(n);
                 if let FaultKind::Split(_) = kind
@@ -175,6 +193,11 @@ impl World {
                 }
             }
         }
+    }
+
+    /// The nodes an outage of zone or region `p` takes down.
+    fn place_members(&self, p: usize) -> Vec<usize> {
+        self.ext.places[p].iter().map(|&n| n as usize).collect()
     }
 
     /// Ends every active fault now and drops the scheduled ones that have not started.
@@ -222,11 +245,16 @@ impl World {
         };
         let mut ok_p = 1.0;
         for run in self.ext.faults.iter().filter(|r| r.active()) {
-            if run.target != FaultTarget::Node(n) {
+            let here = match run.target {
+                FaultTarget::Node(m) => m == n,
+                FaultTarget::Place(p) => self.ext.places[p].contains(&(n as u32)),
+                FaultTarget::Edge(_) => false,
+            };
+            if !here {
                 continue;
             }
             match &run.fault.kind {
-                FaultKind::Crash(_) => fx.down += 1,
+                FaultKind::Crash(_) | FaultKind::Outage => fx.down += 1,
                 FaultKind::Slow(s) => fx.slow *= s.factor,
                 FaultKind::Errors(e) => ok_p *= 1.0 - e.probability,
                 FaultKind::Brownout(b) => {

@@ -42,18 +42,30 @@ impl World {
                 *fails = 0;
                 if self.ext.unhealthy[e] && *oks >= h.recovery_threshold {
                     self.ext.unhealthy[e] = false;
+                    log_change(&mut self.ext.health_log, *edge, self.now, true);
                 }
             } else {
                 *fails += 1;
                 *oks = 0;
                 if !self.ext.unhealthy[e] && *fails >= h.failure_threshold {
                     self.ext.unhealthy[e] = true;
+                    log_change(&mut self.ext.health_log, *edge, self.now, false);
                 }
             }
         }
         let next = self.now + h.interval_ns;
         self.ext.health[lb as usize] = Some(h);
         self.queue.push(next, Kind::Tick, lb, Tick::Health as u8);
+    }
+}
+
+/// Most health changes a run keeps for its report (a flapping backend must not grow memory with time).
+const MAX_HEALTH_LOG: usize = 1000;
+
+/// Notes that the backend at the end of `edge` was marked up or down at `at_ns`.
+fn log_change(log: &mut Vec<(u32, u64, bool)>, edge: u32, at_ns: u64, up: bool) {
+    if log.len() < MAX_HEALTH_LOG {
+        log.push((edge, at_ns, up));
     }
 }
 

@@ -20,6 +20,7 @@ mod retry;
 mod sampler;
 mod snapshot;
 mod stats;
+mod topology;
 mod traffic;
 mod update;
 mod world;
@@ -308,6 +309,7 @@ impl Simulation {
         let mut r = self.world.report();
         r.stopped = self.stopped.as_ref().map(|s| s.message.clone());
         r.cost = Some(crate::metrics::cost_of_report(&self.scenario, &r));
+        r.topology = self.world.topology_report(&self.scenario);
         r
     }
 

@@ -19,7 +19,7 @@ impl World {
         if e.zero_latency {
             return self.deliver(kind, call, 0);
         }
-        let lat = e.latency.sample(&mut self.nodes[sender as usize].rng);
+        let lat = e.hop_ns(&mut self.nodes[sender as usize].rng);
         self.sample_dot(edge, false, lat, dot);
         self.queue.push(self.now + lat, kind, call, 0);
     }
@@ -40,9 +40,7 @@ impl World {
         if self.edges[edge as usize].zero_latency {
             return self.deliver(kind, call, outcome as u8);
         }
-        let lat = self.edges[edge as usize]
-            .latency
-            .sample(&mut self.nodes[sender as usize].rng);
+        let lat = self.edges[edge as usize].hop_ns(&mut self.nodes[sender as usize].rng);
         self.sample_dot(edge, true, lat, dot);
         self.queue.push(self.now + lat, kind, call, outcome as u8);
     }

@@ -154,6 +154,7 @@ impl World {
                     lost_writes: self
                         .cache_write_counts(i)
                         .and_then(|(c, _)| c.write_behind.then_some(c.lost_writes)),
+                    health: self.health_changes(i),
                 }
                 .with_hottest_shard()
             })
@@ -177,6 +178,7 @@ impl World {
             last_resolved_ms: self.last_resolved_ms(),
             stopped: None,
             cost: None,
+            topology: None,
         }
     }
 

@@ -35,7 +35,7 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
         && a.nodes
             .iter()
             .zip(&b.nodes)
-            .all(|(x, y)| x.id == y.id && x.kind.tag() == y.kind.tag())
+            .all(|(x, y)| x.id == y.id && x.kind.tag() == y.kind.tag() && x.zone == y.zone)
         && a.edges.len() == b.edges.len()
         && a.edges.iter().zip(&b.edges).all(|(x, y)| {
             // Call options (probability, repeats, hedge) are parameters: `Fans::take_params`.
@@ -43,6 +43,8 @@ pub(crate) fn same_structure(a: &Scenario, b: &Scenario) -> bool {
         })
         && classes(a) == classes(b)
         && a.faults == b.faults
+        // Latencies between zones apply live; which zones and regions exist does not (outages name them).
+        && a.topology.as_ref().map(|t| t.places()) == b.topology.as_ref().map(|t| t.places())
         && extras(a) == extras(b)
 }
 
@@ -53,6 +55,7 @@ impl World {
         let mut stubbed = false;
         for (e, f) in self.edges.iter_mut().zip(fresh.edges) {
             e.latency = f.latency;
+            e.extra_ns = f.extra_ns;
             e.zero_latency = f.zero_latency;
             // A guard switched off stays, idle: attempt stubs still in flight need it to wind down.
             e.guard = match (e.guard.take(), f.guard) {

@@ -300,7 +300,9 @@ pub(crate) struct EdgeRt {
     pub from: u32,
     pub to: u32,
     pub latency: Sampler,
-    /// Latency is the constant 0: hops are delivered without an event.
+    /// The topology's one-way latency between the two ends' zones, added to every hop, ns (0 in one zone).
+    pub extra_ns: u64,
+    /// Latency is the constant 0 (and no zone apart): hops are delivered without an event.
     pub zero_latency: bool,
     pub bucket_sends: u32,
     /// Sends of the closed buckets, and that figure at the end of the warm-up (added up per bucket, not per
@@ -309,6 +311,14 @@ pub(crate) struct EdgeRt {
     pub sends_warm: u64,
     /// Timeout, retries and circuit breaker guarding calls over this edge, with their counters.
     pub guard: Option<Box<super::edge_guard::GuardRt>>,
+}
+
+impl EdgeRt {
+    /// One hop's latency: the edge's own, drawn from `rng`, plus the zones' distance.
+    #[inline(always)]
+    pub fn hop_ns(&self, rng: &mut SimRng) -> u64 {
+        self.latency.sample(rng) + self.extra_ns
+    }
 }
 
 /// All simulation state.
@@ -399,15 +409,20 @@ impl World {
         let edges: Vec<EdgeRt> = s
             .edges
             .iter()
-            .map(|e| EdgeRt {
-                from: ctx.index(&e.from),
-                to: ctx.index(&e.to),
-                latency: Sampler::new(&e.latency_ms),
-                zero_latency: e.latency_ms == crate::model::Dist::constant(0.0),
-                bucket_sends: 0,
-                sends_total: 0,
-                sends_warm: 0,
-                guard: super::edge_guard::GuardRt::new(e),
+            .map(|e| {
+                let extra_ns = super::topology::edge_extra_ns(s, e);
+                EdgeRt {
+                    from: ctx.index(&e.from),
+                    to: ctx.index(&e.to),
+                    latency: Sampler::new(&e.latency_ms),
+                    extra_ns,
+                    zero_latency: extra_ns == 0
+                        && e.latency_ms == crate::model::Dist::constant(0.0),
+                    bucket_sends: 0,
+                    sends_total: 0,
+                    sends_warm: 0,
+                    guard: super::edge_guard::GuardRt::new(e),
+                }
             })
             .collect();
 

@@ -138,6 +138,7 @@ impl Canvas {
             clean: self.clean,
             read_only: self.read_only,
         };
+        scene::paint_places(&cx, &geo, s);
         scene::paint_edges(&cx, &geo, input, &self.drag);
         self.drawn.dots = scene::paint_dots(&cx, &geo, input, &self.dots);
         self.drawn.badges = scene::paint_nodes(&cx, &geo, input, &gestures);

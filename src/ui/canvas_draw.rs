@@ -218,6 +218,8 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::LeastConnections => "least connections".into(),
             crate::model::LbPolicy::PowerOfTwo => "power of two".into(),
             crate::model::LbPolicy::ConsistentHash => "consistent hash".into(),
+            crate::model::LbPolicy::NearestHealthy => "nearest healthy".into(),
+            crate::model::LbPolicy::Failover => "failover".into(),
         },
         NodeKind::Cache(c) => match &c.writes {
             // The key model's hit ratio is its own: the policy says more than a ratio it ignores.

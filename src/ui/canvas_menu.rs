@@ -45,7 +45,7 @@ pub fn context_menu_ui(
         out.push(Command::DeleteSelection);
     }
     if let Some(n) = node {
-        let kinds = kinds_for(Some(&n.kind));
+        let kinds = kinds_for(super::faults_ui::FaultSite::Node(&n.kind));
         let runner = input.runner;
         let running = runner.has_sim();
         ui.add_enabled_ui(running, |ui| {

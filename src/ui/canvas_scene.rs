@@ -31,6 +31,63 @@ pub struct Drawn {
     pub dots: Vec<Vec<f32>>,
 }
 
+/// Regions and zones as labelled boxes behind their nodes (a region around its zones' boxes).
+pub fn paint_places(cx: &SceneCtx<'_>, geo: &Geometry, s: &crate::model::Scenario) {
+    let Some(t) = &s.topology else {
+        return;
+    };
+    let z = cx.zoom;
+    let font = egui::FontId::proportional((11.0 * z).clamp(8.0, 14.0));
+    let bounds = |zones: &[String]| -> Option<Rect> {
+        s.nodes
+            .iter()
+            .zip(&geo.nodes)
+            .filter(|(n, _)| n.zone.as_ref().is_some_and(|x| zones.contains(x)))
+            .map(|(_, r)| *r)
+            .reduce(|a, b| a.union(b))
+    };
+    for r in &t.regions {
+        let Some(area) = bounds(&r.zones) else {
+            continue;
+        };
+        let outer = area.expand(30.0 * z);
+        let th = cx.theme;
+        cx.painter.rect(
+            outer,
+            10.0 * z,
+            th.region_fill,
+            Stroke::new(1.5, th.region_stroke),
+            StrokeKind::Inside,
+        );
+        cx.painter.text(
+            outer.left_top() + egui::vec2(8.0 * z, 3.0 * z),
+            egui::Align2::LEFT_TOP,
+            &r.name,
+            font.clone(),
+            th.region_stroke,
+        );
+        for zone in &r.zones {
+            let Some(inner) = bounds(std::slice::from_ref(zone)) else {
+                continue;
+            };
+            let inner = inner.expand(13.0 * z);
+            cx.painter.rect_stroke(
+                inner,
+                6.0 * z,
+                Stroke::new(1.0, th.zone_stroke),
+                StrokeKind::Inside,
+            );
+            cx.painter.text(
+                inner.left_top() + egui::vec2(5.0 * z, 1.0 * z),
+                egui::Align2::LEFT_TOP,
+                zone,
+                egui::FontId::proportional((9.5 * z).clamp(7.0, 12.0)),
+                th.zone_stroke,
+            );
+        }
+    }
+}
+
 /// Edges with their chips: selected or hovered ones highlighted, broken ones dashed.
 pub fn paint_edges(cx: &SceneCtx<'_>, geo: &Geometry, input: &CanvasInput<'_>, drag: &Drag) {
     let (s, runner) = (input.scenario, input.runner);

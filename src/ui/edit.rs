@@ -58,6 +58,15 @@ pub enum Edit {
     },
     /// The scheduled faults (the timeline), as a whole.
     SetFaults(Vec<crate::model::Fault>),
+    /// Places a node in a zone of the topology, or in none.
+    SetZone {
+        /// Node id.
+        id: String,
+        /// Zone name, or none.
+        zone: Option<String>,
+    },
+    /// Replaces the regions, zones and latencies (none: drop the topology and every node's zone).
+    SetTopology(Option<crate::model::Topology>),
     /// Scenario-level fields: name, description, duration, warm-up, seed.
     SetMeta {
         /// Name.
@@ -97,6 +106,7 @@ impl Edit {
             Edit::SetEdge { from, to, .. } => Some(format!("edge:{from}->{to}")),
             Edit::SetMeta { .. } => Some("meta".into()),
             Edit::SetFaults(_) => Some("faults".into()),
+            Edit::SetTopology(_) => Some("topology".into()),
             _ => None,
         }
     }
@@ -118,6 +128,7 @@ impl Edit {
                     id: id.clone(),
                     kind: kind.default_kind(),
                     pos: Some(pos),
+                    zone: None,
                 });
                 Ok(Applied {
                     select_nodes: vec![id],
@@ -174,6 +185,7 @@ impl Edit {
                     s.nodes.push(Node {
                         id: new_id.clone(),
                         pos,
+                        zone: None,
                         ..n
                     });
                     renamed.push((id.clone(), new_id));
@@ -244,6 +256,11 @@ impl Edit {
                     select_nodes: vec![new],
                     ..Default::default()
                 })
+            }
+            Edit::SetZone { id, zone } => set_zone(s, &id, zone),
+            Edit::SetTopology(t) => {
+                set_topology(s, t);
+                Ok(Applied::default())
             }
             Edit::SetKind { id, kind } => {
                 let Some(n) = s.node_mut(&id) else {
@@ -353,6 +370,64 @@ pub fn unique_id(s: &Scenario, base: &str) -> String {
         .unwrap_or_else(|| stem.to_owned())
 }
 
+/// Places node `id` in `zone` (which the topology must declare), or in none.
+fn set_zone(s: &mut Scenario, id: &str, zone: Option<String>) -> Result<Applied, String> {
+    let known = zone.as_ref().is_none_or(|z| {
+        s.topology
+            .as_ref()
+            .is_some_and(|t| t.zones().any(|x| x == z))
+    });
+    if !known {
+        return Err("that zone is not in the topology; add it under Zones and regions".into());
+    }
+    let Some(n) = s.node_mut(id) else {
+        return Err(format!("there is no node '{id}' any more"));
+    };
+    n.zone = zone;
+    Ok(Applied::default())
+}
+
+/// Replaces the topology: a zone that is gone takes its nodes out of it, and an outage on a place that is
+/// gone goes too.
+fn set_topology(s: &mut Scenario, t: Option<crate::model::Topology>) {
+    // A rename (same places, one name changed as it is typed) carries the nodes and outages with it.
+    let owned = |t: Option<&crate::model::Topology>| -> Vec<String> {
+        t.map(|t| t.places().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let (old, new) = (owned(s.topology.as_ref()), owned(t.as_ref()));
+    if old.len() == new.len() {
+        for (o, n) in old.iter().zip(&new).filter(|(o, n)| o != n) {
+            for node in &mut s.nodes {
+                if node.zone.as_ref() == Some(o) {
+                    node.zone = Some(n.clone());
+                }
+            }
+            for f in &mut s.faults {
+                if f.kind == crate::model::FaultKind::Outage && &f.target == o {
+                    f.target = n.clone();
+                }
+            }
+        }
+    }
+    let places: Vec<String> = t
+        .as_ref()
+        .map(|t| t.places().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let zones: Vec<String> = t
+        .as_ref()
+        .map(|t| t.zones().map(str::to_owned).collect())
+        .unwrap_or_default();
+    for n in &mut s.nodes {
+        if n.zone.as_ref().is_some_and(|z| !zones.contains(z)) {
+            n.zone = None;
+        }
+    }
+    s.faults
+        .retain(|f| f.kind != crate::model::FaultKind::Outage || places.contains(&f.target));
+    s.topology = t;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +464,7 @@ mod tests {
                         id: id.into(),
                         kind: kind.default_kind(),
                         pos: None,
+                        zone: None,
                     });
                 }
                 let refused = connection_problem(&s, "a", "b");

@@ -34,14 +34,26 @@ impl Default for FaultDraft {
 }
 
 /// The fault kinds that fit `node`, or an edge when `node` is `None`.
-pub fn kinds_for(node: Option<&NodeKind>) -> Vec<FaultKind> {
+pub fn kinds_for(site: FaultSite<'_>) -> Vec<FaultKind> {
     FaultKind::all()
         .into_iter()
-        .filter(|k| match node {
-            Some(n) => k.fits_node(n),
-            None => k.on_edge(),
+        .filter(|k| match site {
+            FaultSite::Node(n) => k.fits_node(n),
+            FaultSite::Edge => k.on_edge(),
+            FaultSite::Place => *k == FaultKind::Outage,
         })
         .collect()
+}
+
+/// What a fault is picked for: a node (of this kind), an edge, or a zone or region.
+#[derive(Clone, Copy, Debug)]
+pub enum FaultSite<'a> {
+    /// A node of this kind.
+    Node(&'a NodeKind),
+    /// An edge.
+    Edge,
+    /// A zone or region of the topology.
+    Place,
 }
 
 /// One labelled number of a fault's parameters; true when changed.
@@ -152,7 +164,7 @@ pub fn params_ui(ui: &mut Ui, k: &mut FaultKind) -> bool {
             .on_hover_text("The last replicas, cut off from the others (at most n - 1)")
             .changed()
         }
-        FaultKind::Flush | FaultKind::ReplicaLag => false,
+        FaultKind::Flush | FaultKind::ReplicaLag | FaultKind::Outage => false,
     }
 }
 
@@ -164,12 +176,12 @@ pub fn inject_ui(
     ui: &mut Ui,
     draft: &mut FaultDraft,
     target: &str,
-    node: Option<&NodeKind>,
+    site: FaultSite<'_>,
     scheduled: &[Fault],
     runner: &Runner,
     out: &mut Vec<Command>,
 ) {
-    let kinds = kinds_for(node);
+    let kinds = kinds_for(site);
     if kinds.is_empty() {
         return;
     }

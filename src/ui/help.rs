@@ -70,6 +70,9 @@ pub fn fault_blurb(k: &FaultKind) -> &'static str {
         FaultKind::Brownout(_) => {
             "A struggling dependency: slower and failing a share of requests at once."
         }
+        FaultKind::Outage => {
+            "A zone or region goes dark: every service, balancer, cache and database placed in it crashes at once and restarts when it ends."
+        }
     }
 }
 

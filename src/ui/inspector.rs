@@ -107,7 +107,7 @@ impl Inspector {
                         ui,
                         &mut self.fault,
                         &format!("{from}->{to}"),
-                        None,
+                        super::faults_ui::FaultSite::Edge,
                         &s.faults,
                         runner,
                         out,
@@ -122,6 +122,8 @@ impl Inspector {
                     }
                 } else if sel.is_empty() {
                     scenario_ui(ui, s, problems, out, &t);
+                    ui.add_space(theme::SECTION_GAP);
+                    super::topology_ui::topology_ui(ui, s, &mut self.fault, runner, out);
                 } else {
                     ui.heading(format!(
                         "{} nodes, {} connections selected",

@@ -35,6 +35,7 @@ impl Inspector {
         let Some(node) = s.node(id) else { return };
         let kind = node.kind.tag();
         self.name_ui(ui, id, kind, out);
+        super::topology_ui::zone_row_ui(ui, s, id, out);
         let mut k = node.kind.clone();
         let classes = super::resilience_ui::scenario_classes(s);
         let changed = egui::CollapsingHeader::new("Parameters")
@@ -74,7 +75,7 @@ impl Inspector {
                     ui,
                     &mut self.fault,
                     id,
-                    Some(&node.kind),
+                    super::faults_ui::FaultSite::Node(&node.kind),
                     &s.faults,
                     runner,
                     out,

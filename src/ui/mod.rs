@@ -62,6 +62,7 @@ mod theme;
 mod timeline_ui;
 mod toolbar;
 mod topic_ui;
+mod topology_ui;
 mod traffic_ui;
 mod view;
 #[cfg(target_arch = "wasm32")]

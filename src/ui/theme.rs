@@ -94,6 +94,12 @@ pub struct Theme {
     pub on_marker: Color32,
     /// Background of an edge's role chip ("1", "on miss").
     pub edge_role: Color32,
+    /// A region's box behind its nodes.
+    pub region_fill: Color32,
+    /// A region's outline and name.
+    pub region_stroke: Color32,
+    /// A zone's outline and name.
+    pub zone_stroke: Color32,
 }
 
 impl Theme {
@@ -129,6 +135,9 @@ impl Theme {
             badge_bg: Color32::from_rgba_unmultiplied(0x10, 0x12, 0x15, 0xe0),
             bar_bg: Color32::from_rgb(0x33, 0x38, 0x40),
             shadow: Color32::from_black_alpha(90),
+            region_fill: Color32::from_rgba_unmultiplied(90, 140, 220, 14),
+            region_stroke: Color32::from_rgb(95, 130, 190),
+            zone_stroke: Color32::from_rgb(80, 100, 130),
             on_marker: Color32::WHITE,
             edge_role: Color32::from_rgb(0x3d, 0x6f, 0xb5),
         }
@@ -157,6 +166,9 @@ impl Theme {
             badge_bg: Color32::from_rgba_unmultiplied(0xff, 0xff, 0xff, 0xee),
             bar_bg: Color32::from_rgb(0xe3, 0xe6, 0xea),
             shadow: Color32::from_black_alpha(28),
+            region_fill: Color32::from_rgba_unmultiplied(60, 110, 200, 12),
+            region_stroke: Color32::from_rgb(90, 125, 185),
+            zone_stroke: Color32::from_rgb(150, 165, 190),
             on_marker: Color32::WHITE,
             edge_role: Color32::from_rgb(0x2f, 0x62, 0xb0),
         }

@@ -10,6 +10,7 @@ pub fn node(id: &str, kind: NodeKind) -> Node {
         id: id.into(),
         kind,
         pos: None,
+        zone: None,
     }
 }
 

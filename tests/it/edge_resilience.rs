@@ -49,16 +49,19 @@ fn chain(
                     ..ClientParams::default()
                 }),
                 pos: None,
+                zone: None,
             },
             Node {
                 id: "caller".into(),
                 kind: service(10_000, Dist::constant(1.0), 0.0),
                 pos: None,
+                zone: None,
             },
             Node {
                 id: "callee".into(),
                 kind: service(10_000, callee_time, callee_error),
                 pos: None,
+                zone: None,
             },
         ],
         edges: vec![plain_edge("client", "caller"), e],
@@ -277,11 +280,13 @@ fn two_classes(discipline: QueueDiscipline, seed: u64) -> Report {
             ..ClientParams::default()
         }),
         pos: None,
+        zone: None,
     };
     let lb = |id: &str| Node {
         id: id.into(),
         kind: NodeKind::LoadBalancer(Default::default()),
         pos: None,
+        zone: None,
     };
     let mut server = ServiceParams {
         replicas: 1,
@@ -309,6 +314,7 @@ fn two_classes(discipline: QueueDiscipline, seed: u64) -> Report {
                 id: "server".into(),
                 kind: NodeKind::Service(server),
                 pos: None,
+                zone: None,
             },
         ],
         edges: vec![

@@ -19,6 +19,7 @@ fn n(id: &str, kind: NodeKind) -> Node {
         id: id.into(),
         kind,
         pos: None,
+        zone: None,
     }
 }
 

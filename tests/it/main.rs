@@ -32,6 +32,7 @@ mod import_fuzz;
 mod model_io;
 mod presets;
 mod presets_topics;
+mod presets_topology;
 mod presets_traffic;
 mod replication;
 mod resilience;
@@ -40,6 +41,7 @@ mod shards;
 mod slo_check;
 mod theory;
 mod topics;
+mod topology;
 mod traffic;
 #[cfg(feature = "gui")]
 mod ui;

@@ -42,6 +42,7 @@ fn sharded(
                     ..ClientParams::default()
                 }),
                 pos: None,
+                zone: None,
             },
             Node {
                 id: "db".into(),
@@ -53,6 +54,7 @@ fn sharded(
                     ..DatabaseParams::default()
                 }),
                 pos: None,
+                zone: None,
             },
         ],
         edges: vec![Edge {
@@ -269,6 +271,7 @@ fn cache_tier_hit_ratio(policy: archsim::model::LbPolicy, seed: u64) -> f64 {
             ..LoadBalancerParams::default()
         }),
         pos: None,
+        zone: None,
     });
     let e = |a: &str, b: &str| Edge {
         latency_ms: Dist::constant(0.0),
@@ -290,6 +293,7 @@ fn cache_tier_hit_ratio(policy: archsim::model::LbPolicy, seed: u64) -> f64 {
                 ..CacheParams::default()
             }),
             pos: None,
+            zone: None,
         });
         s.edges.push(e("lb", &id));
         s.edges.push(e(&id, "db"));

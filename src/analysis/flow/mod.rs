@@ -118,6 +118,62 @@ pub struct FlowModel {
     closed: Vec<mva::ClosedClient>,
 }
 
+/// Per node, per class: outgoing edge indices carrying the class.
+type Routes = Vec<Vec<Vec<usize>>>;
+
+/// The routes of balancers that send to a subset while everything is healthy, cut to it: a failover
+/// balancer's primary; a nearest-healthy one's backends nearest to its own zone or, when it has none, to
+/// the zone of the first client calling it directly (the engine measures from each request's client; the
+/// flow model takes one place per balancer). Also, per edge, the latency a global (zone-less) balancer's
+/// hops add from that client's zone to the backend's, ms.
+fn nearest_tiers(s: &Scenario, mut routes: Routes) -> (Routes, Vec<f64>) {
+    let mut geo = vec![0.0; s.edges.len()];
+    let none = crate::model::Topology::default();
+    let t = s.topology.as_ref().unwrap_or(&none);
+    for (ni, n) in s.nodes.iter().enumerate() {
+        let NodeKind::LoadBalancer(lb) = &n.kind else {
+            continue;
+        };
+        if lb.policy == crate::model::LbPolicy::Failover {
+            // The primary takes it all while healthy.
+            for r in &mut routes[ni] {
+                r.truncate(1);
+            }
+        }
+        let from = n.zone.as_deref().or_else(|| {
+            s.edges
+                .iter()
+                .filter(|e| e.to == n.id)
+                .filter_map(|e| s.node(&e.from))
+                .find(|c| matches!(c.kind, NodeKind::Client(_)))
+                .and_then(|c| c.zone.as_deref())
+        });
+        let Some(from) = from else {
+            continue;
+        };
+        let dist = |e: usize| {
+            let to = s.node(&s.edges[e].to).and_then(|b| b.zone.as_deref());
+            to.map_or(f64::INFINITY, |z| t.between(Some(from), Some(z)).1)
+        };
+        if lb.policy == crate::model::LbPolicy::NearestHealthy {
+            for r in &mut routes[ni] {
+                let best = r.iter().map(|&e| dist(e)).fold(f64::INFINITY, f64::min);
+                if best.is_finite() {
+                    r.retain(|&e| dist(e) == best);
+                }
+            }
+        }
+        if n.zone.is_none() {
+            for (ei, e) in s.edges.iter().enumerate() {
+                if e.from == n.id && dist(ei).is_finite() {
+                    geo[ei] = dist(ei);
+                }
+            }
+        }
+    }
+    (routes, geo)
+}
+
 /// Per-node, per-class numbers while evaluating.
 struct Eval {
     /// Arrivals per ms, per node, per class.
@@ -158,10 +214,10 @@ impl FlowModel {
         let n = scenario.nodes.len();
         let idx = |id: &str| scenario.node_index(id).unwrap_or(0);
         let edge_to: Vec<usize> = scenario.edges.iter().map(|e| idx(&e.to)).collect();
-        let edge_ms = scenario
+        let edge_ms: Vec<f64> = scenario
             .edges
             .iter()
-            .map(|e| mean_ms(&e.latency_ms))
+            .map(|e| mean_ms(&e.latency_ms) + crate::model::topology::edge_crossing(scenario, e).1)
             .collect();
         let routes = (0..n)
             .map(|ni| {
@@ -177,6 +233,12 @@ impl FlowModel {
                     })
                     .collect()
             })
+            .collect();
+        let (routes, geo_ms) = nearest_tiers(scenario, routes);
+        let edge_ms = edge_ms
+            .into_iter()
+            .zip(geo_ms)
+            .map(|(a, b): (f64, f64)| a + b)
             .collect();
         // Lowest index first among the ready nodes: a deterministic order (validation has ruled out
         // cycles, so there is one).

@@ -87,6 +87,10 @@ impl LbRt {
 pub(super) fn arrive(w: &mut World, call: u32) {
     let c = w.calls[call as usize];
     let n = c.node as usize;
+    let from = match w.nodes[n].beh.lb() {
+        Some(lb) if lb.policy == LbPolicy::NearestHealthy => w.origin_zone(call, c.node),
+        _ => crate::sim::topology::NO_ZONE,
+    };
     let node = &mut w.nodes[n];
     let route = &node.routes[c.class as usize];
     let Behaviour::Lb(LbRt {
@@ -114,6 +118,13 @@ pub(super) fn arrive(w: &mut World, call: u32) {
             None => next_turn(rr, len),
         },
         LbPolicy::RoundRobin => next_turn(rr, len),
+        LbPolicy::Failover => route
+            .iter()
+            .position(|&e| !w.ext.unhealthy.get(e as usize).copied().unwrap_or(false))
+            .unwrap_or(0) as u32,
+        LbPolicy::NearestHealthy => {
+            crate::sim::topology::nearest_slot(&w.ext, &w.edges, route, from, rr)
+        }
         LbPolicy::Random => pick(&mut node.rng, len),
         LbPolicy::LeastConnections => {
             let mut best = 0;

@@ -152,8 +152,8 @@ impl World {
             };
         }
         let e = &self.edges[edge as usize];
-        let back = e.latency.sample(&mut self.nodes[n].rng) + fx.add_ns;
-        let out = e.latency.sample(&mut self.nodes[n].rng) + fx.add_ns;
+        let back = e.hop_ns(&mut self.nodes[n].rng) + fx.add_ns;
+        let out = e.hop_ns(&mut self.nodes[n].rng) + fx.add_ns;
         self.edges[edge as usize].bucket_sends += 1;
         self.sample_dot(edge, true, back, DotOutcome::Ok);
         self.calls[call as usize].class = write_class;

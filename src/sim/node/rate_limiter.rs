@@ -179,7 +179,7 @@ impl LimiterRt {
 
 impl World {
     /// The client node a call's request came from: the root call's edge starts there.
-    fn origin_client(&self, mut call: u32) -> u32 {
+    pub(crate) fn origin_client(&self, mut call: u32) -> u32 {
         // Parent links of live calls lead to live calls and end at a root, so the walk is at most the
         // live calls long; the bound turns a broken link into a wrong key rather than a loop that never
         // ends.
