@@ -55,6 +55,9 @@ pub fn format_report(r: &Report) -> String {
     shards_section(&mut out, &r.nodes);
     partitions_section(&mut out, &r.nodes);
     edges_section(&mut out, &r.edges);
+    if let Some(t) = &r.topology {
+        topology_section(&mut out, t);
+    }
     if let Some(c) = &r.cost {
         cost_section(&mut out, c);
     }
@@ -97,6 +100,30 @@ fn cost_section(out: &mut String, c: &crate::metrics::CostReport) {
         ]);
     }
     out.push_str(&t.render("  "));
+}
+
+/// Calls by where they went, and each region's nodes.
+fn topology_section(out: &mut String, t: &crate::metrics::TopologyReport) {
+    let _ = writeln!(
+        out,
+        "\nZones and regions: {} calls within a zone, {} between zones, {} between regions",
+        thousands(t.local_calls),
+        thousands(t.cross_zone_calls),
+        thousands(t.cross_region_calls)
+    );
+    for r in &t.regions {
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            r.name,
+            r.zones.join(", "),
+            if r.nodes.is_empty() {
+                "no nodes".to_owned()
+            } else {
+                r.nodes.join(", ")
+            }
+        );
+    }
 }
 
 /// The edges with a timeout, retries or a breaker (the others only count calls: see the JSON report).

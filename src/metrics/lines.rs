@@ -147,7 +147,29 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
             Tone::Plain,
         );
     }
+    if let Some(h) = &n.health {
+        health_lines(&n.id, h, &mut push);
+    }
     out
+}
+
+/// A balancer's health changes: each backend marked down (traffic moved off it), and when it came back.
+fn health_lines(id: &str, h: &[super::HealthChange], push: &mut impl FnMut(String, Tone)) {
+    for (i, c) in h.iter().enumerate().filter(|(_, c)| !c.up) {
+        let back = h[i + 1..]
+            .iter()
+            .find(|u| u.up && u.backend == c.backend)
+            .map_or(", still down at the end".to_owned(), |u| {
+                format!(", back in rotation at {:.1} s", u.at_s)
+            });
+        push(
+            format!(
+                "Health checks at {id} marked {} down at {:.1} s and moved its traffic to the others{back}",
+                c.backend, c.at_s
+            ),
+            Tone::Bad { strong: false },
+        );
+    }
 }
 
 /// A topic's hottest partition, then a line per consumer group: its lag (and whether it drained after its

@@ -36,6 +36,10 @@ pub(crate) struct Ext {
     /// Per edge, when some balancer of a design with zones has none (else empty): the edge leaves such a
     /// global balancer, so its hops pay the latency from the request's client to the backend.
     pub geo_edges: Vec<bool>,
+    /// Requests a global balancer sent between zones and between regions (after the warm-up).
+    pub geo_calls: [u64; 2],
+    /// Per zone: its region's index.
+    pub zone_region: Vec<u16>,
     /// Per zone or region of the topology: the nodes an outage there takes down.
     pub places: Vec<Vec<u32>>,
     /// Per node: its zone's index in `zone_ns` (`NO_ZONE` when it has none).
@@ -249,7 +253,7 @@ impl World {
             }
             return true;
         }
-        let add_ns = fx.add_ns + self.geo_ns(call, edge);
+        let add_ns = fx.add_ns + self.geo_send_ns(call, edge);
         if add_ns > 0 {
             self.edges[edge as usize].bucket_sends += 1;
             let lat =

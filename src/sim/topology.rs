@@ -42,6 +42,10 @@ pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
                 .map_or(NO_ZONE, |i| i as u16)
         })
         .collect();
+    ext.zone_region = zones
+        .iter()
+        .map(|z| t.region_of(z).map_or(NO_ZONE, |r| r as u16))
+        .collect();
     ext.zone_ns = zones
         .iter()
         .map(|a| {
@@ -125,6 +129,24 @@ impl World {
     /// is paid on this hop, both ways.
     #[inline]
     pub(crate) fn geo_ns(&self, call: u32, edge: u32) -> u64 {
+        self.geo_hop(call, edge).0
+    }
+
+    /// [`Self::geo_ns`] for a request's hop, counting it as a call between zones or regions (after the
+    /// warm-up): the edge's ends say nothing of where such a call goes.
+    pub(crate) fn geo_send_ns(&mut self, call: u32, edge: u32) -> u64 {
+        let (ns, crossing) = self.geo_hop(call, edge);
+        if ns > 0 && self.now >= self.warmup_ns {
+            match crossing {
+                Crossing::Zone => self.ext.geo_calls[0] += 1,
+                Crossing::Region => self.ext.geo_calls[1] += 1,
+                Crossing::Local => {}
+            }
+        }
+        ns
+    }
+
+    fn geo_hop(&self, call: u32, edge: u32) -> (u64, Crossing) {
         if !self
             .ext
             .geo_edges
@@ -132,14 +154,20 @@ impl World {
             .copied()
             .unwrap_or(false)
         {
-            return 0;
+            return (0, Crossing::Local);
         }
         let from = self.origin_zone(call, u32::MAX);
         let to = self.ext.zone_of[self.edges[edge as usize].to as usize];
-        if from == NO_ZONE || to == NO_ZONE {
-            return 0;
+        if from == NO_ZONE || to == NO_ZONE || from == to {
+            return (0, Crossing::Local);
         }
-        self.ext.zone_ns[from as usize][to as usize]
+        let same_region = self.ext.zone_region[from as usize] == self.ext.zone_region[to as usize];
+        let crossing = if same_region {
+            Crossing::Zone
+        } else {
+            Crossing::Region
+        };
+        (self.ext.zone_ns[from as usize][to as usize], crossing)
     }
 
     /// The zone a nearest-healthy balancer measures from for `call`: its request's client's zone, else the
@@ -175,6 +203,11 @@ impl World {
                 });
             }
         }
+        // Calls from a global balancer went where its users are: between zones or regions.
+        let [zone, region] = self.ext.geo_calls;
+        r.local_calls -= (zone + region).min(r.local_calls);
+        r.cross_zone_calls += zone;
+        r.cross_region_calls += region;
         r.regions = t
             .regions
             .iter()

@@ -77,9 +77,10 @@ pub fn paint_places(cx: &SceneCtx<'_>, geo: &Geometry, s: &crate::model::Scenari
                 Stroke::new(1.0, th.zone_stroke),
                 StrokeKind::Inside,
             );
+            // Below the nodes: their badges sit above them.
             cx.painter.text(
-                inner.left_top() + egui::vec2(5.0 * z, 1.0 * z),
-                egui::Align2::LEFT_TOP,
+                inner.left_bottom() + egui::vec2(5.0 * z, -1.0 * z),
+                egui::Align2::LEFT_BOTTOM,
                 zone,
                 egui::FontId::proportional((9.5 * z).clamp(7.0, 12.0)),
                 th.zone_stroke,

@@ -71,4 +71,6 @@ mod ui_timeline;
 #[cfg(feature = "gui")]
 mod ui_topics;
 #[cfg(feature = "gui")]
+mod ui_topology;
+#[cfg(feature = "gui")]
 mod ui_traffic;
