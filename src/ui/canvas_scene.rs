@@ -79,7 +79,7 @@ pub fn paint_places(cx: &SceneCtx<'_>, geo: &Geometry, s: &crate::model::Scenari
             );
             // Below the nodes: their badges sit above them.
             cx.painter.text(
-                inner.left_bottom() + egui::vec2(5.0 * z, -1.0 * z),
+                inner.left_bottom() + egui::vec2(5.0 * z, -z),
                 egui::Align2::LEFT_BOTTOM,
                 zone,
                 egui::FontId::proportional((9.5 * z).clamp(7.0, 12.0)),
