@@ -237,6 +237,7 @@ pub fn scenario(seed: u64) -> Scenario {
                 hit_latency_ms: g.dist(2.0),
                 workers: g.int(1, 64),
                 queue_capacity: g.int(0, 500),
+                per_region: false,
                 keys: g.chance(15).then(|| KeyModel {
                     key_count: g.int(1, 5000),
                     zipf_exponent: g.f(0.0, 1.5),
@@ -517,10 +518,65 @@ pub fn scenario(seed: u64) -> Scenario {
     if g2.chance(30) {
         call_plans(&mut g2, &mut s);
     }
+    // Zones and regions, from a generator of their own too.
+    let data = bytes(seed ^ 0x5851_f42d_4c95_7f2d, 1024);
+    let mut g3 = G {
+        u: Unstructured::new(&data),
+    };
+    if g3.chance(25) {
+        topology(&mut g3, &mut s);
+    }
     if g.chance(25) {
         break_one_value(&mut g, &mut s);
     }
     s
+}
+
+/// Two or three regions of one or two zones, nodes placed at random (some nowhere), global balancers, CDN
+/// edge caches and an outage.
+fn topology(g: &mut G, s: &mut Scenario) {
+    let regions: Vec<archsim::model::Region> = (0..g.int(2, 3))
+        .map(|r| archsim::model::Region {
+            name: format!("r{r}"),
+            zones: (0..g.int(1, 2)).map(|z| format!("r{r}z{z}")).collect(),
+        })
+        .collect();
+    let zones: Vec<String> = regions.iter().flat_map(|r| r.zones.clone()).collect();
+    let t = archsim::model::Topology {
+        regions,
+        cross_zone_ms: g.f(0.0, 2.0),
+        cross_region_ms: g.f(0.0, 80.0),
+        links: Vec::new(),
+    };
+    for n in &mut s.nodes {
+        if g.chance(70) {
+            n.zone = Some(g.pick(&zones));
+        }
+        match &mut n.kind {
+            NodeKind::LoadBalancer(lb) if g.chance(50) => {
+                lb.policy = g.pick(&[LbPolicy::NearestHealthy, LbPolicy::Failover]);
+            }
+            NodeKind::Cache(c) if c.keys.is_some() && c.writes.is_none() => {
+                c.per_region = g.chance(60);
+            }
+            _ => {}
+        }
+    }
+    if g.chance(50) {
+        let places = t
+            .places()
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        let duration_s = s.duration_s;
+        s.faults.push(Fault {
+            at_s: g.f(0.0, duration_s),
+            duration_s: g.f(0.01, duration_s),
+            target: g.pick(&places),
+            kind: FaultKind::Outage,
+        });
+    }
+    s.topology = Some(t);
 }
 
 /// Parallel and first-of-k services, probabilities, repeats and hedges on their edges.

@@ -360,6 +360,11 @@ pub struct CacheParams {
     /// writes. Default: none (every request is a lookup, misses read through to the store).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes: Option<super::CacheWrites>,
+    /// A CDN's edge caches: with a key model and a topology, requests from each region's clients use that
+    /// region's own cache (`capacity` keys each, warming and expiring on its own), and requests from
+    /// clients without a zone share one more. Default false (one cache for everyone).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub per_region: bool,
 }
 
 impl Default for CacheParams {
@@ -372,6 +377,7 @@ impl Default for CacheParams {
             queue_capacity: 1000,
             keys: None,
             writes: None,
+            per_region: false,
         }
     }
 }

@@ -434,6 +434,26 @@ fn check_node(
             if let Some(w) = &c.writes {
                 w.check(p, place, emitted);
             }
+            if c.per_region {
+                let why = if c.keys.is_none() {
+                    Some(
+                        "needs a key model (`keys`): a fixed hit ratio is the same in every region",
+                    )
+                } else if c.writes.is_some() {
+                    Some("cannot be combined with `writes` (edge caches serve reads)")
+                } else if s.topology.is_none() {
+                    Some("needs a `topology`: the regions are its")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    p.push(Problem::new(
+                        place,
+                        "per_region",
+                        format!("is true but {why}"),
+                    ));
+                }
+            }
             let misses = c.keys.is_some()
                 || c.writes.is_some()
                 || c.hit_ratio < 1.0

@@ -50,6 +50,9 @@ pub(crate) struct Ext {
     pub remap_turn: u32,
     /// Per cache with a key model.
     pub keys: Vec<Option<KeyCache>>,
+    /// Per CDN cache (`per_region`): one more key cache per region of the topology, used by the requests
+    /// of that region's clients (`keys` serves clients without a zone). Empty for every other node.
+    pub edge_caches: Vec<Vec<KeyCache>>,
     /// Per cache with a write path (`writes`).
     pub cache_writes: Vec<Option<Box<super::node::cache_write::CacheWriteRt>>>,
     /// Per service with autoscaling.
@@ -78,6 +81,7 @@ impl World {
             health: (0..n).map(|_| None).collect(),
             unhealthy: vec![false; s.edges.len()],
             keys: (0..n).map(|_| None).collect(),
+            edge_caches: (0..n).map(|_| Vec::new()).collect(),
             cache_writes: (0..n).map(|_| None).collect(),
             scalers: (0..n).map(|_| None).collect(),
             occ: (0..n).map(|_| None).collect(),

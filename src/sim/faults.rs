@@ -142,6 +142,10 @@ impl World {
                         if let Some(k) = &mut self.ext.keys[n] {
                             k.flush();
                         }
+                        // A purge empties every edge.
+                        for k in &mut self.ext.edge_caches[n] {
+                            k.flush();
+                        }
                     }
                     FaultKind::Split(p) => {
                         let end_ns = self.ext.faults[idx as usize].end_ns;
@@ -324,6 +328,10 @@ impl World {
         self.ext.node[n as usize].saved_active = node.active;
         node.active = 0;
         if let Some(k) = &mut self.ext.keys[n as usize] {
+            waiting.extend(k.take_waiters());
+            k.flush();
+        }
+        for k in &mut self.ext.edge_caches[n as usize] {
             waiting.extend(k.take_waiters());
             k.flush();
         }

@@ -52,6 +52,11 @@ pub(super) fn build_ext(p: &CacheParams, i: usize, s: &Scenario, ext: &mut Ext) 
         return writes;
     };
     ext.keys[i] = Some(KeyCache::new(k));
+    if p.per_region
+        && let Some(t) = &s.topology
+    {
+        ext.edge_caches[i] = t.regions.iter().map(|_| KeyCache::new(k)).collect();
+    }
     true
 }
 

@@ -207,21 +207,43 @@ impl KeyCache {
     }
 }
 
+/// Node `n`'s key cache number `i` (see `World::cache_index`).
+fn key_cache(ext: &mut crate::sim::ext::Ext, n: usize, i: usize) -> Option<&mut KeyCache> {
+    match i {
+        0 => ext.keys[n].as_mut(),
+        r => ext.edge_caches[n].get_mut(r - 1),
+    }
+}
+
 impl World {
+    /// Which of node `n`'s key caches serves `call`: 0 for the node's own, r + 1 for region r's edge cache
+    /// of a CDN (`per_region`), by the zone of the request's client.
+    fn cache_index(&self, n: usize, call: u32) -> usize {
+        if self.ext.edge_caches[n].is_empty() {
+            return 0;
+        }
+        let client = self.origin_client(call);
+        match self.ext.zone_of.get(client as usize).copied() {
+            Some(z) if z != crate::sim::topology::NO_ZONE => {
+                self.ext.zone_region[z as usize] as usize + 1
+            }
+            _ => 0,
+        }
+    }
+
     /// A key-model cache finished a lookup: hit, join a fetch in flight (coalescing), or fetch.
     #[inline(never)]
     pub(crate) fn key_cache_done(&mut self, call: u32) {
         let now = self.now;
         let c = self.calls[call as usize];
         let n = c.node as usize;
-        let Some(kc) = self.ext.keys[n].as_mut() else {
+        let ci = self.cache_index(n, call);
+        let carried = self.ext.carried_keys.get(&c.parent).copied();
+        let Some(kc) = key_cache(&mut self.ext, n, ci) else {
             return;
         };
         // A key carried from a consistent-hash balancer (its call is this one's parent) is looked up as is.
-        let key = kc.key_for(
-            self.ext.carried_keys.get(&c.parent).copied(),
-            &mut self.nodes[n].rng,
-        );
+        let key = kc.key_for(carried, &mut self.nodes[n].rng);
         let hit = kc.lookup(key, now);
         let joined =
             !hit && kc.coalesce && kc.waiters.get_mut(&key).map(|w| w.push(call)).is_some();
@@ -235,7 +257,7 @@ impl World {
         }
         match self.nodes[n].routes[c.class as usize].first().copied() {
             Some(edge) => {
-                let kc = self.ext.keys[n].as_mut().expect("checked above");
+                let kc = key_cache(&mut self.ext, n, ci).expect("checked above");
                 kc.fetching.insert(call, key);
                 if kc.coalesce {
                     kc.waiters.insert(key, Vec::new());
@@ -256,7 +278,17 @@ impl World {
     pub(crate) fn key_cache_response(&mut self, parent: u32, outcome: Outcome) {
         let now = self.now;
         let n = self.calls[parent as usize].node as usize;
-        let (key, waiting) = match self.ext.keys[n].as_mut() {
+        // The cache that sent the fetch holds it (a CDN's edge caches each keep their own).
+        let ci = (0..=self.ext.edge_caches[n].len())
+            .find(|&i| {
+                match i {
+                    0 => self.ext.keys[n].as_ref(),
+                    r => self.ext.edge_caches[n].get(r - 1),
+                }
+                .is_some_and(|kc| kc.fetching.contains_key(&parent))
+            })
+            .unwrap_or(0);
+        let (key, waiting) = match key_cache(&mut self.ext, n, ci) {
             Some(kc) => match kc.fetching.remove(&parent) {
                 Some(key) => (Some(key), kc.waiters.remove(&key).unwrap_or_default()),
                 None => (None, Vec::new()),
@@ -269,7 +301,7 @@ impl World {
             let version = self
                 .cache_read_filled(n, parent, key, waiting.len(), ok)
                 .unwrap_or(0);
-            if let (true, Some(kc)) = (ok, self.ext.keys[n].as_mut()) {
+            if let (true, Some(kc)) = (ok, key_cache(&mut self.ext, n, ci)) {
                 kc.fill_version(key, now, version);
             }
         }
