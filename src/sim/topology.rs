@@ -68,9 +68,21 @@ pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
                 .collect()
         })
         .collect();
+    // A zone-less balancer is DNS or anycast, a zone-less CDN is at its users' edges: both are where
+    // the user is.
     let global = |id: &str| {
-        s.node(id)
-            .is_some_and(|n| n.zone.is_none() && matches!(n.kind, NodeKind::LoadBalancer(_)))
+        s.node(id).is_some_and(|n| {
+            n.zone.is_none()
+                && match &n.kind {
+                    NodeKind::LoadBalancer(_) => true,
+                    NodeKind::Cache(c) => c.per_region,
+                    NodeKind::Client(_)
+                    | NodeKind::Service(_)
+                    | NodeKind::Database(_)
+                    | NodeKind::Queue(_)
+                    | NodeKind::RateLimiter(_) => false,
+                }
+        })
     };
     if s.nodes.iter().any(|n| global(&n.id)) {
         ext.geo_edges = s.edges.iter().map(|e| global(&e.from)).collect();

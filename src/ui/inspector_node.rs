@@ -331,6 +331,7 @@ fn cache_rows(ui: &mut Ui, c: &mut CacheParams) -> bool {
         &mut c.queue_capacity,
         100_000,
     );
+    changed |= super::cache_keys_ui::cache_keys_rows_ui(ui, c);
     changed |= super::cache_write_ui::cache_write_rows_ui(ui, c);
     changed
 }

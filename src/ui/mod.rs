@@ -11,6 +11,7 @@ mod app_apply;
 mod app_files;
 mod app_panels;
 mod app_windows;
+mod cache_keys_ui;
 mod cache_write_ui;
 mod calls_ui;
 mod canvas;

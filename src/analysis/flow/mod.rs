@@ -131,10 +131,13 @@ fn nearest_tiers(s: &Scenario, mut routes: Routes) -> (Routes, Vec<f64>) {
     let none = crate::model::Topology::default();
     let t = s.topology.as_ref().unwrap_or(&none);
     for (ni, n) in s.nodes.iter().enumerate() {
-        let NodeKind::LoadBalancer(lb) = &n.kind else {
-            continue;
+        let policy = match &n.kind {
+            NodeKind::LoadBalancer(lb) => lb.policy,
+            // A CDN's edges are where its users are: only the hops' latency below applies.
+            NodeKind::Cache(c) if c.per_region => crate::model::LbPolicy::RoundRobin,
+            _ => continue,
         };
-        if lb.policy == crate::model::LbPolicy::Failover {
+        if policy == crate::model::LbPolicy::Failover {
             // The primary takes it all while healthy.
             for r in &mut routes[ni] {
                 r.truncate(1);
@@ -155,7 +158,7 @@ fn nearest_tiers(s: &Scenario, mut routes: Routes) -> (Routes, Vec<f64>) {
             let to = s.node(&s.edges[e].to).and_then(|b| b.zone.as_deref());
             to.map_or(f64::INFINITY, |z| t.between(Some(from), Some(z)).1)
         };
-        if lb.policy == crate::model::LbPolicy::NearestHealthy {
+        if policy == crate::model::LbPolicy::NearestHealthy {
             for r in &mut routes[ni] {
                 let best = r.iter().map(|&e| dist(e)).fold(f64::INFINITY, f64::min);
                 if best.is_finite() {
