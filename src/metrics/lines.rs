@@ -136,6 +136,9 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
     if let Some(t) = &n.topic {
         topic_lines(&n.id, t, &mut push);
     }
+    if let Some(g) = &n.gateway {
+        gateway_lines(&n.id, g, &mut push);
+    }
     if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
         push(
             format!(
@@ -148,6 +151,57 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
         );
     }
     out
+}
+
+/// A gateway's authentications and routes, then its per-key 429s (the keys most throttled named) and any
+/// request no route carried.
+fn gateway_lines(id: &str, g: &super::GatewayReport, push: &mut impl FnMut(String, Tone)) {
+    let cached = g.auth_cache_hits.map_or(String::new(), |c| {
+        format!(" ({} from the auth cache)", thousands(c))
+    });
+    let routes: Vec<String> = g
+        .routed
+        .iter()
+        .map(|r| format!("{} {}", r.backend, thousands(r.requests)))
+        .collect();
+    push(
+        format!(
+            "Gateway {id}: {} authenticated{cached}; routed: {}",
+            thousands(g.authenticated),
+            if routes.is_empty() {
+                "none".to_owned()
+            } else {
+                routes.join(", ")
+            }
+        ),
+        Tone::Plain,
+    );
+    if g.rate_limited > 0 {
+        let top: Vec<String> = g
+            .top_throttled
+            .iter()
+            .map(|k| format!("key {} ({})", k.key, thousands(k.rate_limited)))
+            .collect();
+        push(
+            format!(
+                "Per-key limit at {id}: {} requests answered 429, over {} key{}; most throttled: {}",
+                thousands(g.rate_limited),
+                thousands(g.keys_throttled),
+                if g.keys_throttled == 1 { "" } else { "s" },
+                top.join(", ")
+            ),
+            Tone::Bad { strong: false },
+        );
+    }
+    if g.unrouted > 0 {
+        push(
+            format!(
+                "Unrouted at {id}: {} requests failed, no outgoing edge carries their class (a 404)",
+                thousands(g.unrouted)
+            ),
+            Tone::Bad { strong: false },
+        );
+    }
 }
 
 /// A topic's hottest partition, then a line per consumer group: its lag (and whether it drained after its

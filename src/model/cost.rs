@@ -111,6 +111,9 @@ pub fn default_price(tag: KindTag) -> ResolvedPrice {
         KindTag::Queue => (0.0, 1.20),
         // API Gateway HTTP API: $1.00 per million requests (first 300 M a month).
         KindTag::RateLimiter => (0.0, 1.00),
+        // API Gateway REST API, which API keys and per-key usage plans need: $3.50 per million requests
+        // (first 333 M a month).
+        KindTag::Gateway => (0.0, 3.50),
     };
     ResolvedPrice {
         hourly,

@@ -154,6 +154,9 @@ impl World {
                     lost_writes: self
                         .cache_write_counts(i)
                         .and_then(|(c, _)| c.write_behind.then_some(c.lost_writes)),
+                    gateway: n.beh.gateway().map(|g| {
+                        g.report(|e| self.ids[self.edges[e as usize].to as usize].clone())
+                    }),
                 }
                 .with_hottest_shard()
             })

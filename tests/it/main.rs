@@ -26,6 +26,7 @@ mod export;
 mod fault_recovery;
 mod faults;
 mod fuzz;
+mod gateway;
 mod idempotency;
 mod import;
 mod import_fuzz;
