@@ -54,6 +54,8 @@ mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
 #[cfg(feature = "gui")]
+mod ui_gateway;
+#[cfg(feature = "gui")]
 mod ui_idempotency;
 #[cfg(feature = "gui")]
 mod ui_interop;
