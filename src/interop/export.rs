@@ -68,7 +68,7 @@ fn mermaid_shape(k: KindTag) -> (&'static str, &'static str) {
         KindTag::Database => ("[(", ")]"),
         KindTag::Queue => (">", "]"),
         KindTag::RateLimiter => ("[/", "/]"),
-        KindTag::Gateway => ("[\\", "/]"),
+        KindTag::Gateway => ("[\\", "\\]"),
     }
 }
 

@@ -44,7 +44,7 @@ pub struct Prices {
     /// Currency code shown beside every figure. Default `"USD"` (the built-in table's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Per kind (`service`, `load_balancer`, `cache`, `database`, `queue`, `rate_limiter`).
+    /// Per kind (`service`, `load_balancer`, `cache`, `database`, `queue`, `rate_limiter`, `gateway`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub kinds: BTreeMap<String, Price>,
     /// Per node id; these win over the kind's entry.

@@ -82,7 +82,8 @@ fn the_inspector_shows_and_edits_a_gateways_rows() {
     h.run_steps(3);
     assert_eq!(gateway(&h).keys, 20);
 
-    // The results of a run name the hot tenant, key 0, as the most throttled.
+    // The results of a run at 10x name the hot tenant, key 0, as the most throttled.
+    apply(&mut h, Command::SetLoad(10.0));
     run_to_end(&mut h);
     h.get_by_label("Results").click();
     h.run_steps(3);

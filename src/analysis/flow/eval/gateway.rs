@@ -3,7 +3,9 @@
 //! passing `sum over keys of min(lambda x share_k, rate)` on (`GatewayParams::admitted_rps`).
 //!
 //! Not modelled: the limit's burst and the Poisson spread of each key's arrivals (both let a key offered
-//! near its limit through a little more or less than the sustained rate), and a full queue's rejections.
+//! near its limit through a little more or less than the sustained rate), a full queue's rejections, and
+//! the shape of a throttled key's admitted stream (nearly evenly spaced, smoother than the Poisson the
+//! stations behind assume: their waits come out too long).
 
 use super::{Tables, forced};
 use crate::analysis::flow::{FlowModel, NodeFlow};
