@@ -26,11 +26,11 @@ use archsim::metrics::Report;
 use archsim::model::{
     self, Arrival, Autoscale, BrownoutParams, CacheParams, CacheWrites, CallPattern,
     CircuitBreaker, ClassWeight, ClientParams, CrashParams, DatabaseParams, Dist, Edge,
-    ErrorParams, Fault, FaultKind, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel, LatencyParams,
-    LbPolicy, LimitAlgorithm, LoadBalancerParams, Node, NodeKind, OnWrite, Optimistic,
-    PartitionParams, QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget, RetryPolicy,
-    Scenario, ServiceParams, ShardRouting, Shards, SlowParams, SpikeParams, WriteBehindParams,
-    WritePolicy,
+    ErrorParams, Fault, FaultKind, GatewayParams, HealthCheck, Hedge, HedgeAfter, Jitter, KeyModel,
+    LatencyParams, LbPolicy, LimitAlgorithm, LoadBalancerParams, Node, NodeKind, OnWrite,
+    Optimistic, PartitionParams, QueueDiscipline, QueueParams, RateLimiterParams, RetryBudget,
+    RetryPolicy, Scenario, ServiceParams, ShardRouting, Shards, SlowParams, SpikeParams,
+    WriteBehindParams, WritePolicy,
 };
 use archsim::sim::{Budget, Simulation};
 
@@ -333,6 +333,28 @@ pub fn scenario(seed: u64) -> Scenario {
                     rebalance_ms: g.f(0.0, 3000.0),
                 }),
             }),
+            // A gateway's per-key limit is a rate limiter's, without the per-client switch and the queue.
+            _ if g.chance(35) => NodeKind::Gateway(GatewayParams {
+                auth_ms: g.dist(1.0),
+                concurrency: g.int(1, 64),
+                queue_capacity: g.int(0, 300),
+                keys: g.int(1, 2000),
+                zipf_exponent: g.f(0.0, 2.0),
+                auth_cache_ttl_s: g.chance(30).then(|| g.f(0.01, 5.0)),
+                cached_auth_ms: g.dist(0.1),
+                limit: g.chance(60).then(|| RateLimiterParams {
+                    algorithm: g.pick(&[
+                        LimitAlgorithm::TokenBucket,
+                        LimitAlgorithm::LeakyBucket,
+                        LimitAlgorithm::FixedWindow,
+                        LimitAlgorithm::SlidingWindow,
+                    ]),
+                    rate_rps: g.f(1.0, 200.0),
+                    burst: g.int(1, 50),
+                    window_ms: g.f(10.0, 1000.0),
+                    per_client: false,
+                }),
+            }),
             _ => NodeKind::RateLimiter(RateLimiterParams {
                 algorithm: g.pick(&LimitAlgorithm::ALL),
                 rate_rps: g.f(1.0, 500.0),
@@ -359,7 +381,10 @@ pub fn scenario(seed: u64) -> Scenario {
             .any(|n| matches!(n.kind, NodeKind::Service(_)));
         let needs_out = matches!(
             s.nodes[i].kind,
-            NodeKind::LoadBalancer(_) | NodeKind::Cache(_) | NodeKind::RateLimiter(_)
+            NodeKind::LoadBalancer(_)
+                | NodeKind::Cache(_)
+                | NodeKind::RateLimiter(_)
+                | NodeKind::Gateway(_)
         );
         if (matches!(s.nodes[i].kind, NodeKind::Queue(_)) && !service_after) || (last && needs_out)
         {
@@ -643,6 +668,7 @@ fn break_one_value(g: &mut G, s: &mut Scenario) {
             NodeKind::Database(p) => p.read_time_ms = Dist::Uniform { min: 2.0, max: bad },
             NodeKind::Queue(p) => p.capacity = 0,
             NodeKind::RateLimiter(p) => p.rate_rps = bad,
+            NodeKind::Gateway(p) => p.zipf_exponent = bad,
             NodeKind::LoadBalancer(_) => s.nodes[n].id = String::new(),
         },
     }

@@ -138,6 +138,7 @@ pub fn compare(model: &FlowModel, report: &Report, tol: Tolerance) -> Comparison
             let variable = match &node.kind {
                 NodeKind::Service(p) => !is_exponential(&p.service_time_ms),
                 NodeKind::Cache(p) => !is_exponential(&p.hit_latency_ms),
+                NodeKind::Gateway(p) => !is_exponential(&p.auth_ms),
                 NodeKind::Database(p) => {
                     !is_exponential(&p.read_time_ms) || !is_exponential(&p.write_time_ms)
                 }

@@ -103,6 +103,17 @@ pub fn fixes_for(scenario: &Scenario, bottleneck: &str, reference: f64) -> Vec<F
                 );
             }
         }
+        NodeKind::Gateway(p) => {
+            if let Some(w) = size("concurrency", p.concurrency) {
+                push(
+                    format!(
+                        "let {bottleneck} authenticate more at once: {} -> {w}",
+                        p.concurrency
+                    ),
+                    vec![format!("{bottleneck}.concurrency={w}")],
+                );
+            }
+        }
         NodeKind::Database(p) => {
             if let Some(r) = size("read_replicas", p.read_replicas) {
                 push(

@@ -183,7 +183,8 @@ pub fn default_knobs(scenario: &Scenario, load: f64) -> Vec<Knob> {
             | NodeKind::LoadBalancer(_)
             | NodeKind::Cache(_)
             | NodeKind::Queue(_)
-            | NodeKind::RateLimiter(_) => {}
+            | NodeKind::RateLimiter(_)
+            | NodeKind::Gateway(_) => {}
         }
     }
     knobs
@@ -243,7 +244,8 @@ pub fn flow_cost_of(scenario: &Scenario, flow: &super::flow::Flow, load: f64) ->
             | NodeKind::Cache(_)
             | NodeKind::Database(_)
             | NodeKind::Queue(_)
-            | NodeKind::RateLimiter(_) => None,
+            | NodeKind::RateLimiter(_)
+            | NodeKind::Gateway(_) => None,
         })
         .sum();
     cost_of(scenario, &rps, &[], offered).monthly

@@ -316,7 +316,7 @@ fn latency_line(l: &LatencySummary) -> String {
 
 /// Kinds whose utilization and queue mean something (they have workers or a backlog).
 fn has_workers(kind: &str) -> bool {
-    matches!(kind, "service" | "cache" | "database")
+    matches!(kind, "service" | "cache" | "database" | "gateway")
 }
 
 fn has_queue(kind: &str) -> bool {

@@ -68,6 +68,7 @@ fn mermaid_shape(k: KindTag) -> (&'static str, &'static str) {
         KindTag::Database => ("[(", ")]"),
         KindTag::Queue => (">", "]"),
         KindTag::RateLimiter => ("[/", "/]"),
+        KindTag::Gateway => ("[\\", "\\]"),
     }
 }
 
@@ -117,6 +118,7 @@ fn dot_shape(k: KindTag) -> &'static str {
         KindTag::Database => "cylinder",
         KindTag::Queue => "cds",
         KindTag::RateLimiter => "trapezium",
+        KindTag::Gateway => "house",
     }
 }
 
@@ -323,5 +325,6 @@ pub fn kind_word(k: KindTag) -> &'static str {
         KindTag::Database => "database",
         KindTag::Queue => "queue",
         KindTag::RateLimiter => "rate limiter",
+        KindTag::Gateway => "API gateway",
     }
 }

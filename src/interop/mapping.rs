@@ -80,6 +80,11 @@ pub const RULES: &[Rule] = &[
         note: Some(CDN_STAND_IN),
     },
     Rule {
+        kind: KindTag::Gateway,
+        words: &["api gateway", "apigateway", "kong", "apigee", "tyk"],
+        note: None,
+    },
+    Rule {
         kind: KindTag::RateLimiter,
         words: &[
             "rate limiter",
@@ -382,6 +387,8 @@ mod tests {
             ("users DB", KindTag::Database),
             ("Global search", KindTag::Service),
             ("Rate limiter", KindTag::RateLimiter),
+            ("API Gateway", KindTag::Gateway),
+            ("Kong", KindTag::Gateway),
         ] {
             assert_eq!(kind(label), k, "{label}");
         }

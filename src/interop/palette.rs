@@ -47,6 +47,7 @@ pub fn kind_color(kind: KindTag) -> Rgb {
         KindTag::Queue => [0xd9, 0x5d, 0xa8],
         KindTag::Database => [0x6f, 0x86, 0xa8],
         KindTag::RateLimiter => [0xe0, 0x5a, 0x3c],
+        KindTag::Gateway => [0xc9, 0xa2, 0x27],
     }
 }
 

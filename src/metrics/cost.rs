@@ -71,7 +71,8 @@ pub fn configured_instances(kind: &NodeKind) -> f64 {
         NodeKind::LoadBalancer(_)
         | NodeKind::Cache(_)
         | NodeKind::Queue(_)
-        | NodeKind::RateLimiter(_) => 1.0,
+        | NodeKind::RateLimiter(_)
+        | NodeKind::Gateway(_) => 1.0,
     }
 }
 

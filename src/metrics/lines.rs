@@ -136,6 +136,12 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
     if let Some(t) = &n.topic {
         topic_lines(&n.id, t, &mut push);
     }
+    if let Some(g) = &n.gateway {
+        gateway_lines(&n.id, g, &mut push);
+    }
+    if let Some(h) = &n.health {
+        health_lines(&n.id, h, &mut push);
+    }
     if let (Some(r), Some(d)) = (n.redelivered, n.dead_lettered) {
         push(
             format!(
@@ -146,9 +152,6 @@ pub fn node_lines(n: &NodeReport) -> Vec<NodeLine> {
             ),
             Tone::Plain,
         );
-    }
-    if let Some(h) = &n.health {
-        health_lines(&n.id, h, &mut push);
     }
     out
 }
@@ -166,6 +169,57 @@ fn health_lines(id: &str, h: &[super::HealthChange], push: &mut impl FnMut(Strin
             format!(
                 "Health checks at {id} marked {} down at {:.1} s and moved its traffic to the others{back}",
                 c.backend, c.at_s
+            ),
+            Tone::Bad { strong: false },
+        );
+    }
+}
+
+/// A gateway's authentications and routes, then its per-key 429s (the keys most throttled named) and any
+/// request no route carried.
+fn gateway_lines(id: &str, g: &super::GatewayReport, push: &mut impl FnMut(String, Tone)) {
+    let cached = g.auth_cache_hits.map_or(String::new(), |c| {
+        format!(" ({} from the auth cache)", thousands(c))
+    });
+    let routes: Vec<String> = g
+        .routed
+        .iter()
+        .map(|r| format!("{} {}", r.backend, thousands(r.requests)))
+        .collect();
+    push(
+        format!(
+            "Gateway {id}: {} authenticated{cached}; routed: {}",
+            thousands(g.authenticated),
+            if routes.is_empty() {
+                "none".to_owned()
+            } else {
+                routes.join(", ")
+            }
+        ),
+        Tone::Plain,
+    );
+    if g.rate_limited > 0 {
+        let top: Vec<String> = g
+            .top_throttled
+            .iter()
+            .map(|k| format!("key {} ({})", k.key, thousands(k.rate_limited)))
+            .collect();
+        push(
+            format!(
+                "Per-key limit at {id}: {} requests answered 429, over {} key{}; most throttled: {}",
+                thousands(g.rate_limited),
+                thousands(g.keys_throttled),
+                if g.keys_throttled == 1 { "" } else { "s" },
+                top.join(", ")
+            ),
+            Tone::Bad { strong: false },
+        );
+    }
+    if g.unrouted > 0 {
+        push(
+            format!(
+                "Unrouted at {id}: {} requests failed, no outgoing edge carries their class (a 404)",
+                thousands(g.unrouted)
             ),
             Tone::Bad { strong: false },
         );

@@ -13,9 +13,9 @@ pub use cost::{CostReport, NodeCost, configured_instances, cost_of, cost_of_repo
 pub use latency::{Latency, LatencyData};
 pub use lines::{NodeLine, Tone, node_lines, thousands};
 pub use report::{
-    BreakerReport, ClosedLoopReport, EdgeReport, FaultReport, GroupLagSeries, GroupReport,
-    LatencySummary, NodeReport, NodeSeries, PartitionReport, Report, RequestCounts, SeriesReport,
-    ShardReport, TopicReport,
+    BreakerReport, ClosedLoopReport, EdgeReport, FaultReport, GatewayReport, GroupLagSeries,
+    GroupReport, KeyThrottled, LatencySummary, NodeReport, NodeSeries, PartitionReport, Report,
+    RequestCounts, Routed, SeriesReport, ShardReport, TopicReport,
 };
 pub use series::{Bucket, MAX_BUCKETS, NodeBucket, Series};
 pub use topology::{CrossingReport, HealthChange, RegionReport, TopologyReport};

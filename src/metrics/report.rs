@@ -144,6 +144,51 @@ pub struct NodeReport {
     /// For a balancer with health checks: when it marked backends down and up (the first 100 changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<Vec<super::HealthChange>>,
+    /// For a gateway: its authentications, per-key 429s and routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayReport>,
+}
+
+/// A gateway over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GatewayReport {
+    /// Authentications finished (every request that got a worker; the throttled ones included).
+    pub authenticated: u64,
+    /// Of those, keys found in the validation cache (only with `auth_cache_ttl_s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_cache_hits: Option<u64>,
+    /// Requests its per-key limit answered with a 429 (also in the node's `rejected`, and in the clients'
+    /// `rate_limited`).
+    pub rate_limited: u64,
+    /// Distinct keys that had at least one 429.
+    pub keys_throttled: u64,
+    /// The most throttled keys (at most 5), the most 429s first, the lower key among equals.
+    pub top_throttled: Vec<KeyThrottled>,
+    /// Requests sent on, per outgoing edge in file order.
+    pub routed: Vec<Routed>,
+    /// Requests no outgoing edge carried (their class has no route): failed, like a 404.
+    pub unrouted: u64,
+}
+
+/// One throttled API key of a gateway.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeyThrottled {
+    /// The key, from 0 (the most popular under a Zipf popularity).
+    pub key: u32,
+    /// Its 429s.
+    pub rate_limited: u64,
+}
+
+/// Requests a gateway sent to one backend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Routed {
+    /// The backend (the edge's callee).
+    pub backend: String,
+    /// Requests sent over the edge (once each, whatever the edge's own retries).
+    pub requests: u64,
 }
 
 /// A closed-loop client over the measured window: N users, mean think time Z, throughput X and mean

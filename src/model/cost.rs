@@ -44,7 +44,7 @@ pub struct Prices {
     /// Currency code shown beside every figure. Default `"USD"` (the built-in table's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Per kind (`service`, `load_balancer`, `cache`, `database`, `queue`, `rate_limiter`).
+    /// Per kind (`service`, `load_balancer`, `cache`, `database`, `queue`, `rate_limiter`, `gateway`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub kinds: BTreeMap<String, Price>,
     /// Per node id; these win over the kind's entry.
@@ -111,6 +111,9 @@ pub fn default_price(tag: KindTag) -> ResolvedPrice {
         KindTag::Queue => (0.0, 1.20),
         // API Gateway HTTP API: $1.00 per million requests (first 300 M a month).
         KindTag::RateLimiter => (0.0, 1.00),
+        // API Gateway REST API, which API keys and per-key usage plans need: $3.50 per million requests
+        // (first 333 M a month).
+        KindTag::Gateway => (0.0, 3.50),
     };
     ResolvedPrice {
         hourly,

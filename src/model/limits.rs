@@ -299,7 +299,7 @@ fn calls_from(
             carrying.iter().map(|&e| child(e, memo)).fold(0.0, f64::max)
         }
         // A miss (the worst case) and an admitted request go on over the first carrying edge.
-        NodeKind::Cache(_) | NodeKind::RateLimiter(_) => {
+        NodeKind::Cache(_) | NodeKind::RateLimiter(_) | NodeKind::Gateway(_) => {
             carrying.first().map_or(0.0, |&e| child(e, memo))
         }
         // An optimistic write is a read and a conditional write.

@@ -156,8 +156,10 @@ pub fn edge_roles(s: &Scenario) -> Vec<EdgeRole> {
                     of: siblings.len(),
                 },
                 KindTag::Service | KindTag::Database => EdgeRole::Plain,
-                KindTag::Client | KindTag::RateLimiter if shadowed => EdgeRole::Unused,
-                KindTag::Client | KindTag::RateLimiter => EdgeRole::Plain,
+                KindTag::Client | KindTag::RateLimiter | KindTag::Gateway if shadowed => {
+                    EdgeRole::Unused
+                }
+                KindTag::Client | KindTag::RateLimiter | KindTag::Gateway => EdgeRole::Plain,
                 KindTag::Cache if shadowed => EdgeRole::Unused,
                 KindTag::Cache => match &from.kind {
                     crate::model::NodeKind::Cache(c) if let Some(w) = &c.writes => {

@@ -7,6 +7,7 @@ mod dist;
 mod error;
 mod extras;
 mod fault;
+mod gateway;
 pub mod graph;
 mod idempotency;
 mod io;
@@ -41,6 +42,7 @@ pub use fault::{
     BrownoutParams, CrashParams, ErrorParams, Fault, FaultKind, FaultTarget, LatencyParams,
     PartitionParams, SlowParams, SpikeParams, SplitParams,
 };
+pub use gateway::{GatewayParams, MAX_AUTH_CACHE_TTL_S, MAX_GATEWAY_ZIPF};
 pub use idempotency::{
     DEFAULT_MAX_DELIVERIES, Idempotency, MAX_DELIVERIES, MAX_TTL_S, MAX_VISIBILITY_MS,
 };

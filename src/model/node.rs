@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::gateway::GatewayParams;
 use super::resilience::{QueueDiscipline, RateLimiterParams, RetryPolicy};
 use super::{Autoscale, CallPattern, Dist, HealthCheck, KeyModel, Profile, Shards};
 
@@ -41,6 +42,8 @@ pub enum NodeKind {
     Queue(QueueParams),
     /// Admits requests up to a rate and answers the rest with a 429.
     RateLimiter(RateLimiterParams),
+    /// API gateway: authenticates each request's API key, limits each key's rate (429s) and routes by class.
+    Gateway(GatewayParams),
 }
 
 /// The kinds, in palette order.
@@ -60,13 +63,16 @@ pub enum KindTag {
     Queue,
     /// See [`NodeKind::RateLimiter`].
     RateLimiter,
+    /// See [`NodeKind::Gateway`].
+    Gateway,
 }
 
 impl KindTag {
     /// Every kind, in palette order.
-    pub const ALL: [KindTag; 7] = [
+    pub const ALL: [KindTag; 8] = [
         KindTag::Client,
         KindTag::RateLimiter,
+        KindTag::Gateway,
         KindTag::LoadBalancer,
         KindTag::Service,
         KindTag::Cache,
@@ -84,6 +90,7 @@ impl KindTag {
             KindTag::Database => "database",
             KindTag::Queue => "queue",
             KindTag::RateLimiter => "rate_limiter",
+            KindTag::Gateway => "gateway",
         }
     }
 
@@ -97,6 +104,7 @@ impl KindTag {
             KindTag::Database => NodeKind::Database(DatabaseParams::default()),
             KindTag::Queue => NodeKind::Queue(QueueParams::default()),
             KindTag::RateLimiter => NodeKind::RateLimiter(RateLimiterParams::default()),
+            KindTag::Gateway => NodeKind::Gateway(GatewayParams::default()),
         }
     }
 
@@ -109,7 +117,8 @@ impl KindTag {
             | KindTag::LoadBalancer
             | KindTag::Cache
             | KindTag::Queue
-            | KindTag::RateLimiter => true,
+            | KindTag::RateLimiter
+            | KindTag::Gateway => true,
         }
     }
 
@@ -122,7 +131,8 @@ impl KindTag {
             | KindTag::Cache
             | KindTag::Database
             | KindTag::Queue
-            | KindTag::RateLimiter => true,
+            | KindTag::RateLimiter
+            | KindTag::Gateway => true,
         }
     }
 }
@@ -138,6 +148,7 @@ impl NodeKind {
             NodeKind::Database(_) => KindTag::Database,
             NodeKind::Queue(_) => KindTag::Queue,
             NodeKind::RateLimiter(_) => KindTag::RateLimiter,
+            NodeKind::Gateway(_) => KindTag::Gateway,
         }
     }
 }

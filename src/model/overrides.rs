@@ -71,7 +71,20 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
     {
         o.insert((*only).to_owned(), default);
     }
-    let mut slot = params;
+    // A field inside an option that is off (`gw.limit.rate_rps=20` on a gateway without a limit): the
+    // option starts from its defaults, then takes the value.
+    if let (Value::Object(o), [first, _, ..]) = (&mut *params, parts.as_slice())
+        && o.get(*first).is_none_or(Value::is_null)
+        && let Some(default) = option_default(first)
+    {
+        o.insert((*first).to_owned(), default);
+    }
+    // What the error below lists: the fields as they stand, the defaults put back above included.
+    let shown = json.clone();
+    let mut slot = json
+        .as_object_mut()
+        .and_then(|o| o.values_mut().next())
+        .ok_or("node kind has no parameters")?;
     for (i, part) in parts.iter().enumerate() {
         slot = descend(slot, part).ok_or_else(|| {
             let here = parts[..i].join(".");
@@ -82,7 +95,7 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
                 } else {
                     format!("{}.{here}", node.id)
                 },
-                field_names(slot_clone(&json_of(&node.kind), &parts[..i]).as_ref())
+                field_names(slot_clone(&shown, &parts[..i]).as_ref())
             )
         })?;
     }
@@ -98,15 +111,25 @@ fn set_field(node: &mut Node, field: &str, value: &str) -> Result<(), String> {
 /// The default of a field a saved file leaves out when at its default (`--set` may still set it).
 fn omitted_default(field: &str) -> Option<Value> {
     match field {
-        "idempotency" | "visibility_timeout_ms" | "writes" | "topic" => Some(Value::Null),
+        "idempotency"
+        | "visibility_timeout_ms"
+        | "writes"
+        | "topic"
+        | "limit"
+        | "auth_cache_ttl_s" => Some(Value::Null),
         "side_effects" => Some(Value::Bool(false)),
         "max_deliveries" => Some(Value::from(super::DEFAULT_MAX_DELIVERIES)),
         _ => None,
     }
 }
 
-fn json_of(kind: &NodeKind) -> Value {
-    serde_json::to_value(kind).unwrap_or(Value::Null)
+/// The defaults of an optional setting whose fields `--set` may set one by one while it is off.
+fn option_default(field: &str) -> Option<Value> {
+    match field {
+        // A gateway's per-key limit.
+        "limit" => serde_json::to_value(super::RateLimiterParams::default()).ok(),
+        _ => None,
+    }
 }
 
 fn slot_clone(root: &Value, parts: &[&str]) -> Option<Value> {
@@ -203,6 +226,10 @@ fn parse_value(text: &str, old: &Value, field: &str) -> Result<Value, String> {
         && let Ok(t) = opts.from_str::<super::Topic>(text)
     {
         return serde_json::to_value(t).map_err(|e| e.to_string());
+    } else if field == "limit"
+        && let Ok(l) = opts.from_str::<super::RateLimiterParams>(text)
+    {
+        return serde_json::to_value(l).map_err(|e| e.to_string());
     } else if field == "budget" {
         if let Ok(b) = opts.from_str::<super::RetryBudget>(text) {
             return serde_json::to_value(b).map_err(|e| e.to_string());

@@ -35,6 +35,7 @@ macro_rules! preset {
 
 /// Sorted by name so listings are stable.
 static PRESETS: &[Preset] = &[
+    preset!("api_gateway_noisy_tenant"),
     preset!("backoff_jitter"),
     preset!("cache_consistency"),
     preset!("cache_stampede"),

@@ -99,7 +99,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             | NodeKind::Cache(_)
             | NodeKind::Database(_)
             | NodeKind::Queue(_)
-            | NodeKind::RateLimiter(_) => None,
+            | NodeKind::RateLimiter(_)
+            | NodeKind::Gateway(_) => None,
         })
         .flatten()
         .collect();
@@ -252,7 +253,8 @@ fn check_edge_resilience(
             | KindTag::LoadBalancer
             | KindTag::Cache
             | KindTag::Database
-            | KindTag::RateLimiter,
+            | KindTag::RateLimiter
+            | KindTag::Gateway,
         )
         | None => return,
     };
@@ -502,6 +504,7 @@ fn check_node(
                 ));
             }
         }
+        NodeKind::Gateway(g) => g.check(p, place, outs.len()),
         NodeKind::Queue(q) => {
             check_count(p, place, "capacity", q.capacity, 1);
             check_dist(p, place, "ack_latency_ms", &q.ack_latency_ms);

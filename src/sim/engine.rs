@@ -98,7 +98,7 @@ impl World {
     pub(crate) fn start_work(&mut self, call: u32) {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
-        let t = node.beh.work_ns(c.class, &mut node.rng);
+        let t = node.beh.work_ns(call, c.class, &mut node.rng);
         let t = if self.ext_on {
             let t = if self.ext.repl[c.node as usize].is_some() {
                 self.repl_work(call, &c, t)

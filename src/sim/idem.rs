@@ -79,7 +79,8 @@ impl Idem {
                 | NodeKind::Service(_)
                 | NodeKind::LoadBalancer(_)
                 | NodeKind::Cache(_)
-                | NodeKind::RateLimiter(_) => {}
+                | NodeKind::RateLimiter(_)
+                | NodeKind::Gateway(_) => {}
             }
         }
         Self {

@@ -155,6 +155,9 @@ impl World {
                         .cache_write_counts(i)
                         .and_then(|(c, _)| c.write_behind.then_some(c.lost_writes)),
                     health: self.health_changes(i),
+                    gateway: n.beh.gateway().map(|g| {
+                        g.report(|e| self.ids[self.edges[e as usize].to as usize].clone())
+                    }),
                 }
                 .with_hottest_shard()
             })

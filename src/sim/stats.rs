@@ -16,6 +16,9 @@ impl World {
             s.retries = 0;
             s.latency.reset();
             s.max_queue = node.queued as u64;
+            if let Some(g) = node.beh.gateway_mut() {
+                g.warmup_end();
+            }
             if let Some(q) = node.beh.queue_mut() {
                 q.lag.reset();
                 q.lost = 0;

@@ -80,7 +80,8 @@ pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
                     | NodeKind::Service(_)
                     | NodeKind::Database(_)
                     | NodeKind::Queue(_)
-                    | NodeKind::RateLimiter(_) => false,
+                    | NodeKind::RateLimiter(_)
+                    | NodeKind::Gateway(_) => false,
                 }
         })
     };

@@ -263,6 +263,14 @@ pub fn subtitle(node: &Node) -> String {
             format::rate(r.rate_rps),
             if r.per_client { " per client" } else { "" }
         ),
+        // "200/s × 50 keys": each key's own limit (the box has room for about 16 characters).
+        NodeKind::Gateway(g) => {
+            let keys = crate::metrics::thousands(u64::from(g.keys));
+            match &g.limit {
+                Some(l) => format!("{}/s × {keys} keys", format::rate(l.rate_rps)),
+                None => format!("{keys} keys"),
+            }
+        }
     }
 }
 

@@ -38,6 +38,9 @@ pub fn node_blurb(k: KindTag) -> &'static str {
         KindTag::RateLimiter => {
             "Lets a set rate through and answers the rest at once with 429 (or queues them)."
         }
+        KindTag::Gateway => {
+            "API gateway: authenticates each request's API key, limits every key to its own rate (429s) and routes each request class to its backend."
+        }
     }
 }
 
@@ -137,6 +140,7 @@ pub fn help_ui(ui: &mut Ui) {
                     KindTag::Queue,
                     KindTag::Database,
                     KindTag::RateLimiter,
+                    KindTag::Gateway,
                 ]
                 .iter()
                 .map(|k| (super::theme::kind_label(*k).to_owned(), node_blurb(*k))),

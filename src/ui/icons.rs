@@ -75,6 +75,20 @@ pub fn paint_icon(painter: &Painter, kind: KindTag, rect: Rect, color: Color32) 
             painter.line_segment([p(0.0, 0.35), p(0.5, -0.2)], stroke);
             painter.circle_filled(p(0.0, 0.35), s * 0.12, color);
         }
+        KindTag::Gateway => {
+            // A gate: two pillars under an arch, with a keyhole between them.
+            let arch: Vec<Pos2> = (0..=16)
+                .map(|i| {
+                    let a = std::f32::consts::PI * (1.0 + i as f32 / 16.0);
+                    p(0.6 * a.cos(), -0.1 + 0.6 * a.sin())
+                })
+                .collect();
+            painter.add(Shape::line(arch, stroke));
+            painter.line_segment([p(-0.6, -0.1), p(-0.6, 0.85)], stroke);
+            painter.line_segment([p(0.6, -0.1), p(0.6, 0.85)], stroke);
+            painter.circle_filled(p(0.0, 0.15), s * 0.14, color);
+            painter.line_segment([p(0.0, 0.2), p(0.0, 0.6)], stroke);
+        }
         KindTag::Queue => {
             for (i, y) in [-0.55, 0.0, 0.55].iter().enumerate() {
                 let r = Rect::from_center_size(p(0.0, *y), vec2(s * 1.5, s * 0.32));

@@ -240,6 +240,7 @@ pub(super) fn cost_ui(
         NodeKind::Service(_) => &["replicas", "workers"],
         NodeKind::Database(_) => &["read_replicas", "pool_size"],
         NodeKind::Cache(_) => &["workers"],
+        NodeKind::Gateway(_) => &["concurrency"],
         // No capacity knob the optimizer sizes.
         NodeKind::Client(_)
         | NodeKind::LoadBalancer(_)

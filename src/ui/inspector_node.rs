@@ -140,6 +140,7 @@ fn kind_rows(ui: &mut Ui, k: &mut NodeKind, classes: &[String]) -> bool {
         NodeKind::Cache(c) => cache_rows(ui, c),
         NodeKind::Database(d) => database_rows(ui, d, classes),
         NodeKind::RateLimiter(r) => super::resilience_ui::limiter_rows_ui(ui, r),
+        NodeKind::Gateway(g) => super::gateway_ui::gateway_rows_ui(ui, g),
         NodeKind::Queue(q) => queue_rows(ui, q),
     }
 }
@@ -423,6 +424,7 @@ fn distributions_ui(ui: &mut Ui, k: &mut NodeKind) -> bool {
             });
         }
         NodeKind::Queue(q) => changed |= dist_ui(ui, "Store time", &mut q.ack_latency_ms),
+        NodeKind::Gateway(g) => changed |= super::gateway_ui::gateway_dists_ui(ui, g),
         NodeKind::Client(c) => changed |= classes_ui(ui, &mut c.classes),
         NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => {}
     }

@@ -33,6 +33,7 @@ mod faults_ui;
 mod file_dialog;
 mod format;
 mod frame_stats;
+mod gateway_ui;
 mod help;
 mod icons;
 mod idempotency_ui;

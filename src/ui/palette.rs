@@ -33,6 +33,9 @@ fn blurb(kind: KindTag) -> &'static str {
         KindTag::RateLimiter => {
             "Admits requests up to a rate (token/leaky bucket, fixed/sliding window); the rest get a 429."
         }
+        KindTag::Gateway => {
+            "API gateway: authenticates API keys, rate-limits each key (429s) and routes request classes to backends."
+        }
     }
 }
 

@@ -135,7 +135,8 @@ pub fn scenario_classes(s: &Scenario) -> Vec<String> {
             | NodeKind::Cache(_)
             | NodeKind::Database(_)
             | NodeKind::Queue(_)
-            | NodeKind::RateLimiter(_) => None,
+            | NodeKind::RateLimiter(_)
+            | NodeKind::Gateway(_) => None,
         })
         .flatten()
         .collect();
@@ -278,6 +279,25 @@ pub fn breaker_ui(ui: &mut Ui, breaker: &mut Option<CircuitBreaker>) -> bool {
 
 /// Rows (inside a two-column grid) for a rate limiter's parameters.
 pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
+    let mut changed = limit_rows_ui(ui, r, &LimitAlgorithm::ALL);
+    let l = ui
+        .label("Per client")
+        .on_hover_text("One limit per originating client instead of one for all");
+    changed |= ui
+        .checkbox(&mut r.per_client, "")
+        .labelled_by(l.id)
+        .changed();
+    ui.end_row();
+    changed
+}
+
+/// The rows of a limit shared by a rate limiter and a gateway's per-key limit: the algorithm (one of
+/// `algorithms`), its rate, burst and window.
+pub fn limit_rows_ui(
+    ui: &mut Ui,
+    r: &mut RateLimiterParams,
+    algorithms: &[LimitAlgorithm],
+) -> bool {
     let mut changed = false;
     let l = ui.label("Algorithm").on_hover_text(
         "Token bucket: refill at the rate up to the burst. Leaky bucket: a meter draining at the rate, holding the burst. Leaky bucket queue: requests wait in a bucket of burst places and leave evenly at the rate. Fixed / sliding window: rate x window per window",
@@ -285,7 +305,7 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
     egui::ComboBox::from_id_salt("limit_algorithm")
         .selected_text(format!("{:?}", r.algorithm))
         .show_ui(ui, |ui| {
-            for a in LimitAlgorithm::ALL {
+            for &a in algorithms {
                 changed |= ui
                     .selectable_value(&mut r.algorithm, a, format!("{a:?}"))
                     .changed();
@@ -294,9 +314,9 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
         .response
         .labelled_by(l.id);
     ui.end_row();
-    let l = ui
-        .label("Rate")
-        .on_hover_text("Sustained requests/s allowed (per client if ticked below)");
+    let l = ui.label("Rate").on_hover_text(
+        "Sustained requests/s allowed (per client or per key if the limit is keyed)",
+    );
     changed |= ui
         .add(
             DragValue::new(&mut r.rate_rps)
@@ -331,14 +351,6 @@ pub fn limiter_rows_ui(ui: &mut Ui, r: &mut RateLimiterParams) -> bool {
                 .range(1.0..=3_600_000.0)
                 .suffix(" ms"),
         )
-        .labelled_by(l.id)
-        .changed();
-    ui.end_row();
-    let l = ui
-        .label("Per client")
-        .on_hover_text("One limit per originating client instead of one for all");
-    changed |= ui
-        .checkbox(&mut r.per_client, "")
         .labelled_by(l.id)
         .changed();
     ui.end_row();

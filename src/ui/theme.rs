@@ -31,6 +31,7 @@ pub fn kind_color(kind: KindTag) -> Color32 {
         KindTag::Queue => Color32::from_rgb(0xd9, 0x5d, 0xa8),
         KindTag::Database => Color32::from_rgb(0x6f, 0x86, 0xa8),
         KindTag::RateLimiter => Color32::from_rgb(0xe0, 0x5a, 0x3c),
+        KindTag::Gateway => Color32::from_rgb(0xc9, 0xa2, 0x27),
     }
 }
 
@@ -44,6 +45,7 @@ pub fn kind_label(kind: KindTag) -> &'static str {
         KindTag::Queue => "Queue",
         KindTag::Database => "Database",
         KindTag::RateLimiter => "Rate limiter",
+        KindTag::Gateway => "API gateway",
     }
 }
 

@@ -26,6 +26,7 @@ mod export;
 mod fault_recovery;
 mod faults;
 mod fuzz;
+mod gateway;
 mod idempotency;
 mod import;
 mod import_fuzz;
@@ -54,6 +55,8 @@ mod ui_calls;
 mod ui_canvas;
 #[cfg(feature = "gui")]
 mod ui_faults;
+#[cfg(feature = "gui")]
+mod ui_gateway;
 #[cfg(feature = "gui")]
 mod ui_idempotency;
 #[cfg(feature = "gui")]

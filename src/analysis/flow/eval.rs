@@ -7,6 +7,8 @@
     reason = "node, class and edge indices address several parallel tables at once"
 )]
 
+mod gateway;
+
 use super::{Eval, FlowModel, NodeFlow, client_rate_rps, mean_ms, mean_of};
 use crate::analysis::queueing;
 use crate::model::{Arrival, CacheParams, DatabaseParams, NodeKind, QueueParams, ServiceParams};
@@ -112,6 +114,16 @@ impl FlowModel {
                     } else {
                         1.0
                     };
+                    for ci in 0..k {
+                        if let Some(&e) = routes[ci].first() {
+                            lambda[self.edge_to[e]][ci] += lambda[ni][ci] * pass;
+                        }
+                    }
+                }
+                NodeKind::Gateway(g) => {
+                    // The per-key limit's closed form, spread over the classes in proportion.
+                    let total: f64 = (0..k).map(|ci| lambda[ni][ci]).sum();
+                    let pass = gateway::admitted_share(g, total);
                     for ci in 0..k {
                         if let Some(&e) = routes[ci].first() {
                             lambda[self.edge_to[e]][ci] += lambda[ni][ci] * pass;
@@ -227,6 +239,9 @@ impl FlowModel {
                     own_overload[ni] = self.back_service(ni, p, &mut t, &mut flow);
                 }
                 NodeKind::Cache(p) => own_overload[ni] = self.back_cache(ni, p, &mut t, &mut flow),
+                NodeKind::Gateway(g) => {
+                    own_overload[ni] = self.back_gateway(ni, g, lam, &mut t, &mut flow);
+                }
                 NodeKind::Database(p) => {
                     own_overload[ni] = self.back_database(ni, p, lam, &mut t, &mut flow);
                 }
@@ -247,7 +262,7 @@ impl FlowModel {
             // Worker time per ms on the node's own work, not on waiting for its calls (MVA's demand).
             own_busy[ni] = match &node.kind {
                 NodeKind::Service(p) => lam * mean_ms(&p.service_time_ms) + hop_busy[ni],
-                NodeKind::Cache(_) | NodeKind::Database(_) => {
+                NodeKind::Cache(_) | NodeKind::Database(_) | NodeKind::Gateway(_) => {
                     flow.utilization * f64::from(flow.servers)
                 }
                 NodeKind::Client(_)

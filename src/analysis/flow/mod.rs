@@ -427,7 +427,8 @@ impl FlowModel {
                     | NodeKind::Cache(_)
                     | NodeKind::Database(_)
                     | NodeKind::Queue(_)
-                    | NodeKind::RateLimiter(_) => 1.0,
+                    | NodeKind::RateLimiter(_)
+                    | NodeKind::Gateway(_) => 1.0,
                 };
                 (ei, w)
             })

@@ -13,6 +13,7 @@ pub(crate) mod cache_keys;
 pub(crate) mod cache_write;
 pub(crate) mod client;
 pub(crate) mod database;
+pub(crate) mod gateway;
 pub(crate) mod load_balancer;
 pub(crate) mod occ;
 pub(crate) mod queue;
@@ -32,6 +33,7 @@ use crate::model::{NodeKind, QueueDiscipline, Scenario};
 pub(crate) use cache::CacheRt;
 pub(crate) use client::ClientRt;
 pub(crate) use database::DatabaseRt;
+pub(crate) use gateway::GatewayRt;
 pub(crate) use load_balancer::LbRt;
 pub(crate) use queue::QueueRt;
 pub(crate) use rate_limiter::LimiterRt;
@@ -52,6 +54,8 @@ pub(crate) enum Behaviour {
     Database(DatabaseRt),
     Queue(QueueRt),
     RateLimiter(LimiterRt),
+    /// Boxed: its per-key tables would make every node's value larger.
+    Gateway(Box<GatewayRt>),
 }
 
 /// What the world builder needs to compile one node: the scenario, the request classes in index order and
@@ -141,6 +145,8 @@ accessors! {
     Queue(QueueRt): queue, queue_mut;
     /// The rate limiter's state, if this is one.
     RateLimiter(LimiterRt): limiter, limiter_mut;
+    /// The gateway's state, if this is one.
+    Gateway(Box<GatewayRt>): gateway, gateway_mut;
 }
 
 impl Behaviour {
@@ -154,6 +160,7 @@ impl Behaviour {
             NodeKind::Database(p) => database::build(p, ctx),
             NodeKind::Queue(p) => queue::build(p, id, ctx),
             NodeKind::RateLimiter(p) => rate_limiter::build(p, ctx),
+            NodeKind::Gateway(p) => gateway::build(p, id, ctx),
         }
     }
 
@@ -177,10 +184,11 @@ impl Behaviour {
                 | Behaviour::Lb(_)
                 | Behaviour::Cache(_)
                 | Behaviour::Queue(_)
-                | Behaviour::RateLimiter(_) => false,
+                | Behaviour::RateLimiter(_)
+                | Behaviour::Gateway(_) => false,
             },
             NodeKind::Service(p) => service::build_ext(p, i, ext),
-            NodeKind::Client(_) | NodeKind::Queue(_) => false,
+            NodeKind::Client(_) | NodeKind::Queue(_) | NodeKind::Gateway(_) => false,
         }
     }
 
@@ -195,6 +203,7 @@ impl Behaviour {
             (Behaviour::Database(d), Behaviour::Database(g)) => d.take_params(g),
             (Behaviour::Queue(q), Behaviour::Queue(g)) => q.take_params(g),
             (Behaviour::RateLimiter(l), Behaviour::RateLimiter(g)) => l.take_params(g),
+            (Behaviour::Gateway(l), Behaviour::Gateway(g)) => l.take_params(g),
             (
                 Behaviour::Client(_)
                 | Behaviour::Service(_)
@@ -202,7 +211,8 @@ impl Behaviour {
                 | Behaviour::Cache(_)
                 | Behaviour::Database(_)
                 | Behaviour::Queue(_)
-                | Behaviour::RateLimiter(_),
+                | Behaviour::RateLimiter(_)
+                | Behaviour::Gateway(_),
                 _,
             ) => {}
         }
@@ -238,16 +248,19 @@ impl Behaviour {
                 matches!(c.arrival, crate::model::Arrival::Batch { .. })
             ),
             NodeKind::Queue(q) => format!("{:?} {:?}", q.visibility_timeout_ms, q.topic),
+            // The key table and its per-key state are laid out by the key count and popularity.
+            NodeKind::Gateway(g) => format!("{} {}", g.keys, g.zipf_exponent),
         }
     }
 
-    /// Samples the node's own work for a call of `class` that holds a worker, ns (0 for kinds that do no
+    /// Samples the node's own work for `call` (of `class`) that holds a worker, ns (0 for kinds that do no
     /// timed work on a worker).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     #[cfg_attr(target_arch = "wasm32", inline)]
-    pub(crate) fn work_ns(&self, class: u8, rng: &mut SimRng) -> u64 {
+    pub(crate) fn work_ns(&self, call: u32, class: u8, rng: &mut SimRng) -> u64 {
         match self {
             Behaviour::Service(s) => s.work.sample(rng),
+            Behaviour::Gateway(g) => g.auth_ns(call, rng),
             Behaviour::Cache(c) => c.work.sample(rng),
             Behaviour::Database(d) => d.work_ns(class, rng),
             Behaviour::Client(_)
@@ -320,6 +333,10 @@ impl World {
             }
             Behaviour::Lb(_) => load_balancer::arrive(self, call),
             Behaviour::RateLimiter(_) => rate_limiter::arrive(self, call),
+            Behaviour::Gateway(_) => {
+                let inst = gateway::arrival_instance(node, call, now);
+                self.admit(call, inst);
+            }
             Behaviour::Client(_) => client::arrive(self, call),
         }
     }
@@ -341,6 +358,7 @@ impl World {
             Behaviour::Database(_) => database::done(self, call, c),
             Behaviour::Queue(_) => queue::done(self, call, c),
             Behaviour::RateLimiter(_) => rate_limiter::done(self, call),
+            Behaviour::Gateway(_) => gateway::done(self, call, c),
             // No timed work of their own: no `Done` event is ever scheduled for them.
             Behaviour::Lb(_) | Behaviour::Client(_) => {}
         }
@@ -355,7 +373,7 @@ impl World {
             Behaviour::Service(_) => service::response(self, parent, p, outcome),
             Behaviour::Lb(_) => load_balancer::response(self, parent, p, outcome),
             Behaviour::Cache(_) => cache::response(self, parent, outcome),
-            Behaviour::RateLimiter(_) => self.respond(parent, outcome),
+            Behaviour::RateLimiter(_) | Behaviour::Gateway(_) => self.respond(parent, outcome),
             Behaviour::Queue(_) => queue::response(self, parent, p, outcome),
             // They make no child calls.
             Behaviour::Database(_) | Behaviour::Client(_) => {}

@@ -65,8 +65,22 @@ pub(crate) struct LimiterRt {
 
 impl LimiterRt {
     pub(crate) fn new(p: &RateLimiterParams, nodes: usize) -> Self {
+        if p.per_client {
+            Self::per_key(p, nodes)
+        } else {
+            Self::keyed(p, 1, false)
+        }
+    }
+
+    /// A limiter with one state per key `0..keys` (an API gateway's keys): `admit_at`'s first argument is
+    /// then the key.
+    pub(crate) fn per_key(p: &RateLimiterParams, keys: usize) -> Self {
+        Self::keyed(p, keys, true)
+    }
+
+    fn keyed(p: &RateLimiterParams, n: usize, per_client: bool) -> Self {
         let window_ns = crate::sim::secs_to_ns(p.window_ms / 1000.0).max(1);
-        let mut keys = vec![KeyState::default(); if p.per_client { nodes } else { 1 }];
+        let mut keys = vec![KeyState::default(); n];
         for k in &mut keys {
             k.level = if p.algorithm == LimitAlgorithm::TokenBucket {
                 p.burst as f64
@@ -81,7 +95,7 @@ impl LimiterRt {
             window_ns,
             limit: (p.rate_rps * p.window_ms / 1000.0).round().max(1.0) as u64,
             gap_ns: (1e9 / p.rate_rps).round().max(1.0) as u64,
-            per_client: p.per_client,
+            per_client,
             keys,
             limited: 0,
         }
@@ -89,7 +103,9 @@ impl LimiterRt {
 
     /// Takes edited parameters; the state carries over when the keying and algorithm stay the same.
     pub(crate) fn take_params(&mut self, fresh: LimiterRt) {
-        let keep = self.algorithm == fresh.algorithm && self.per_client == fresh.per_client;
+        let keep = self.algorithm == fresh.algorithm
+            && self.per_client == fresh.per_client
+            && self.keys.len() == fresh.keys.len();
         let limited = self.limited;
         if keep {
             let keys = std::mem::take(&mut self.keys);
@@ -106,7 +122,7 @@ impl LimiterRt {
         self.admit_at(client, now).is_some()
     }
 
-    /// Admits one request from `client` at `now`, returning when it may go on (`now` except for a
+    /// Admits one request from `client` (a key, for a per-key limiter) at `now`, returning when it may go on (`now` except for a
     /// queueing leaky bucket), or limits it (`None`).
     pub(crate) fn admit_at(&mut self, client: u32, now: u64) -> Option<u64> {
         let i = if self.per_client { client as usize } else { 0 };
