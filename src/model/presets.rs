@@ -43,6 +43,7 @@ static PRESETS: &[Preset] = &[
     preset!("chat_pubsub"),
     preset!("checkout_closed_loop"),
     preset!("file_upload"),
+    preset!("file_upload_cdn"),
     preset!("job_scheduler"),
     preset!("metrics_hot_partition"),
     preset!("metrics_ingestion"),

@@ -87,3 +87,49 @@ fn faster_health_checks_shorten_the_failover() {
         fast.requests.failed
     );
 }
+
+#[test]
+fn file_upload_cdn_a_full_purge_stampedes_the_origin_and_the_shield_absorbs_an_edge_purge() {
+    let s = preset("file_upload_cdn", &[]);
+    let r = run(&s);
+    let series = |r: &archsim::metrics::Report, id: &str| {
+        r.series.nodes.iter().find(|n| n.id == id).unwrap().clone()
+    };
+    let origin = series(&r, "object_store");
+    let before: f64 = origin.utilization[30..70].iter().sum::<f64>() / 40.0;
+    assert!(
+        (0.45..0.8).contains(&before),
+        "origin busy {before} before the purge"
+    );
+    // The purge at 70 s: the edges' hit ratio falls to 0, the origin saturates and queues.
+    let cdn = series(&r, "cdn");
+    assert!(
+        cdn.hit_ratio[70] < 0.1,
+        "edge hit ratio {}",
+        cdn.hit_ratio[70]
+    );
+    let hot = origin.utilization[70..76]
+        .iter()
+        .filter(|&&u| u > 0.97)
+        .count();
+    assert!(hot >= 4, "origin saturated for {hot} of 6 s");
+    let q = origin.queue_len[70..80].iter().copied().fold(0.0, f64::max);
+    assert!(q > 100.0, "origin queue {q}");
+    // Purging the edges alone: the shield takes the refill, the origin never saturates.
+    let mut edges_only = s.clone();
+    edges_only.faults.retain(|f| f.target != "shield");
+    let r2 = run(&edges_only);
+    let calm = series(&r2, "object_store").utilization[70..80]
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    assert!(calm < 0.9, "origin at {calm} with the shield");
+    assert!(r2.latency_ms.p99 < r.latency_ms.p99 * 0.6);
+    // The CDN's bill is its egress, far above the origin's.
+    let c = r.cost.as_ref().unwrap();
+    let node = |id: &str| c.nodes.iter().find(|n| n.id == id).unwrap();
+    assert!(node("cdn").egress_monthly > 50_000.0);
+    assert!(node("cdn").egress_monthly > 100.0 * node("object_store").monthly);
+    // Edge misses cross the Atlantic for the European users: counted between regions.
+    assert!(r.topology.as_ref().unwrap().cross_region_calls > 10_000);
+}
