@@ -117,7 +117,17 @@ impl Canvas {
         let s = input.scenario;
         if self.fit_requested {
             self.fit_requested = false;
-            self.fit(rect, &view::node_centers(s));
+            let mut centers = view::node_centers(s);
+            // Region and zone boxes reach past their nodes: keep them in view too.
+            if s.topology.is_some()
+                && let Some(b) = view::bounds(&centers)
+            {
+                centers.extend([
+                    b.min - egui::vec2(30.0, 45.0),
+                    b.max + egui::vec2(30.0, 45.0),
+                ]);
+            }
+            self.fit(rect, &centers);
         }
         let pointer = ui.input(|i| i.pointer.hover_pos());
         let geo = Geometry::new(self, s, rect, pointer);

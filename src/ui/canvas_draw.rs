@@ -221,17 +221,13 @@ pub fn subtitle(node: &Node) -> String {
             crate::model::LbPolicy::NearestHealthy => "nearest healthy".into(),
             crate::model::LbPolicy::Failover => "failover".into(),
         },
-        NodeKind::Cache(c) if c.per_region => "CDN · edge per region".into(),
+        NodeKind::Cache(c) if c.per_region => "CDN · edges".into(),
         NodeKind::Cache(c) => match &c.writes {
             // The key model's hit ratio is its own: the policy says more than a ratio it ignores.
             Some(w) if c.keys.is_some() => w.policy.label().to_owned(),
             Some(w) => format!("hit {} · {}", format::pct(c.hit_ratio), w.policy.label()),
             None => match &c.keys {
-                Some(k) => format!(
-                    "{} keys · LRU {}",
-                    format::thousands(u64::from(k.key_count)),
-                    format::thousands(u64::from(k.capacity))
-                ),
+                Some(k) => format!("LRU {} keys", format::thousands(u64::from(k.capacity))),
                 None => format!("hit {}", format::pct(c.hit_ratio)),
             },
         },
