@@ -133,3 +133,41 @@ fn file_upload_cdn_a_full_purge_stampedes_the_origin_and_the_shield_absorbs_an_e
     // Edge misses cross the Atlantic for the European users: counted between regions.
     assert!(r.topology.as_ref().unwrap().cross_region_calls > 10_000);
 }
+
+#[test]
+fn file_upload_cdn_an_outage_of_the_cdn_fails_over_to_the_shield() {
+    let mut s = preset("file_upload_cdn", &[]);
+    s.faults = vec![archsim::model::Fault {
+        at_s: 70.0,
+        duration_s: 20.0,
+        target: "cdn".into(),
+        kind: archsim::model::FaultKind::Crash(Default::default()),
+    }];
+    let r = run(&s);
+    let h = node_report(&r, "dns").health.as_ref().unwrap();
+    // Probes every 5 s, two failed in a row: marked down at 75 s.
+    assert_eq!(
+        (h[0].backend.as_str(), h[0].at_s, h[0].up),
+        ("cdn", 75.0, false)
+    );
+    // About 5 s of downloads fail (95% of 1,000/s), then the shield takes them.
+    assert!(
+        (4_000..6_000).contains(&r.requests.failed),
+        "{}",
+        r.requests.failed
+    );
+    assert!(edge_report(&r, "dns", "shield").calls > 15_000);
+    let u = &r
+        .series
+        .nodes
+        .iter()
+        .find(|n| n.id == "object_store")
+        .unwrap()
+        .utilization;
+    let during: f64 = u[78..88].iter().sum::<f64>() / 10.0;
+    let before: f64 = u[30..70].iter().sum::<f64>() / 40.0;
+    assert!(
+        during > before + 0.1,
+        "origin {during} during, {before} before"
+    );
+}
