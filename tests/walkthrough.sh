@@ -53,12 +53,13 @@ start_app
 key ctrl+n
 shot 01-new
 # Components from the palette (left) onto the canvas, left to right: users, balancer, service, cache, db.
-# Palette rows at 1280x800: Client 131, Load balancer 227, Service 275, Cache 323, Database 419.
+# Palette rows at 1280x800, 48 points apart: Client 131, Rate limiter 179, API gateway 227, Load balancer 275,
+# Service 323, Cache 371, Queue 419, Database 467.
 drag 75 131 250 300
-drag 75 227 440 300
-drag 75 275 630 300
-drag 75 323 820 200
-drag 75 419 820 420
+drag 75 275 440 300
+drag 75 323 630 300
+drag 75 371 820 200
+drag 75 467 820 420
 shot 02-placed
 # Connect each node by the handle on its right edge (66 points right of its centre at 100% zoom; the
 # drops above snapped the centres to the 20-point grid: 250, 450, 630, 830).

@@ -204,6 +204,9 @@ fn a_topology_round_trips_and_overrides_reach_it() {
     let s = chain("use1-az2", "euw1-az1", "");
     let text = archsim::model::to_string(&s);
     assert_eq!(from_str(&text, "round trip").unwrap(), s);
+    // A share link carries the zones, the latencies and the nodes' places.
+    let link = archsim::model::share::encode(&s);
+    assert_eq!(archsim::model::share::decode(&link).unwrap(), s);
     let mut s2 = s.clone();
     archsim::model::apply_override(&mut s2, "api.zone=use1-az1").unwrap();
     assert_eq!(s2.nodes[1].zone.as_deref(), Some("use1-az1"));

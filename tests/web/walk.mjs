@@ -90,13 +90,14 @@ export async function walkThrough(t) {
     await click(page, 60, 42);
     const fresh = await t.waitFor(page, "File > New", (s) => s.nodes === 0, 10000);
     const shots = [await shot(t, page, "01_new")];
-    // Palette rows (left) onto the canvas, left to right: client, load balancer, service, cache, database.
+    // Palette rows (left, 48 points apart: client, rate limiter, API gateway, load balancer, service, cache,
+    // queue, database) onto the canvas, left to right: client, load balancer, service, cache, database.
     for (const [y, x2, y2] of [
         [131, 250, 300],
-        [227, 440, 300],
-        [275, 630, 300],
-        [323, 820, 200],
-        [419, 820, 420],
+        [275, 440, 300],
+        [323, 630, 300],
+        [371, 820, 200],
+        [467, 820, 420],
     ]) {
         await drag(page, 75, y, x2, y2);
     }
