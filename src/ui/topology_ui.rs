@@ -147,17 +147,23 @@ fn regions_ui(ui: &mut Ui, t: &mut Topology) -> bool {
             });
             let mut drop_zone = None;
             let many = r.zones.len() > 1;
-            ui.horizontal_wrapped(|ui| {
-                ui.label("zones");
-                for (zi, z) in r.zones.iter_mut().enumerate() {
+            // One zone a line, its remove button beside it.
+            for (zi, z) in r.zones.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.add_space(12.0);
+                    let l = ui.label("zone");
                     changed |= ui
-                        .add(egui::TextEdit::singleline(z).desired_width(90.0))
+                        .add(egui::TextEdit::singleline(z).desired_width(110.0))
+                        .labelled_by(l.id)
                         .on_hover_text("Zone name (unique in the design)")
                         .changed();
                     if many && ui.small_button("x").on_hover_text("Remove zone").clicked() {
                         drop_zone = Some(zi);
                     }
-                }
+                });
+            }
+            ui.horizontal(|ui| {
+                ui.add_space(12.0);
                 if ui.small_button("+ zone").clicked() {
                     let name = (r.zones.len()..)
                         .map(|i| zone_name(&r.name, i))
