@@ -90,6 +90,17 @@ pub struct Link {
     pub one_way_ms: f64,
 }
 
+/// Where a latency between two regions comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatencySource {
+    /// A `links` entry of the scenario.
+    Set,
+    /// Half a measured round trip from [`KNOWN_RTT_MS`].
+    Measured,
+    /// `cross_region_ms`, for a pair the table does not know.
+    Default,
+}
+
 /// How far apart two nodes are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Crossing {
@@ -141,17 +152,22 @@ impl Topology {
     /// The one-way latency between two regions, ms: `links`, then the built-in table, then
     /// `cross_region_ms`.
     pub fn region_ms(&self, a: &str, b: &str) -> f64 {
+        self.region_latency(a, b).0
+    }
+
+    /// The one-way latency between two regions, ms, and where it comes from (the inspector shows both).
+    pub fn region_latency(&self, a: &str, b: &str) -> (f64, LatencySource) {
         if a == b {
-            return 0.0;
+            return (0.0, LatencySource::Default);
         }
         let pair = |x: &str, y: &str| (x == a && y == b) || (x == b && y == a);
         if let Some(l) = self.links.iter().find(|l| pair(&l.a, &l.b)) {
-            return l.one_way_ms;
+            return (l.one_way_ms, LatencySource::Set);
         }
-        KNOWN_RTT_MS
-            .iter()
-            .find(|(x, y, _)| pair(x, y))
-            .map_or(self.cross_region_ms, |&(_, _, rtt)| rtt / 2.0)
+        KNOWN_RTT_MS.iter().find(|(x, y, _)| pair(x, y)).map_or(
+            (self.cross_region_ms, LatencySource::Default),
+            |&(_, _, rtt)| (rtt / 2.0, LatencySource::Measured),
+        )
     }
 
     /// How far apart two zones are, and the one-way latency added between them, ms. An unknown or missing

@@ -90,7 +90,7 @@ impl World {
             lb_keys: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
-        let mut on = super::topology::build(s, &mut ext);
+        let mut on = super::topology::build(s, &self.edges, &mut ext);
         for (i, node) in s.nodes.iter().enumerate() {
             on |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
         }

@@ -7,7 +7,7 @@ use super::node::next_turn;
 use super::sampler::to_ns;
 use super::world::{EdgeRt, World};
 use crate::metrics::{CrossingReport, HealthChange, RegionReport, TopologyReport};
-use crate::model::{Crossing, Edge, FaultKind, NodeKind, Scenario, Topology};
+use crate::model::{Crossing, FaultKind, NodeKind, Scenario, Topology};
 
 /// `Ext::zone_of` for a node without a zone.
 pub(crate) const NO_ZONE: u16 = u16::MAX;
@@ -15,19 +15,18 @@ pub(crate) const NO_ZONE: u16 = u16::MAX;
 /// How far a backend without a zone is from anywhere: behind every placed one, still usable.
 const UNPLACED_NS: u64 = u64::MAX / 4;
 
-use crate::model::topology::edge_crossing as crossing;
-
-/// The one-way latency the topology adds to every hop over `e`, ns.
-pub(crate) fn edge_extra_ns(s: &Scenario, e: &Edge) -> u64 {
-    if s.topology.is_none() {
+/// The one-way latency the topology adds to every hop from node index `from` to `to`, ns.
+pub(crate) fn edge_extra_ns(s: &Scenario, from: u32, to: u32) -> u64 {
+    let Some(t) = &s.topology else {
         return 0;
-    }
-    to_ns(crossing(s, e).1 * 1e6)
+    };
+    let zone = |i: u32| s.nodes.get(i as usize).and_then(|n| n.zone.as_deref());
+    to_ns(t.between(zone(from), zone(to)).1 * 1e6)
 }
 
 /// Fills the topology's tables in `ext` (outage members, zone indices and distances). True when the run
 /// has a topology; a scenario without one pays nothing.
-pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
+pub(crate) fn build(s: &Scenario, edges: &[EdgeRt], ext: &mut Ext) -> bool {
     let Some(t) = &s.topology else {
         return false;
     };
@@ -70,8 +69,10 @@ pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
         .collect();
     // A zone-less balancer is DNS or anycast, a zone-less CDN is at its users' edges: both are where
     // the user is.
-    let global = |id: &str| {
-        s.node(id).is_some_and(|n| {
+    let global: Vec<bool> = s
+        .nodes
+        .iter()
+        .map(|n| {
             n.zone.is_none()
                 && match &n.kind {
                     NodeKind::LoadBalancer(_) => true,
@@ -84,9 +85,12 @@ pub(crate) fn build(s: &Scenario, ext: &mut Ext) -> bool {
                     | NodeKind::Gateway(_) => false,
                 }
         })
-    };
-    if s.nodes.iter().any(|n| global(&n.id)) {
-        ext.geo_edges = s.edges.iter().map(|e| global(&e.from)).collect();
+        .collect();
+    if global.contains(&true) {
+        ext.geo_edges = edges
+            .iter()
+            .map(|e| global.get(e.from as usize).copied().unwrap_or(false))
+            .collect();
     }
     true
 }
@@ -200,7 +204,8 @@ impl World {
         for (i, e) in s.edges.iter().enumerate() {
             let rt = &self.edges[i];
             let calls = rt.sends_total + rt.bucket_sends as u64 - rt.sends_warm;
-            let (c, ms) = crossing(s, e);
+            let zone = |i: u32| s.nodes.get(i as usize).and_then(|n| n.zone.as_deref());
+            let (c, ms) = t.between(zone(rt.from), zone(rt.to));
             match c {
                 Crossing::Local => r.local_calls += calls,
                 Crossing::Zone => r.cross_zone_calls += calls,

@@ -410,10 +410,11 @@ impl World {
             .edges
             .iter()
             .map(|e| {
-                let extra_ns = super::topology::edge_extra_ns(s, e);
+                let (from, to) = (ctx.index(&e.from), ctx.index(&e.to));
+                let extra_ns = super::topology::edge_extra_ns(s, from, to);
                 EdgeRt {
-                    from: ctx.index(&e.from),
-                    to: ctx.index(&e.to),
+                    from,
+                    to,
                     latency: Sampler::new(&e.latency_ms),
                     extra_ns,
                     zero_latency: extra_ns == 0

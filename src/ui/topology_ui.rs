@@ -4,7 +4,7 @@
 
 use egui::{DragValue, RichText, Ui};
 
-use crate::model::topology::KNOWN_RTT_MS;
+use crate::model::topology::LatencySource;
 use crate::model::{Link, Region, Scenario, Topology};
 
 use super::command::Command;
@@ -226,17 +226,11 @@ fn latency_ui(ui: &mut Ui, t: &mut Topology) -> bool {
             let names: Vec<String> = t.regions.iter().map(|r| r.name.clone()).collect();
             for (i, a) in names.iter().enumerate() {
                 for b in &names[i + 1..] {
-                    let mut ms = t.region_ms(a, b);
-                    let set = t.links.iter().any(|l| pair(l, a, b));
-                    let known = KNOWN_RTT_MS
-                        .iter()
-                        .any(|(x, y, _)| (x == a && y == b) || (x == b && y == a));
-                    let source = if set {
-                        "set here"
-                    } else if known {
-                        "half the measured round trip"
-                    } else {
-                        "the default between regions"
+                    let (mut ms, source) = t.region_latency(a, b);
+                    let source = match source {
+                        LatencySource::Set => "set here",
+                        LatencySource::Measured => "half the measured round trip",
+                        LatencySource::Default => "the default between regions",
                     };
                     let label = format!("{a} to {b}");
                     if row(ui, &label, &format!("One-way latency, ms ({source})"), |ui| {
