@@ -5,7 +5,9 @@
 //! An edge whose latency is the constant 0 never produces a sample (the engine delivers such hops without an
 //! event); while it carries traffic the animation adds dots on it at the rate the sampling would have given.
 
-use egui::{Painter, Pos2, vec2};
+use egui::{Mesh, Painter, Pos2, Rect, Shape, vec2};
+
+use super::canvas_draw::LOD_ZOOM;
 
 use crate::model::{Dist, Scenario};
 use crate::sim::{DotOutcome, Snapshot, TransitDot};
@@ -188,15 +190,61 @@ impl DotAnim {
     }
 }
 
-/// A dot on the segment from sender to receiver (a response travels back, on its own side of the line).
-pub fn paint_dot(painter: &Painter, seg: (Pos2, Pos2), dot: &DotView, zoom: f32, t: &Theme) {
+/// Where a dot is on screen: on the segment from sender to receiver (a response travels back, on its own
+/// side of the line), and its radius.
+fn dot_at(seg: (Pos2, Pos2), dot: &DotView, zoom: f32) -> (Pos2, f32) {
     let (a, b) = if dot.response { (seg.1, seg.0) } else { seg };
     let dir = (b - a).normalized();
     let side = vec2(-dir.y, dir.x) * 3.0 * zoom.sqrt();
     let p = a + (b - a) * dot.along + if dot.response { side } else { -side };
-    painter.circle_filled(
-        p,
-        2.6 * zoom.sqrt().max(0.8),
-        t.dot_color(dot.outcome, dot.response),
-    );
+    (p, 2.6 * zoom.sqrt().max(0.8))
+}
+
+/// Paints the dots: anti-aliased circles when zoomed in; when zoomed out past [`LOD_ZOOM`], where a dot is
+/// about 4 px across, one mesh of small squares. A big diagram at high load keeps about 1,700 dots on
+/// screen, and under a software rasterizer (Mesa's llvmpipe, what a machine without a GPU has) each
+/// feathered circle is a couple of dozen triangles to set up; a square is two and reads the same at
+/// that size.
+pub struct DotPainter {
+    mesh: Option<Mesh>,
+}
+
+impl DotPainter {
+    pub fn new(zoom: f32) -> Self {
+        Self {
+            mesh: (zoom < LOD_ZOOM).then(Mesh::default),
+        }
+    }
+
+    /// Adds one dot on `seg`.
+    pub fn dot(
+        &mut self,
+        painter: &Painter,
+        seg: (Pos2, Pos2),
+        dot: &DotView,
+        zoom: f32,
+        t: &Theme,
+    ) {
+        let (p, r) = dot_at(seg, dot, zoom);
+        let color = t.dot_color(dot.outcome, dot.response);
+        match &mut self.mesh {
+            Some(mesh) => {
+                // A square of the circle's area.
+                let h = r * 0.886;
+                mesh.add_colored_rect(Rect::from_center_size(p, vec2(2.0 * h, 2.0 * h)), color);
+            }
+            None => {
+                painter.circle_filled(p, r, color);
+            }
+        }
+    }
+
+    /// Draws what was collected (one shape for all the squares).
+    pub fn finish(self, painter: &Painter) {
+        if let Some(mesh) = self.mesh
+            && !mesh.is_empty()
+        {
+            painter.add(Shape::mesh(mesh));
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Painting the whole diagram for a frame, back to front: edges with their labels, the request dots above
 //! them, the nodes, their badges (placed clear of every other node), then the gesture in progress.
 
+use std::collections::BTreeMap;
+
 use egui::{Painter, Rect, Stroke, StrokeKind};
 
 use crate::model::KindTag;
@@ -150,24 +152,29 @@ pub fn paint_dots(
         return per_edge;
     };
     // The run's edges by index onto the design's (the design may have changed since the run began).
+    let by_ends: BTreeMap<(&str, &str), usize> = s
+        .edges
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, e)| ((e.from.as_str(), e.to.as_str()), i))
+        .collect();
     let to_design: Vec<Option<usize>> = run
         .edges
         .iter()
-        .map(|re| {
-            s.edges
-                .iter()
-                .position(|e| e.from == re.from && e.to == re.to)
-        })
+        .map(|re| by_ends.get(&(re.from.as_str(), re.to.as_str())).copied())
         .collect();
+    let mut out = anim::DotPainter::new(cx.zoom);
     for d in dots.visible() {
         let Some(&Some(i)) = to_design.get(d.edge) else {
             continue;
         };
         if let Some(seg) = geo.edges[i] {
-            anim::paint_dot(cx.painter, seg, &d, cx.zoom, cx.theme);
+            out.dot(cx.painter, seg, &d, cx.zoom, cx.theme);
             per_edge[i].push(d.along);
         }
     }
+    out.finish(cx.painter);
     per_edge
 }
 

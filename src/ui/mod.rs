@@ -34,6 +34,8 @@ mod file_dialog;
 mod format;
 mod frame_stats;
 mod gateway_ui;
+#[cfg(not(target_arch = "wasm32"))]
+mod heap;
 mod help;
 mod icons;
 mod idempotency_ui;
@@ -106,6 +108,7 @@ pub struct StartOptions {
 /// Opens the desktop app (the URL-shortener preset, or the last session's state) and runs it until closed.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run_native(start: StartOptions) -> Result<(), String> {
+    heap::keep_freed_heap();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
