@@ -440,6 +440,21 @@ mod tests {
         }
     }
 
+    /// A feature a scenario does not use costs it nothing only if the benchmarks measure the plain paths:
+    /// none of the workloads may switch on the optional machinery.
+    #[test]
+    fn workloads_run_on_the_plain_paths() {
+        for w in Workload::ALL {
+            let sim = Simulation::new(&workload_scenario(w, 1_000)).expect("a valid workload");
+            assert!(
+                sim.features().is_empty(),
+                "{}: {}",
+                w.name(),
+                sim.features().names()
+            );
+        }
+    }
+
     /// The files under benches/workloads/ are these scenarios, so peers and `archsim run` use the same model.
     /// `ARCHSIM_WRITE_WORKLOADS=1 cargo test` rewrites them after a change here.
     #[test]

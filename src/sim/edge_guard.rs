@@ -7,7 +7,7 @@
 //! a stub that no longer waits and only releases it, whatever the parent has moved on to. A stub lives
 //! until its child has answered and its timer has fired (`refs`), like a client request and its timer.
 //! Edges without a timeout or retries never make stubs; scenarios with none of them never get here (the
-//! engine enters through `ext_on`).
+//! engine enters through `ext_on()`).
 
 use super::breaker::{BreakerRt, BreakerState};
 use super::event::{GuardWake, Kind};

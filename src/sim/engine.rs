@@ -35,7 +35,7 @@ impl World {
 
     #[inline]
     pub(super) fn arrive(&mut self, call: u32) {
-        if self.ext_on && self.ext_arrive(call) {
+        if self.ext_on() && self.ext_arrive(call) {
             return;
         }
         self.kind_arrive(call);
@@ -99,7 +99,7 @@ impl World {
         let c = self.calls[call as usize];
         let node = &mut self.nodes[c.node as usize];
         let t = node.beh.work_ns(call, c.class, &mut node.rng);
-        let t = if self.ext_on {
+        let t = if self.ext_on() {
             let t = if self.ext.repl[c.node as usize].is_some() {
                 self.repl_work(call, &c, t)
             } else {
@@ -196,7 +196,7 @@ impl World {
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     #[cfg_attr(target_arch = "wasm32", inline)]
     fn done(&mut self, call: u32) {
-        if self.ext_on && self.ext_done(call) {
+        if self.ext_on() && self.ext_done(call) {
             return;
         }
         self.kind_done(call);
@@ -240,7 +240,7 @@ impl World {
 
     #[inline]
     pub(crate) fn response(&mut self, parent: u32, outcome: Outcome) {
-        if self.ext_on && self.ext_response(parent, outcome) {
+        if self.ext_on() && self.ext_response(parent, outcome) {
             return;
         }
         self.kind_response(parent, outcome);

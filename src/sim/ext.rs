@@ -1,8 +1,8 @@
 //! Optional machinery outside the engine's hot path: faults, load-balancer health checks, key-model caches
-//! and autoscaling. The engine's handlers call in here only when `World::ext_on` is set, so a scenario that
+//! and autoscaling. The engine's handlers call in here only when `World::ext_on()` is true, so a scenario that
 //! uses none of it pays one predictable branch per handler. What is one kind's (a key-model cache's
 //! lookup, a leaky bucket's departures, an optimistic write) is that kind's module's (`src/sim/node/`),
-//! which asks `ext_on` itself; here is only what applies to every kind (crashes, fault errors, zombies,
+//! which asks `ext_on()` itself; here is only what applies to every kind (crashes, fault errors, zombies,
 //! attempt stubs) and the state the kinds keep here.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::autoscale::Scaler;
 use super::event::{Kind, Tick};
 use super::faults::{EdgeFx, FaultRun, NodeFx};
+use super::features::{Feature, Features};
 use super::health::Health;
 use super::node::cache_keys::KeyCache;
 use super::world::{NONE, Outcome, World};
@@ -72,7 +73,7 @@ pub(crate) struct Ext {
 
 impl World {
     /// Sets up the optional machinery the scenario asks for (faults on the timeline, health checks, key
-    /// models, autoscaling) and schedules its first events. Leaves `ext_on` false when there is none.
+    /// models, autoscaling) and schedules its first events. Leaves `features` empty when there is none.
     pub(crate) fn build_ext(&mut self, s: &Scenario) {
         let n = s.nodes.len();
         let mut ext = Ext {
@@ -90,27 +91,35 @@ impl World {
             lb_keys: (0..n).map(|_| None).collect(),
             ..Default::default()
         };
-        let mut on = super::topology::build(s, &self.edges, &mut ext);
+        let topology = super::topology::build(s, &self.edges, &mut ext);
+        let mut node_state = false;
         for (i, node) in s.nodes.iter().enumerate() {
-            on |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
+            node_state |= self.nodes[i].beh.build_ext(&node.kind, i, s, &mut ext);
         }
         self.ext = ext;
         // Services with call plans answer through their runners (see `fanout.rs`).
-        on |= self.build_plans(s);
-        // Nodes counting side effects take their hooks on the optional paths (see `idem.rs`).
-        on |= self.idem.on;
-        // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
-        on |= s
-            .edges
-            .iter()
-            .any(|e| e.timeout_ms.is_some() || e.retry.is_some());
+        let plans = self.build_plans(s);
+        let mut faults = false;
         for f in &s.faults {
             if let Ok(target) = f.resolve(s) {
                 self.add_fault(f, target, super::secs_to_ns(f.at_s), false);
-                on = true;
+                faults = true;
             }
         }
-        self.ext_on = on;
+        self.features = Features::default()
+            .with_if(Feature::Topology, topology)
+            .with_if(Feature::NodeState, node_state)
+            .with_if(Feature::CallPlans, plans)
+            // Nodes counting side effects take their hooks on the optional paths (see `idem.rs`).
+            .with_if(Feature::SideEffects, self.idem.on)
+            // Edge timeouts and retries route answers through attempt stubs (see `edge_guard.rs`).
+            .with_if(
+                Feature::EdgeGuards,
+                s.edges
+                    .iter()
+                    .any(|e| e.timeout_ms.is_some() || e.retry.is_some()),
+            )
+            .with_if(Feature::Faults, faults);
         for i in 0..n {
             if let Some(h) = &self.ext.health[i] {
                 let at = h.interval_ns;

@@ -292,7 +292,7 @@ impl World {
 
     /// Re-applies fault effects that a parameter change or a load change overwrote.
     pub(crate) fn ext_after_params(&mut self) {
-        if !self.ext_on {
+        if !self.ext_on() {
             return;
         }
         for n in 0..self.nodes.len() {
@@ -421,7 +421,7 @@ impl World {
 
     /// Is the node down / degraded right now (for the snapshot)?
     pub(crate) fn node_state(&self, n: usize) -> (bool, bool) {
-        if !self.ext_on {
+        if !self.ext_on() {
             return (true, false);
         }
         let fx = &self.ext.node[n];

@@ -10,6 +10,7 @@ mod event;
 mod ext;
 mod fanout;
 mod faults;
+mod features;
 mod governor;
 mod health;
 mod idem;
@@ -26,6 +27,7 @@ mod update;
 mod world;
 mod zipf;
 
+pub use features::{Feature, Features};
 pub use governor::{Budget, DEFAULT_INSTANT_EVENTS, DEFAULT_MEMORY_MIB, Stop, StopLimit};
 pub use sampler::{SimRng, stable_hash, stream};
 pub use snapshot::{DotOutcome, EdgeLive, NodeLive, Snapshot, TransitDot};
@@ -147,7 +149,7 @@ impl Simulation {
             }
         };
         let w = &mut self.world;
-        w.ext_on = true;
+        w.features = w.features.with_if(Feature::Faults, true);
         let now = w.now;
         w.add_fault(fault, target, now, true);
         Ok(())
@@ -166,6 +168,11 @@ impl Simulation {
     /// The current load multiplier.
     pub fn load(&self) -> f64 {
         self.world.load
+    }
+
+    /// The optional machinery this run uses (empty: the engine's plain paths only, as in the benchmarks).
+    pub fn features(&self) -> Features {
+        self.world.features
     }
 
     /// Current simulated time, ns.

@@ -11,7 +11,7 @@ impl World {
     /// result, half the events for the theory scenarios and benchmarks.
     #[inline(always)]
     pub(crate) fn send(&mut self, sender: u32, call: u32, edge: u32, kind: Kind, dot: DotOutcome) {
-        if self.ext_on && self.ext_send(sender, call, edge, kind) {
+        if self.ext_on() && self.ext_send(sender, call, edge, kind) {
             return;
         }
         let e = &mut self.edges[edge as usize];
@@ -34,7 +34,7 @@ impl World {
         outcome: Outcome,
         dot: DotOutcome,
     ) {
-        if self.ext_on && self.ext_send_back(sender, call, edge, kind, outcome) {
+        if self.ext_on() && self.ext_send_back(sender, call, edge, kind, outcome) {
             return;
         }
         if self.edges[edge as usize].zero_latency {

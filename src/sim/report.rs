@@ -55,7 +55,7 @@ impl World {
             edges: (0..self.edges.len())
                 .map(|i| EdgeLive {
                     throughput_rps: last.map_or(0.0, |b| b.edge_sends[i] as f64 / width_s),
-                    down: self.ext_on
+                    down: self.ext_on()
                         && (self.ext.edge[i].cut > 0 || super::health::edge_down(&self.ext, i)),
                 })
                 .collect(),
@@ -187,7 +187,7 @@ impl World {
 
     /// A sharded database's shard count and hottest shard so far, for the canvas.
     fn live_hottest_shard(&self, node: usize) -> Option<(u32, u32, f64)> {
-        if !self.ext_on {
+        if !self.ext_on() {
             return None;
         }
         let rows = self.shard_reports(node, self.window_s() * 1e9)?;
@@ -207,7 +207,7 @@ impl World {
         node: usize,
         window_ns: f64,
     ) -> Option<Vec<crate::metrics::ShardReport>> {
-        if !self.ext_on {
+        if !self.ext_on() {
             return None;
         }
         let sh = self.ext.shards.get(node)?.as_ref()?;

@@ -42,7 +42,7 @@ impl World {
         if self.idem.on {
             self.idem.warmup_end();
         }
-        if self.ext_on {
+        if self.ext_on() {
             self.occ_warmup_end();
             self.scale_warmup_end();
             self.fans_warmup_end();

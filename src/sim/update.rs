@@ -95,7 +95,10 @@ impl World {
         self.fans.take_params(fresh.fans);
         // Attempt stubs and runners answer through the optional machinery; once on, it stays on for those
         // in flight. (Its tables are built for every node and edge whether or not it is on.)
-        self.ext_on |= stubbed || fresh.ext_on;
+        self.features = self
+            .features
+            .union(fresh.features)
+            .with_if(super::features::Feature::EdgeGuards, stubbed);
         self.retries.batch |= fresh.retries.batch;
         self.traffic.take_params(fresh.traffic);
         // New capacity takes waiting work at once; a client whose rate was 0 starts sending.

@@ -350,8 +350,9 @@ pub(crate) struct World {
     pub dots_on: bool,
     pub dots: VecDeque<TransitDot>,
     pub dot_counter: u32,
-    /// Faults, health checks, key-model caches or autoscaling are in play: the handlers consult `ext`.
-    pub ext_on: bool,
+    /// The optional machinery in play (faults, health checks, key models, ...): when any, the handlers
+    /// consult `ext` (see [`World::ext_on`]).
+    pub features: super::features::Features,
     pub ext: super::ext::Ext,
     /// Client retry bookkeeping.
     pub retries: super::retry::Retries,
@@ -369,6 +370,12 @@ pub(crate) struct World {
 pub(crate) const MAX_DOTS: usize = 512;
 
 impl World {
+    /// Some optional machinery is in play: the handlers consult `ext`. One test of one byte on the hot path.
+    #[inline(always)]
+    pub(crate) fn ext_on(&self) -> bool {
+        !self.features.is_empty()
+    }
+
     /// Builds the world for a validated scenario.
     pub fn build(s: &Scenario) -> Self {
         let mut classes: Vec<String> = Vec::new();
@@ -462,7 +469,7 @@ impl World {
             dots_on: false,
             dots: VecDeque::new(),
             dot_counter: 0,
-            ext_on: false,
+            features: Default::default(),
             ext: Default::default(),
             retries: super::retry::Retries::new(
                 // Closed-loop users need each request's owner, which the retry bookkeeping keeps; so do

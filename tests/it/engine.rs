@@ -318,3 +318,30 @@ fn bursty_arrivals_keep_the_mean_rate_and_are_silent_between_bursts() {
         }
     }
 }
+
+/// The optional machinery is switched on by what a scenario uses, and named: a plain preset runs on the
+/// engine's plain paths, a two-region design with health checks and an outage on its timeline uses the
+/// topology, node state and faults, and a fault injected live adds faults.
+#[test]
+fn a_run_names_the_optional_machinery_it_uses() {
+    use archsim::sim::Feature;
+    let plain = Simulation::new(&preset("url_shortener")).unwrap();
+    assert!(plain.features().is_empty(), "{}", plain.features().names());
+
+    let two = Simulation::new(&preset("two_region_active_passive")).unwrap();
+    let f = two.features();
+    for want in [Feature::Topology, Feature::NodeState, Feature::Faults] {
+        assert!(f.has(want), "{want:?} missing from {}", f.names());
+    }
+    assert!(!f.has(Feature::CallPlans), "{}", f.names());
+
+    let mut live = Simulation::new(&preset("url_shortener")).unwrap();
+    let fault = model::Fault {
+        at_s: 0.0,
+        duration_s: 10.0,
+        target: "app".into(),
+        kind: model::FaultKind::Slow(model::SlowParams { factor: 2.0 }),
+    };
+    live.inject_fault(&fault).unwrap();
+    assert_eq!(live.features().names(), "faults");
+}

@@ -79,7 +79,7 @@ pub(super) fn arrival_instance(node: &mut NodeRt) -> u32 {
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 #[cfg_attr(target_arch = "wasm32", inline)]
 pub(super) fn done(w: &mut World, call: u32, c: Call) {
-    if w.ext_on && done_ext(w, call, c) {
+    if w.ext_on() && done_ext(w, call, c) {
         return;
     }
     let node = &mut w.nodes[c.node as usize];
@@ -91,7 +91,7 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
 }
 
 /// [`done`] for a cache with a key model or under a `Flush` fault; false for a plain lookup. Out of line:
-/// the hot path only tests `ext_on`.
+/// the hot path only tests `ext_on()`.
 #[cold]
 #[inline(never)]
 fn done_ext(w: &mut World, call: u32, c: Call) -> bool {
@@ -118,10 +118,10 @@ fn done_ext(w: &mut World, call: u32, c: Call) -> bool {
 /// answers the lookups that waited for it).
 #[inline]
 pub(super) fn response(w: &mut World, parent: u32, outcome: Outcome) {
-    if w.ext_on && w.cache_write_response(parent, outcome) {
+    if w.ext_on() && w.cache_write_response(parent, outcome) {
         return;
     }
-    if w.ext_on && w.ext.keys[w.calls[parent as usize].node as usize].is_some() {
+    if w.ext_on() && w.ext.keys[w.calls[parent as usize].node as usize].is_some() {
         return w.key_cache_response(parent, outcome);
     }
     w.respond(parent, outcome);

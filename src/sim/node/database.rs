@@ -112,7 +112,7 @@ impl DatabaseRt {
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 #[cfg_attr(target_arch = "wasm32", inline)]
 pub(super) fn done(w: &mut World, call: u32, c: Call) {
-    if w.ext_on {
+    if w.ext_on() {
         if w.occ_done(call) {
             return;
         }

@@ -150,7 +150,7 @@ pub(super) fn arrive(w: &mut World, call: u32) {
             }
         }
     };
-    let slot = if w.ext_on {
+    let slot = if !w.features.is_empty() {
         healthy_slot(&mut w.ext, route, slot)
     } else {
         slot

@@ -165,7 +165,7 @@ impl Behaviour {
     }
 
     /// Sets up the kind's optional machinery in `ext` (health checks, key models, autoscaling, optimistic
-    /// writes, a queueing leaky bucket); true if it needs the optional paths (`World::ext_on`).
+    /// writes, a queueing leaky bucket); true if it needs the optional paths (`World::ext_on`, [`super::features::Feature::NodeState`]).
     pub(crate) fn build_ext(
         &mut self,
         kind: &NodeKind,
@@ -296,7 +296,7 @@ impl World {
                 self.admit(call, inst);
             }
             Behaviour::Database(db) => {
-                let (ext_on, fx) = (self.ext_on, &self.ext.node);
+                let (ext_on, fx) = (!self.features.is_empty(), &self.ext.node);
                 let lagging = || ext_on && fx[n as usize].lag > 0;
                 let inst = if ext_on && let Some(sh) = self.ext.shards[n as usize].as_mut() {
                     let write = db.is_write[class as usize];

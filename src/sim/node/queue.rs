@@ -325,7 +325,7 @@ impl World {
     }
 
     pub(crate) fn consumer_start(&mut self, call: u32) {
-        if self.ext_on && self.ext.zombies.remove(&call) {
+        if self.ext_on() && self.ext.zombies.remove(&call) {
             // Its consumer crashed while the message was on its way.
             self.free_call(call);
             return;

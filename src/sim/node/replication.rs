@@ -16,7 +16,7 @@
 //! Per key the latest write's replica set (`sync`, which has it at commit) and side (`side`, whose other
 //! replicas have it from `visible` on) are kept; a read is stale if none of its replicas has the key's
 //! latest write (replies merge by newest version).
-//! All of it lives in `ext`, behind `ext_on`.
+//! All of it lives in `ext`, behind `ext_on()`.
 
 use crate::model::{OnPartition, Quorum, Replication};
 use crate::sim::sampler::{Sampler, SimRng, to_ns};
