@@ -150,15 +150,7 @@ pub(super) fn done(w: &mut World, call: u32, c: Call) {
     if full {
         w.reject(call);
     } else {
-        let msg = w.alloc_call(c.req, NONE, c.node, NONE, c.class);
-        w.calls[msg as usize].arrive_ns = w.now;
-        if let Some(v) = w.nodes[c.node as usize]
-            .beh
-            .queue_mut()
-            .and_then(|q| q.vis.as_mut())
-        {
-            v.msgs.insert(msg, Handout::default());
-        }
+        let msg = w.store_message(c, w.now, 0);
         w.respond(call, Outcome::Ok);
         w.enqueue_message(c.node, msg);
     }
@@ -204,6 +196,28 @@ pub(super) fn response(w: &mut World, parent: u32, p: Call, outcome: Outcome) {
 }
 
 impl World {
+    /// Stores a message of `of`'s request and class at `of`'s queue: a call slot of its own, stored at
+    /// `stored_ns` (the first store's time for a redelivered copy, so its lag counts from there), and, under
+    /// a visibility timeout, its hand-out state with the `deliveries` made so far. The caller enqueues it.
+    fn store_message(&mut self, of: Call, stored_ns: u64, deliveries: u32) -> u32 {
+        let msg = self.alloc_call(of.req, NONE, of.node, NONE, of.class);
+        self.calls[msg as usize].arrive_ns = stored_ns;
+        if let Some(v) = self.nodes[of.node as usize]
+            .beh
+            .queue_mut()
+            .and_then(|q| q.vis.as_mut())
+        {
+            v.msgs.insert(
+                msg,
+                Handout {
+                    deliveries,
+                    ..Default::default()
+                },
+            );
+        }
+        msg
+    }
+
     /// A stored message goes to a consumer with a free worker, or waits in the backlog.
     pub(crate) fn enqueue_message(&mut self, q: u32, msg: u32) {
         let now = self.now;
@@ -306,21 +320,7 @@ impl World {
             return;
         }
         v.redelivered += 1;
-        let copy = self.alloc_call(m.req, NONE, m.node, NONE, m.class);
-        self.calls[copy as usize].arrive_ns = m.arrive_ns;
-        if let Some(v) = self.nodes[m.node as usize]
-            .beh
-            .queue_mut()
-            .and_then(|b| b.vis.as_mut())
-        {
-            v.msgs.insert(
-                copy,
-                Handout {
-                    deliveries: h.deliveries,
-                    ..Default::default()
-                },
-            );
-        }
+        let copy = self.store_message(m, m.arrive_ns, h.deliveries);
         self.enqueue_message(m.node, copy);
     }
 
