@@ -2,8 +2,8 @@
 //!
 //! The engine's handlers take the optional paths (`src/sim/ext.rs`) only when the set is not empty, so a
 //! scenario that uses none of it pays one predictable branch per handler. Naming the features, rather than
-//! keeping one flag, lets `archsim bench` and the tests say which ones a run switched on: the benchmark
-//! workloads must run with none (docs/benchmarks.md).
+//! keeping one flag, lets `Simulation::features` and the tests say which ones a run switched on: the
+//! benchmark workloads must run with none (docs/benchmarks.md).
 
 /// One part of the optional machinery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,7 +34,7 @@ impl Feature {
         Feature::Faults,
     ];
 
-    /// The name `archsim bench` prints.
+    /// Its name in messages (`Features::names`).
     pub fn as_str(self) -> &'static str {
         match self {
             Feature::Topology => "topology",

@@ -18,7 +18,7 @@ pub fn keep_freed_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[allow(
         unsafe_code,
-        reason = "mallopt is a plain libc call with integer arguments, made once before any thread starts"
+        reason = "mallopt is a plain libc call with integer arguments, made once at start-up"
     )]
     // SAFETY: `mallopt` only sets an allocator parameter; it takes no pointers.
     unsafe {

@@ -165,7 +165,8 @@ impl Behaviour {
     }
 
     /// Sets up the kind's optional machinery in `ext` (health checks, key models, autoscaling, optimistic
-    /// writes, a queueing leaky bucket); true if it needs the optional paths (`World::ext_on`, [`super::features::Feature::NodeState`]).
+    /// writes, a queueing leaky bucket); true if it needs the optional paths (the run's
+    /// [`super::features::Feature::NodeState`]).
     pub(crate) fn build_ext(
         &mut self,
         kind: &NodeKind,
